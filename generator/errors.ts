@@ -1,0 +1,38 @@
+/** A problem with a schema file, located by file and JSON pointer. The only error type the pipeline throws for bad input. */
+export class SchemaFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly pointer: string,
+    readonly detail: string,
+    readonly ruleId = "schema",
+  ) {
+    super(`${file}${pointer ? `#${pointer}` : ""}: ${detail}`);
+    this.name = "SchemaFileError";
+  }
+}
+
+/** Several problems at once, so a user fixes all of them in one round. */
+export class SchemaErrors extends Error {
+  constructor(readonly errors: SchemaFileError[]) {
+    super(errors.map((e) => e.message).join("\n"));
+    this.name = "SchemaErrors";
+  }
+}
+
+/** A JSON pointer token (RFC 6901). */
+export function pointerToken(key: string | number): string {
+  return String(key).replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+export function joinPointer(base: string, ...keys: (string | number)[]): string {
+  return base + keys.map((k) => "/" + pointerToken(k)).join("");
+}
+
+/** Own-property helpers: schema keys such as `__proto__` must become plain data, never prototype changes. */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+export function hasOwn(target: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(target, key);
+}

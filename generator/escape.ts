@@ -1,0 +1,89 @@
+/**
+ * The one escaping helper: every string that comes from a schema file and reaches generated code,
+ * comments or Markdown goes through one of these functions. Schema files are untrusted input.
+ */
+
+/** Line terminators that JSON allows inside strings but that break out of `//` comments and older JS parsers. */
+const LINE_SEPARATORS = /[\u2028\u2029]/g;
+
+/**
+ * A JavaScript expression for any JSON value: a string, number, array or object literal.
+ * `<` is escaped so `</script>` never appears; U+2028/U+2029 are escaped so no line breaks inside literals;
+ * backticks are escaped so a literal can sit inside a Markdown code fence or template without closing it.
+ * Non-finite numbers are rejected: they cannot come from JSON and have no literal.
+ */
+export function jsLiteral(value: unknown): string {
+  assertJsonValue(value, "");
+  const json = JSON.stringify(value, null, 2);
+  return json
+    .replace(LINE_SEPARATORS, (c) => (c === "\u2028" ? "\\u2028" : "\\u2029"))
+    .replace(/</g, "\\u003c")
+    .replace(/`/g, "\\u0060");
+}
+
+/** A JavaScript/TypeScript string literal (double-quoted). */
+export function jsString(value: string): string {
+  return jsLiteral(String(value));
+}
+
+function assertJsonValue(value: unknown, path: string): void {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`non-finite number at ${path || "/"} cannot be emitted`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => assertJsonValue(v, `${path}/${i}`));
+    return;
+  }
+  if (typeof value === "object") {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) assertJsonValue(v, `${path}/${k}`);
+    return;
+  }
+  throw new Error(`value of type ${typeof value} at ${path || "/"} is not JSON`);
+}
+
+/**
+ * Text safe inside a `/** … *\/` block comment: no comment terminator, no control characters,
+ * every line separator turned into a plain newline so each line gets its own ` * ` prefix.
+ */
+export function docText(text: string): string {
+  return String(text)
+    .replace(/\r\n?|[\u2028\u2029\u0085]/g, "\n")
+    // Control characters (other than newline and tab) have no business in docs and can confuse editors.
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
+    .replace(/\*\//g, "*\\/")
+    .replace(/@(?=[a-zA-Z])/g, "@\u200b") // a description must not be able to forge JSDoc tags
+    .trim();
+}
+
+/** Text safe inside one Markdown table cell: one line, pipes and HTML neutralized, backticks kept literal. */
+export function markdownCell(text: string): string {
+  return String(text)
+    .replace(/\r\n?|[\n\u2028\u2029\u0085]/g, " ")
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/`/g, "\\`")
+    .replace(/\*/g, "\\*")
+    .replace(/_/g, "\\_")
+    .replace(/\[/g, "\\[")
+    .replace(/\]/g, "\\]")
+    .trim();
+}
+
+/** Inline code in Markdown for a value that may itself contain backticks. */
+export function markdownCode(text: string): string {
+  const clean = String(text).replace(/\r\n?|[\n\u2028\u2029\u0085]/g, " ").replace(/[\u0000-\u001f\u007f]/g, "").replace(/\|/g, "\\|");
+  const longestRun = Math.max(0, ...(clean.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}
+
+/** Text safe on one `//` comment line: no line terminators. */
+export function commentLine(text: string): string {
+  return String(text).replace(/[\r\n\u2028\u2029\u0085]+/g, " ").replace(/[\u0000-\u001f\u007f]/g, "");
+}

@@ -1,0 +1,124 @@
+/**
+ * Stage 1 — load: find the schema files, parse them (with positions), and check the file envelope:
+ * `{ model_id, input_schema, output_schema?, example?, source? }` with an id that matches the path.
+ * Nothing here interprets the schemas themselves.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { SchemaFileError, hasOwn } from "./errors.js";
+import { JsonSyntaxError, parseJsonWithPositions, type Position } from "./json-parse.js";
+
+export interface SchemaFile {
+  /** Path as given/found, for messages. */
+  file: string;
+  /** Path relative to the schemas directory, with forward slashes (`bytedance/x/y.json`). */
+  relPath: string;
+  /** Raw file text: hashed for caching, and kept so nothing is lost. */
+  text: string;
+  modelId: string;
+  inputSchema: unknown;
+  outputSchema: unknown;
+  example: unknown;
+  source: unknown;
+  positions: Map<string, Position>;
+}
+
+export const ENVELOPE_KEYS = ["$schema", "model_id", "input_schema", "output_schema", "example", "source"] as const;
+
+/** Model ids are path-like: segments of letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
+export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+
+export async function findSchemaFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    const entries = await readdir(d, { withFileTypes: true });
+    for (const e of entries) {
+      if (e.name.startsWith(".")) continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile() && e.name.endsWith(".json")) out.push(p);
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}
+
+/** Parse one schema file's text. Throws SchemaFileError for anything the generator cannot use. */
+export function parseSchemaFile(file: string, relPath: string, text: string): SchemaFile {
+  let parsed;
+  try {
+    parsed = parseJsonWithPositions(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new SchemaFileError(file, "", `invalid JSON: ${e.message}`, "invalid-json");
+    throw e;
+  }
+  const { value, positions } = parsed;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new SchemaFileError(file, "", "a schema file must be a JSON object with model_id and input_schema", "envelope");
+  }
+  const doc = value as Record<string, unknown>;
+  for (const key of Object.keys(doc)) {
+    if (!(ENVELOPE_KEYS as readonly string[]).includes(key)) {
+      throw new SchemaFileError(file, "/" + key, `unexpected top-level key ${JSON.stringify(key)}; allowed: ${ENVELOPE_KEYS.join(", ")}`, "envelope");
+    }
+  }
+  if (!hasOwn(doc, "model_id") || typeof doc.model_id !== "string") {
+    throw new SchemaFileError(file, "/model_id", "model_id is missing or not a string", "envelope");
+  }
+  const modelId = doc.model_id;
+  if (!MODEL_ID_PATTERN.test(modelId)) {
+    throw new SchemaFileError(file, "/model_id", `model_id ${JSON.stringify(modelId)} is not a valid id (segments of letters, digits, ".", "_", "-" separated by "/")`, "model-id");
+  }
+  const expected = relPath.replace(/\\/g, "/").replace(/\.json$/, "");
+  if (expected !== modelId) {
+    throw new SchemaFileError(file, "/model_id", `model_id ${JSON.stringify(modelId)} does not match the file's path; it belongs at schemas/${modelId}.json`, "model-id-path");
+  }
+  if (!hasOwn(doc, "input_schema") || doc.input_schema === null || typeof doc.input_schema !== "object" || Array.isArray(doc.input_schema)) {
+    throw new SchemaFileError(file, "/input_schema", "input_schema is missing or not an object", "envelope");
+  }
+  if (hasOwn(doc, "example") && doc.example !== null && (typeof doc.example !== "object" || Array.isArray(doc.example))) {
+    throw new SchemaFileError(file, "/example", "example must be the request body, a JSON object", "envelope");
+  }
+  return {
+    file,
+    relPath: relPath.replace(/\\/g, "/"),
+    text,
+    modelId,
+    inputSchema: doc.input_schema,
+    outputSchema: hasOwn(doc, "output_schema") ? doc.output_schema : null,
+    example: hasOwn(doc, "example") ? doc.example : null,
+    source: hasOwn(doc, "source") ? doc.source : null,
+    positions,
+  };
+}
+
+export interface LoadResult {
+  files: SchemaFile[];
+  errors: SchemaFileError[];
+}
+
+/** Load every schema file under `dir`; collect all errors instead of stopping at the first. */
+export async function loadSchemaDir(dir: string): Promise<LoadResult> {
+  const paths = await findSchemaFiles(dir);
+  const files: SchemaFile[] = [];
+  const errors: SchemaFileError[] = [];
+  const seen = new Map<string, string>();
+  for (const p of paths) {
+    const rel = path.relative(dir, p).split(path.sep).join("/");
+    try {
+      const f = parseSchemaFile(p, rel, await readFile(p, "utf8"));
+      const prev = seen.get(f.modelId.toLowerCase());
+      if (prev) {
+        // Case-insensitive file systems would put both at one path.
+        errors.push(new SchemaFileError(p, "/model_id", `model_id ${JSON.stringify(f.modelId)} is also defined in ${prev}`, "duplicate-model-id"));
+        continue;
+      }
+      seen.set(f.modelId.toLowerCase(), p);
+      files.push(f);
+    } catch (e) {
+      if (e instanceof SchemaFileError) errors.push(e);
+      else throw e;
+    }
+  }
+  return { files, errors };
+}

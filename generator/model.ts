@@ -1,0 +1,128 @@
+/**
+ * Stage 4 — the intermediate model: everything the emitters need about one model, derived from a
+ * loaded and normalized schema file. Emitters read only this, never raw schema files.
+ */
+import { createHash } from "node:crypto";
+import type { SchemaFile } from "./load.js";
+import { normalizeInputSchema, normalizeOutputSchema, type JsonType, type NormalizedSchema, type Note, type SchemaNode } from "./normalize.js";
+import { formatRule } from "./runtime/rule-eval.js";
+import type { RuleTarget } from "./runtime/rule-types.js";
+
+export interface PropertyDoc {
+  name: string;
+  type: string;
+  required: boolean;
+  /** JSON text of the default, if any. */
+  default?: string;
+  limits: string[];
+  rules: string[];
+  description?: string;
+}
+
+export interface ModelIR {
+  modelId: string;
+  /** Where it came from, for "generated from" headers: `schemas/<id>.json`. */
+  sourcePath: string;
+  sourceHash: string;
+  input: NormalizedSchema;
+  output: NormalizedSchema & { generic: boolean };
+  ruleTargets: RuleTarget[];
+  example: Record<string, unknown> | null;
+  notes: Note[];
+  /** Folder of the model's files inside the generated package: `models/<id>`. */
+  moduleDir: string;
+  /** Subpath export: `./<id>`. */
+  exportPath: string;
+  inputDocs: PropertyDoc[];
+}
+
+export function buildModel(file: SchemaFile, schemasDirName = "schemas"): ModelIR {
+  const input = normalizeInputSchema(file.inputSchema, file.file);
+  const output = normalizeOutputSchema(file.outputSchema, file.file);
+  return {
+    modelId: file.modelId,
+    sourcePath: `${schemasDirName}/${file.relPath}`,
+    sourceHash: createHash("sha256").update(file.text).digest("hex"),
+    input,
+    output,
+    ruleTargets: input.ruleTargets,
+    example: (file.example as Record<string, unknown> | null) ?? null,
+    notes: [...input.notes, ...output.notes],
+    moduleDir: `models/${file.modelId}`,
+    exportPath: `./${file.modelId}`,
+    inputDocs: describeProperties(input.schema),
+  };
+}
+
+/** A short TypeScript-like rendering of a schema's type, for docs. */
+export function typeText(node: SchemaNode): string {
+  if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(" \\| ");
+  if (node.const !== undefined) return JSON.stringify(node.const);
+  const types: JsonType[] = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
+  const parts = types.map((t) => {
+    if (t === "array") return `${node.items ? wrapUnion(typeText(node.items)) : "unknown"}[]`;
+    if (t === "integer") return "integer";
+    if (t === "string" && node["x-media"]) return `${node["x-media"]} URL`;
+    if (t === "string" && node.format) return `string (${node.format})`;
+    return t;
+  });
+  for (const key of ["anyOf", "oneOf"] as const) if (node[key]) parts.push(...node[key]!.map(typeText));
+  return parts.join(" \\| ") || "object";
+}
+
+const wrapUnion = (t: string) => (t.includes("|") ? `(${t})` : t);
+
+/** Limits in words: lengths, counts, ranges. */
+export function limitsText(node: SchemaNode): string[] {
+  const out: string[] = [];
+  const range = (min: number | undefined, max: number | undefined, unit: string) => {
+    if (min !== undefined && max !== undefined) out.push(min === max ? `exactly ${min}${unit}` : `${min} to ${max}${unit}`);
+    else if (min !== undefined) out.push(`at least ${min}${unit}`);
+    else if (max !== undefined) out.push(`at most ${max}${unit}`);
+  };
+  range(node.minLength, node.maxLength, " characters");
+  range(node.minItems, node.maxItems, " items");
+  range(node.minimum, node.maximum, "");
+  if (node.exclusiveMinimum !== undefined) out.push(`greater than ${node.exclusiveMinimum}`);
+  if (node.exclusiveMaximum !== undefined) out.push(`less than ${node.exclusiveMaximum}`);
+  if (node.multipleOf !== undefined) out.push(`a multiple of ${node.multipleOf}`);
+  if (node.pattern !== undefined) out.push(`matches /${node.pattern}/`);
+  if (node.uniqueItems) out.push("items unique");
+  return out;
+}
+
+export function rulesText(node: SchemaNode): string[] {
+  return (node["x-rules"] ?? []).map((r) =>
+    r.kind === "checked" ? `${r.source.error || "rule"} (${formatRule(r)})` : `${r.source.error || r.source.rule} (not checked: ${r.reason})`,
+  );
+}
+
+/** The lines of a property's doc comment: description, default, limits, media and rules in words. */
+export function docLines(node: SchemaNode): string[] {
+  const lines: string[] = [];
+  if (node.description) lines.push(node.description);
+  if (node.default !== undefined) lines.push(`Default: ${JSON.stringify(node.default)}`);
+  const limits = limitsText(node);
+  if (limits.length) lines.push(`Limits: ${limits.join("; ")}.`);
+  const media = node["x-media"] ?? node.items?.["x-media"];
+  if (media) lines.push(`Media: ${node.items ? "each item is " : ""}a public https URL of ${media === "audio" ? "an audio file" : `an ${media}`}.`);
+  for (const rule of rulesText(node)) lines.push(`Rule: ${rule}`);
+  return lines;
+}
+
+function describeProperties(schema: SchemaNode): PropertyDoc[] {
+  const props = schema.properties ?? {};
+  const required = new Set(schema.required ?? []);
+  return Object.keys(props).map((name) => {
+    const node = props[name];
+    return {
+      name,
+      type: typeText(node),
+      required: required.has(name),
+      default: node.default === undefined ? undefined : JSON.stringify(node.default),
+      limits: limitsText(node),
+      rules: rulesText(node),
+      description: node.description,
+    };
+  });
+}

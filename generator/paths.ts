@@ -1,0 +1,20 @@
+/** Where the generator's own assets live, whether it runs from source (vitest) or from dist/. */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+function findPackageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (true) {
+    const pj = path.join(dir, "package.json");
+    if (existsSync(pj) && JSON.parse(readFileSync(pj, "utf8")).name === "runcomfy-codegen") return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error("cannot find the runcomfy-codegen package root");
+    dir = parent;
+  }
+}
+
+export const PACKAGE_ROOT = findPackageRoot();
+export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, "templates");
+export const RUNTIME_SOURCE_DIR = path.join(PACKAGE_ROOT, "generator", "runtime");
+export const GENERATOR_VERSION: string = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")).version;

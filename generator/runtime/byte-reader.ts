@@ -1,0 +1,131 @@
+/**
+ * Random-access byte readers over the places media can come from. Parsers ask for exact ranges;
+ * a reader never hands out bytes past what it has (a partial buffer is never read past its end).
+ */
+
+export class ProbeError extends Error {
+  constructor(
+    message: string,
+    readonly code: "truncated" | "unsupported" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted",
+  ) {
+    super(message);
+    this.name = "ProbeError";
+  }
+}
+
+export interface ByteReader {
+  /** Exactly `length` bytes at `offset`; ProbeError("truncated") if the data ends first. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** Up to `length` bytes at `offset` (fewer at the end of the data). */
+  peek(offset: number, length: number): Promise<Uint8Array>;
+  /** Total size in bytes when known. */
+  size(): number | undefined;
+  /** Bytes actually fetched so far (for benchmarks and byte caps). */
+  bytesRead(): number;
+  close(): Promise<void>;
+}
+
+const truncated = (offset: number, length: number, have: number) =>
+  new ProbeError(`data is truncated: needed bytes ${offset}–${offset + length - 1} but it ends at byte ${have}`, "truncated");
+
+export function bytesReader(bytes: Uint8Array): ByteReader {
+  let touched = 0;
+  return {
+    async read(offset, length) {
+      if (offset + length > bytes.length) throw truncated(offset, length, bytes.length);
+      touched = Math.max(touched, offset + length);
+      return bytes.subarray(offset, offset + length);
+    },
+    async peek(offset, length) {
+      const end = Math.min(bytes.length, offset + length);
+      touched = Math.max(touched, end);
+      return bytes.subarray(Math.min(offset, end), end);
+    },
+    size: () => bytes.length,
+    bytesRead: () => touched,
+    close: async () => {},
+  };
+}
+
+export function blobReader(blob: Blob): ByteReader {
+  let fetched = 0;
+  const slice = async (offset: number, length: number) => {
+    const end = Math.min(blob.size, offset + length);
+    const part = new Uint8Array(await blob.slice(offset, end).arrayBuffer());
+    fetched += part.length;
+    return part;
+  };
+  return {
+    async read(offset, length) {
+      const part = await slice(offset, length);
+      if (part.length < length) throw truncated(offset, length, offset + part.length);
+      return part;
+    },
+    peek: slice,
+    size: () => blob.size,
+    bytesRead: () => fetched,
+    close: async () => {},
+  };
+}
+
+/**
+ * A forward-only reader over a stream of chunks. Bytes before the last requested offset are dropped,
+ * so skipping a large segment (a 1 MB ICC profile) costs no memory. `maxBytes` caps what it pulls.
+ */
+export function streamReader(chunks: AsyncIterator<Uint8Array>, options: { size?: number; maxBytes: number; onClose?: () => Promise<void> | void }): ByteReader {
+  let base = 0; // offset of buffer[0]
+  let buffer = new Uint8Array(0);
+  let received = 0;
+  let ended = false;
+  const pull = async (until: number) => {
+    while (!ended && base + buffer.length < until) {
+      const next = await chunks.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      received += next.value.length;
+      if (received > options.maxBytes) throw new ProbeError(`read more than the ${options.maxBytes}-byte cap without finding what was needed`, "too-large");
+      const merged = new Uint8Array(buffer.length + next.value.length);
+      merged.set(buffer);
+      merged.set(next.value, buffer.length);
+      buffer = merged;
+    }
+  };
+  const dropBefore = (offset: number) => {
+    if (offset > base) {
+      const drop = Math.min(offset - base, buffer.length);
+      buffer = buffer.subarray(drop);
+      base += drop;
+    }
+  };
+  const get = async (offset: number, length: number, exact: boolean) => {
+    if (offset < base) throw new Error(`stream reader is forward-only: asked for ${offset} after dropping up to ${base}`);
+    await pull(offset + length);
+    dropBefore(offset);
+    const available = offset >= base ? Math.max(0, Math.min(length, base + buffer.length - offset)) : 0;
+    if (exact && available < length) throw truncated(offset, length, base + buffer.length);
+    return buffer.slice(offset - base, offset - base + available);
+  };
+  return {
+    read: (offset, length) => get(offset, length, true),
+    peek: (offset, length) => get(offset, length, false),
+    size: () => options.size,
+    bytesRead: () => received,
+    close: async () => {
+      await options.onClose?.();
+    },
+  };
+}
+
+/** Reads a stream to its end only to count its bytes (for sizes no header declared), up to a cap. */
+export async function countRemaining(reader: ByteReader, from: number, maxBytes: number): Promise<number> {
+  let offset = from;
+  const step = 64 * 1024;
+  while (true) {
+    if (offset > maxBytes) throw new ProbeError(`larger than the ${maxBytes}-byte cap`, "too-large");
+    const part = await reader.peek(offset, step);
+    offset += part.length;
+    if (part.length < step) return offset;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * One error hierarchy for everything the generated package throws. Each error carries the request id
+ * where known, the HTTP status, and RunComfy's `error_code`, message and `detail`. No error ever holds
+ * the API token: messages are built from server answers and ids, never from request headers.
+ */
+import type { ValidationIssue } from "./issues.js";
+
+export interface RunComfyErrorInit {
+  requestId?: string;
+  status?: number;
+  errorCode?: string | number;
+  detail?: unknown;
+  cause?: unknown;
+}
+
+export class RunComfyError extends Error {
+  readonly requestId?: string;
+  readonly status?: number;
+  readonly errorCode?: string | number;
+  readonly detail?: unknown;
+  constructor(message: string, init: RunComfyErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = new.target.name;
+    this.requestId = init.requestId;
+    this.status = init.status;
+    this.errorCode = init.errorCode;
+    this.detail = init.detail;
+  }
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message, requestId: this.requestId, status: this.status, errorCode: this.errorCode, detail: this.detail };
+  }
+}
+
+/** The model id is not in this package (or not known to the server). */
+export class UnknownModelError extends RunComfyError {
+  constructor(readonly modelId: string, init: RunComfyErrorInit = {}) {
+    super(`unknown model id ${JSON.stringify(modelId)}`, init);
+  }
+}
+
+/** The input is invalid: found before sending (client-side) or reported by the server (400/422). */
+export class ValidationError extends RunComfyError {
+  constructor(message: string, readonly issues: ValidationIssue[], init: RunComfyErrorInit = {}) {
+    super(message, init);
+  }
+}
+/** 401/403: the token is missing, wrong or not allowed. */
+export class AuthenticationError extends RunComfyError {}
+/** 402: the account's balance does not cover the job. */
+export class InsufficientBalanceError extends RunComfyError {}
+/** 404: no such model or request. */
+export class NotFoundError extends RunComfyError {}
+/** 429: too many requests; `retryAfterMs` says when to try again, if the server said. */
+export class RateLimitError extends RunComfyError {
+  constructor(message: string, readonly retryAfterMs: number | undefined, init: RunComfyErrorInit = {}) {
+    super(message, init);
+  }
+}
+/** 5xx from the service. */
+export class ServerError extends RunComfyError {}
+/** The request did not complete: connection refused or dropped, DNS, TLS, a malformed answer. */
+export class NetworkError extends RunComfyError {
+  /** True when the request provably never reached the server (connection refused / not resolved). */
+  readonly notSent: boolean;
+  constructor(message: string, notSent: boolean, init: RunComfyErrorInit = {}) {
+    super(message, init);
+    this.notSent = notSent;
+  }
+}
+/** An overall timeout passed. */
+export class TimeoutError extends RunComfyError {}
+/** The caller's AbortSignal fired. */
+export class AbortedError extends RunComfyError {}
+/** The job was cancelled before it ran. */
+export class JobCancelledError extends RunComfyError {}
+/** The job ran and failed on the server. */
+export class JobFailedError extends RunComfyError {}

@@ -1,0 +1,115 @@
+/**
+ * Reads image dimensions from headers only: JPEG (baseline, progressive, any segments before the
+ * frame header), PNG, WebP (lossy, lossless, extended), GIF, BMP. Each parser asks the reader for the
+ * exact bytes it needs, so a range-capable source skips segments instead of downloading them.
+ */
+import { ProbeError, type ByteReader } from "./byte-reader.js";
+
+export type ImageFormat = "jpeg" | "png" | "webp" | "gif" | "bmp";
+export interface ImageHeader {
+  format: ImageFormat;
+  width: number;
+  height: number;
+}
+
+const be16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
+const le16 = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
+const be32 = (b: Uint8Array, o: number) => ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3];
+const le32 = (b: Uint8Array, o: number) => b[o] + (b[o + 1] << 8) + (b[o + 2] << 16) + ((b[o + 3] << 24) >>> 0);
+const ascii = (b: Uint8Array, o: number, n: number) => String.fromCharCode(...b.subarray(o, o + n));
+
+export function sniffImageFormat(head: Uint8Array): ImageFormat | undefined {
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return "jpeg";
+  if (head.length >= 8 && be32(head, 0) === 0x89504e47 && be32(head, 4) === 0x0d0a1a0a) return "png";
+  if (head.length >= 12 && ascii(head, 0, 4) === "RIFF" && ascii(head, 8, 4) === "WEBP") return "webp";
+  if (head.length >= 6 && (ascii(head, 0, 6) === "GIF87a" || ascii(head, 0, 6) === "GIF89a")) return "gif";
+  if (head.length >= 2 && head[0] === 0x42 && head[1] === 0x4d) return "bmp";
+  return undefined;
+}
+
+const checked = (format: ImageFormat, width: number, height: number): ImageHeader => {
+  if (!(width > 0 && height > 0)) throw new ProbeError(`${format} header declares an empty image (${width}×${height})`, "corrupt");
+  return { format, width, height };
+};
+
+async function png(r: ByteReader): Promise<ImageHeader> {
+  const b = await r.read(8, 16);
+  if (ascii(b, 4, 4) !== "IHDR") throw new ProbeError("PNG does not start with an IHDR chunk", "corrupt");
+  return checked("png", be32(b, 8), be32(b, 12));
+}
+
+async function gif(r: ByteReader): Promise<ImageHeader> {
+  const b = await r.read(6, 4);
+  return checked("gif", le16(b, 0), le16(b, 2));
+}
+
+async function bmp(r: ByteReader): Promise<ImageHeader> {
+  const dib = le32(await r.read(14, 4), 0);
+  if (dib === 12) {
+    const b = await r.read(18, 4);
+    return checked("bmp", le16(b, 0), le16(b, 2));
+  }
+  if (dib < 40) throw new ProbeError(`BMP has an unknown header size ${dib}`, "corrupt");
+  const b = await r.read(18, 8);
+  const height = le32(b, 4) | 0; // signed: negative means top-down rows
+  return checked("bmp", le32(b, 0) | 0, Math.abs(height));
+}
+
+async function webp(r: ByteReader): Promise<ImageHeader> {
+  const b = await r.read(12, 18);
+  const chunk = ascii(b, 0, 4);
+  if (chunk === "VP8 ") {
+    if (b[11] !== 0x9d || b[12] !== 0x01 || b[13] !== 0x2a) throw new ProbeError("WebP VP8 frame has no start code", "corrupt");
+    return checked("webp", le16(b, 14) & 0x3fff, le16(b, 16) & 0x3fff);
+  }
+  if (chunk === "VP8L") {
+    if (b[8] !== 0x2f) throw new ProbeError("WebP VP8L has a bad signature", "corrupt");
+    const [b0, b1, b2, b3] = [b[9], b[10], b[11], b[12]];
+    return checked("webp", 1 + (b0 | ((b1 & 0x3f) << 8)), 1 + ((b1 >> 6) | (b2 << 2) | ((b3 & 0x0f) << 10)));
+  }
+  if (chunk === "VP8X") {
+    return checked("webp", 1 + (b[12] | (b[13] << 8) | (b[14] << 16)), 1 + (b[15] | (b[16] << 8) | (b[17] << 16)));
+  }
+  throw new ProbeError(`WebP has an unknown first chunk ${JSON.stringify(chunk)}`, "corrupt");
+}
+
+/** SOFn markers carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) are not frame headers. */
+const isStartOfFrame = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+
+async function jpeg(r: ByteReader): Promise<ImageHeader> {
+  let offset = 2;
+  for (let segments = 0; segments < 10_000; segments++) {
+    let head = await r.read(offset, 2);
+    // Fill bytes (0xFF padding) may precede a marker.
+    while (head[0] === 0xff && head[1] === 0xff) {
+      offset++;
+      head = await r.read(offset, 2);
+    }
+    if (head[0] !== 0xff) throw new ProbeError(`JPEG has no marker at byte ${offset}`, "corrupt");
+    const marker = head[1];
+    if (marker === 0xd9 || marker === 0xda) throw new ProbeError("JPEG reaches its image data without a frame header", "corrupt");
+    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      offset += 2;
+      continue;
+    }
+    const length = be16(await r.read(offset + 2, 2), 0);
+    if (length < 2) throw new ProbeError(`JPEG segment at byte ${offset} has a bad length ${length}`, "corrupt");
+    if (isStartOfFrame(marker)) {
+      const frame = await r.read(offset + 4, 5);
+      return checked("jpeg", be16(frame, 3), be16(frame, 1));
+    }
+    offset += 2 + length;
+  }
+  throw new ProbeError("JPEG has too many segments before its frame header", "corrupt");
+}
+
+const PARSERS: Record<ImageFormat, (r: ByteReader) => Promise<ImageHeader>> = { jpeg, png, webp, gif, bmp };
+
+/** Dimensions of the image behind `reader`, or a ProbeError saying why not. */
+export async function readImageHeader(reader: ByteReader): Promise<ImageHeader> {
+  const head = await reader.peek(0, 16);
+  if (head.length === 0) throw new ProbeError("the file is empty", "truncated");
+  const format = sniffImageFormat(head);
+  if (!format) throw new ProbeError("not a supported image (JPEG, PNG, WebP, GIF or BMP)", "unsupported");
+  return PARSERS[format](reader);
+}

@@ -1,0 +1,48 @@
+/**
+ * The `validations` rule language as data. Rules are parsed once at generate time into these shapes
+ * and shipped as JSON; the runtime only evaluates them (no code is generated from rule text).
+ */
+
+export type Comparator = "<" | "<=" | ">" | ">=" | "==" | "!=";
+export type Metric = "width" | "height" | "file_size_bytes" | "file_size_kb" | "file_size_mb" | "duration_seconds";
+export type MediaKind = "image" | "video" | "audio";
+
+export type Expr =
+  | { kind: "number"; value: number }
+  | { kind: "metric"; name: Metric }
+  | { kind: "binary"; op: "+" | "-" | "*" | "/"; left: Expr; right: Expr };
+
+/** The rule exactly as the schema wrote it, kept for messages. */
+export interface RuleSource {
+  rule: string;
+  value: unknown;
+  error: string;
+}
+
+export interface CheckedRule {
+  kind: "checked";
+  source: RuleSource;
+  expr: Expr;
+  op: Comparator;
+  limit: number;
+  metrics: Metric[];
+}
+
+/** A rule the generator could not parse: reported at validation time, never silently passed. */
+export interface UncheckedRule {
+  kind: "unchecked";
+  source: RuleSource;
+  reason: string;
+}
+
+export type Rule = CheckedRule | UncheckedRule;
+
+/**
+ * Rules attached to one input property. `path` is a data path pattern: property names, with `"*"`
+ * for "each item of this array" (a rule on an array property applies to each item).
+ */
+export interface RuleTarget {
+  path: string[];
+  media: MediaKind | null;
+  rules: Rule[];
+}

@@ -1,0 +1,126 @@
+/**
+ * Validation of a model's input: the precompiled schema validator, then the media rules, whose
+ * metrics come from probing each referenced URL (items of one input probed concurrently, each URL
+ * once per call). Every problem is returned in one list.
+ */
+import { withFormatOptions, type FormatOptions } from "./formats.js";
+import { issueFromAjv, resultOf, type AjvError, type ValidationIssue, type ValidationResult } from "./issues.js";
+import { ProbeError, probeMedia, type ProbeOptions, type ProbeResult } from "./probe.js";
+import { evaluateRule, formatExpr, formatRule } from "./rule-eval.js";
+import type { RuleTarget } from "./rule-types.js";
+
+export type { ValidationIssue, ValidationResult } from "./issues.js";
+export type { FormatOptions } from "./formats.js";
+export type { ProbeOptions } from "./probe.js";
+
+/** A validator as ajv's standalone code exports it. */
+export interface CompiledValidator {
+  (data: unknown): boolean;
+  errors?: AjvError[] | null;
+}
+
+export interface ModelDefinition {
+  modelId: string;
+  validator: CompiledValidator;
+  ruleTargets: readonly RuleTarget[];
+}
+
+export interface ValidateOptions extends FormatOptions {
+  /** Probe media to check the `validations` rules (default true); pass options to bound the probes. */
+  probe?: boolean | ProbeOptions;
+}
+
+/** Schema-only validation, synchronous. */
+export function validateSchema(def: ModelDefinition, input: unknown, options?: FormatOptions): ValidationResult {
+  return resultOf(schemaIssues(def, input, options));
+}
+
+function schemaIssues(def: ModelDefinition, input: unknown, options?: FormatOptions): ValidationIssue[] {
+  const ok = withFormatOptions(options, () => def.validator(input));
+  return ok ? [] : (def.validator.errors ?? []).map(issueFromAjv);
+}
+
+const token = (key: string) => "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/** Values at a path pattern (`["image_urls", "*"]`), with their JSON pointers. */
+export function valuesAt(input: unknown, path: readonly string[]): { pointer: string; value: unknown }[] {
+  let current: { pointer: string; value: unknown }[] = [{ pointer: "", value: input }];
+  for (const segment of path) {
+    const next: typeof current = [];
+    for (const { pointer, value } of current) {
+      if (segment === "*") {
+        if (Array.isArray(value)) value.forEach((v, i) => next.push({ pointer: `${pointer}/${i}`, value: v }));
+      } else if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, segment)) {
+        next.push({ pointer: pointer + token(segment), value: (value as Record<string, unknown>)[segment] });
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
+const round = (n: number) => (Number.isInteger(n) ? n : Math.round(n * 10_000) / 10_000);
+
+/** Schema and rules. */
+export async function validateModelInput(def: ModelDefinition, input: unknown, options: ValidateOptions = {}): Promise<ValidationResult> {
+  const issues = schemaIssues(def, input, options);
+  const badPaths = new Set(issues.map((i) => i.path));
+  const probeOptions: ProbeOptions | undefined = options.probe === false ? undefined : options.probe === true || options.probe === undefined ? {} : options.probe;
+  const probes = new Map<string, Promise<ProbeResult>>();
+  const pending: Promise<void>[] = [];
+
+  for (const target of def.ruleTargets) {
+    for (const { pointer, value } of valuesAt(input, target.path)) {
+      for (const rule of target.rules) {
+        if (rule.kind === "unchecked") {
+          issues.push({ path: pointer, source: "rule", severity: "warning", rule: rule.source.rule, message: `rule not checked (${rule.reason}): ${rule.source.error || rule.source.rule}` });
+        }
+      }
+      const checked = target.rules.filter((r) => r.kind === "checked");
+      if (!checked.length || !probeOptions || badPaths.has(pointer)) continue;
+      if (typeof value !== "string") {
+        issues.push({ path: pointer, source: "rule", severity: "warning", message: "media rules apply to URLs; this value is not a string, so they were not checked" });
+        continue;
+      }
+      const metrics = new Set(checked.flatMap((r) => r.metrics));
+      const needs = { dimensions: metrics.has("width") || metrics.has("height"), size: [...metrics].some((m) => m.startsWith("file_size")) };
+      const key = `${needs.dimensions}|${needs.size}|${value}`;
+      let probe = probes.get(key);
+      if (!probe) {
+        probe = probeMedia(value, target.media, needs, probeOptions);
+        probes.set(key, probe);
+      }
+      pending.push(
+        probe.then(
+          (measured) => {
+            for (const rule of checked) {
+              const outcome = evaluateRule(rule, measured);
+              if (outcome.status === "fail") {
+                issues.push({
+                  path: pointer,
+                  source: "rule",
+                  severity: "error",
+                  rule: rule.source.rule,
+                  actual: outcome.actual,
+                  limit: rule.limit,
+                  message: `${rule.source.error || "media rule failed"} (measured ${formatExpr(rule.expr)} = ${round(outcome.actual)}; must be ${rule.op} ${rule.limit})`,
+                });
+              } else if (outcome.status === "unmeasured") {
+                issues.push({ path: pointer, source: "rule", severity: "warning", rule: rule.source.rule, limit: rule.limit, message: `rule not checked: ${outcome.missing.join(", ")} cannot be measured for this ${target.media ?? "media"} (${formatRule(rule)})` });
+              }
+            }
+          },
+          (error: unknown) => {
+            const reason = error instanceof ProbeError ? error.message : String(error);
+            issues.push({ path: pointer, source: "rule", severity: "error", message: `could not check the media rules: ${reason}` });
+          },
+        ),
+      );
+    }
+  }
+  await Promise.all(pending);
+  // Stable order whatever order the probes finished in: schema issues first, then by path.
+  const order = (i: ValidationIssue) => (i.source === "schema" ? 0 : 1);
+  issues.sort((a, b) => order(a) - order(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return resultOf(issues);
+}
