@@ -50,7 +50,10 @@ export async function buildModels(schemasDir: string, strict = false): Promise<{
       else throw e;
     }
   }
-  if (errors.length) throw new SchemaErrors(errors);
+  if (errors.length) {
+    errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.pointer < b.pointer ? -1 : 1));
+    throw new SchemaErrors(errors);
+  }
   models.sort((a, b) => (a.modelId < b.modelId ? -1 : a.modelId > b.modelId ? 1 : 0));
   return { models, notes };
 }

@@ -97,6 +97,8 @@ export function rulesText(node: SchemaNode): string[] {
   );
 }
 
+export const MEDIA_NOUN = { image: "an image", video: "a video", audio: "an audio file" } as const;
+
 /** The lines of a property's doc comment: description, default, limits, media and rules in words. */
 export function docLines(node: SchemaNode): string[] {
   const lines: string[] = [];
@@ -105,7 +107,7 @@ export function docLines(node: SchemaNode): string[] {
   const limits = limitsText(node);
   if (limits.length) lines.push(`Limits: ${limits.join("; ")}.`);
   const media = node["x-media"] ?? node.items?.["x-media"];
-  if (media) lines.push(`Media: ${node.items ? "each item is " : ""}a public https URL of ${media === "audio" ? "an audio file" : `an ${media}`}.`);
+  if (media) lines.push(`Media: ${node.items ? "each item is " : ""}a public https URL of ${MEDIA_NOUN[media]}.`);
   for (const rule of rulesText(node)) lines.push(`Rule: ${rule}`);
   return lines;
 }

@@ -2,7 +2,7 @@
  * Compiles the runtime that ships inside the generated package (client, rule evaluator, probe,
  * validator helpers) from its TypeScript source in generator/runtime/ into ESM JavaScript and `.d.ts`.
  */
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { Project, ts } from "ts-morph";
 import { RUNTIME_SOURCE_DIR } from "../paths.js";
@@ -22,7 +22,17 @@ export function runtimeSourceFiles(): string[] {
     .map((f) => path.join(RUNTIME_SOURCE_DIR, f));
 }
 
+let compiled: { key: string; files: RuntimeFile[] } | undefined;
+
+/** The runtime compiled once per process and source state (its sources rarely change between runs). */
 export function compileRuntime(): RuntimeFile[] {
+  const sources = runtimeSourceFiles();
+  const key = sources.map((f) => `${f}:${readFileSync(f, "utf8")}`).join("\0");
+  if (compiled?.key !== key) compiled = { key, files: compileRuntimeUncached(sources) };
+  return compiled.files;
+}
+
+function compileRuntimeUncached(sources: string[]): RuntimeFile[] {
   const project = new Project({
     compilerOptions: {
       target: ts.ScriptTarget.ES2022,
@@ -40,7 +50,7 @@ export function compileRuntime(): RuntimeFile[] {
     },
     skipAddingFilesFromTsConfig: true,
   });
-  project.addSourceFilesAtPaths(runtimeSourceFiles());
+  project.addSourceFilesAtPaths(sources);
   const diagnostics = project.getPreEmitDiagnostics();
   if (diagnostics.length) throw new Error(`the runtime does not typecheck:\n${project.formatDiagnosticsWithColorAndContext(diagnostics)}`);
   const result = project.emitToMemory();

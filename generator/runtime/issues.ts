@@ -28,6 +28,8 @@ export interface AjvError {
   message?: string;
 }
 
+const MEDIA_NOUN: Record<string, string> = { image_uri: "an image", video_uri: "a video", audio_uri: "an audio file" };
+
 const token = (key: string) => "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
 
 export function issueFromAjv(error: AjvError): ValidationIssue {
@@ -47,7 +49,7 @@ export function issueFromAjv(error: AjvError): ValidationIssue {
       message = `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
       break;
     case "format":
-      message = String(p.format).endsWith("_uri") ? `must be a public https URL of ${String(p.format) === "audio_uri" ? "an audio file" : `an ${String(p.format).replace("_uri", "")}`}` : `must be a valid ${String(p.format)}`;
+      message = String(p.format) in MEDIA_NOUN ? `must be a public https URL of ${MEDIA_NOUN[String(p.format)]}` : `must be a valid ${String(p.format)}`;
       break;
   }
   return { path, message, source: "schema", severity: "error", keyword: error.keyword };

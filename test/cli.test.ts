@@ -1,0 +1,48 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../generator/cli.js";
+import { SCHEMAS, tempDir } from "./helpers.js";
+
+const tmp = tempDir();
+afterAll(tmp.cleanup);
+
+async function cli(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe("cli", () => {
+  it("generate prints one summary line; --check passes after it", async () => {
+    const out = path.join(tmp.dir, "gen");
+    const r = await cli("generate", "--schemas", SCHEMAS, "--out", out, "--quiet");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^4 models, \d+ files written, 0 unchanged, 0 removed, [\d.]+ s\n$/);
+    expect((await cli("generate", "--schemas", SCHEMAS, "--out", out, "--check")).code).toBe(0);
+  });
+
+  it("--check exits 1 and lists stale files", async () => {
+    const r = await cli("generate", "--schemas", SCHEMAS, "--out", path.join(tmp.dir, "missing"), "--check");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("models/bytedance/dreamina-4-0/edit/types.d.ts");
+  });
+
+  it("bad schemas exit 1 with file and pointer, no stack trace", async () => {
+    const dir = path.join(tmp.dir, "bad", "acme");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "m.json"), '{"model_id": "acme/m", "input_schema": {"type": "object", "properties": {"x": {"type": "tensor"}}}}');
+    const r = await cli("generate", "--schemas", path.dirname(dir), "--out", path.join(tmp.dir, "bad-out"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('m.json#/input_schema/properties/x/type: unknown type "tensor"');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("bad usage exits 2; --help exits 0", async () => {
+    expect((await cli("generate", "--bogus")).code).toBe(2);
+    expect((await cli()).code).toBe(2);
+    const help = await cli("generate", "--help");
+    expect(help.code).toBe(0);
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../generator/escape.js";
+
+const HOSTILE = ["*/ alert(1) /*", "`${process.exit(1)}`", '"; throw 1; "', "\\", "a\u2028b\u2029c", "</script><script>", "line\nbreak\r\n", "@param x evil"];
+
+describe("escaping", () => {
+  it("jsLiteral round-trips every hostile string as a literal that executes nothing", () => {
+    for (const s of HOSTILE) {
+      const literal = jsLiteral({ [s]: [s] });
+      expect(literal).not.toMatch(/[\u2028\u2029<`]/);
+      expect(new Function(`"use strict"; return (${literal});`)()).toEqual({ [s]: [s] });
+    }
+  });
+
+  it("jsLiteral rejects values with no JSON form", () => {
+    expect(() => jsLiteral({ a: Infinity })).toThrow(/non-finite/);
+    expect(() => jsLiteral({ a: () => 1 })).toThrow(/not JSON/);
+  });
+
+  it("docText never closes the comment or forges a tag", () => {
+    for (const s of HOSTILE) {
+      const text = docText(s);
+      expect(text).not.toContain("*/");
+      expect(text).not.toMatch(/[\u2028\u2029\r]/);
+      expect(text).not.toMatch(/@param/);
+    }
+  });
+
+  it("commentLine stays on one line", () => {
+    expect(commentLine("a\nb\u2028c\rd")).toBe("a b c d");
+  });
+
+  it("markdownCell stays in its cell and renders no HTML", () => {
+    expect(markdownCell("a|b\n<script>`x`")).toBe("a\\|b &lt;script&gt;\\`x\\`");
+    expect(markdownCode("a`b")).toBe("``a`b``");
+  });
+});

@@ -1,0 +1,162 @@
+import { describe, expect, it } from "vitest";
+import { SchemaFileError } from "../generator/errors.js";
+import { normalizeInputSchema, normalizeOutputSchema } from "../generator/normalize.js";
+
+const F = "schemas/test/model.json";
+const norm = (schema: unknown) => normalizeInputSchema(schema, F);
+const obj = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ type: "object", properties, ...extra });
+const errorOf = (fn: () => unknown): SchemaFileError => {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof SchemaFileError) return e;
+    throw e;
+  }
+  throw new Error("expected a SchemaFileError");
+};
+
+describe("normalize", () => {
+  it('reads "type": "float" as number, and says so', () => {
+    const r = norm(obj({ scale: { type: "float", minimum: 0 } }));
+    expect(r.schema.properties!.scale.type).toBe("number");
+    expect(r.notes).toContainEqual(expect.objectContaining({ code: "normalized-type", pointer: "/input_schema/properties/scale/type" }));
+  });
+
+  it("reads int/bool/double aliases and type lists", () => {
+    const r = norm(obj({ a: { type: "int" }, b: { type: "bool" }, c: { type: ["double", "null"] } }));
+    expect(r.schema.properties!.a.type).toBe("integer");
+    expect(r.schema.properties!.b.type).toBe("boolean");
+    expect(r.schema.properties!.c.type).toEqual(["number", "null"]);
+  });
+
+  it("fails on an unknown type with the file and JSON pointer", () => {
+    const e = errorOf(() => norm(obj({ nested: obj({ x: { type: "tensor" } }) })));
+    expect(e.file).toBe(F);
+    expect(e.pointer).toBe("/input_schema/properties/nested/properties/x/type");
+    expect(e.message).toContain('unknown type "tensor"');
+  });
+
+  it("fails on a schema whose type cannot be determined, never a silent unknown", () => {
+    const e = errorOf(() => norm(obj({ mystery: { description: "?" } })));
+    expect(e.pointer).toBe("/input_schema/properties/mystery");
+    expect(e.ruleId).toBe("missing-type");
+  });
+
+  it("infers a type from enum values", () => {
+    expect(norm(obj({ r: { enum: ["a", "b"] } })).schema.properties!.r.type).toBe("string");
+    expect(norm(obj({ r: { enum: [5, 10] } })).schema.properties!.r.type).toBe("integer");
+  });
+
+  it("marks media formats on strings", () => {
+    const p = norm(obj({ image: { type: "string", format: "image_uri" } })).schema.properties!.image;
+    expect(p.format).toBe("image_uri");
+    expect(p["x-media"]).toBe("image");
+  });
+
+  it("moves plural media formats on arrays to the items, with or without items", () => {
+    const r = norm(obj({ withItems: { type: "array", format: "video_uris", items: { type: "string" } }, noItems: { type: "array", format: "audio_uris" } }));
+    expect(r.schema.properties!.withItems.items).toMatchObject({ type: "string", format: "video_uri", "x-media": "video" });
+    expect(r.schema.properties!.noItems.items).toMatchObject({ type: "string", format: "audio_uri", "x-media": "audio" });
+    expect(r.schema.properties!.noItems.format).toBeUndefined();
+  });
+
+  it("keeps keys that are not identifiers exactly", () => {
+    const r = norm(obj({ "width×height": { type: "string" }, "1st": { type: "integer" }, "a b": { type: "string" } }, { required: ["1st"] }));
+    expect(Object.keys(r.schema.properties!)).toEqual(["width×height", "1st", "a b"]);
+    expect(r.schema.required).toEqual(["1st"]);
+  });
+
+  it("keeps a __proto__ key as data, not as a prototype", () => {
+    const raw = JSON.parse('{"type":"object","properties":{"__proto__":{"type":"string"}}}');
+    const r = norm(raw);
+    expect(Object.keys(r.schema.properties!)).toEqual(["__proto__"]);
+    expect(Object.getPrototypeOf(r.schema.properties)).toBe(Object.prototype);
+  });
+
+  it("keeps the model when required names a missing property, and reports it", () => {
+    const r = norm(obj({ a: { type: "string" } }, { required: ["a", "ghost"] }));
+    expect(r.schema.required).toEqual(["a"]);
+    expect(r.notes).toContainEqual(expect.objectContaining({ code: "required-missing-property", pointer: "/input_schema/required/1" }));
+  });
+
+  it("reads numeric strings where numbers belong: limits, defaults, enum values", () => {
+    const r = norm(obj({ n: { type: "integer", minimum: "1", maximum: "10", default: "5", enum: ["1", "5", "10"] }, s: { type: "string", maxLength: "800" } }));
+    expect(r.schema.properties!.n).toMatchObject({ minimum: 1, maximum: 10, default: 5, enum: [1, 5, 10] });
+    expect(r.schema.properties!.s.maxLength).toBe(800);
+    expect(r.notes.filter((n) => n.code === "numeric-string").length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("rejects a limit that is not a number", () => {
+    expect(errorOf(() => norm(obj({ s: { type: "string", maxLength: "lots" } }))).pointer).toBe("/input_schema/properties/s/maxLength");
+  });
+
+  it("drops the top-level title (page chrome in the page's language)", () => {
+    const r = norm({ type: "object", title: "입력 스키마", properties: { p: { type: "string", title: "Prompt" } } });
+    expect(r.schema.title).toBeUndefined();
+    expect(r.schema.properties!.p.title).toBe("Prompt");
+  });
+
+  it("normalizes nested objects and arrays of objects, exact by default", () => {
+    const r = norm(obj({ loras: { type: "array", items: obj({ path: { type: "string" }, scale: { type: "float" } }, { required: ["path"] }) } }));
+    const item = r.schema.properties!.loras.items!;
+    expect(item.additionalProperties).toBe(false);
+    expect(item.properties!.scale.type).toBe("number");
+    expect(item.required).toEqual(["path"]);
+    expect(r.schema.additionalProperties).toBe(false);
+  });
+
+  it("sends validations to the side table: arrays apply to each item", () => {
+    const r = norm(
+      obj({
+        image_urls: { type: "array", items: { type: "string", format: "image_uri" }, validations: [{ validation_rule: "width_pixels<=", validation_value: 4096, validation_error: "too wide" }] },
+        nested: obj({ frame: { type: "string", validations: [{ validation_rule: "width/height≥", validation_value: "0.33", validation_error: "ratio" }] } }),
+      }),
+    );
+    expect(r.ruleTargets.map((t) => t.path)).toEqual([["image_urls", "*"], ["nested", "frame"]]);
+    expect(r.ruleTargets[0].media).toBe("image");
+    const [rule] = r.ruleTargets[1].rules;
+    expect(rule).toMatchObject({ kind: "checked", op: ">=", limit: 0.33, metrics: ["height", "width"] });
+  });
+
+  it("reports an unparseable rule as unchecked, not as a pass", () => {
+    const r = norm(obj({ img: { type: "string", validations: [{ validation_rule: "sharpness>", validation_value: 3 }] } }));
+    expect(r.ruleTargets[0].rules[0]).toMatchObject({ kind: "unchecked" });
+    expect(r.notes).toContainEqual(expect.objectContaining({ code: "unchecked-rule", pointer: "/input_schema/properties/img/validations/0" }));
+  });
+
+  it("fails on an array without items unless a media format says what they are", () => {
+    expect(errorOf(() => norm(obj({ xs: { type: "array" } }))).ruleId).toBe("missing-items");
+  });
+
+  it("warns about unknown keywords and formats instead of dropping them silently", () => {
+    const r = norm(obj({ a: { type: "string", format: "color", widget: "picker" } }));
+    expect(r.notes.map((n) => n.code)).toEqual(expect.arrayContaining(["unknown-format", "unknown-keyword"]));
+  });
+
+  it("rejects non-finite numbers", () => {
+    expect(errorOf(() => norm(obj({ a: { type: "number", default: Infinity } }))).ruleId).toBe("bad-number");
+  });
+});
+
+describe("output schema", () => {
+  it("applies RunComfy's generic output when missing or null", () => {
+    for (const raw of [null, undefined]) {
+      const r = normalizeOutputSchema(raw, F);
+      expect(r.generic).toBe(true);
+      expect(Object.keys(r.schema.properties!)).toEqual(["image", "images", "video", "videos", "audio", "audios"]);
+    }
+  });
+
+  it('unwraps the docs\' {"output": {…}} wrapper and recognizes the generic shape', () => {
+    const captured = { output: { type: "object", properties: { image: { type: "string", format: "uri", description: "단일 이미지 URL" } } } };
+    const r = normalizeOutputSchema(captured, F);
+    expect(r.generic).toBe(true);
+    expect(r.schema.properties!.image.description).toBe("URL of a single image");
+  });
+
+  it("keeps a model-specific output schema as it is", () => {
+    const r = normalizeOutputSchema({ output: { type: "object", properties: { mesh: { type: "string", format: "uri" }, seed: { type: "integer" } } } }, F);
+    expect(r.generic).toBe(false);
+    expect(Object.keys(r.schema.properties!)).toEqual(["mesh", "seed"]);
+  });
+});

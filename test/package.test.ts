@@ -1,0 +1,74 @@
+/**
+ * The generated package as a user gets it: `npm pack`, installed into a fresh project (offline: the
+ * package has no dependencies), typechecked, and run under plain Node ESM.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generate } from "../generator/generate.js";
+import { ROOT, schemasWithQuirks, tempDir } from "./helpers.js";
+
+const tmp = tempDir("rcg-pkg-");
+afterAll(tmp.cleanup);
+const project = path.join(tmp.dir, "app");
+const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" }, stdio: ["ignore", "pipe", "pipe"] });
+
+beforeAll(async () => {
+  const out = path.join(tmp.dir, "generated");
+  await generate({ schemasDir: schemasWithQuirks(tmp.dir), outDir: out });
+  npm(["pack", "--pack-destination", tmp.dir], out);
+  const tarball = readdirSync(tmp.dir).find((f) => f.endsWith(".tgz"))!;
+  cpSync(path.join(ROOT, "test/fixtures/consumer"), project, { recursive: true });
+  writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+  npm(["install", "--offline", "--no-audit", "--no-fund", path.join(tmp.dir, tarball)], project);
+  writeFileSync(
+    path.join(project, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2022", "DOM"], types: [] }, files: ["usage.ts"] }),
+  );
+});
+
+describe("the packed package", () => {
+  it("typechecks: correct inputs compile; wrong key, enum value, missing field and unknown id fail", () => {
+    const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
+    let output = "";
+    try {
+      output = execFileSync(process.execPath, [tsc, "-p", project], { encoding: "utf8" });
+    } catch (e) {
+      output = (e as { stdout: string }).stdout;
+      throw new Error(`tsc failed:\n${output}`);
+    }
+    expect(output).toBe("");
+    // The @ts-expect-error lines must be real errors: removing one directive makes tsc fail.
+    const usage = readFileSync(path.join(project, "usage.ts"), "utf8");
+    writeFileSync(path.join(project, "usage.ts"), usage.replace("// @ts-expect-error a misspelled key is a type error\n", ""));
+    let failed = "";
+    try {
+      execFileSync(process.execPath, [tsc, "-p", project], { encoding: "utf8" });
+    } catch (e) {
+      failed = (e as { stdout: string }).stdout;
+    }
+    writeFileSync(path.join(project, "usage.ts"), usage);
+    expect(failed).toMatch(/promt/);
+  });
+
+  it("runs under plain Node ESM: lazy models, the docs example validates, bad input yields pointers", () => {
+    const log = path.join(tmp.dir, "loads.log");
+    writeFileSync(log, "");
+    const stdout = execFileSync(process.execPath, ["--import", "./register.mjs", "run.mjs"], { cwd: project, encoding: "utf8", env: { ...process.env, LOAD_LOG: log } });
+    const r = JSON.parse(stdout.trim().split("\n").pop()!);
+    expect(r.loadedAfterRoot).toEqual([]);
+    expect(r.loadedAfterOne).toHaveLength(1);
+    expect(r.loadedAfterOne[0]).toMatch(/dreamina-4-0\/edit\/validate-input\.js$/);
+    expect(r.example).toEqual({ valid: true, issues: [] });
+    expect(r.bad.valid).toBe(false);
+    expect(r.bad.issues.map((i: { path: string; keyword: string }) => [i.path, i.keyword])).toEqual([
+      ["/extra", "additionalProperties"],
+      ["/image_urls/0", "format"],
+      ["/prompt", "type"],
+      ["/steps", "enum"],
+    ]);
+    expect(r.unknown).toEqual({ name: "UnknownModelError", isRunComfyError: true });
+    expect(r.ids).toContain("acme/quirky/all-quirks");
+  });
+});
