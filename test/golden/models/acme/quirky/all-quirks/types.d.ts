@@ -26,7 +26,7 @@ export interface Input {
      */
     "1st_pass"?: boolean;
     /**
-     * Media: a public https URL of an video.
+     * Media: a public https URL of a video.
      * Rule: At most 10 s. (duration_seconds <= 10)
      */
     mask_video?: string;
