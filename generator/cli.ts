@@ -1,76 +1,43 @@
 #!/usr/bin/env node
 /**
  * The `runcomfy-codegen` command line. Exit codes: 0 success, 1 the job failed (bad schemas, stale
- * output, invalid input), 2 bad usage or an internal error.
+ * output, invalid input), 2 bad usage or an internal error. Bad input never prints a stack trace.
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { SchemaErrors } from "./errors.js";
-import { generate } from "./generate.js";
+import { CliFailure, EXIT, plural, type CliIo, type RegisterCommand } from "./commands/context.js";
+import { registerGenerate } from "./commands/generate.js";
+import { registerValidate } from "./commands/validate.js";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export { EXIT, CliFailure, type CliIo };
 
-/** A failure to report as a message, not a stack trace. */
-export class CliFailure extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.failed) {
-    super(message);
-  }
+const COMMANDS: RegisterCommand[] = [registerGenerate, registerValidate];
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+export const processIo = (): CliIo => ({
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  stdin: readStdin,
+  isTTY: !!process.stdout.isTTY,
+  env: process.env,
+});
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
-export async function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): Promise<number> {
+export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Promise<number> {
+  const io: CliIo = { ...processIo(), ...partialIo };
   let exitCode: number = EXIT.ok;
-  const parser = yargs(argv)
-    .scriptName("runcomfy-codegen")
-    .usage("$0 <command> [options]")
-    .command(
-      "generate",
-      "Generate the typed package from the schema files",
-      (y) =>
-        y
-          .option("schemas", { type: "string", default: "schemas", describe: "Folder of schema files (<model_id>.json)" })
-          .option("out", { type: "string", default: "generated", describe: "Folder of the generated package" })
-          .option("check", { type: "boolean", default: false, describe: "Write nothing; exit 1 and list stale files if the output does not match the schemas" })
-          .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; say what would change" })
-          .option("strict", { type: "boolean", default: false, describe: "Fail on rules that cannot be checked (unparseable rule, unknown metric)" })
-          .option("package-name", { type: "string", default: "runcomfy-models", describe: "Name of the generated package" })
-          .option("quiet", { type: "boolean", default: false, describe: "Print only errors and the summary" }),
-      async (args) => {
-        const result = await generate({
-          schemasDir: args.schemas,
-          outDir: args.out,
-          check: args.check,
-          dryRun: args["dry-run"],
-          strict: args.strict,
-          packageName: args["package-name"],
-        });
-        if (!args.quiet) {
-          for (const { file, note } of result.notes) {
-            if (note.severity !== "info") io.stderr(`${note.severity}: ${file}#${note.pointer}: ${note.message} [${note.code}]\n`);
-          }
-        }
-        const d = result.diff;
-        const summary = `${plural(result.models.length, "model")}, ${d.added.length + d.changed.length} files ${args.check || args["dry-run"] ? "would be written" : "written"}, ${d.unchanged.length} unchanged, ${d.removed.length} removed, ${(result.ms / 1000).toFixed(2)} s`;
-        if (args.check) {
-          if (result.stale.length) {
-            io.stderr(`${args.out} does not match ${args.schemas}; run \`npm run generate\`. Stale files:\n${result.stale.map((f) => `  ${f}`).join("\n")}\n`);
-            exitCode = EXIT.failed;
-          } else io.stdout(`${args.out} is up to date (${plural(result.models.length, "model")})\n`);
-          return;
-        }
-        if (args["dry-run"]) for (const f of result.stale) io.stdout(`would write ${f}\n`);
-        io.stdout(`${summary}\n`);
-      },
-    )
-    .demandCommand(1, "Name a command: generate")
+  const ctx = { io, setExit: (code: number) => void (exitCode = code) };
+  let parser = yargs(argv).scriptName("runcomfy-codegen").usage("$0 <command> [options]");
+  for (const register of COMMANDS) parser = register(parser, ctx);
+  parser = parser
+    .demandCommand(1, "Name a command.")
     .strict()
     .help()
     .alias("h", "help")

@@ -10,7 +10,7 @@ afterAll(tmp.cleanup);
 async function cli(...argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin: async () => "" });
   return { code, stdout, stderr };
 }
 
@@ -44,5 +44,34 @@ describe("cli", () => {
     expect((await cli()).code).toBe(2);
     const help = await cli("generate", "--help");
     expect(help.code).toBe(0);
+  });
+});
+
+describe("cli validate", () => {
+  it("prints issues and exits 1 when invalid; 0 when valid; reads stdin", async () => {
+    const input = path.join(tmp.dir, "input.json");
+    writeFileSync(input, JSON.stringify({ prompt: 3, image_urls: ["https://example.com/a.png"], extra: 1 }));
+    const bad = await cli("validate", "bytedance/dreamina-4-0/edit", input, "--no-probe");
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain("error   /extra  is not a known property of this model  [schema additionalProperties]");
+    expect(bad.stdout).toContain("invalid: 2 problems");
+    const json = await cli("validate", "bytedance/dreamina-4-0/edit", input, "--no-probe", "--json");
+    expect(JSON.parse(json.stdout).issues.map((i: { path: string }) => i.path)).toEqual(["/extra", "/prompt"]);
+    let stdout = "";
+    const code = await runCli(["validate", "bytedance/dreamina-4-0/edit", "-", "--no-probe"], {
+      stdout: (t) => (stdout += t),
+      stderr: () => {},
+      stdin: async () => JSON.stringify({ prompt: "p", image_urls: ["https://example.com/a.png"] }),
+    });
+    expect([code, stdout]).toEqual([0, "valid\n"]);
+  });
+
+  it("an unknown model or unreadable input exits 1 with a message", async () => {
+    const r = await cli("validate", "acme/nope", "-", "--no-probe");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unknown model id "acme/nope"');
+    const missing = await cli("validate", "bytedance/dreamina-4-0/edit", path.join(tmp.dir, "nope.json"));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("cannot read");
   });
 });

@@ -51,21 +51,23 @@ async function bmp(r) {
     return checked("bmp", le32(b, 0) | 0, Math.abs(height));
 }
 async function webp(r) {
-    const b = await r.read(12, 18);
-    const chunk = ascii(b, 0, 4);
+    const chunk = ascii(await r.read(12, 4), 0, 4);
     if (chunk === "VP8 ") {
-        if (b[11] !== 0x9d || b[12] !== 0x01 || b[13] !== 0x2a)
+        const b = await r.read(20, 10);
+        if (b[3] !== 0x9d || b[4] !== 0x01 || b[5] !== 0x2a)
             throw new ProbeError("WebP VP8 frame has no start code", "corrupt");
-        return checked("webp", le16(b, 14) & 0x3fff, le16(b, 16) & 0x3fff);
+        return checked("webp", le16(b, 6) & 0x3fff, le16(b, 8) & 0x3fff);
     }
     if (chunk === "VP8L") {
-        if (b[8] !== 0x2f)
+        const b = await r.read(20, 5);
+        if (b[0] !== 0x2f)
             throw new ProbeError("WebP VP8L has a bad signature", "corrupt");
-        const [b0, b1, b2, b3] = [b[9], b[10], b[11], b[12]];
+        const [b0, b1, b2, b3] = [b[1], b[2], b[3], b[4]];
         return checked("webp", 1 + (b0 | ((b1 & 0x3f) << 8)), 1 + ((b1 >> 6) | (b2 << 2) | ((b3 & 0x0f) << 10)));
     }
     if (chunk === "VP8X") {
-        return checked("webp", 1 + (b[12] | (b[13] << 8) | (b[14] << 16)), 1 + (b[15] | (b[16] << 8) | (b[17] << 16)));
+        const b = await r.read(24, 6);
+        return checked("webp", 1 + (b[0] | (b[1] << 8) | (b[2] << 16)), 1 + (b[3] | (b[4] << 8) | (b[5] << 16)));
     }
     throw new ProbeError(`WebP has an unknown first chunk ${JSON.stringify(chunk)}`, "corrupt");
 }

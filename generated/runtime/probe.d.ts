@@ -47,5 +47,7 @@ export declare const PROBE_DEFAULTS: Readonly<{
 }>;
 /** Measure one media source. `kind` decides whether dimensions are read (images, or media of unknown kind). */
 export declare function probeMedia(source: MediaSource, kind: MediaKind | null, needs: ProbeNeeds, options?: ProbeOptions): Promise<ProbeResult>;
+/** The bytes of a `data:` URI (base64 or percent-encoded). */
+export declare function decodeDataUri(uri: string): Uint8Array;
 /** Reads what is needed from an open reader, then closes it. */
 export declare function measure(reader: ByteReader, kind: MediaKind | null, needs: ProbeNeeds, maxBytes: number): Promise<ProbeResult>;

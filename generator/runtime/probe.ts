@@ -46,14 +46,35 @@ export interface ProbeNeeds {
   size: boolean;
 }
 
+/** First request: enough for every header but JPEGs with large segments in front of the frame. */
 const WINDOW = 4096;
+/** Later requests jump over segments and need only a marker and a length each: keep them small. */
+const JUMP_WINDOW = 1024;
 export const PROBE_DEFAULTS = Object.freeze({ timeoutMs: 10_000, maxBytes: 8 * 1024 * 1024, maxRedirects: 5 });
 
 /** Measure one media source. `kind` decides whether dimensions are read (images, or media of unknown kind). */
 export async function probeMedia(source: MediaSource, kind: MediaKind | null, needs: ProbeNeeds, options: ProbeOptions = {}): Promise<ProbeResult> {
+  if (typeof source === "string" && source.startsWith("data:")) return measure(bytesReader(decodeDataUri(source)), kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
   if (typeof source === "string" || source instanceof URL) return probeUrl(String(source), kind, needs, options);
   const reader = source instanceof Uint8Array ? bytesReader(source) : blobReader(source);
   return measure(reader, kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
+}
+
+/** The bytes of a `data:` URI (base64 or percent-encoded). */
+export function decodeDataUri(uri: string): Uint8Array {
+  const comma = uri.indexOf(",");
+  if (comma < 0) throw new ProbeError("malformed data URI (no comma)", "corrupt");
+  const meta = uri.slice(5, comma);
+  const payload = uri.slice(comma + 1);
+  try {
+    if (/;base64$/i.test(meta)) {
+      const binary = atob(payload.replace(/\s+/g, ""));
+      return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    }
+    return new TextEncoder().encode(decodeURIComponent(payload));
+  } catch {
+    throw new ProbeError("malformed data URI (bad encoding)", "corrupt");
+  }
 }
 
 /** Reads what is needed from an open reader, then closes it. */
@@ -193,7 +214,7 @@ async function probeUrl(raw: string, kind: MediaKind | null, needs: ProbeNeeds, 
       const finalUrl = url;
       const fetchWindow = async (offset: number, length: number) => {
         if (total !== undefined && offset >= total) return;
-        const want = Math.max(length, WINDOW);
+        const want = Math.max(length, JUMP_WINDOW);
         if (received + want > maxBytes) throw new ProbeError(`read more than the ${maxBytes}-byte cap without finding what was needed`, "too-large");
         const r = await get(finalUrl, `bytes=${offset}-${offset + want - 1}`);
         const cr = contentRange(r.headers.get("content-range"));

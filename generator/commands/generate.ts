@@ -1,0 +1,44 @@
+/** `runcomfy-codegen generate`: schema files in, the generated package out. */
+import { generate } from "../generate.js";
+import { EXIT, plural, type RegisterCommand } from "./context.js";
+
+export const registerGenerate: RegisterCommand = (y, { io, setExit }) =>
+  y.command(
+    "generate",
+    "Generate the typed package from the schema files",
+    (c) =>
+      c
+        .option("schemas", { type: "string", default: "schemas", describe: "Folder of schema files (<model_id>.json)" })
+        .option("out", { type: "string", default: "generated", describe: "Folder of the generated package" })
+        .option("check", { type: "boolean", default: false, describe: "Write nothing; exit 1 and list stale files if the output does not match the schemas" })
+        .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; say what would change" })
+        .option("strict", { type: "boolean", default: false, describe: "Fail on rules that cannot be checked (unparseable rule, unknown metric)" })
+        .option("package-name", { type: "string", default: "runcomfy-models", describe: "Name of the generated package" })
+        .option("quiet", { type: "boolean", default: false, describe: "Print only errors and the summary" }),
+    async (args) => {
+      const result = await generate({
+        schemasDir: args.schemas,
+        outDir: args.out,
+        check: args.check,
+        dryRun: args["dry-run"],
+        strict: args.strict,
+        packageName: args["package-name"],
+      });
+      if (!args.quiet) {
+        for (const { file, note } of result.notes) {
+          if (note.severity !== "info") io.stderr(`${note.severity}: ${file}#${note.pointer}: ${note.message} [${note.code}]\n`);
+        }
+      }
+      const d = result.diff;
+      if (args.check) {
+        if (result.stale.length) {
+          io.stderr(`${args.out} does not match ${args.schemas}; run \`npm run generate\`. Stale files:\n${result.stale.map((f) => `  ${f}`).join("\n")}\n`);
+          setExit(EXIT.failed);
+        } else io.stdout(`${args.out} is up to date (${plural(result.models.length, "model")})\n`);
+        return;
+      }
+      if (args["dry-run"]) for (const f of result.stale) io.stdout(`would write ${f}\n`);
+      const verb = args["dry-run"] ? "would be written" : "written";
+      io.stdout(`${plural(result.models.length, "model")}, ${d.added.length + d.changed.length} files ${verb}, ${d.unchanged.length} unchanged, ${d.removed.length} removed, ${(result.ms / 1000).toFixed(2)} s\n`);
+    },
+  );

@@ -1,0 +1,56 @@
+/** `runcomfy-codegen validate <model_id> <input.json | ->`: schema and media rules, using the generated package. */
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ValidationResult } from "../runtime/issues.js";
+import { CliFailure, EXIT, plural, readJsonArgument, type RegisterCommand } from "./context.js";
+
+interface GeneratedRoot {
+  validate: (modelId: string, input: unknown, options: unknown) => Promise<ValidationResult>;
+  modelIds: readonly string[];
+}
+
+export async function importGeneratedPackage(dir: string): Promise<GeneratedRoot> {
+  const entry = path.resolve(dir, "index.js");
+  try {
+    return (await import(pathToFileURL(entry).href)) as GeneratedRoot;
+  } catch (e) {
+    throw new CliFailure(`cannot load the generated package at ${dir} (run \`npm run generate\` first): ${(e as Error).message}`);
+  }
+}
+
+export function formatIssues(result: ValidationResult): string {
+  const lines = result.issues.map((i) => `${i.severity === "error" ? "error  " : "warning"} ${i.path || "/"}  ${i.message}  [${i.source}${i.rule ? ` ${i.rule}` : i.keyword ? ` ${i.keyword}` : ""}]`);
+  const errors = result.issues.filter((i) => i.severity === "error").length;
+  lines.push(result.valid ? `valid${result.issues.length ? ` (${plural(result.issues.length, "warning")})` : ""}` : `invalid: ${plural(errors, "problem")}`);
+  return lines.join("\n") + "\n";
+}
+
+export const registerValidate: RegisterCommand = (y, { io, setExit }) =>
+  y.command(
+    "validate <model_id> <input>",
+    "Validate an input (a JSON file, or - for stdin) against a model's schema and media rules",
+    (c) =>
+      c
+        .positional("model_id", { type: "string", demandOption: true, describe: "Model id, e.g. bytedance/dreamina-4-0/edit" })
+        .positional("input", { type: "string", demandOption: true, describe: "Input JSON file, or - for standard input" })
+        .option("probe", { type: "boolean", default: true, describe: "Probe media to check the validations rules (--no-probe: schema only)" })
+        .option("allow-private-network", { type: "boolean", default: false, describe: "Let probes reach loopback/private addresses" })
+        .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
+        .option("allow-data-uris", { type: "boolean", default: false, describe: "Accept data: URIs for media" })
+        .option("timeout-ms", { type: "number", default: 10_000, describe: "Time limit of each probe" })
+        .option("package", { type: "string", default: "generated", describe: "Folder of the generated package" })
+        .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" }),
+    async (args) => {
+      const pkg = await importGeneratedPackage(args.package);
+      const modelId = args.model_id as string;
+      if (!pkg.modelIds.includes(modelId)) throw new CliFailure(`unknown model id ${JSON.stringify(modelId)}; known: ${pkg.modelIds.join(", ")}`);
+      const input = await readJsonArgument(args.input as string, io);
+      const result = await pkg.validate(modelId, input, {
+        allowHttp: args["allow-http"],
+        allowDataUris: args["allow-data-uris"],
+        probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"], timeoutMs: args["timeout-ms"] } : false,
+      });
+      io.stdout(args.json ? JSON.stringify(result, null, 2) + "\n" : formatIssues(result));
+      setExit(result.valid ? EXIT.ok : EXIT.failed);
+    },
+  );

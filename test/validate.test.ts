@@ -1,0 +1,180 @@
+/**
+ * The generated package's `validate` on the seed models: every media rule on both sides of its
+ * boundary, with images served from 127.0.0.1. Boundary inputs are derived from each rule's data.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jpeg } from "../generator/mock/images.js";
+import { BYTES_PER_MB } from "../generator/runtime/rule-eval.js";
+import type { CheckedRule, Comparator, RuleTarget } from "../generator/runtime/rule-types.js";
+import * as i2v from "../generated/models/bytedance/dreamina-3-0/pro/image-to-video/index.js";
+import * as edit from "../generated/models/bytedance/dreamina-4-0/edit/index.js";
+import * as seedance from "../generated/models/bytedance/seedance-1-0/lite/image-to-video/index.js";
+import { validate } from "../generated/index.js";
+import { startMediaServer, type MediaServer } from "./media-server.js";
+
+let server: MediaServer;
+beforeAll(async () => (server = await startMediaServer()));
+afterAll(() => server.close());
+
+const options = { allowHttp: true, probe: { allowPrivateNetwork: true, timeoutMs: 5000 } };
+let counter = 0;
+/** Serves a JPEG of the given size (headers only, padded to `bytes`) and returns its URL. */
+function image(width: number, height: number, bytes = 50_000): string {
+  const name = `img-${counter++}-${width}x${height}-${bytes}.jpg`;
+  server.add(name, jpeg(width, height, { totalBytes: bytes }), "image/jpeg");
+  return server.url(`/range/${name}`);
+}
+
+/** The metric values just inside and just outside a limit. */
+function around(op: Comparator, limit: number, integer: boolean): { pass: number; fail: number } {
+  const step = integer ? 1 : 0;
+  switch (op) {
+    case "<":
+      return integer ? { pass: Math.ceil(limit) - 1, fail: Math.ceil(limit) } : { pass: limit - step, fail: limit };
+    case "<=":
+      return { pass: Math.floor(limit), fail: Math.floor(limit) + 1 };
+    case ">":
+      return { pass: Math.floor(limit) + 1, fail: Math.floor(limit) };
+    case ">=":
+      return { pass: Math.ceil(limit), fail: Math.ceil(limit) - 1 };
+    default:
+      throw new Error(`no boundary cases for ${op}`);
+  }
+}
+
+/** Width, height and size for an input on one side of one rule, keeping every other seed rule satisfied. */
+function boundaryMedia(rule: CheckedRule): { pass: [number, number, number]; fail: [number, number, number] } {
+  const expr = rule.expr;
+  if (expr.kind === "metric" && (expr.name === "width" || expr.name === "height")) {
+    const { pass, fail } = around(rule.op, rule.limit, true);
+    return { pass: [pass, pass, 50_000], fail: [fail, fail, 50_000] };
+  }
+  if (expr.kind === "metric" && expr.name === "file_size_mb") {
+    const { pass, fail } = around(rule.op, rule.limit * BYTES_PER_MB, true);
+    return { pass: [1000, 1000, pass], fail: [1000, 1000, fail] };
+  }
+  if (expr.kind === "binary" && expr.op === "/" && expr.left.kind === "metric" && expr.left.name === "width") {
+    // Height 1000: width moves by one pixel around limit × 1000.
+    const { pass, fail } = around(rule.op, rule.limit * 1000, true);
+    return { pass: [pass, 1000, 50_000], fail: [fail, 1000, 50_000] };
+  }
+  throw new Error(`no boundary cases for ${JSON.stringify(rule.source)}`);
+}
+
+const MODELS = [
+  { name: "dreamina-3-0 image-to-video", module: i2v, base: { prompt: "a street" } },
+  { name: "dreamina-4-0 edit", module: edit, base: { prompt: "a boat" } },
+  { name: "seedance-1-0 lite image-to-video", module: seedance, base: { prompt: "a cat" } },
+];
+
+function inputWith(base: Record<string, unknown>, targets: readonly RuleTarget[], target: RuleTarget, url: string): Record<string, unknown> {
+  const input: Record<string, unknown> = { ...base };
+  // Every media input of the model gets a good image; the one under test gets `url`.
+  for (const t of targets) {
+    const good = image(1000, 1000);
+    const [name, star] = t.path;
+    input[name] = star === "*" ? [good] : good;
+  }
+  const [name, star] = target.path;
+  input[name] = star === "*" ? [url] : url;
+  return input;
+}
+
+describe("media rules of the seed models, both sides of every boundary", () => {
+  for (const { name, module, base } of MODELS) {
+    for (const target of module.ruleTargets) {
+      for (const rule of target.rules) {
+        if (rule.kind !== "checked") throw new Error("seed rules all parse");
+        it(`${name}: ${target.path.join(".")} ${rule.source.rule} ${JSON.stringify(rule.source.value)}`, async () => {
+          const { pass, fail } = boundaryMedia(rule);
+          const good = await module.validate(inputWith(base, module.ruleTargets, target, image(...pass)), options);
+          expect(good.issues).toEqual([]);
+          expect(good.valid).toBe(true);
+          const bad = await module.validate(inputWith(base, module.ruleTargets, target, image(...fail)), options);
+          expect(bad.valid).toBe(false);
+          const pointer = "/" + target.path[0] + (target.path[1] === "*" ? "/0" : "");
+          expect(bad.issues).toContainEqual(
+            expect.objectContaining({ path: pointer, source: "rule", severity: "error", rule: rule.source.rule, limit: rule.limit, message: expect.stringContaining(rule.source.error) }),
+          );
+        });
+      }
+    }
+  }
+});
+
+describe("the named boundaries", () => {
+  const check = async (width: number, height: number, bytes = 50_000) => {
+    const r = await i2v.validate({ prompt: "p", image_urls: [image(width, height, bytes)] }, options);
+    return r.issues.map((i) => `${i.rule} ${i.actual}`);
+  };
+  it("4096 px passes width_pixels<=, 4097 fails", async () => {
+    expect(await check(4096, 4096)).toEqual([]);
+    expect(await check(4097, 4096)).toEqual(["width_pixels<= 4097"]);
+  });
+  it("ratio 2.99 passes width/height<3, 3.0 fails", async () => {
+    expect(await check(2990, 1000)).toEqual([]);
+    expect(await check(3000, 1000)).toEqual(["width/height< 3"]);
+  });
+  it("4.7 MB: one byte under passes file_size_mb<, at the limit fails", async () => {
+    const limit = Math.ceil(4.7 * 1024 * 1024);
+    expect(await check(1000, 1000, limit - 1)).toEqual([]);
+    expect(await check(1000, 1000, limit)).toEqual([`file_size_mb< ${limit / (1024 * 1024)}`]);
+  });
+  it("string-valued rules with Unicode operators (≥ \"0.33\", ≤ \"3\")", async () => {
+    const r = await edit.validate({ prompt: "p", image_urls: [image(329, 1000)] }, options);
+    expect(r.issues).toEqual([expect.objectContaining({ rule: "width/height≥", limit: 0.33, actual: 0.329 })]);
+  });
+});
+
+describe("validate", () => {
+  it("applies array rules to each item and names the bad one", async () => {
+    const r = await edit.validate({ prompt: "p", image_urls: [image(1000, 1000), image(5000, 1000), image(800, 800)] }, options);
+    expect(r.valid).toBe(false);
+    expect([...new Set(r.issues.map((i) => i.path))]).toEqual(["/image_urls/1"]);
+    expect(r.issues.map((i) => i.rule).sort()).toEqual(["width/height≤", "width_pixels<="]);
+  });
+
+  it("returns schema and rule problems in one list, through the package root", async () => {
+    const r = await validate("bytedance/dreamina-4-0/edit", { prompt: 1, image_urls: [image(5000, 1000)] }, options);
+    expect(r.issues.map((i) => [i.source, i.path])).toEqual([
+      ["schema", "/prompt"],
+      ["rule", "/image_urls/0"],
+      ["rule", "/image_urls/0"],
+    ]);
+  });
+
+  it("probes each URL once per call, concurrently", async () => {
+    const url = image(1000, 1000);
+    server.reset();
+    await edit.validate({ prompt: "p", image_urls: [url, url, url] }, options);
+    expect(server.requests()).toBe(1);
+  });
+
+  it("reports media it cannot reach as a rule problem, not a pass", async () => {
+    const r = await edit.validate({ prompt: "p", image_urls: [server.url("/status/404")] }, options);
+    expect(r.valid).toBe(false);
+    expect(r.issues[0]).toMatchObject({ path: "/image_urls/0", source: "rule", message: expect.stringContaining("HTTP 404") });
+  });
+
+  it("refuses private addresses by default", async () => {
+    const r = await edit.validate({ prompt: "p", image_urls: [image(1000, 1000)] }, { allowHttp: true });
+    expect(r.issues[0].message).toContain("refused to contact private address 127.0.0.1");
+  });
+
+  it("schema-only validation is synchronous and skips probing", () => {
+    const r = edit.validateSchema({ prompt: "p", image_urls: ["https://example.com/a.png"] });
+    expect(r).toEqual({ valid: true, issues: [] });
+  });
+
+  it("probe: false checks only the schema", async () => {
+    server.reset();
+    expect(await edit.validate({ prompt: "p", image_urls: [image(9999, 10)] }, { ...options, probe: false })).toEqual({ valid: true, issues: [] });
+    expect(server.requests()).toBe(0);
+  });
+
+  it("data URIs are accepted only when asked for", () => {
+    const input = { prompt: "p", image_urls: ["data:image/png;base64,iVBORw0KGgo="] };
+    expect(edit.validateSchema(input).issues[0]).toMatchObject({ path: "/image_urls/0", keyword: "format" });
+    expect(edit.validateSchema(input, { allowDataUris: true }).valid).toBe(true);
+  });
+});
