@@ -1,0 +1,242 @@
+/**
+ * The typed queue client: submit, status, result, cancel, and run (submit, wait, return the output).
+ * Web-standard APIs only (fetch, AbortController, URL), so it runs in Node ≥ 20, Bun, Deno, browsers
+ * and edge runtimes. The token lives in a closure: it is never a property, never in a message.
+ */
+import { backoffDelay, sleep } from "./backoff.js";
+import { AbortedError, JobCancelledError, JobFailedError, NetworkError, RunComfyError, TimeoutError, UnknownModelError, ValidationError } from "./errors.js";
+import { send, type HttpOptions, type RetryOptions } from "./http.js";
+import type { ValidationResult } from "./issues.js";
+import type { ValidateOptions } from "./validate.js";
+
+export const DEFAULT_BASE_URL = "https://model-api.runcomfy.net/v1";
+
+/** Known statuses; the server may add others, which are passed through. */
+export type JobStatus = "in_queue" | "in_progress" | "completed" | "cancelled" | "failed" | (string & {});
+
+const TERMINAL_FAILURES = new Set(["failed", "error", "errored"]);
+
+/** Model id → its input and output types (an interface such as the generated ModelTypes fits). */
+export type ModelTypeMap<M> = { [K in keyof M]: { input: unknown; output: unknown } };
+
+interface LoadedModel {
+  validate(input: unknown, options?: ValidateOptions): Promise<ValidationResult>;
+}
+
+export interface ClientOptions {
+  /** API token. Default: the environment variable RUNCOMFY_API_TOKEN. */
+  token?: string;
+  /** Default: RUNCOMFY_BASE_URL, else https://model-api.runcomfy.net/v1. */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  /** Validate inputs before submitting (schema and media rules). `false` turns it off; options tune it. Default true. */
+  validate?: boolean | ValidateOptions;
+  retry?: RetryOptions;
+  /** Time limit of one HTTP request. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Random source for jitter (tests). */
+  random?: () => number;
+}
+
+export interface SubmittedJob<Id extends string = string> {
+  modelId: Id;
+  requestId: string;
+  statusUrl: string;
+  resultUrl: string;
+  cancelUrl: string;
+}
+
+export interface StatusResult {
+  requestId: string;
+  status: JobStatus;
+  queuePosition?: number;
+}
+
+/** A result: `completed` tells whether `output` is there (status strings are open-ended, so they cannot discriminate). */
+export type JobResult<Output> =
+  | { requestId: string; completed: true; status: "completed"; output: Output; createdAt?: string; finishedAt?: string; raw: Record<string, unknown> }
+  | { requestId: string; completed: false; status: JobStatus; output?: undefined; createdAt?: string; finishedAt?: string; raw: Record<string, unknown> };
+
+export type CancelResult = { requestId: string; cancelled: true; status: "cancelled" } | { requestId: string; cancelled: false; status: JobStatus; reason: string };
+
+export interface StatusUpdate extends StatusResult {
+  elapsedMs: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Overall limit for submit + waiting + result. Default: none. */
+  timeoutMs?: number;
+  /** Called on every change of status or queue position (and for unknown statuses). */
+  onStatus?: (update: StatusUpdate) => void;
+  /** First polling interval; it grows with jitter up to maxPollIntervalMs. Default 500 ms. */
+  pollIntervalMs?: number;
+  /** Default 5 000 ms. */
+  maxPollIntervalMs?: number;
+  /** Called once the job is submitted (its request id, for logs or later lookups). */
+  onSubmitted?: (job: SubmittedJob) => void;
+}
+
+export interface RunComfyClient<M extends ModelTypeMap<M>> {
+  submit<Id extends keyof M & string>(modelId: Id, input: M[Id]["input"], options?: { signal?: AbortSignal }): Promise<SubmittedJob<Id>>;
+  status(request: string | SubmittedJob, options?: { signal?: AbortSignal }): Promise<StatusResult>;
+  result<Id extends keyof M & string>(request: SubmittedJob<Id>, options?: { signal?: AbortSignal }): Promise<JobResult<M[Id]["output"]>>;
+  result<Id extends keyof M & string = keyof M & string>(request: string, options?: { signal?: AbortSignal }): Promise<JobResult<M[Id]["output"]>>;
+  cancel(request: string | SubmittedJob, options?: { signal?: AbortSignal }): Promise<CancelResult>;
+  run<Id extends keyof M & string>(modelId: Id, input: M[Id]["input"], options?: RunOptions): Promise<M[Id]["output"]>;
+  /** The base URL in use (never the token). */
+  readonly baseUrl: string;
+}
+
+export interface RuntimeClientOptions extends ClientOptions {
+  loadModel: (modelId: string) => Promise<LoadedModel>;
+  knownModel: (modelId: string) => boolean;
+}
+
+function env(name: string): string | undefined {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const value = proc?.env?.[name];
+  return value === "" ? undefined : value;
+}
+
+const idOf = (request: string | SubmittedJob) => (typeof request === "string" ? request : request.requestId);
+const encodeId = (id: string) => encodeURIComponent(id);
+/** Model ids keep their slashes in the path, as RunComfy expects; each segment is encoded. */
+export const modelPath = (modelId: string) => `/models/${modelId.split("/").map(encodeURIComponent).join("/")}`;
+
+function asObject(body: unknown): Record<string, unknown> {
+  return body as Record<string, unknown>;
+}
+
+export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeClientOptions): RunComfyClient<M> {
+  const token = options.token ?? env("RUNCOMFY_API_TOKEN");
+  const baseUrl = (options.baseUrl ?? env("RUNCOMFY_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const http: HttpOptions = {
+    baseUrl,
+    token,
+    fetch: options.fetch ?? ((...args) => globalThis.fetch(...args)),
+    retry: { maxRetries: options.retry?.maxRetries ?? 4, baseDelayMs: options.retry?.baseDelayMs ?? 500, maxDelayMs: options.retry?.maxDelayMs ?? 30_000 },
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    random: options.random ?? Math.random,
+  };
+  const validation = options.validate ?? true;
+
+  async function submit(modelId: string, input: unknown, opts: { signal?: AbortSignal } = {}): Promise<SubmittedJob> {
+    if (!options.knownModel(modelId)) throw new UnknownModelError(modelId);
+    if (validation !== false) {
+      const model = await options.loadModel(modelId);
+      const result = await model.validate(input, validation === true ? {} : validation);
+      if (!result.valid) {
+        const errors = result.issues.filter((i) => i.severity === "error");
+        throw new ValidationError(`input for ${modelId} is invalid: ${errors.map((i) => `${i.path || "/"} ${i.message}`).join("; ")}`, result.issues);
+      }
+    }
+    const body = asObject(await send(http, { method: "POST", path: modelPath(modelId), body: input, idempotent: false, signal: opts.signal }));
+    const requestId = body.request_id;
+    if (typeof requestId !== "string" || !requestId) throw new NetworkError("malformed submit answer: no request_id", false);
+    const fallback = (kind: string) => `${baseUrl}/requests/${encodeId(requestId)}/${kind}`;
+    return {
+      modelId,
+      requestId,
+      statusUrl: typeof body.status_url === "string" ? body.status_url : fallback("status"),
+      resultUrl: typeof body.result_url === "string" ? body.result_url : fallback("result"),
+      cancelUrl: typeof body.cancel_url === "string" ? body.cancel_url : fallback("cancel"),
+    };
+  }
+
+  async function status(request: string | SubmittedJob, opts: { signal?: AbortSignal } = {}): Promise<StatusResult> {
+    const requestId = idOf(request);
+    const body = asObject(await send(http, { method: "GET", path: `/requests/${encodeId(requestId)}/status`, idempotent: true, requestId, signal: opts.signal }));
+    if (typeof body.status !== "string") throw new NetworkError("malformed status answer: no status", false, { requestId });
+    const queuePosition = typeof body.queue_position === "number" ? body.queue_position : undefined;
+    return queuePosition === undefined ? { requestId, status: body.status } : { requestId, status: body.status, queuePosition };
+  }
+
+  async function result(request: string | SubmittedJob, opts: { signal?: AbortSignal } = {}): Promise<JobResult<unknown>> {
+    const requestId = idOf(request);
+    const raw = asObject(await send(http, { method: "GET", path: `/requests/${encodeId(requestId)}/result`, idempotent: true, requestId, signal: opts.signal }));
+    const s = typeof raw.status === "string" ? raw.status : raw.output !== undefined ? "completed" : "unknown";
+    const times = {
+      ...(typeof raw.created_at === "string" ? { createdAt: raw.created_at } : {}),
+      ...(typeof raw.finished_at === "string" ? { finishedAt: raw.finished_at } : {}),
+    };
+    if (s === "completed") {
+      if (raw.output === undefined || raw.output === null || typeof raw.output !== "object") throw new NetworkError("malformed result: completed without output", false, { requestId });
+      return { requestId, completed: true, status: "completed", output: raw.output, ...times, raw };
+    }
+    return { requestId, completed: false, status: s, ...times, raw };
+  }
+
+  async function cancel(request: string | SubmittedJob, opts: { signal?: AbortSignal } = {}): Promise<CancelResult> {
+    const requestId = idOf(request);
+    try {
+      const body = asObject(await send(http, { method: "POST", path: `/requests/${encodeId(requestId)}/cancel`, idempotent: true, requestId, signal: opts.signal }));
+      const s = typeof body.status === "string" ? body.status : "cancelled";
+      if (s === "cancelled" || body.outcome === "cancelled") return { requestId, cancelled: true, status: "cancelled" };
+      return { requestId, cancelled: false, status: s, reason: typeof body.message === "string" ? body.message : `the job is ${s}` };
+    } catch (e) {
+      // A job that already runs (or finished) cannot be cancelled: that is an answer, not a failure.
+      if (e instanceof RunComfyError && (e.status === 409 || e.status === 400) && !(e instanceof ValidationError && e.issues.length)) {
+        const detail = (e.detail ?? {}) as Record<string, unknown>;
+        const s = typeof detail.status === "string" ? detail.status : "in_progress";
+        return { requestId, cancelled: false, status: s, reason: e.message };
+      }
+      throw e;
+    }
+  }
+
+  async function run(modelId: string, input: unknown, opts: RunOptions = {}): Promise<unknown> {
+    const started = Date.now();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = opts.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), controller.abort()), opts.timeoutMs) : undefined;
+    const onAbort = () => controller.abort();
+    if (opts.signal?.aborted) controller.abort();
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    const signal = controller.signal;
+    let job: SubmittedJob | undefined;
+    let last: StatusResult | undefined;
+    const stopped = () =>
+      timedOut
+        ? new TimeoutError(`no result within ${opts.timeoutMs} ms${job ? ` [request ${job.requestId}]` : ""}`, { requestId: job?.requestId })
+        : new AbortedError(`aborted${job ? ` [request ${job.requestId}]` : ""}`, { requestId: job?.requestId });
+    try {
+      job = await submit(modelId, input, { signal });
+      opts.onSubmitted?.(job);
+      const first = opts.pollIntervalMs ?? 500;
+      const cap = Math.max(first, opts.maxPollIntervalMs ?? 5_000);
+      for (let poll = 0; ; poll++) {
+        const current = await status(job, { signal });
+        const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
+        last = current;
+        const known = ["in_queue", "in_progress", "completed", "cancelled"].includes(current.status) || TERMINAL_FAILURES.has(current.status);
+        if ((changed || !known) && opts.onStatus) opts.onStatus({ ...current, elapsedMs: Date.now() - started });
+        if (current.status === "completed") {
+          const r = await result(job, { signal });
+          if (r.completed) return r.output;
+          // The status said completed but the result not yet: keep polling.
+        } else if (current.status === "cancelled") {
+          throw new JobCancelledError(`job was cancelled [request ${job.requestId}]`, { requestId: job.requestId });
+        } else if (TERMINAL_FAILURES.has(current.status)) {
+          const r = await result(job, { signal }).catch(() => undefined);
+          const detail = r?.raw?.error ?? r?.raw?.detail ?? r?.raw?.message;
+          throw new JobFailedError(`job failed${typeof detail === "string" ? `: ${detail}` : ""} [request ${job.requestId}]`, { requestId: job.requestId, detail });
+        }
+        await sleep(backoffDelay(poll, first, cap, http.random, 1.5), signal, stopped);
+      }
+    } catch (e) {
+      if (signal.aborted && !(e instanceof JobCancelledError) && !(e instanceof JobFailedError)) {
+        // An abort cancels a job that is still queued, best effort, before rejecting.
+        if (!timedOut && job && (!last || last.status === "in_queue")) await cancel(job).catch(() => undefined);
+        throw stopped();
+      }
+      throw e;
+    } finally {
+      if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  const client = { submit, status, result, cancel, run, baseUrl };
+  return client as unknown as RunComfyClient<M>;
+}
