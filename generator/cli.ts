@@ -11,10 +11,12 @@ import { SchemaErrors } from "./errors.js";
 import { CliFailure, EXIT, plural, type CliIo, type RegisterCommand } from "./commands/context.js";
 import { registerGenerate } from "./commands/generate.js";
 import { registerValidate } from "./commands/validate.js";
+import { registerMockServer } from "./commands/mock-server.js";
+import { registerRun } from "./commands/run.js";
 
 export { EXIT, CliFailure, type CliIo };
 
-const COMMANDS: RegisterCommand[] = [registerGenerate, registerValidate];
+const COMMANDS: RegisterCommand[] = [registerGenerate, registerValidate, registerRun, registerMockServer];
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

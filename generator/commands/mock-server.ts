@@ -1,0 +1,64 @@
+/** `runcomfy-codegen mock-server`: the offline RunComfy emulator, until SIGINT/SIGTERM. */
+import { readFile } from "node:fs/promises";
+import { startEmulator } from "../mock/emulator.js";
+import type { FaultRule } from "../mock/faults.js";
+import { CliFailure, type RegisterCommand } from "./context.js";
+
+const range = (v: string | undefined): number | [number, number] | undefined => {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)(?:-(\d+))?$/.exec(v);
+  if (!m) throw new CliFailure(`not a duration in ms or a range "min-max": ${v}`, 2);
+  return m[2] === undefined ? Number(m[1]) : [Number(m[1]), Number(m[2])];
+};
+
+export const registerMockServer: RegisterCommand = (y, { io }) =>
+  y.command(
+    "mock-server",
+    "Serve the RunComfy queue API locally from the schema files (an offline emulator)",
+    (c) =>
+      c
+        .option("port", { type: "number", default: 8787, describe: "Port on 127.0.0.1 (0: any free port)" })
+        .option("schemas", { type: "string", default: "schemas", describe: "Folder of schema files" })
+        .option("queue-ms", { type: "string", describe: "Time in queue, ms or min-max (default 300)" })
+        .option("run-ms", { type: "string", describe: "Time running, ms or min-max (default 700)" })
+        .option("fail-rate", { type: "number", default: 0, describe: "Share of jobs that fail, 0–1" })
+        .option("token", { type: "string", describe: "The only accepted token (default: any)" })
+        .option("seed", { type: "number", default: 1, describe: "Seed of the emulator's randomness" })
+        .option("faults", { type: "string", describe: "JSON file with fault rules: [{route, status, retryAfterSeconds, drop, malformed, delayMs, after, probability, times}]" }),
+    async (args) => {
+      let faults: FaultRule[] = [];
+      if (args.faults) {
+        try {
+          faults = JSON.parse(await readFile(args.faults, "utf8"));
+        } catch (e) {
+          throw new CliFailure(`cannot read fault rules from ${args.faults}: ${(e as Error).message}`);
+        }
+        if (!Array.isArray(faults)) throw new CliFailure(`${args.faults} must hold a JSON array of fault rules`);
+      }
+      const emulator = await startEmulator({
+        schemasDir: args.schemas,
+        port: args.port,
+        token: args.token,
+        queueMs: range(args["queue-ms"]),
+        runMs: range(args["run-ms"]),
+        failRate: args["fail-rate"],
+        seed: args.seed,
+        faults,
+      }).catch((e: Error) => {
+        throw new CliFailure(e.message);
+      });
+      io.stdout(`RunComfy emulator listening on ${emulator.baseUrl}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          resolve();
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      await emulator.close();
+      const s = emulator.stats();
+      io.stdout(`stopped after ${s.submits} jobs\n`);
+    },
+  );

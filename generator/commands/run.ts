@@ -1,0 +1,105 @@
+/**
+ * `runcomfy-codegen run <model_id> <input>`: validate, submit, show progress, print the outputs,
+ * optionally download them. Ctrl-C cancels a queued job before exiting.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { CliFailure, EXIT, readJsonArgument, type RegisterCommand } from "./context.js";
+
+interface GeneratedClientRoot {
+  modelIds: readonly string[];
+  createClient: (options: Record<string, unknown>) => {
+    run: (id: string, input: unknown, options: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  };
+}
+
+/** Every URL in an output, with the key path that holds it (`images.0`). */
+export function outputUrls(value: unknown, at = ""): { key: string; url: string }[] {
+  if (typeof value === "string") return /^https?:\/\//.test(value) ? [{ key: at, url: value }] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => outputUrls(v, at ? `${at}.${i}` : String(i)));
+  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => outputUrls(v, at ? `${at}.${k}` : k));
+  return [];
+}
+
+export const registerRun: RegisterCommand = (y, { io, setExit }) =>
+  y.command(
+    "run <model_id> <input>",
+    "Validate, submit and wait for a job; print the output URLs",
+    (c) =>
+      c
+        .positional("model_id", { type: "string", demandOption: true })
+        .positional("input", { type: "string", demandOption: true, describe: "Input JSON file, or - for standard input" })
+        .option("base-url", { type: "string", describe: "API base URL (default: RUNCOMFY_BASE_URL or https://model-api.runcomfy.net/v1)" })
+        .option("timeout", { type: "number", describe: "Give up after this many seconds" })
+        .option("json", { type: "boolean", default: false, describe: "Print the whole output as JSON" })
+        .option("download", { type: "string", describe: "Save the outputs into this folder" })
+        .option("validate", { type: "boolean", default: true, describe: "Validate before submitting (--no-validate to skip)" })
+        .option("probe", { type: "boolean", default: true, describe: "Probe media for the rules (--no-probe: schema only)" })
+        .option("allow-private-network", { type: "boolean", default: false, describe: "Let probes reach loopback/private addresses" })
+        .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
+        .option("package", { type: "string", default: "generated", describe: "Folder of the generated package" }),
+    async (args) => {
+      const token = io.env.RUNCOMFY_API_TOKEN;
+      if (!token) throw new CliFailure("set RUNCOMFY_API_TOKEN to your RunComfy API token");
+      let pkg: GeneratedClientRoot;
+      try {
+        pkg = (await import(pathToFileURL(path.resolve(args.package, "index.js")).href)) as GeneratedClientRoot;
+      } catch (e) {
+        throw new CliFailure(`cannot load the generated package at ${args.package}: ${(e as Error).message}`);
+      }
+      const modelId = args.model_id as string;
+      if (!pkg.modelIds.includes(modelId)) throw new CliFailure(`unknown model id ${JSON.stringify(modelId)}; known: ${pkg.modelIds.join(", ")}`);
+      const input = await readJsonArgument(args.input as string, io);
+      const client = pkg.createClient({
+        token,
+        baseUrl: args["base-url"] ?? io.env.RUNCOMFY_BASE_URL,
+        validate: args.validate ? { allowHttp: args["allow-http"], probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false } : false,
+      });
+      const controller = new AbortController();
+      const onSigint = () => {
+        io.stderr("\ninterrupted: cancelling the job if it is still queued…\n");
+        controller.abort();
+      };
+      process.once("SIGINT", onSigint);
+      const started = Date.now();
+      let lastLine = "";
+      const progress = (text: string) => {
+        if (io.isTTY) io.stderr(`\r\x1b[2K${text}`);
+        else if (text !== lastLine) io.stderr(`${text}\n`);
+        lastLine = text;
+      };
+      try {
+        const output = await client.run(modelId, input, {
+          signal: controller.signal,
+          timeoutMs: args.timeout !== undefined ? args.timeout * 1000 : undefined,
+          onSubmitted: (job: { requestId: string }) => progress(`submitted ${job.requestId}`),
+          onStatus: (u: { status: string; queuePosition?: number; elapsedMs: number }) =>
+            progress(`${u.status}${u.queuePosition !== undefined ? ` (queue position ${u.queuePosition})` : ""}, ${(u.elapsedMs / 1000).toFixed(1)} s`),
+        });
+        if (io.isTTY) io.stderr("\n");
+        const urls = outputUrls(output);
+        io.stdout(args.json ? JSON.stringify(output, null, 2) + "\n" : urls.map((u) => `${u.key}\t${u.url}\n`).join(""));
+        if (args.download) {
+          await mkdir(args.download, { recursive: true });
+          for (const { key, url } of urls) {
+            const res = await fetch(url);
+            if (!res.ok) throw new CliFailure(`download of ${url} failed: HTTP ${res.status}`);
+            const name = `${key.replace(/[^\w.-]+/g, "_")}-${path.basename(new URL(url).pathname).replace(/[^\w.-]+/g, "_") || "output"}`;
+            await writeFile(path.join(args.download, name), new Uint8Array(await res.arrayBuffer()));
+            io.stderr(`saved ${path.join(args.download, name)}\n`);
+          }
+        }
+        io.stderr(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      } catch (e) {
+        if (io.isTTY) io.stderr("\n");
+        if (e instanceof CliFailure) throw e;
+        const err = e as Error & { requestId?: string; issues?: { path: string; message: string }[] };
+        const issues = err.issues?.length ? `\n${err.issues.map((i) => `  ${i.path || "/"}  ${i.message}`).join("\n")}` : "";
+        io.stderr(`${err.name}: ${err.message}${issues}\n`);
+        setExit(err.name === "AbortedError" ? 130 : EXIT.failed);
+      } finally {
+        process.off("SIGINT", onSigint);
+      }
+    },
+  );

@@ -1,0 +1,100 @@
+/** `run` and `mock-server` from the command line, against the emulator. */
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../generator/cli.js";
+import { startEmulator, type Emulator } from "../generator/mock/emulator.js";
+import { ROOT, SCHEMAS, tempDir } from "./helpers.js";
+
+const TOKEN = "rc-cli-token-77aa";
+const tmp = tempDir();
+let emulator: Emulator;
+beforeAll(async () => (emulator = await startEmulator({ schemasDir: SCHEMAS, queueMs: 100, runMs: 100, token: TOKEN })));
+afterAll(async () => {
+  await emulator.close();
+  tmp.cleanup();
+});
+
+async function cli(argv: string[], env: Record<string, string> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin: async () => "", isTTY: false, env: { RUNCOMFY_API_TOKEN: TOKEN, ...env } });
+  return { code, stdout, stderr };
+}
+
+describe("cli run", () => {
+  const input = path.join(tmp.dir, "in.json");
+  writeFileSync(input, JSON.stringify({ prompt: "a teapot" }));
+
+  it("prints progress as plain lines, the output URLs, and downloads them", async () => {
+    const dir = path.join(tmp.dir, "downloads");
+    const r = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", emulator.baseUrl, "--download", dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^video\thttp:\/\/127\.0\.0\.1:\d+\/media\/.+\.mp4\n$/);
+    expect(r.stderr).toMatch(/submitted [0-9a-f-]+\nin_queue \(queue position 1\), [\d.]+ s\n/);
+    expect(r.stderr).toContain("completed");
+    const [file] = readdirSync(dir);
+    expect(readFileSync(path.join(dir, file)).subarray(4, 8).toString()).toBe("ftyp");
+  });
+
+  it("--json prints the whole output; failures exit 1 with the error", async () => {
+    const r = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", emulator.baseUrl, "--json"]);
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(["video"]);
+    const bad = path.join(tmp.dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ prompt: 1 }));
+    const invalid = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", bad, "--base-url", emulator.baseUrl]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain("ValidationError");
+    expect(invalid.stderr).toContain("/prompt  must be string");
+    const noToken = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input], { RUNCOMFY_API_TOKEN: "" });
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toContain("set RUNCOMFY_API_TOKEN");
+  });
+});
+
+/** Runs the built CLI as a child process; resolves when `ready` matches its output. */
+function spawnCli(args: string[], env: Record<string, string>, ready: RegExp) {
+  const child = spawn(process.execPath, [path.join(ROOT, "dist/generator/cli.js"), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  let out = "";
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const seen = new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = ready.exec(out);
+      if (m) resolve(m[0]);
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", () => reject(new Error(`exited before ${ready}: ${out}`)));
+  });
+  return { child, seen, exited, output: () => out };
+}
+
+describe("cli processes", () => {
+  it("mock-server prints its base URL and stops cleanly on SIGTERM", async () => {
+    const p = spawnCli(["mock-server", "--port", "0", "--schemas", SCHEMAS], {}, /http:\/\/127\.0\.0\.1:\d+\/v1/);
+    const url = await p.seen;
+    const res = await fetch(`${url}/models?limit=2`, { headers: { authorization: "Bearer x" } });
+    expect(await res.json()).toMatchObject({ total: 4, limit: 2, offset: 0 });
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+  });
+
+  it("Ctrl-C during run cancels the queued job and exits 130", async () => {
+    const slow = await startEmulator({ schemasDir: SCHEMAS, queueMs: 60_000, token: TOKEN });
+    try {
+      const input = path.join(tmp.dir, "in2.json");
+      writeFileSync(input, JSON.stringify({ prompt: "slow" }));
+      const p = spawnCli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", slow.baseUrl], { RUNCOMFY_API_TOKEN: TOKEN }, /in_queue/);
+      await p.seen;
+      p.child.kill("SIGINT");
+      expect(await p.exited).toBe(130);
+      const id = /submitted ([0-9a-f-]+)/.exec(p.output())![1];
+      expect(slow.job(id)?.status).toBe("cancelled");
+      expect(p.output()).not.toContain(TOKEN);
+    } finally {
+      await slow.close();
+    }
+  });
+});
