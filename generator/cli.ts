@@ -13,10 +13,11 @@ import { registerGenerate } from "./commands/generate.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerMockServer } from "./commands/mock-server.js";
 import { registerRun } from "./commands/run.js";
+import { registerLint } from "./commands/lint.js";
 
 export { EXIT, CliFailure, type CliIo };
 
-const COMMANDS: RegisterCommand[] = [registerGenerate, registerValidate, registerRun, registerMockServer];
+const COMMANDS: RegisterCommand[] = [registerGenerate, registerLint, registerValidate, registerRun, registerMockServer];
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

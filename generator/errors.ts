@@ -13,7 +13,8 @@ export class SchemaFileError extends Error {
 
 /** Several problems at once, so a user fixes all of them in one round. */
 export class SchemaErrors extends Error {
-  constructor(readonly errors: SchemaFileError[]) {
+  /** `notes`: what the normalizer noticed before failing (warnings), for lint. */
+  constructor(readonly errors: SchemaFileError[], readonly notes: { severity: string; code: string; pointer: string; message: string }[] = []) {
     super(errors.map((e) => e.message).join("\n"));
     this.name = "SchemaErrors";
   }

@@ -46,7 +46,8 @@ export async function buildModels(schemasDir: string, strict = false): Promise<{
       }
       models.push(model);
     } catch (e) {
-      if (e instanceof SchemaFileError) errors.push(e);
+      if (e instanceof SchemaErrors) errors.push(...e.errors);
+      else if (e instanceof SchemaFileError) errors.push(e);
       else throw e;
     }
   }
@@ -61,7 +62,16 @@ export async function buildModels(schemasDir: string, strict = false): Promise<{
 /** Every file of the generated package, in memory. */
 export async function emitPackage(models: ModelIR[], options: { packageName: string; packageVersion: string; schemasDirName: string }): Promise<FileMap> {
   const files: FileMap = new Map();
-  for (const m of models) for (const [p, c] of await emitModelFiles(m)) files.set(p, c);
+  const errors: SchemaFileError[] = [];
+  for (const m of models) {
+    try {
+      for (const [p, c] of await emitModelFiles(m)) files.set(p, c);
+    } catch (e) {
+      if (e instanceof SchemaFileError) errors.push(e);
+      else throw e;
+    }
+  }
+  if (errors.length) throw new SchemaErrors(errors);
   for (const [p, c] of emitIndexFiles(models, options)) files.set(p, c);
   for (const [p, c] of emitRuntimeFiles()) files.set(p, c);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

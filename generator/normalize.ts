@@ -4,7 +4,7 @@
  * Pure: no I/O. Anything it cannot place is a SchemaFileError naming the file and JSON pointer —
  * never a silent `unknown` or empty-object type.
  */
-import { SchemaFileError, hasOwn, joinPointer, setOwn } from "./errors.js";
+import { SchemaErrors, SchemaFileError, hasOwn, joinPointer, setOwn } from "./errors.js";
 import { parseNumeric, parseRule } from "./rule-parser.js";
 import type { MediaKind, Rule, RuleTarget } from "./runtime/rule-types.js";
 
@@ -123,6 +123,23 @@ interface Ctx {
   file: string;
   notes: Note[];
   ruleTargets: RuleTarget[];
+  /** Errors of sub-schemas: collected so one run reports every problem, not only the first. */
+  errors: SchemaFileError[];
+}
+
+/** Normalizes a child schema; its error is recorded and a placeholder keeps the walk going. */
+function normalizeChild(raw: Record<string, unknown>, pointer: string, ctx: Ctx, dataPath: string[]): SchemaNode {
+  try {
+    return normalizeNode(raw, pointer, ctx, dataPath);
+  } catch (e) {
+    if (!(e instanceof SchemaFileError)) throw e;
+    ctx.errors.push(e);
+    return { type: "string" };
+  }
+}
+
+function finish(ctx: Ctx): void {
+  if (ctx.errors.length) throw new SchemaErrors(ctx.errors, ctx.notes);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -138,10 +155,12 @@ function note(ctx: Ctx, severity: NoteSeverity, code: string, pointer: string, m
  * (`/input_schema`), so every message points into the file.
  */
 export function normalizeInputSchema(raw: unknown, file: string, pointer = "/input_schema"): NormalizedSchema {
-  const ctx: Ctx = { file, notes: [], ruleTargets: [] };
-  if (!isPlainObject(raw)) throw new SchemaFileError(file, pointer, "the input schema must be an object", "schema-shape");
-  const schema = normalizeNode(raw, pointer, ctx, [], true);
-  if (schema.type !== "object") throw new SchemaFileError(file, pointer, `the input schema must describe an object (got type ${JSON.stringify(schema.type)})`, "schema-shape");
+  const ctx: Ctx = { file, notes: [], ruleTargets: [], errors: [] };
+  if (!isPlainObject(raw)) throw new SchemaErrors([new SchemaFileError(file, pointer, "the input schema must be an object", "schema-shape")]);
+  const schema = normalizeChild(raw, pointer, ctx, []);
+  if (!ctx.errors.length && schema.type !== "object") ctx.errors.push(new SchemaFileError(file, pointer, `the input schema must describe an object (got type ${JSON.stringify(schema.type)})`, "schema-shape"));
+  delete schema.title; // The root title is docs-page chrome in the page's language: never a name.
+  finish(ctx);
   return { schema, ruleTargets: ctx.ruleTargets, notes: ctx.notes };
 }
 
@@ -150,7 +169,7 @@ export function normalizeInputSchema(raw: unknown, file: string, pointer = "/inp
  * wrapped as `{"output": {…}}`, which is unwrapped here.
  */
 export function normalizeOutputSchema(raw: unknown, file: string, pointer = "/output_schema"): NormalizedSchema & { generic: boolean } {
-  const ctx: Ctx = { file, notes: [], ruleTargets: [] };
+  const ctx: Ctx = { file, notes: [], ruleTargets: [], errors: [] };
   let generic = false;
   let node = raw;
   let at = pointer;
@@ -162,15 +181,17 @@ export function normalizeOutputSchema(raw: unknown, file: string, pointer = "/ou
     node = node.output;
     at = joinPointer(pointer, "output");
   }
-  if (!isPlainObject(node)) throw new SchemaFileError(file, pointer, "the output schema must be an object or null", "schema-shape");
+  if (!isPlainObject(node)) throw new SchemaErrors([new SchemaFileError(file, pointer, "the output schema must be an object or null", "schema-shape")]);
   if (!generic && isGenericOutputShape(node)) {
     // The docs print the generic output with descriptions in the page's language: use the canonical one.
     generic = true;
     node = genericOutputSchema();
     note(ctx, "info", "generic-output", at, "output schema is RunComfy's generic output (image, images, video, videos; audio, audios accepted too)");
   }
-  const schema = normalizeNode(node as Record<string, unknown>, at, ctx, [], true);
-  if (schema.type !== "object") throw new SchemaFileError(file, at, `the output schema must describe an object (got type ${JSON.stringify(schema.type)})`, "schema-shape");
+  const schema = normalizeChild(node as Record<string, unknown>, at, ctx, []);
+  delete schema.title;
+  if (!ctx.errors.length && schema.type !== "object") ctx.errors.push(new SchemaFileError(file, at, `the output schema must describe an object (got type ${JSON.stringify(schema.type)})`, "schema-shape"));
+  finish(ctx);
   if (ctx.ruleTargets.length) note(ctx, "warning", "rules-on-output", at, "validations in the output schema are ignored: rules apply to inputs");
   return { schema, ruleTargets: [], notes: ctx.notes, generic };
 }
@@ -232,7 +253,7 @@ function coerceToType(value: unknown, type: SchemaNode["type"], at: string, ctx:
   return value;
 }
 
-function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, dataPath: string[], isRoot = false): SchemaNode {
+function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, dataPath: string[]): SchemaNode {
   const out: SchemaNode = {};
   let type = resolveType(raw, pointer, ctx);
   if (raw.nullable === true && type !== undefined) {
@@ -254,8 +275,7 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
     }
   }
 
-  // Annotations. The root title is docs-page chrome in the page's language: dropped, never a name.
-  if (!isRoot && typeof raw.title === "string") out.title = raw.title;
+  if (typeof raw.title === "string") out.title = raw.title;
   if (typeof raw.description === "string" && raw.description.trim() !== "") out.description = raw.description;
 
   // Numeric limits, which captured schemas sometimes write as strings.
@@ -316,7 +336,18 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
   if (hasOwn(raw, "enum")) {
     const at = joinPointer(pointer, "enum");
     if (!Array.isArray(raw.enum) || raw.enum.length === 0) throw new SchemaFileError(ctx.file, at, "enum must be a non-empty array", "bad-enum");
-    out.enum = raw.enum.map((v, i) => coerceToType(v, out.type, joinPointer(at, i), ctx, "enum value"));
+    const values = raw.enum.map((v, i) => coerceToType(v, out.type, joinPointer(at, i), ctx, "enum value"));
+    // Duplicates mean nothing in JSON Schema but make validators refuse the schema: keep the first.
+    const seen = new Set<string>();
+    out.enum = values.filter((v, i) => {
+      const key = JSON.stringify(v);
+      if (seen.has(key)) {
+        note(ctx, "warning", "duplicate-enum", joinPointer(at, i), `enum value ${key} is listed twice; the duplicate is ignored — remove it`);
+        return false;
+      }
+      seen.add(key);
+      return true;
+    });
   }
   if (hasOwn(raw, "const")) out.const = coerceToType(raw.const, out.type, joinPointer(pointer, "const"), ctx, "const");
   if (hasOwn(raw, "default")) out.default = coerceToType(raw.default, out.type, joinPointer(pointer, "default"), ctx, "default");
@@ -328,7 +359,7 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
     if (!isPlainObject(raw.items)) throw new SchemaFileError(ctx.file, at, "items must be a schema object (tuple `items` is not supported)", "schema-shape");
     const itemsRaw: Record<string, unknown> = { ...raw.items };
     if (itemsFormat && itemsRaw.format === undefined) itemsRaw.format = itemsFormat;
-    out.items = normalizeNode(itemsRaw, at, ctx, [...dataPath, "*"]);
+    out.items = normalizeChild(itemsRaw, at, ctx, [...dataPath, "*"]);
     if (itemsFormat && out.items.format !== itemsFormat && !(out.items.format === undefined && out["x-media"])) {
       throw new SchemaFileError(ctx.file, joinPointer(at, "format"), `items format ${JSON.stringify(out.items.format)} conflicts with the array's format ${JSON.stringify(raw.format)}`, "unknown-format");
     }
@@ -352,7 +383,7 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
       const child = raw.properties[key];
       const childAt = joinPointer(at, key);
       if (!isPlainObject(child)) throw new SchemaFileError(ctx.file, childAt, "a property's schema must be an object", "schema-shape");
-      setOwn(props, key, normalizeNode(child, childAt, ctx, [...dataPath, key]));
+      setOwn(props, key, normalizeChild(child, childAt, ctx, [...dataPath, key]));
     }
     out.properties = props;
   }
@@ -373,7 +404,7 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
     const ap = raw.additionalProperties;
     const at = joinPointer(pointer, "additionalProperties");
     if (typeof ap === "boolean") out.additionalProperties = ap;
-    else if (isPlainObject(ap)) out.additionalProperties = normalizeNode(ap, at, ctx, [...dataPath, "*"]);
+    else if (isPlainObject(ap)) out.additionalProperties = normalizeChild(ap, at, ctx, [...dataPath, "*"]);
     else throw new SchemaFileError(ctx.file, at, "additionalProperties must be a boolean or a schema", "schema-shape");
   } else if (hasType(out.type, "object")) {
     // Exact objects: a misspelled key is an error, not a silently ignored field.
@@ -385,7 +416,7 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
     const at = joinPointer(pointer, key);
     const list = raw[key];
     if (!Array.isArray(list) || !list.length || !list.every(isPlainObject)) throw new SchemaFileError(ctx.file, at, `${key} must be a non-empty array of schemas`, "schema-shape");
-    out[key] = (list as Record<string, unknown>[]).map((s, i) => normalizeNode(s, joinPointer(at, i), ctx, dataPath));
+    out[key] = (list as Record<string, unknown>[]).map((s, i) => normalizeChild(s, joinPointer(at, i), ctx, dataPath));
   }
 
   // The custom `validations` media rules go to the side table.
@@ -394,7 +425,7 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
     if (!Array.isArray(raw.validations)) throw new SchemaFileError(ctx.file, at, "validations must be an array of rules", "bad-rule");
     const rules = raw.validations.map((entry, i) => {
       const rule = parseRule(entry);
-      if (rule.kind === "unchecked") note(ctx, "warning", "unchecked-rule", joinPointer(at, i), `rule cannot be checked: ${rule.reason}`);
+      if (rule.kind === "unchecked") note(ctx, "warning", "unchecked-rule", joinPointer(at, i), `rule cannot be checked: ${rule.reason} [${rule.code}]`);
       return rule;
     });
     const onArray = hasType(out.type, "array");

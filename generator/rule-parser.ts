@@ -3,7 +3,7 @@
  * rule data. Never throws for a bad rule: it returns an "unchecked" rule with the reason, so the
  * generator can fail in --strict mode and otherwise report it at validation time.
  */
-import type { CheckedRule, Comparator, Expr, Metric, Rule, RuleSource } from "./runtime/rule-types.js";
+import type { CheckedRule, Comparator, Expr, Metric, Rule, RuleSource, UncheckedRule } from "./runtime/rule-types.js";
 
 /** Metric names as schemas write them → the canonical metric. */
 export const METRIC_ALIASES: Readonly<Record<string, Metric>> = Object.freeze({
@@ -37,7 +37,11 @@ const OPERATORS: [string, Comparator][] = [
   ["=", "=="],
 ];
 
-export class RuleSyntaxError extends Error {}
+export class RuleSyntaxError extends Error {
+  constructor(message: string, readonly code: UncheckedRule["code"] = "rule-syntax") {
+    super(message);
+  }
+}
 
 /** Numbers as schemas write them: JSON numbers or numeric strings (`"0.33"`, `" 3 "`, `"1e3"`). */
 export function parseNumeric(value: unknown): number | undefined {
@@ -58,7 +62,7 @@ function splitOperator(text: string): { exprText: string; op: Comparator; inline
       }
     }
   }
-  throw new RuleSyntaxError("no comparison operator (expected one of < <= > >= = == != ≤ ≥ ≠)");
+  throw new RuleSyntaxError("no comparison operator (expected one of < <= > >= = == != ≤ ≥ ≠)", "rule-unknown-operator");
 }
 
 /** Recursive-descent parser for `+ - * /`, parentheses, numbers and metric names. */
@@ -79,7 +83,7 @@ export function parseExpr(text: string): { expr: Expr; metrics: Metric[] } {
     if (/^(?:\d|\.\d)/.test(t)) return { kind: "number", value: Number(t) };
     if (/^[A-Za-z_]/.test(t)) {
       const name = METRIC_ALIASES[t.toLowerCase()];
-      if (!name) throw new RuleSyntaxError(`unknown metric ${JSON.stringify(t)} (known: ${Object.keys(METRIC_ALIASES).join(", ")})`);
+      if (!name) throw new RuleSyntaxError(`unknown metric ${JSON.stringify(t)} (known: ${Object.keys(METRIC_ALIASES).join(", ")})`, "rule-unknown-metric");
       metrics.add(name);
       return { kind: "metric", name };
     }
@@ -116,9 +120,9 @@ export function parseRule(entry: unknown): Rule {
     value: obj.validation_value ?? null,
     error: typeof obj.validation_error === "string" ? obj.validation_error : "",
   };
-  const unchecked = (reason: string): Rule => ({ kind: "unchecked", source, reason });
-  if (entry === null || typeof entry !== "object" || Array.isArray(entry)) return unchecked("a validations entry must be an object");
-  if (typeof obj.validation_rule !== "string") return unchecked("validation_rule is missing or not a string");
+  const unchecked = (reason: string, code: UncheckedRule["code"] = "rule-bad-value"): Rule => ({ kind: "unchecked", source, reason, code });
+  if (entry === null || typeof entry !== "object" || Array.isArray(entry)) return unchecked("a validations entry must be an object", "rule-syntax");
+  if (typeof obj.validation_rule !== "string") return unchecked("validation_rule is missing or not a string", "rule-syntax");
   try {
     const { exprText, op, inlineValue } = splitOperator(obj.validation_rule);
     const { expr, metrics } = parseExpr(exprText);
@@ -131,11 +135,11 @@ export function parseRule(entry: unknown): Rule {
       limit = inlineValue ? parseNumeric(inlineValue) : undefined;
       if (limit === undefined) return unchecked("no numeric validation_value");
     }
-    if (inlineValue && parseNumeric(inlineValue) === undefined) return unchecked(`unexpected text after the operator: ${JSON.stringify(inlineValue)}`);
+    if (inlineValue && parseNumeric(inlineValue) === undefined) return unchecked(`unexpected text after the operator: ${JSON.stringify(inlineValue)}`, "rule-syntax");
     const rule: CheckedRule = { kind: "checked", source, expr, op, limit, metrics };
     return rule;
   } catch (e) {
-    if (e instanceof RuleSyntaxError) return unchecked(e.message);
+    if (e instanceof RuleSyntaxError) return unchecked(e.message, e.code);
     throw e;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SchemaFileError } from "../generator/errors.js";
+import { SchemaErrors, SchemaFileError } from "../generator/errors.js";
 import { normalizeInputSchema, normalizeOutputSchema } from "../generator/normalize.js";
 
 const F = "schemas/test/model.json";
@@ -9,10 +9,10 @@ const errorOf = (fn: () => unknown): SchemaFileError => {
   try {
     fn();
   } catch (e) {
-    if (e instanceof SchemaFileError) return e;
+    if (e instanceof SchemaErrors) return e.errors[0];
     throw e;
   }
-  throw new Error("expected a SchemaFileError");
+  throw new Error("expected SchemaErrors");
 };
 
 describe("normalize", () => {
@@ -131,6 +131,21 @@ describe("normalize", () => {
   it("warns about unknown keywords and formats instead of dropping them silently", () => {
     const r = norm(obj({ a: { type: "string", format: "color", widget: "picker" } }));
     expect(r.notes.map((n) => n.code)).toEqual(expect.arrayContaining(["unknown-format", "unknown-keyword"]));
+  });
+
+  it("reports every bad property in one run, not only the first", () => {
+    try {
+      norm(obj({ a: { type: "tensor" }, b: { type: "array" }, c: { type: "string", maxLength: "x" } }));
+      throw new Error("expected SchemaErrors");
+    } catch (e) {
+      expect((e as SchemaErrors).errors.map((x) => x.ruleId)).toEqual(["unknown-type", "missing-items", "bad-number"]);
+    }
+  });
+
+  it("drops duplicate enum values with a warning (validators refuse them)", () => {
+    const r = norm(obj({ m: { type: "string", enum: ["a", "b", "a"] } }));
+    expect(r.schema.properties!.m.enum).toEqual(["a", "b"]);
+    expect(r.notes).toContainEqual(expect.objectContaining({ code: "duplicate-enum", pointer: "/input_schema/properties/m/enum/2" }));
   });
 
   it("rejects non-finite numbers", () => {

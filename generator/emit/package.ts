@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import Handlebars from "handlebars";
 import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../escape.js";
+import { SchemaFileError } from "../errors.js";
 import type { ModelIR } from "../model.js";
 import { TEMPLATES_DIR } from "../paths.js";
 import { compileRuntime } from "./runtime.js";
@@ -64,7 +65,13 @@ export async function emitModelFiles(model: ModelIR): Promise<FileMap> {
   files.set(`${dir}/index.js`, render("model-index.js.hbs", ctx));
   files.set(`${dir}/index.d.ts`, render("model-index.d.ts.hbs", ctx));
   files.set(`${dir}/types.d.ts`, header(model.sourcePath) + (await emitTypes(model)));
-  files.set(`${dir}/validate-input.js`, header(model.sourcePath) + compileValidatorCode(model.input.schema, prefix));
+  let validatorCode: string;
+  try {
+    validatorCode = compileValidatorCode(model.input.schema, prefix);
+  } catch (e) {
+    throw new SchemaFileError(model.sourcePath, "/input_schema", `the input validator cannot be compiled: ${(e as Error).message}`, "validator");
+  }
+  files.set(`${dir}/validate-input.js`, header(model.sourcePath) + validatorCode);
   files.set(`${dir}/validate-input.d.ts`, render("validate-input.d.ts.hbs", ctx));
   return files;
 }

@@ -33,6 +33,8 @@ export interface UncheckedRule {
   kind: "unchecked";
   source: RuleSource;
   reason: string;
+  /** Stable id of the reason, shared with `lint`. */
+  code: "rule-syntax" | "rule-unknown-metric" | "rule-unknown-operator" | "rule-bad-value";
 }
 
 export type Rule = CheckedRule | UncheckedRule;

@@ -1,0 +1,35 @@
+/** `runcomfy-codegen lint [paths..]`: the CI gate for schema files. */
+import { stat } from "node:fs/promises";
+import { findSchemaFiles } from "../load.js";
+import { lintPaths } from "../lint.js";
+import { FORMATS, formatFindings, type LintFormat } from "../lint-format.js";
+import { GENERATOR_VERSION } from "../paths.js";
+import { CliFailure, EXIT, type RegisterCommand } from "./context.js";
+
+export const registerLint: RegisterCommand = (y, { io, setExit }) =>
+  y.command(
+    "lint [paths..]",
+    "Check schema files: every problem with file, line, column and rule id",
+    (c) =>
+      c
+        .positional("paths", { type: "string", array: true, default: ["schemas"], describe: "Files or folders (default: schemas/)" })
+        .option("format", { choices: FORMATS, default: "stylish" as LintFormat, describe: "Output format" })
+        .option("max-warnings", { type: "number", describe: "Fail when there are more warnings than this" })
+        .option("root", { type: "string", describe: "Schemas root for the id-vs-path check (default: the folder given, or schemas/)" }),
+    async (args) => {
+      const paths = args.paths as string[];
+      let findings;
+      try {
+        findings = await lintPaths(paths, { root: args.root });
+      } catch (e) {
+        throw new CliFailure((e as Error).message, EXIT.usage);
+      }
+      let filesChecked = 0;
+      for (const p of paths) filesChecked += (await stat(p)).isDirectory() ? (await findSchemaFiles(p)).length : 1;
+      const color = args.format === "stylish" && io.isTTY && io.env.NO_COLOR === undefined;
+      io.stdout(formatFindings(findings, args.format as LintFormat, { color, filesChecked, toolVersion: GENERATOR_VERSION }));
+      const errors = findings.filter((f) => f.severity === "error").length;
+      const warnings = findings.length - errors;
+      if (errors || (args["max-warnings"] !== undefined && warnings > args["max-warnings"])) setExit(EXIT.failed);
+    },
+  );

@@ -1,0 +1,65 @@
+/** Lint output formats: stylish (people), json, github (workflow annotations), sarif. */
+import path from "node:path";
+import type { Finding } from "./lint.js";
+
+export const FORMATS = ["stylish", "json", "github", "sarif"] as const;
+export type LintFormat = (typeof FORMATS)[number];
+
+const count = (findings: Finding[], s: Finding["severity"]) => findings.filter((f) => f.severity === s).length;
+const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
+
+export function formatStylish(findings: Finding[], color: boolean, filesChecked: number): string {
+  const c = (code: number, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const byFile = new Map<string, Finding[]>();
+  for (const f of findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  const lines: string[] = [];
+  for (const [file, list] of byFile) {
+    lines.push(c(4, file));
+    for (const f of list) lines.push(`  ${c(2, `${f.line}:${f.column}`.padEnd(8))} ${f.severity === "error" ? c(31, "error  ") : c(33, "warning")}  ${f.message}  ${c(2, f.ruleId)}`);
+    lines.push("");
+  }
+  const errors = count(findings, "error");
+  const warnings = count(findings, "warning");
+  lines.push(findings.length ? c(errors ? 31 : 33, `✖ ${plural(findings.length, "problem")} (${plural(errors, "error")}, ${plural(warnings, "warning")}) in ${plural(filesChecked, "file")}`) : c(32, `✔ ${plural(filesChecked, "file")} checked, no problems`));
+  return lines.join("\n") + "\n";
+}
+
+/** GitHub Actions workflow commands: each problem shows inline on the pull request. */
+export function formatGithub(findings: Finding[]): string {
+  const prop = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
+  const data = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  return findings.map((f) => `::${f.severity} file=${prop(f.file)},line=${f.line},col=${f.column},title=${prop(f.ruleId)}::${data(f.message)}\n`).join("");
+}
+
+export function formatSarif(findings: Finding[], toolVersion: string): string {
+  const rules = [...new Set(findings.map((f) => f.ruleId))].sort();
+  const sarif = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: { driver: { name: "runcomfy-codegen lint", version: toolVersion, rules: rules.map((id) => ({ id, shortDescription: { text: id } })) } },
+        results: findings.map((f) => ({
+          ruleId: f.ruleId,
+          level: f.severity,
+          message: { text: f.message },
+          locations: [{ physicalLocation: { artifactLocation: { uri: f.file.split(path.sep).join("/") }, region: { startLine: f.line, startColumn: f.column } } }],
+        })),
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + "\n";
+}
+
+export function formatFindings(findings: Finding[], format: LintFormat, options: { color: boolean; filesChecked: number; toolVersion: string }): string {
+  switch (format) {
+    case "json":
+      return JSON.stringify(findings, null, 2) + "\n";
+    case "github":
+      return formatGithub(findings);
+    case "sarif":
+      return formatSarif(findings, options.toolVersion);
+    default:
+      return formatStylish(findings, options.color, options.filesChecked);
+  }
+}

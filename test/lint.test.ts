@@ -1,0 +1,114 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import Ajv from "ajv";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../generator/cli.js";
+import { findSchemaFiles } from "../generator/load.js";
+import { lintPaths } from "../generator/lint.js";
+import { ROOT, SCHEMAS } from "./helpers.js";
+
+const CORPUS = path.join(ROOT, "test/fixtures/lint");
+
+async function cli(argv: string[], env: Record<string, string | undefined> = {}, isTTY = false) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin: async () => "", isTTY, env });
+  return { code, stdout, stderr };
+}
+
+/** Each broken file and exactly what it must produce: [rule id, line, column]. */
+const EXPECTED: Record<string, [string, number, number][]> = {
+  "invalid-json.json": [["invalid-json", 5, 3]],
+  "id-mismatch.json": [["model-id-path", 2, 3]],
+  "envelope.json": [["unexpected-key", 4, 3]],
+  "dupes.json": [["duplicate-key", 3, 3]],
+  "types.json": [
+    ["required-missing-property", 5, 28],
+    ["unknown-format", 7, 36],
+    ["normalized-type", 8, 17],
+    ["unknown-type", 9, 16],
+  ],
+  "defaults.json": [
+    ["default-invalid", 6, 65],
+    ["default-invalid", 7, 68],
+    ["duplicate-enum", 7, 59],
+    ["default-invalid", 8, 52],
+    ["contradictory-limits", 9, 35],
+    ["contradictory-limits", 10, 62],
+    ["example-invalid", 13, 15],
+  ],
+  "rules.json": [
+    ["contradictory-rules", 9, 9],
+    ["rule-unknown-metric", 10, 11],
+    ["rule-unknown-operator", 11, 11],
+    ["rule-bad-value", 12, 11],
+    ["rule-on-non-media", 17, 35],
+  ],
+};
+
+describe("lint", () => {
+  it("the corpus of broken files gives exactly the expected rule ids and positions", async () => {
+    const findings = await lintPaths([CORPUS]);
+    const actual: Record<string, [string, number, number][]> = {};
+    for (const f of findings) (actual[path.basename(f.file)] ??= []).push([f.ruleId, f.line, f.column]);
+    for (const list of [...Object.values(actual), ...Object.values(EXPECTED)]) list.sort((a, b) => a[1] - b[1] || a[2] - b[2] || (a[0] < b[0] ? -1 : 1));
+    expect(actual).toEqual(EXPECTED);
+    for (const f of findings) expect(f.message.length).toBeGreaterThan(15);
+  });
+
+  it("the seed models have no errors", async () => {
+    const findings = await lintPaths([SCHEMAS]);
+    expect(findings.filter((f) => f.severity === "error")).toEqual([]);
+  });
+
+  it("reports the same words as generate for what generate rejects", async () => {
+    const gen = await cli(["generate", "--schemas", CORPUS, "--out", path.join(ROOT, ".tmp", "never"), "--check"]);
+    const lint = await cli(["lint", CORPUS, "--format", "json"]);
+    expect(gen.code).toBe(1);
+    const unknown = JSON.parse(lint.stdout).find((f: { ruleId: string }) => f.ruleId === "unknown-type");
+    expect(gen.stderr).toContain(unknown.message);
+  });
+
+  it("exit codes: 0 clean, 1 errors or too many warnings, 2 usage", async () => {
+    expect((await cli(["lint", SCHEMAS])).code).toBe(0);
+    expect((await cli(["lint", SCHEMAS, "--max-warnings", "0"])).code).toBe(1);
+    expect((await cli(["lint", CORPUS])).code).toBe(1);
+    const missing = await cli(["lint", "no/such/dir"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+    expect((await cli(["lint", SCHEMAS, "--format", "xml"])).code).toBe(2);
+  });
+
+  it("stylish groups by file with a summary; colours only on a TTY without NO_COLOR", async () => {
+    const plain = await cli(["lint", CORPUS]);
+    expect(plain.stdout).toMatch(/lint\/types\.json\n(?: {2}.*\n)*? {2}9:16 +error +unknown type "tensor"/);
+    expect(plain.stdout).toMatch(/✖ 20 problems \(15 errors, 5 warnings\) in 7 files\n$/);
+    expect(plain.stdout).not.toContain("\x1b[");
+    expect((await cli(["lint", CORPUS], {}, true)).stdout).toContain("\x1b[31m");
+    expect((await cli(["lint", CORPUS], { NO_COLOR: "1" }, true)).stdout).not.toContain("\x1b[");
+  });
+
+  it("github format emits workflow annotations; sarif is SARIF 2.1.0", async () => {
+    const gh = await cli(["lint", CORPUS, "--format", "github"]);
+    expect(gh.stdout).toMatch(/^::error file=.*types\.json,line=9,col=16,title=unknown-type::unknown type "tensor"/m);
+    const sarif = JSON.parse((await cli(["lint", CORPUS, "--format", "sarif"])).stdout);
+    expect(sarif.version).toBe("2.1.0");
+    expect(sarif.runs[0].results[0]).toMatchObject({ ruleId: expect.any(String), locations: [{ physicalLocation: { region: { startLine: expect.any(Number) } } }] });
+  });
+});
+
+describe("the JSON Schema for schema files (editor support)", () => {
+  const meta = JSON.parse(readFileSync(path.join(ROOT, "generator/schema-file.schema.json"), "utf8"));
+  const validate = new Ajv.default({ allErrors: true, strict: false }).compile(meta);
+  it("accepts every seed file", async () => {
+    for (const file of await findSchemaFiles(SCHEMAS)) {
+      const ok = validate(JSON.parse(readFileSync(file, "utf8")));
+      expect(validate.errors, file).toBeNull();
+      expect(ok).toBe(true);
+    }
+  });
+  it("rejects a file without model_id or with a bad rule", () => {
+    expect(validate({ input_schema: { type: "object" } })).toBe(false);
+    expect(validate({ model_id: "a/b", input_schema: { type: "object", properties: { x: { type: "string", validations: [{ validation_rule: 3 }] } } } })).toBe(false);
+  });
+});
