@@ -14,10 +14,11 @@ import { registerValidate } from "./commands/validate.js";
 import { registerMockServer } from "./commands/mock-server.js";
 import { registerRun } from "./commands/run.js";
 import { registerLint } from "./commands/lint.js";
+import { registerImport, registerPull } from "./commands/import.js";
 
 export { EXIT, CliFailure, type CliIo };
 
-const COMMANDS: RegisterCommand[] = [registerGenerate, registerLint, registerValidate, registerRun, registerMockServer];
+const COMMANDS: RegisterCommand[] = [registerGenerate, registerLint, registerValidate, registerRun, registerImport, registerPull, registerMockServer];
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,0 +1,70 @@
+/** `runcomfy-codegen import <page...>` and `pull`: new models into schemas/. */
+import { importPages } from "../importer/import-pages.js";
+import { PageImportError } from "../importer/page.js";
+import { pullCatalog } from "../importer/pull.js";
+import { DEFAULT_BASE_URL } from "../runtime/client.js";
+import { RunComfyError } from "../runtime/errors.js";
+import { CliFailure, type RegisterCommand } from "./context.js";
+
+export const registerImport: RegisterCommand = (y, { io }) =>
+  y.command(
+    "import <pages..>",
+    "Create schema files from saved model API docs pages (text or HTML, any language)",
+    (c) =>
+      c
+        .positional("pages", { type: "string", array: true, demandOption: true })
+        .option("out", { type: "string", default: "schemas", describe: "Folder of schema files" })
+        .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; report what would change" })
+        .option("force", { type: "boolean", default: false, describe: "Overwrite even when only translated text differs" }),
+    async (args) => {
+      let outcomes;
+      try {
+        outcomes = await importPages(args.pages as string[], { outDir: args.out, dryRun: args["dry-run"], force: args.force });
+      } catch (e) {
+        if (e instanceof PageImportError) throw new CliFailure(e.message);
+        throw e;
+      }
+      const would = args["dry-run"] ? "would be " : "";
+      for (const o of outcomes) {
+        if (o.action === "added") io.stdout(`${o.modelId}: ${would}added (${o.file})\n`);
+        else if (o.action === "unchanged") io.stdout(`${o.modelId}: unchanged\n`);
+        else if (o.action === "kept-translation") io.stdout(`${o.modelId}: kept the existing file; ${o.page} differs only in translated text (${o.differences.length} places; --force to overwrite)\n`);
+        else if (o.action === "updated") io.stdout(`${o.modelId}: ${would}updated from ${o.page}; differences at:\n${o.differences.map((d) => `  ${d}`).join("\n")}\n`);
+      }
+    },
+  );
+
+export const registerPull: RegisterCommand = (y, { io }) =>
+  y.command(
+    "pull",
+    "Write or update schema files from the live catalog (GET /v1/models?include_schema=true)",
+    (c) =>
+      c
+        .option("base-url", { type: "string", describe: `API base URL (default: RUNCOMFY_BASE_URL or ${DEFAULT_BASE_URL})` })
+        .option("out", { type: "string", default: "schemas", describe: "Folder of schema files" })
+        .option("filter", { type: "string", describe: "Only model ids containing this text" })
+        .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; report what would change" })
+        .option("prune", { type: "boolean", default: false, describe: "Delete files of models the catalog no longer has" }),
+    async (args) => {
+      let report;
+      try {
+        report = await pullCatalog({
+          baseUrl: args["base-url"] ?? io.env.RUNCOMFY_BASE_URL ?? DEFAULT_BASE_URL,
+          token: io.env.RUNCOMFY_API_TOKEN,
+          outDir: args.out,
+          filter: args.filter,
+          dryRun: args["dry-run"],
+          prune: args.prune,
+        });
+      } catch (e) {
+        if (e instanceof RunComfyError) throw new CliFailure(`${e.name}: ${e.message}`);
+        throw e;
+      }
+      const would = args["dry-run"] ? " (dry run: nothing written)" : "";
+      for (const id of report.added) io.stdout(`added    ${id}\n`);
+      for (const c of report.changed) io.stdout(`changed  ${c.modelId}: ${c.properties.join(", ")}\n`);
+      for (const id of report.removed) io.stdout(`removed  ${id}${args.prune && !args["dry-run"] ? " (file deleted)" : " (not in the catalog; file kept, --prune deletes it)"}\n`);
+      for (const s of report.skipped) io.stderr(`skipped  ${s.modelId}: ${s.reason}\n`);
+      io.stdout(`${report.added.length} added, ${report.changed.length} changed, ${report.unchanged.length} unchanged, ${report.removed.length} removed${would}\n`);
+    },
+  );
