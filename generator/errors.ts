@@ -31,7 +31,9 @@ export function joinPointer(base: string, ...keys: (string | number)[]): string 
 
 /** Own-property helpers: schema keys such as `__proto__` must become plain data, never prototype changes. */
 export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // Plain assignment is safe (and much faster) for every key but the one with a setter.
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 export function hasOwn(target: object, key: string): boolean {

@@ -87,3 +87,8 @@ export function markdownCode(text: string): string {
 export function commentLine(text: string): string {
   return String(text).replace(/[\r\n\u2028\u2029\u0085]+/g, " ").replace(/[\u0000-\u001f\u007f]/g, "");
 }
+
+/** A property name in TypeScript: bare when it is an identifier, otherwise an escaped string literal. */
+export function propertyName(key: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : jsString(key);
+}

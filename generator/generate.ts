@@ -1,12 +1,16 @@
 /**
  * The pipeline: load → normalize → lint (the normalizer's notes) → intermediate model → emit → write.
+ * A model whose schema file (and the generator) did not change since the last run comes whole from
+ * the cache — summary and emitted files — without being parsed again.
  */
 import path from "node:path";
+import { DEFAULT_CACHE_DIR, EmitCache, cacheKey, mapLimit } from "./cache.js";
 import { SchemaErrors, SchemaFileError } from "./errors.js";
-import { loadSchemaDir } from "./load.js";
-import { buildModel, type ModelIR } from "./model.js";
-import type { Note } from "./normalize.js";
 import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, type FileMap } from "./emit/package.js";
+import { runtimeSourceText } from "./emit/runtime.js";
+import { loadSchemaDir, parseSchemaTexts, readSchemaTexts } from "./load.js";
+import { buildModel, summarize, type ModelIR, type ModelSummary } from "./model.js";
+import type { Note } from "./normalize.js";
 import { assertGeneratedDir, diffTree, readTree, recoverInterruptedWrite, writeTree, type TreeDiff } from "./write.js";
 
 export interface GenerateOptions {
@@ -20,79 +24,126 @@ export interface GenerateOptions {
   strict?: boolean;
   packageName?: string;
   packageVersion?: string;
+  /** Cache folder for emitted files; `false` turns caching off. Default node_modules/.cache/runcomfy-codegen. */
+  cache?: string | false;
 }
 
 export interface GenerateResult {
-  models: ModelIR[];
+  models: ModelSummary[];
   diff: TreeDiff;
   notes: { file: string; note: Note }[];
   /** Files that differ from what `schemas/` would produce (with --check). */
   stale: string[];
+  /** Models emitted in this run (the others came from the cache). */
+  emitted: number;
   ms: number;
 }
 
-/** Loads and models every schema file; all problems are collected into one SchemaErrors. */
-export async function buildModels(schemasDir: string, strict = false): Promise<{ models: ModelIR[]; notes: GenerateResult["notes"] }> {
-  const { files, errors } = await loadSchemaDir(schemasDir);
-  const models: ModelIR[] = [];
-  const notes: GenerateResult["notes"] = [];
-  const schemasDirName = path.basename(path.resolve(schemasDir));
-  for (const f of files) {
-    try {
-      const model = buildModel(f, schemasDirName);
-      for (const note of model.notes) {
-        if (strict && note.code === "unchecked-rule") errors.push(new SchemaFileError(f.file, note.pointer, note.message, note.code));
-        else notes.push({ file: f.file, note });
-      }
-      models.push(model);
-    } catch (e) {
-      if (e instanceof SchemaErrors) errors.push(...e.errors);
-      else if (e instanceof SchemaFileError) errors.push(e);
-      else throw e;
-    }
-  }
-  if (errors.length) {
-    errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.pointer < b.pointer ? -1 : 1));
-    throw new SchemaErrors(errors);
-  }
-  models.sort((a, b) => (a.modelId < b.modelId ? -1 : a.modelId > b.modelId ? 1 : 0));
-  return { models, notes };
+const byId = <T extends { modelId: string }>(a: T, b: T) => (a.modelId < b.modelId ? -1 : a.modelId > b.modelId ? 1 : 0);
+
+function sortErrors(errors: SchemaFileError[]): SchemaFileError[] {
+  return errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.pointer < b.pointer ? -1 : 1));
 }
 
-/** Every file of the generated package, in memory. */
-export async function emitPackage(models: ModelIR[], options: { packageName: string; packageVersion: string; schemasDirName: string }): Promise<FileMap> {
-  const files: FileMap = new Map();
-  const errors: SchemaFileError[] = [];
+/** Builds one model's IR, collecting its errors. */
+function tryBuild(file: Parameters<typeof buildModel>[0], schemasDirName: string, errors: SchemaFileError[]): ModelIR | undefined {
+  try {
+    return buildModel(file, schemasDirName);
+  } catch (e) {
+    if (e instanceof SchemaErrors) errors.push(...e.errors);
+    else if (e instanceof SchemaFileError) errors.push(e);
+    else throw e;
+    return undefined;
+  }
+}
+
+/** Loads and models every schema file (no cache); all problems are collected into one SchemaErrors. */
+export async function buildModels(schemasDir: string, strict = false): Promise<{ models: ModelIR[]; notes: GenerateResult["notes"] }> {
+  const { files, errors } = await loadSchemaDir(schemasDir);
+  const schemasDirName = path.basename(path.resolve(schemasDir));
+  const models = files.map((f) => tryBuild(f, schemasDirName, errors)).filter((m): m is ModelIR => !!m);
+  const notes = collectNotes(models, strict, errors);
+  if (errors.length) throw new SchemaErrors(sortErrors(errors));
+  return { models: models.sort(byId), notes };
+}
+
+/** Notes to print; in strict mode unchecked rules become errors. */
+function collectNotes(models: ModelSummary[], strict: boolean, errors: SchemaFileError[]): GenerateResult["notes"] {
+  const notes: GenerateResult["notes"] = [];
   for (const m of models) {
-    try {
-      for (const [p, c] of await emitModelFiles(m)) files.set(p, c);
-    } catch (e) {
-      if (e instanceof SchemaFileError) errors.push(e);
-      else throw e;
+    for (const note of m.notes) {
+      if (strict && note.code === "unchecked-rule") errors.push(new SchemaFileError(m.sourcePath, note.pointer, note.message, note.code));
+      else notes.push({ file: m.sourcePath, note });
     }
   }
-  if (errors.length) throw new SchemaErrors(errors);
-  for (const [p, c] of emitIndexFiles(models, options)) files.set(p, c);
-  for (const [p, c] of emitRuntimeFiles()) files.set(p, c);
-  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return notes;
+}
+
+interface CachedModel {
+  summary: ModelSummary;
+  files: [string, string][];
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const started = performance.now();
-  const { models, notes } = await buildModels(options.schemasDir, options.strict);
-  const files = await emitPackage(models, {
-    packageName: options.packageName ?? "runcomfy-models",
-    packageVersion: options.packageVersion ?? "0.1.0",
-    schemasDirName: path.basename(path.resolve(options.schemasDir)),
+  const cache = new EmitCache(options.cache === false ? undefined : (options.cache ?? DEFAULT_CACHE_DIR));
+  const schemasDirName = path.basename(path.resolve(options.schemasDir));
+  const texts = await readSchemaTexts(options.schemasDir);
+  const lookups = await mapLimit(texts, 16, async (t) => {
+    const key = cacheKey("model", `${schemasDirName}/${t.relPath}`, t.text);
+    return { text: t, key, cached: await cache.get<CachedModel>("models", key) };
   });
+
+  // Cache misses: parse, model and emit.
+  const misses = lookups.filter((l) => !l.cached);
+  const { files: parsed, errors } = parseSchemaTexts(misses.map((l) => l.text));
+  const keyOf = new Map(misses.map((l) => [l.text.file, l.key]));
+  const built = parsed.map((f) => ({ ir: tryBuild(f, schemasDirName, errors), key: keyOf.get(f.file)! })).filter((b) => b.ir) as { ir: ModelIR; key: string }[];
+  const fresh = await mapLimit(built, 8, async ({ ir, key }) => {
+    try {
+      const entry: CachedModel = { summary: summarize(ir), files: [...(await emitModelFiles(ir))] };
+      await cache.set("models", key, entry);
+      return entry;
+    } catch (e) {
+      if (e instanceof SchemaFileError) errors.push(e);
+      else throw e;
+      return undefined;
+    }
+  });
+  const entries = [...lookups.flatMap((l) => (l.cached ? [l.cached] : [])), ...fresh.filter((e): e is CachedModel => !!e)];
+  const models = entries.map((e) => e.summary).sort(byId);
+
+  // Ids that differ only in case would share a path on case-insensitive file systems.
+  const seen = new Map<string, string>();
+  for (const m of models) {
+    const prev = seen.get(m.modelId.toLowerCase());
+    if (prev) errors.push(new SchemaFileError(m.sourcePath, "/model_id", `model_id ${JSON.stringify(m.modelId)} is also defined in ${prev}`, "duplicate-model-id"));
+    seen.set(m.modelId.toLowerCase(), m.sourcePath);
+  }
+  const notes = collectNotes(models, !!options.strict, errors);
+  if (errors.length) throw new SchemaErrors(sortErrors(errors));
+
+  const files: FileMap = new Map();
+  for (const e of entries) for (const [p, c] of e.files) files.set(p, c);
+  const packageOptions = { packageName: options.packageName ?? "runcomfy-models", packageVersion: options.packageVersion ?? "0.1.0", schemasDirName };
+  for (const [p, c] of emitIndexFiles(models, packageOptions)) files.set(p, c);
+  const runtimeKey = cacheKey("runtime", runtimeSourceText());
+  let runtime = await cache.get<[string, string][]>("runtime", runtimeKey);
+  if (!runtime) {
+    runtime = [...(await emitRuntimeFiles())];
+    await cache.set("runtime", runtimeKey, runtime);
+  }
+  for (const [p, c] of runtime) files.set(p, c);
+  const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
   if (!options.check && !options.dryRun) await recoverInterruptedWrite(options.outDir);
   const existing = await readTree(options.outDir);
   let diff: TreeDiff;
-  if (options.check || options.dryRun) diff = diffTree(existing, files);
+  if (options.check || options.dryRun) diff = diffTree(existing, sorted);
   else {
     await assertGeneratedDir(options.outDir, existing);
-    diff = await writeTree(options.outDir, files, existing);
+    diff = await writeTree(options.outDir, sorted, existing);
   }
   const stale = [...diff.added, ...diff.changed, ...diff.removed].sort();
-  return { models, diff, notes, stale, ms: performance.now() - started };
+  return { models, diff, notes, stale, emitted: fresh.length, ms: performance.now() - started };
 }

@@ -72,7 +72,7 @@ export function parseJsonWithPositions(text: string): ParsedJson {
         out += text.slice(chunkStart, i);
         const e = text[i + 1];
         const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
-        if (e !== undefined && e in simple) {
+        if (e !== undefined && Object.prototype.hasOwnProperty.call(simple, e)) {
           out += simple[e];
           i += 2;
         } else if (e === "u") {

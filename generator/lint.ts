@@ -103,7 +103,7 @@ export function lintText(file: string, relPath: string | undefined, text: string
   const expectedRel = relPath ?? (id && file.split(path.sep).join("/").endsWith(`/${id}.json`) ? `${id}.json` : `?${path.basename(file)}`);
   let loaded;
   try {
-    loaded = parseSchemaFile(file, expectedRel, text);
+    loaded = parseSchemaFile(file, expectedRel, text, true);
   } catch (e) {
     if (!(e instanceof SchemaFileError)) throw e;
     if (!out.some((f) => f.ruleId === "missing-key" || f.ruleId === "unexpected-key") || !["envelope"].includes(e.ruleId)) add(e.pointer, e.ruleId, "error", e.detail);

@@ -19,21 +19,30 @@ export interface PropertyDoc {
   description?: string;
 }
 
-export interface ModelIR {
+/** What the package-wide files (registry, root entry, README) need of a model: small, and cacheable. */
+export interface ModelSummary {
   modelId: string;
   /** Where it came from, for "generated from" headers: `schemas/<id>.json`. */
   sourcePath: string;
-  sourceHash: string;
-  input: NormalizedSchema;
-  output: NormalizedSchema & { generic: boolean };
-  ruleTargets: RuleTarget[];
-  example: Record<string, unknown> | null;
-  notes: Note[];
   /** Folder of the model's files inside the generated package: `models/<id>`. */
   moduleDir: string;
   /** Subpath export: `./<id>`. */
   exportPath: string;
   inputDocs: PropertyDoc[];
+  example: Record<string, unknown> | null;
+  notes: Note[];
+}
+
+export function summarize(model: ModelIR): ModelSummary {
+  const { modelId, sourcePath, moduleDir, exportPath, inputDocs, example, notes } = model;
+  return { modelId, sourcePath, moduleDir, exportPath, inputDocs, example, notes };
+}
+
+export interface ModelIR extends ModelSummary {
+  sourceHash: string;
+  input: NormalizedSchema;
+  output: NormalizedSchema & { generic: boolean };
+  ruleTargets: RuleTarget[];
 }
 
 export function buildModel(file: SchemaFile, schemasDirName = "schemas"): ModelIR {

@@ -201,7 +201,7 @@ function resolveType(raw: Record<string, unknown>, pointer: string, ctx: Ctx): J
   const one = (name: unknown, at: string): JsonType => {
     if (typeof name !== "string") throw new SchemaFileError(ctx.file, at, `type must be a string, got ${JSON.stringify(name)}`, "unknown-type");
     if ((JSON_TYPES as readonly string[]).includes(name)) return name as JsonType;
-    const alias = TYPE_ALIASES[name.toLowerCase()];
+    const alias = hasOwn(TYPE_ALIASES, name.toLowerCase()) ? TYPE_ALIASES[name.toLowerCase()] : undefined;
     if (alias) {
       note(ctx, "warning", "normalized-type", at, `type ${JSON.stringify(name)} is not JSON Schema; read as ${JSON.stringify(alias)}`);
       return alias;
@@ -325,7 +325,7 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
         out.format = singular;
       }
     } else if (STANDARD_FORMATS.includes(format) || hasOwn(FORMAT_ALIASES, format)) {
-      const f = FORMAT_ALIASES[format] ?? format;
+      const f = hasOwn(FORMAT_ALIASES, format) ? FORMAT_ALIASES[format] : format;
       if (isArray) itemsFormat = f;
       else out.format = f;
     } else {

@@ -82,7 +82,7 @@ export function parseExpr(text: string): { expr: Expr; metrics: Metric[] } {
     if (t === "-") return { kind: "binary", op: "-", left: { kind: "number", value: 0 }, right: primary() };
     if (/^(?:\d|\.\d)/.test(t)) return { kind: "number", value: Number(t) };
     if (/^[A-Za-z_]/.test(t)) {
-      const name = METRIC_ALIASES[t.toLowerCase()];
+      const name = Object.prototype.hasOwnProperty.call(METRIC_ALIASES, t.toLowerCase()) ? METRIC_ALIASES[t.toLowerCase()] : undefined;
       if (!name) throw new RuleSyntaxError(`unknown metric ${JSON.stringify(t)} (known: ${Object.keys(METRIC_ALIASES).join(", ")})`, "rule-unknown-metric");
       metrics.add(name);
       return { kind: "metric", name };

@@ -3,9 +3,10 @@
  * hard-linked, so they keep their inode and mtime), then swapped in with renames. A failed or killed
  * run leaves the old tree; a run killed between the two renames is repaired by the next run.
  */
-import { existsSync } from "node:fs";
-import { link, mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { link, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { mapLimit } from "./cache.js";
 
 export interface TreeDiff {
   changed: string[];
@@ -18,19 +19,19 @@ export interface TreeDiff {
 const FOREIGN = new Set(["node_modules"]);
 
 export async function readTree(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (!existsSync(dir)) return out;
+  const paths: string[] = [];
+  if (!existsSync(dir)) return new Map();
   const walk = async (d: string, rel: string) => {
     for (const e of await readdir(d, { withFileTypes: true })) {
       if (!rel && FOREIGN.has(e.name)) continue;
-      const p = path.join(d, e.name);
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(p, r);
-      else if (e.isFile()) out.set(r, await readFile(p, "utf8"));
+      if (e.isDirectory()) await walk(path.join(d, e.name), r);
+      else if (e.isFile()) paths.push(r);
     }
   };
   await walk(dir, "");
-  return out;
+  paths.sort();
+  return new Map(paths.map((p) => [p, readFileSync(path.join(dir, ...p.split("/")), "utf8")]));
 }
 
 export function diffTree(existing: Map<string, string>, next: Map<string, string>): TreeDiff {
@@ -77,19 +78,21 @@ export async function writeTree(outDir: string, files: Map<string, string>, exis
   await mkdir(staging, { recursive: true });
   const unchanged = new Set(diff.unchanged);
   const paths = [...files.keys()].sort();
-  for (const rel of paths) {
+  // Folders first, once each; then files, many at a time.
+  const dirs = new Set(paths.map((rel) => path.dirname(path.join(staging, ...rel.split("/")))));
+  for (const dir of [...dirs].sort()) await mkdir(dir, { recursive: true });
+  await mapLimit(paths, 32, async (rel) => {
     const target = path.join(staging, ...rel.split("/"));
-    await mkdir(path.dirname(target), { recursive: true });
     if (unchanged.has(rel)) {
       try {
         await link(path.join(outDir, ...rel.split("/")), target);
-        continue;
+        return;
       } catch {
         // No hard links here (another file system): write the same bytes instead.
       }
     }
     await writeFile(target, files.get(rel)!);
-  }
+  });
   // Carry over a consumer's node_modules untouched.
   for (const name of FOREIGN) {
     if (existsSync(path.join(outDir, name))) await rename(path.join(outDir, name), path.join(staging, name));

@@ -19,7 +19,7 @@ describe("cli", () => {
     const out = path.join(tmp.dir, "gen");
     const r = await cli("generate", "--schemas", SCHEMAS, "--out", out, "--quiet");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^4 models, \d+ files written, 0 unchanged, 0 removed, [\d.]+ s\n$/);
+    expect(r.stdout).toMatch(/^4 models \(\d+ emitted, \d+ cached\), \d+ files written, 0 unchanged, 0 removed, [\d.]+ s\n$/);
     expect((await cli("generate", "--schemas", SCHEMAS, "--out", out, "--check")).code).toBe(0);
   });
 

@@ -23,7 +23,7 @@ import {
   type StatusUpdate,
 } from "../generated/index.js";
 import { SCHEMAS } from "./helpers.js";
-import { startMediaServer, type MediaServer } from "./media-server.js";
+import { startMediaServer, type MediaServer } from "../generator/mock/media-server.js";
 
 const TOKEN = "rc-test-token-5f1d9c2e";
 const T2V = "bytedance/dreamina-3-0/pro/text-to-video" as const;

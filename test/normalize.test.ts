@@ -175,3 +175,9 @@ describe("output schema", () => {
     expect(Object.keys(r.schema.properties!)).toEqual(["mesh", "seed"]);
   });
 });
+
+describe("prototype-named values never reach lookup tables' prototypes", () => {
+  it.each(["__proto__", "constructor", "toString", "hasOwnProperty"])("type %j is an unknown type", (name) => {
+    expect(errorOf(() => norm(obj({ x: { type: name } }))).ruleId).toBe("unknown-type");
+  });
+});

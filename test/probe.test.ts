@@ -5,7 +5,7 @@ import { readImageHeader } from "../generator/runtime/image-header.js";
 import { isPrivateAddress } from "../generator/runtime/net-policy.js";
 import { ProbeError, probeMedia, type ProbeOptions } from "../generator/runtime/probe.js";
 import { probeFile } from "../generator/runtime/node.js";
-import { startMediaServer, type MediaServer } from "./media-server.js";
+import { startMediaServer, type MediaServer } from "../generator/mock/media-server.js";
 import { tempDir } from "./helpers.js";
 import { writeFileSync } from "node:fs";
 import path from "node:path";

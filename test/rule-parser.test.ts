@@ -88,3 +88,9 @@ describe("rule evaluation at the seed boundaries", () => {
     expect(evaluateRule(checked("width/height>", 0.33), { width: 0, height: 0 }).status).toBe("fail");
   });
 });
+
+describe("prototype-named metrics", () => {
+  it.each(["constructor<", "__proto__<", "toString>="])("%j is an unknown metric", (rule) => {
+    expect(parseRule({ validation_rule: rule, validation_value: 1 })).toMatchObject({ kind: "unchecked", code: "rule-unknown-metric" });
+  });
+});

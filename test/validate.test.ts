@@ -10,7 +10,7 @@ import * as i2v from "../generated/models/bytedance/dreamina-3-0/pro/image-to-vi
 import * as edit from "../generated/models/bytedance/dreamina-4-0/edit/index.js";
 import * as seedance from "../generated/models/bytedance/seedance-1-0/lite/image-to-video/index.js";
 import { validate } from "../generated/index.js";
-import { startMediaServer, type MediaServer } from "./media-server.js";
+import { startMediaServer, type MediaServer } from "../generator/mock/media-server.js";
 
 let server: MediaServer;
 beforeAll(async () => (server = await startMediaServer()));

@@ -80,7 +80,7 @@ export interface RunOptions {
     onStatus?: (update: StatusUpdate) => void;
     /** First polling interval; it grows with jitter up to maxPollIntervalMs. Default 500 ms. */
     pollIntervalMs?: number;
-    /** Default 5 000 ms. */
+    /** Default 3 000 ms. */
     maxPollIntervalMs?: number;
     /** Called once the job is submitted (its request id, for logs or later lookups). */
     onSubmitted?: (job: SubmittedJob) => void;

@@ -118,7 +118,7 @@ export function createRuntimeClient(options) {
             job = await submit(modelId, input, { signal });
             opts.onSubmitted?.(job);
             const first = opts.pollIntervalMs ?? 500;
-            const cap = Math.max(first, opts.maxPollIntervalMs ?? 5_000);
+            const cap = Math.max(first, opts.maxPollIntervalMs ?? 3_000);
             for (let poll = 0;; poll++) {
                 const current = await status(job, { signal });
                 const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;

@@ -40,7 +40,7 @@ export function errorFromResponse(status, body, headers, requestId, redact) {
     const detail = redactValue(b.detail, redact);
     const init = { requestId, status, errorCode, detail };
     const describe = (what) => redact(`${what}${serverMessage ? `: ${serverMessage}` : ""}${errorCode !== undefined ? ` (error_code ${errorCode})` : ""}${requestId ? ` [request ${requestId}]` : ""}`);
-    const byCode = errorCode !== undefined ? ERROR_CODES[String(errorCode)] : undefined;
+    const byCode = errorCode !== undefined && Object.prototype.hasOwnProperty.call(ERROR_CODES, String(errorCode)) ? ERROR_CODES[String(errorCode)] : undefined;
     if (byCode)
         return new byCode(describe(`RunComfy answered HTTP ${status}`), init);
     if (status === 400 || status === 422)

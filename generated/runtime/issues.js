@@ -19,7 +19,7 @@ export function issueFromAjv(error) {
             message = `must be one of ${p.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
             break;
         case "format":
-            message = String(p.format) in MEDIA_NOUN ? `must be a public https URL of ${MEDIA_NOUN[String(p.format)]}` : `must be a valid ${String(p.format)}`;
+            message = Object.prototype.hasOwnProperty.call(MEDIA_NOUN, String(p.format)) ? `must be a public https URL of ${MEDIA_NOUN[String(p.format)]}` : `must be a valid ${String(p.format)}`;
             break;
     }
     return { path, message, source: "schema", severity: "error", keyword: error.keyword };

@@ -14,7 +14,8 @@ export const registerGenerate: RegisterCommand = (y, { io, setExit }) =>
         .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; say what would change" })
         .option("strict", { type: "boolean", default: false, describe: "Fail on rules that cannot be checked (unparseable rule, unknown metric)" })
         .option("package-name", { type: "string", default: "runcomfy-models", describe: "Name of the generated package" })
-        .option("quiet", { type: "boolean", default: false, describe: "Print only errors and the summary" }),
+        .option("quiet", { type: "boolean", default: false, describe: "Print only errors and the summary" })
+        .option("cache", { type: "boolean", default: true, describe: "Reuse emitted files of unchanged models from node_modules/.cache (--no-cache: emit everything)" }),
     async (args) => {
       const result = await generate({
         schemasDir: args.schemas,
@@ -23,6 +24,7 @@ export const registerGenerate: RegisterCommand = (y, { io, setExit }) =>
         dryRun: args["dry-run"],
         strict: args.strict,
         packageName: args["package-name"],
+        cache: args.cache ? undefined : false,
       });
       if (!args.quiet) {
         for (const { file, note } of result.notes) {
@@ -39,6 +41,6 @@ export const registerGenerate: RegisterCommand = (y, { io, setExit }) =>
       }
       if (args["dry-run"]) for (const f of result.stale) io.stdout(`would write ${f}\n`);
       const verb = args["dry-run"] ? "would be written" : "written";
-      io.stdout(`${plural(result.models.length, "model")}, ${d.added.length + d.changed.length} files ${verb}, ${d.unchanged.length} unchanged, ${d.removed.length} removed, ${(result.ms / 1000).toFixed(2)} s\n`);
+      io.stdout(`${plural(result.models.length, "model")} (${result.emitted} emitted, ${result.models.length - result.emitted} cached), ${d.added.length + d.changed.length} files ${verb}, ${d.unchanged.length} unchanged, ${d.removed.length} removed, ${(result.ms / 1000).toFixed(2)} s\n`);
     },
   );

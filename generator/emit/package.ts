@@ -8,7 +8,7 @@ import path from "node:path";
 import Handlebars from "handlebars";
 import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../escape.js";
 import { SchemaFileError } from "../errors.js";
-import type { ModelIR } from "../model.js";
+import type { ModelIR, ModelSummary } from "../model.js";
 import { TEMPLATES_DIR } from "../paths.js";
 import { compileRuntime } from "./runtime.js";
 import { emitTypes } from "./types.js";
@@ -94,7 +94,7 @@ function mapValues(props: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Files that list every model: registry, root entry, package.json, README. */
-export function emitIndexFiles(models: ModelIR[], options: PackageOptions): FileMap {
+export function emitIndexFiles(models: ModelSummary[], options: PackageOptions): FileMap {
   const files: FileMap = new Map();
   const source = `${options.schemasDirName}/`;
   const entries = models.map((m) => ({
@@ -115,7 +115,7 @@ export function emitIndexFiles(models: ModelIR[], options: PackageOptions): File
   return files;
 }
 
-function packageJson(models: ModelIR[], options: PackageOptions): string {
+function packageJson(models: ModelSummary[], options: PackageOptions): string {
   const exports: Record<string, unknown> = {
     ".": { types: "./index.d.ts", default: "./index.js" },
     "./node": { types: "./runtime/node.d.ts", default: "./runtime/node.js" },
@@ -138,8 +138,8 @@ function packageJson(models: ModelIR[], options: PackageOptions): string {
 }
 
 /** The compiled runtime, each file headed with its source. */
-export function emitRuntimeFiles(): FileMap {
+export async function emitRuntimeFiles(): Promise<FileMap> {
   const files: FileMap = new Map();
-  for (const f of compileRuntime()) files.set(f.path, header(f.source) + f.content);
+  for (const f of await compileRuntime()) files.set(f.path, header(f.source) + f.content);
   return files;
 }

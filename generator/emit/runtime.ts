@@ -4,7 +4,6 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { Project, ts } from "ts-morph";
 import { RUNTIME_SOURCE_DIR } from "../paths.js";
 
 export interface RuntimeFile {
@@ -24,15 +23,22 @@ export function runtimeSourceFiles(): string[] {
 
 let compiled: { key: string; files: RuntimeFile[] } | undefined;
 
+/** The runtime's sources, for cache keys: it is recompiled only when they change. */
+export function runtimeSourceText(): string {
+  return runtimeSourceFiles()
+    .map((f) => `${path.basename(f)}:${readFileSync(f, "utf8")}`)
+    .join("\0");
+}
+
 /** The runtime compiled once per process and source state (its sources rarely change between runs). */
-export function compileRuntime(): RuntimeFile[] {
-  const sources = runtimeSourceFiles();
-  const key = sources.map((f) => `${f}:${readFileSync(f, "utf8")}`).join("\0");
-  if (compiled?.key !== key) compiled = { key, files: compileRuntimeUncached(sources) };
+export async function compileRuntime(): Promise<RuntimeFile[]> {
+  const key = runtimeSourceText();
+  if (compiled?.key !== key) compiled = { key, files: await compileRuntimeUncached(runtimeSourceFiles()) };
   return compiled.files;
 }
 
-function compileRuntimeUncached(sources: string[]): RuntimeFile[] {
+async function compileRuntimeUncached(sources: string[]): Promise<RuntimeFile[]> {
+  const { Project, ts } = await import("ts-morph");
   const project = new Project({
     compilerOptions: {
       target: ts.ScriptTarget.ES2022,

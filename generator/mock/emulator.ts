@@ -51,7 +51,7 @@ export interface Emulator {
   stats(): EmulatorStats;
   setFaults(rules: FaultRule[]): void;
   /** The input a job was submitted with (tests check what reached the server). */
-  job(requestId: string): { modelId: string; input: unknown; status: string } | undefined;
+  job(requestId: string): { modelId: string; input: unknown; status: string; finishedAt: number } | undefined;
   close(): Promise<void>;
 }
 
@@ -285,7 +285,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     setFaults: (rules) => faults.set(rules),
     job: (id) => {
       const j = jobs.get(id);
-      return j && { modelId: j.modelId, input: j.input, status: statusOf(j) };
+      return j && { modelId: j.modelId, input: j.input, status: statusOf(j), finishedAt: j.createdAt + j.queueMs + (options.extraPhase?.ms ?? 0) + j.runMs };
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -71,7 +71,7 @@ export interface RunOptions {
   onStatus?: (update: StatusUpdate) => void;
   /** First polling interval; it grows with jitter up to maxPollIntervalMs. Default 500 ms. */
   pollIntervalMs?: number;
-  /** Default 5 000 ms. */
+  /** Default 3 000 ms. */
   maxPollIntervalMs?: number;
   /** Called once the job is submitted (its request id, for logs or later lookups). */
   onSubmitted?: (job: SubmittedJob) => void;
@@ -204,7 +204,7 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
       job = await submit(modelId, input, { signal });
       opts.onSubmitted?.(job);
       const first = opts.pollIntervalMs ?? 500;
-      const cap = Math.max(first, opts.maxPollIntervalMs ?? 5_000);
+      const cap = Math.max(first, opts.maxPollIntervalMs ?? 3_000);
       for (let poll = 0; ; poll++) {
         const current = await status(job, { signal });
         const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;

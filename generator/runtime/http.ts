@@ -82,7 +82,7 @@ export function errorFromResponse(status: number, body: unknown, headers: Header
   const detail = redactValue(b.detail, redact);
   const init: RunComfyErrorInit = { requestId, status, errorCode, detail };
   const describe = (what: string) => redact(`${what}${serverMessage ? `: ${serverMessage}` : ""}${errorCode !== undefined ? ` (error_code ${errorCode})` : ""}${requestId ? ` [request ${requestId}]` : ""}`);
-  const byCode = errorCode !== undefined ? ERROR_CODES[String(errorCode)] : undefined;
+  const byCode = errorCode !== undefined && Object.prototype.hasOwnProperty.call(ERROR_CODES, String(errorCode)) ? ERROR_CODES[String(errorCode)] : undefined;
   if (byCode) return new byCode(describe(`RunComfy answered HTTP ${status}`), init);
   if (status === 400 || status === 422) return new ValidationError(describe(`RunComfy rejected the input (HTTP ${status})`), serverIssues(b.detail, redact), init);
   if (status === 401 || status === 403) return new AuthenticationError(describe(`not authorized (HTTP ${status}); check RUNCOMFY_API_TOKEN`), init);

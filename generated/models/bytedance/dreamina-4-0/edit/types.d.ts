@@ -20,7 +20,7 @@ export interface Input {
     /**
      * Default: "2048x2048(1:1)"
      */
-    "width×height"?: ("1024x1024(1:1)" | "2048x2048(1:1)" | "2304x1728(4:3)" | "2496x1664(3:2)" | "2560x1440(16:9)" | "3024x1296(21:9)" | "4096x4096(1:1)" | "4694x3520(4:3)" | "4992x3328(3:2)" | "5404x3040(16:9)" | "6198x2656(21:9)");
+    "width×height"?: "1024x1024(1:1)" | "2048x2048(1:1)" | "2304x1728(4:3)" | "2496x1664(3:2)" | "2560x1440(16:9)" | "3024x1296(21:9)" | "4096x4096(1:1)" | "4694x3520(4:3)" | "4992x3328(3:2)" | "5404x3040(16:9)" | "6198x2656(21:9)";
     /**
      * Controls how strongly the text prompt influences the result relative to input images. Higher values increase text influence.
      * Default: 0.5

@@ -20,7 +20,7 @@ export interface Input {
     /**
      * Default: "1024×1024"
      */
-    "width×height"?: ("1024×1024" | "2048×2048");
+    "width×height"?: "1024×1024" | "2048×2048";
     /**
      * Default: false
      */
@@ -37,7 +37,7 @@ export interface Input {
          */
         scale?: number;
     }[];
-    steps?: (20 | 30);
+    steps?: 20 | 30;
 }
 export interface Output {
     /**

@@ -27,7 +27,7 @@ export interface Input {
      * Total number of frames to generate. Supported values: 121 (≈5s) and 241 (≈10s).
      * Default: 121
      */
-    frames?: (121 | 241);
+    frames?: 121 | 241;
 }
 export interface Output {
     /**

@@ -28,11 +28,11 @@ export interface Input {
     /**
      * Default: "480p"
      */
-    resolution?: ("480p" | "720p" | "1080p");
+    resolution?: "480p" | "720p" | "1080p";
     /**
      * Default: 5
      */
-    duration?: (5 | 10);
+    duration?: 5 | 10;
 }
 export interface Output {
     /**

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serveBytes } from "../generator/mock/serve-media.js";
+import { serveBytes } from "./serve-media.js";
 
 export interface MediaServer {
   url: (path: string) => string;

@@ -1,0 +1,33 @@
+/**
+ * Child process: the off-the-shelf baseline. For each schema file, json-schema-to-typescript with its
+ * default options and ajv standalone (default options) once per schema, writing the results. The
+ * schemas are normalized first (raw RunComfy schemas, with "float" types and custom formats, do not
+ * compile in either tool). Args: schemasDir outDir. Prints {ms, maxRssMB}.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import Ajv from "ajv";
+import standaloneCode from "ajv/dist/standalone/index.js";
+import { compile } from "json-schema-to-typescript";
+import { loadSchemaDir } from "../generator/load.js";
+import { normalizeInputSchema, normalizeOutputSchema } from "../generator/normalize.js";
+import { validatorView } from "../generator/emit/schema-views.js";
+
+const [schemasDir, outDir] = process.argv.slice(2);
+const t0 = performance.now();
+const { files } = await loadSchemaDir(schemasDir);
+const AjvClass = ((Ajv as unknown as { default?: unknown }).default ?? Ajv) as typeof Ajv.default;
+const standalone = ((standaloneCode as unknown as { default?: unknown }).default ?? standaloneCode) as typeof standaloneCode.default;
+for (const f of files) {
+  const input = normalizeInputSchema(f.inputSchema, f.file).schema;
+  const output = normalizeOutputSchema(f.outputSchema, f.file).schema;
+  const types = (await compile(input as never, "Input")) + (await compile(output as never, "Output"));
+  const ajv = new AjvClass({ code: { source: true, esm: true } });
+  for (const name of ["image_uri", "video_uri", "audio_uri", "uri", "date-time", "date", "email", "uuid"]) ajv.addFormat(name, true);
+  const code = standalone(ajv, ajv.compile(validatorView(input)));
+  const dir = path.join(outDir, ...f.modelId.split("/"));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "types.d.ts"), types);
+  writeFileSync(path.join(dir, "validate.js"), code);
+}
+console.log(JSON.stringify({ ms: performance.now() - t0, maxRssMB: process.resourceUsage().maxRSS / 1024 }));

@@ -1,0 +1,91 @@
+/**
+ * A content-addressed cache of emitted files, so regenerating after one schema changes re-emits one
+ * model. Keys hash everything the output depends on: the generator's own code and templates, the
+ * versions of the libraries that emit code, and the model's schema file. Best effort: a missing or
+ * unreadable entry is a miss, never an error. Lives in node_modules/.cache (never committed).
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT, TEMPLATES_DIR } from "./paths.js";
+
+export const DEFAULT_CACHE_DIR = path.join(PACKAGE_ROOT, "node_modules", ".cache", "runcomfy-codegen");
+
+function filesUnder(dir: string, ext: RegExp): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p, ext));
+    else if (ext.test(e.name)) out.push(p);
+  }
+  return out.sort();
+}
+
+let fingerprint: string | undefined;
+/** Hash of the generator's code (as it runs: source or dist), its templates and the emitting libraries' versions. */
+export function generatorFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const hash = createHash("sha256");
+  const codeDir = path.dirname(fileURLToPath(import.meta.url));
+  for (const f of [...filesUnder(codeDir, /\.(js|ts)$/), ...filesUnder(TEMPLATES_DIR, /\.hbs$/)]) hash.update(f.slice(PACKAGE_ROOT.length)).update(readFileSync(f));
+  for (const dep of ["json-schema-to-typescript", "ajv", "ts-morph", "handlebars"]) {
+    try {
+      hash.update(dep + JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "node_modules", dep, "package.json"), "utf8")).version);
+    } catch {
+      hash.update(dep + "?");
+    }
+  }
+  return (fingerprint = hash.digest("hex"));
+}
+
+export function cacheKey(...parts: string[]): string {
+  const hash = createHash("sha256").update(generatorFingerprint());
+  for (const p of parts) hash.update("\0").update(p);
+  return hash.digest("hex");
+}
+
+export class EmitCache {
+  private readonly made = new Set<string>();
+  constructor(private readonly dir: string | undefined) {}
+
+  async get<T>(kind: string, key: string): Promise<T | undefined> {
+    if (!this.dir) return undefined;
+    try {
+      return JSON.parse(readFileSync(path.join(this.dir, kind, `${key}.json`), "utf8")) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(kind: string, key: string, value: unknown): Promise<void> {
+    if (!this.dir) return;
+    try {
+      const file = path.join(this.dir, kind, `${key}.json`);
+      if (!this.made.has(kind)) {
+        await mkdir(path.dirname(file), { recursive: true });
+        this.made.add(kind);
+      }
+      const tmp = `${file}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify(value));
+      await rename(tmp, file);
+    } catch {
+      // A cache that cannot be written only costs time.
+    }
+  }
+}
+
+/** Runs `fn` over items with at most `limit` at once, keeping the order of results. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
