@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Tests that spawn npm/tsc are heavy on a 2-core machine.
     maxWorkers: 2,
+    // The reliability tests measure heap after forced collections.
+    execArgv: ["--expose-gc"],
   },
 });

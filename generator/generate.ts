@@ -136,7 +136,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   for (const [p, c] of runtime) files.set(p, c);
   const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
-  if (!options.check && !options.dryRun) await recoverInterruptedWrite(options.outDir);
+  // A run killed between its two renames left the previous tree aside: put it back first (also for --check).
+  await recoverInterruptedWrite(options.outDir);
   const existing = await readTree(options.outDir);
   let diff: TreeDiff;
   if (options.check || options.dryRun) diff = diffTree(existing, sorted);

@@ -50,6 +50,8 @@ export interface Emulator {
   origin: string;
   stats(): EmulatorStats;
   setFaults(rules: FaultRule[]): void;
+  /** Every job created, in order (tests check that no job was submitted twice). */
+  jobs(): { requestId: string; modelId: string; input: unknown; status: string }[];
   /** The input a job was submitted with (tests check what reached the server). */
   job(requestId: string): { modelId: string; input: unknown; status: string; finishedAt: number } | undefined;
   close(): Promise<void>;
@@ -240,7 +242,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     stats.faultsInjected += fired.length;
     try {
       for (const f of fired) if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
-      const answers = (f: FaultRule) => !!(f.drop || f.malformed || f.status || f.okWithErrorCode);
+      const answers = (f: FaultRule) => !!(f.drop || f.malformed || f.status || f.okWithErrorCode || f.echoToken);
       const before = fired.find((f) => !f.after && answers(f));
       const after = fired.find((f) => f.after && answers(f));
       if (before) return inject(req, res, before);
@@ -258,6 +260,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   const inject = (req: IncomingMessage, res: ServerResponse, fault: FaultRule) => {
     if (fault.drop) return void req.socket.destroy();
+    if (fault.echoToken) return error(res, fault.status ?? 500, fault.errorCode ?? 500002, `bad request from ${req.headers.authorization ?? "?"}`, { authorization: req.headers.authorization });
     if (fault.okWithErrorCode) return json(res, 200, { error_code: fault.errorCode ?? 500001, message: "injected error in a 200 answer" });
     if (fault.malformed) {
       res.writeHead(200, { "content-type": "application/json" });
@@ -283,6 +286,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     origin,
     stats: currentStats,
     setFaults: (rules) => faults.set(rules),
+    jobs: () => [...jobs.values()].map((j) => ({ requestId: j.id, modelId: j.modelId, input: j.input, status: statusOf(j) })),
     job: (id) => {
       const j = jobs.get(id);
       return j && { modelId: j.modelId, input: j.input, status: statusOf(j), finishedAt: j.createdAt + j.queueMs + (options.extraPhase?.ms ?? 0) + j.runMs };

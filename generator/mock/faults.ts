@@ -15,6 +15,8 @@ export interface FaultRule {
   drop?: boolean;
   /** Answer 200 with a body that is not JSON. */
   malformed?: boolean;
+  /** Answer with the status and an error message that echoes the request's Authorization header (a hostile server). */
+  echoToken?: boolean;
   /** Answer 200 with a RunComfy error body (`error_code`), as some gateways do. */
   okWithErrorCode?: boolean;
   /** Wait this long before answering. */
@@ -57,7 +59,7 @@ export class FaultPlan {
     let answered = false;
     for (const rule of this.rules) {
       if (rule.route && rule.route !== route) continue;
-      const answers = !!(rule.drop || rule.malformed || rule.status || rule.okWithErrorCode);
+      const answers = !!(rule.drop || rule.malformed || rule.status || rule.okWithErrorCode || rule.echoToken);
       if (answers && answered) continue;
       const used = this.used.get(rule) ?? 0;
       if (rule.times !== undefined && used >= rule.times) continue;
