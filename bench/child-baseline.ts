@@ -6,8 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import Ajv from "ajv";
-import standaloneCode from "ajv/dist/standalone/index.js";
+import { AjvClass, standaloneCode as standalone } from "../generator/ajv.js";
 import { compile } from "json-schema-to-typescript";
 import { loadSchemaDir } from "../generator/load.js";
 import { normalizeInputSchema, normalizeOutputSchema } from "../generator/normalize.js";
@@ -16,8 +15,6 @@ import { validatorView } from "../generator/emit/schema-views.js";
 const [schemasDir, outDir] = process.argv.slice(2);
 const t0 = performance.now();
 const { files } = await loadSchemaDir(schemasDir);
-const AjvClass = ((Ajv as unknown as { default?: unknown }).default ?? Ajv) as typeof Ajv.default;
-const standalone = ((standaloneCode as unknown as { default?: unknown }).default ?? standaloneCode) as typeof standaloneCode.default;
 for (const f of files) {
   const input = normalizeInputSchema(f.inputSchema, f.file).schema;
   const output = normalizeOutputSchema(f.outputSchema, f.file).schema;

@@ -6,7 +6,7 @@ import { cpus, totalmem, tmpdir } from "node:os";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import Ajv from "ajv";
+import { AjvClass } from "../generator/ajv.js";
 import probeImageSize from "probe-image-size";
 import { generateCorpus } from "./corpus.js";
 import { findSchemaFilesSync } from "./fs-util.js";
@@ -91,7 +91,6 @@ try {
   log("validate…");
   const edit = await import(pathToFileURL(path.join(PACKAGE_ROOT, "generated/models/bytedance/dreamina-4-0/edit/index.js")).href);
   const raw = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "schemas/bytedance/dreamina-4-0/edit.json"), "utf8"));
-  const AjvClass = ((Ajv as unknown as { default?: unknown }).default ?? Ajv) as typeof Ajv.default;
   const runtimeAjv = new AjvClass({ allErrors: true, strict: false });
   for (const f of ["image_uri", "uri"]) runtimeAjv.addFormat(f, (s: string) => /^https:\/\//.test(s));
   const runtimeValidate = runtimeAjv.compile(validatorView(normalizeInputSchema(raw.input_schema, "edit.json").schema));

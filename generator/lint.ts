@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import Ajv from "ajv";
+import { AjvClass, type AjvInstance } from "./ajv.js";
 import { SchemaErrors, SchemaFileError, joinPointer } from "./errors.js";
 import { validatorView } from "./emit/schema-views.js";
 import { JsonSyntaxError, parseJsonWithPositions, type Position } from "./json-parse.js";
@@ -24,8 +24,7 @@ export interface Finding {
   message: string;
 }
 
-const AjvClass = ((Ajv as unknown as { default?: unknown }).default ?? Ajv) as typeof Ajv.default;
-let ajv: InstanceType<typeof AjvClass> | undefined;
+let ajv: AjvInstance | undefined;
 function lintAjv() {
   if (!ajv) {
     ajv = new AjvClass({ allErrors: true, strict: false });

@@ -3,9 +3,8 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../generator/cli.js";
 import { startEmulator, type Emulator } from "../generator/mock/emulator.js";
-import { ROOT, SCHEMAS, tempDir } from "./helpers.js";
+import { ROOT, SCHEMAS, tempDir, captureCli } from "./helpers.js";
 
 const TOKEN = "rc-cli-token-77aa";
 const tmp = tempDir();
@@ -16,12 +15,7 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin: async () => "", isTTY: false, env: { RUNCOMFY_API_TOKEN: TOKEN, ...env } });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: Record<string, string> = {}) => captureCli(argv, { env: { RUNCOMFY_API_TOKEN: TOKEN, ...env } });
 
 describe("cli run", () => {
   const input = path.join(tmp.dir, "in.json");

@@ -1,18 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../generator/cli.js";
-import { SCHEMAS, tempDir } from "./helpers.js";
+import { SCHEMAS, tempDir, captureCli } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
 
-async function cli(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin: async () => "" });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]) => captureCli(argv);
 
 describe("cli", () => {
   it("generate prints one summary line; --check passes after it", async () => {
@@ -57,13 +51,8 @@ describe("cli validate", () => {
     expect(bad.stdout).toContain("invalid: 2 problems");
     const json = await cli("validate", "bytedance/dreamina-4-0/edit", input, "--no-probe", "--json");
     expect(JSON.parse(json.stdout).issues.map((i: { path: string }) => i.path)).toEqual(["/extra", "/prompt"]);
-    let stdout = "";
-    const code = await runCli(["validate", "bytedance/dreamina-4-0/edit", "-", "--no-probe"], {
-      stdout: (t) => (stdout += t),
-      stderr: () => {},
-      stdin: async () => JSON.stringify({ prompt: "p", image_urls: ["https://example.com/a.png"] }),
-    });
-    expect([code, stdout]).toEqual([0, "valid\n"]);
+    const fromStdin = await captureCli(["validate", "bytedance/dreamina-4-0/edit", "-", "--no-probe"], { stdin: JSON.stringify({ prompt: "p", image_urls: ["https://example.com/a.png"] }) });
+    expect([fromStdin.code, fromStdin.stdout]).toEqual([0, "valid\n"]);
   });
 
   it("an unknown model or unreadable input exits 1 with a message", async () => {

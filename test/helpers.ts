@@ -19,3 +19,18 @@ export function schemasWithQuirks(dir: string): string {
   cpSync(QUIRKS, schemas, { recursive: true });
   return schemas;
 }
+
+/** Runs the CLI in-process and captures what it prints. */
+export async function captureCli(argv: string[], options: { env?: Record<string, string | undefined>; isTTY?: boolean; stdin?: string } = {}) {
+  const { runCli } = await import("../generator/cli.js");
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    stdin: async () => options.stdin ?? "",
+    isTTY: options.isTTY ?? false,
+    env: options.env ?? {},
+  });
+  return { code, stdout, stderr };
+}

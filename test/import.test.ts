@@ -1,13 +1,12 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../generator/cli.js";
 import { importPages } from "../generator/importer/import-pages.js";
 import { extractFromPage, PageImportError } from "../generator/importer/page.js";
 import { pullCatalog } from "../generator/importer/pull.js";
 import { startEmulator } from "../generator/mock/emulator.js";
 import { readTree } from "../generator/write.js";
-import { ROOT, SCHEMAS, schemasWithQuirks, tempDir } from "./helpers.js";
+import { ROOT, SCHEMAS, schemasWithQuirks, tempDir, captureCli } from "./helpers.js";
 
 const SEEDS = path.join(ROOT, "..", "shared", "seeds");
 const seedPages = readdirSync(SEEDS).sort().map((f) => path.join(SEEDS, f));
@@ -15,12 +14,7 @@ const page = (name: string) => readFileSync(seedPages.find((p) => p.includes(nam
 const tmp = tempDir();
 afterAll(tmp.cleanup);
 
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin: async () => "", isTTY: false, env });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: Record<string, string> = {}) => captureCli(argv, { env });
 
 describe("import", () => {
   it("the seed pages (Korean, French, German) import to exactly the files in schemas/", async () => {

@@ -2,19 +2,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../generator/cli.js";
 import { findSchemaFiles } from "../generator/load.js";
 import { lintPaths } from "../generator/lint.js";
-import { ROOT, SCHEMAS } from "./helpers.js";
+import { ROOT, SCHEMAS, captureCli } from "./helpers.js";
 
 const CORPUS = path.join(ROOT, "test/fixtures/lint");
 
-async function cli(argv: string[], env: Record<string, string | undefined> = {}, isTTY = false) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin: async () => "", isTTY, env });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: Record<string, string | undefined> = {}, isTTY = false) => captureCli(argv, { env, isTTY });
 
 /** Each broken file and exactly what it must produce: [rule id, line, column]. */
 const EXPECTED: Record<string, [string, number, number][]> = {

@@ -3,17 +3,13 @@
  * `require(...)` for helpers; each is rewritten, structurally (by parsing the code), into an import of
  * the package's own runtime, and any other `require`, `eval` or `new Function` fails generation.
  */
-import Ajv from "ajv";
-import standaloneCodeModule from "ajv/dist/standalone/index.js";
+import { AjvClass, standaloneCode } from "../ajv.js";
 import { _ } from "ajv/dist/compile/codegen/index.js";
 import { findCalls } from "./js-scan.js";
 import { STANDARD_FORMATS, MEDIA_FORMATS } from "../normalize.js";
 import type { SchemaNode } from "../normalize.js";
 import { validatorView } from "./schema-views.js";
 
-// ajv is CommonJS: under NodeNext its default export arrives as the module object.
-const AjvClass = ((Ajv as unknown as { default?: unknown }).default ?? Ajv) as typeof Ajv.default;
-const standaloneCode = ((standaloneCodeModule as unknown as { default?: unknown }).default ?? standaloneCodeModule) as typeof standaloneCodeModule.default;
 
 /** Marker module ajv is told to `require` for formats; rewritten to the runtime's formats module. */
 const FORMATS_MARKER = "runcomfy-runtime:formats";

@@ -7,7 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import Ajv from "ajv";
+import type { ValidateFunction } from "ajv";
+import { AjvClass } from "../ajv.js";
 import { loadSchemaDir } from "../load.js";
 import { buildModel, type ModelIR } from "../model.js";
 import type { SchemaNode } from "../normalize.js";
@@ -79,8 +80,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   if (errors.length) throw new Error(`the emulator cannot load ${options.schemasDir}:\n${errors.map((e) => e.message).join("\n")}`);
   const random = seededRandom(options.seed ?? 1);
   const faults = new FaultPlan(options.faults ?? [], seededRandom((options.seed ?? 1) + 1));
-  const models = new Map<string, { ir: ModelIR; raw: (typeof files)[number]; check: Ajv.ValidateFunction }>();
-  const ajv = new Ajv.default({ allErrors: true, strict: false });
+  const models = new Map<string, { ir: ModelIR; raw: (typeof files)[number]; check: ValidateFunction }>();
+  const ajv = new AjvClass({ allErrors: true, strict: false });
   for (const kind of ["image", "video", "audio"] as const) ajv.addFormat(`${kind}_uri`, (v: string) => isMediaUrl(v, kind, { allowHttp: true, allowDataUris: true }));
   ajv.addFormat("uri", (v: string) => /^[a-z][a-z0-9+.-]*:/i.test(v));
   for (const f of ["date-time", "date", "email", "uuid"]) ajv.addFormat(f, () => true);
