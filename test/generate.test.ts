@@ -95,3 +95,11 @@ describe("generate", () => {
     expect(relaxed.notes.map((n) => n.note.code)).toContain("unchecked-rule");
   });
 });
+
+describe("the generated root", () => {
+  it("exports at run time every error class the runtime defines", async () => {
+    const errors = await import("../generator/runtime/errors.js");
+    const root = await import("../generated/index.js");
+    for (const name of Object.keys(errors)) expect(root, name).toHaveProperty(name);
+  });
+});

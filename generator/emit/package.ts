@@ -56,6 +56,7 @@ export async function emitModelFiles(model: ModelIR): Promise<FileMap> {
     source: model.sourcePath,
     modelId: model.modelId,
     runtimeValidate: `${prefix}validate.js`,
+    runtimeCore: `${prefix}core.js`,
     runtimeRuleTypes: `${prefix}rule-types.js`,
     inputSchema: stripRules(model.input.schema),
     outputSchema: stripRules(model.output.schema),

@@ -59,13 +59,55 @@ async function compileRuntimeUncached(sources: string[]): Promise<RuntimeFile[]>
   project.addSourceFilesAtPaths(sources);
   const diagnostics = project.getPreEmitDiagnostics();
   if (diagnostics.length) throw new Error(`the runtime does not typecheck:\n${project.formatDiagnosticsWithColorAndContext(diagnostics)}`);
-  const result = project.emitToMemory();
-  return result
-    .getFiles()
-    .map((f) => {
-      const rel = path.relative("/runtime-out", f.filePath).split(path.sep).join("/");
-      const sourceName = rel.replace(/\.d\.ts$|\.js$/, ".ts");
-      return { path: `runtime/${rel}`, content: f.text, source: `generator/runtime/${sourceName}` };
-    })
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  const emitted = new Map(project.emitToMemory().getFiles().map((f) => [path.relative("/runtime-out", f.filePath).split(path.sep).join("/"), f.text]));
+  const declarations: RuntimeFile[] = [...emitted]
+    .filter(([rel]) => rel.endsWith(".d.ts"))
+    .map(([rel, text]) => ({ path: `runtime/${rel}`, content: text, source: `generator/runtime/${rel.replace(/\.d\.ts$/, ".ts")}` }));
+  const modules = [...emitted.keys()].filter((rel) => rel.endsWith(".js")).sort();
+  // One module for everything web-standard, one for the Node-only entry: importing the package then
+  // costs two or three module loads instead of fifteen. Types stay per module (.d.ts).
+  const core = modules.filter((m) => m !== NODE_ENTRY);
+  const coreJs = await bundle(emitted, core.map((m) => `export * from "./${m}";`).join("\n"), new Set());
+  const nodeJs = await bundle(emitted, `export * from "./${NODE_ENTRY}";`, new Set(core));
+  return [
+    ...declarations,
+    { path: "runtime/core.js", content: coreJs, source: `generator/runtime/{${core.map((m) => m.replace(/\.js$/, "")).join(",")}}.ts` },
+    { path: `runtime/${NODE_ENTRY}`, content: nodeJs, source: "generator/runtime/node.ts" },
+  ].sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** The Node-only entry point (`runcomfy-models/node`). */
+export const NODE_ENTRY = "node.js";
+
+/**
+ * Bundles compiled runtime modules held in memory. Modules in `external` are not inlined: imports of
+ * them become imports of `./core.js`, so both bundles share one copy of every class.
+ */
+async function bundle(files: Map<string, string>, entry: string, external: Set<string>): Promise<string> {
+  const { build } = await import("esbuild");
+  const result = await build({
+    stdin: { contents: entry, resolveDir: "/runtime", sourcefile: "entry.js" },
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    write: false,
+    legalComments: "none",
+    plugins: [
+      {
+        name: "runtime-in-memory",
+        setup(b) {
+          b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, external: true }));
+          b.onResolve({ filter: /^\.\/.*\.js$/ }, (args) => {
+            const name = args.path.slice(2);
+            if (external.has(name)) return { path: "./core.js", external: true };
+            if (!files.has(name)) return { errors: [{ text: `runtime module ${name} not found` }] };
+            return { path: `/runtime/${name}`, namespace: "runtime" };
+          });
+          b.onLoad({ filter: /.*/, namespace: "runtime" }, (args) => ({ contents: files.get(path.basename(args.path))!, loader: "js", resolveDir: "/runtime" }));
+        },
+      },
+    ],
+  });
+  return result.outputFiles[0].text;
 }

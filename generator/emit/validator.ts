@@ -16,9 +16,9 @@ const FORMATS_MARKER = "runcomfy-runtime:formats";
 
 /** ajv helper module → [runtime module, export name]. */
 const REQUIRE_MAP: Record<string, { module: string; binding: string }> = {
-  "ajv/dist/runtime/ucs2length": { module: "ajv-runtime.js", binding: "{ ucs2length as __ucs2length }" },
-  "ajv/dist/runtime/equal": { module: "ajv-runtime.js", binding: "{ equal as __equal }" },
-  [FORMATS_MARKER]: { module: "formats.js", binding: "{ formats as __formats }" },
+  "ajv/dist/runtime/ucs2length": { module: "core.js", binding: "{ ucs2length as __ucs2length }" },
+  "ajv/dist/runtime/equal": { module: "core.js", binding: "{ equal as __equal }" },
+  [FORMATS_MARKER]: { module: "core.js", binding: "{ formats as __formats }" },
 };
 /** What each `require("…")` expression (and its `.default`) becomes. */
 const REPLACEMENT: Record<string, string> = {
@@ -35,6 +35,8 @@ export function compileValidatorCode(schema: SchemaNode, runtimeImportPrefix: st
     // constructing one Ajv per model (needed for deterministic names) 9× cheaper.
     meta: false,
     validateSchema: false,
+    // Messages are written by the runtime from keyword and params (runtime/issues.ts): smaller code.
+    messages: false,
     strictTypes: false,
     allowUnionTypes: true,
     unicodeRegExp: true,

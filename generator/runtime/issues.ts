@@ -32,27 +32,55 @@ const MEDIA_NOUN: Record<string, string> = { image_uri: "an image", video_uri: "
 
 const token = (key: string) => "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
 
+/** A message for every keyword the validators check (they are compiled without ajv's messages). */
+function messageFor(keyword: string, p: Record<string, unknown>): string {
+  switch (keyword) {
+    case "type":
+      return `must be ${Array.isArray(p.type) ? (p.type as string[]).join(" or ") : String(p.type)}`;
+    case "required":
+      return "is required";
+    case "additionalProperties":
+      return "is not a known property of this model";
+    case "enum":
+      return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    case "const":
+      return `must be ${JSON.stringify(p.allowedValue)}`;
+    case "format":
+      return Object.prototype.hasOwnProperty.call(MEDIA_NOUN, String(p.format)) ? `must be a public https URL of ${MEDIA_NOUN[String(p.format)]}` : `must be a valid ${String(p.format)}`;
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+      return `must be ${String(p.comparison)} ${String(p.limit)}`;
+    case "multipleOf":
+      return `must be a multiple of ${String(p.multipleOf)}`;
+    case "minLength":
+      return `must have at least ${String(p.limit)} characters`;
+    case "maxLength":
+      return `must have at most ${String(p.limit)} characters`;
+    case "minItems":
+      return `must have at least ${String(p.limit)} items`;
+    case "maxItems":
+      return `must have at most ${String(p.limit)} items`;
+    case "uniqueItems":
+      return `must not have duplicate items (items ${String(p.j)} and ${String(p.i)} are equal)`;
+    case "pattern":
+      return `must match the pattern ${String(p.pattern)}`;
+    case "anyOf":
+      return "must match one of the allowed schemas";
+    case "oneOf":
+      return "must match exactly one of the allowed schemas";
+    default:
+      return `is invalid (${keyword})`;
+  }
+}
+
 export function issueFromAjv(error: AjvError): ValidationIssue {
   const p = error.params;
   let path = error.instancePath;
-  let message = error.message ?? "is invalid";
-  switch (error.keyword) {
-    case "required":
-      path += token(String(p.missingProperty));
-      message = "is required";
-      break;
-    case "additionalProperties":
-      path += token(String(p.additionalProperty));
-      message = "is not a known property of this model";
-      break;
-    case "enum":
-      message = `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
-      break;
-    case "format":
-      message = Object.prototype.hasOwnProperty.call(MEDIA_NOUN, String(p.format)) ? `must be a public https URL of ${MEDIA_NOUN[String(p.format)]}` : `must be a valid ${String(p.format)}`;
-      break;
-  }
-  return { path, message, source: "schema", severity: "error", keyword: error.keyword };
+  if (error.keyword === "required") path += token(String(p.missingProperty));
+  if (error.keyword === "additionalProperties") path += token(String(p.additionalProperty));
+  return { path, message: messageFor(error.keyword, p), source: "schema", severity: "error", keyword: error.keyword };
 }
 
 export function resultOf(issues: ValidationIssue[]): ValidationResult {
