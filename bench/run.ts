@@ -17,6 +17,7 @@ import { startMediaServer } from "../generator/mock/media-server.js";
 import { gif, jpeg, png, webpLossy } from "../generator/mock/images.js";
 import { probeMedia } from "../generator/runtime/probe.js";
 import { evaluateRule } from "../generator/runtime/rule-eval.js";
+import { formats } from "../generator/runtime/formats.js";
 import { validatorView } from "../generator/emit/schema-views.js";
 import { normalizeInputSchema } from "../generator/normalize.js";
 import { createRuntimeClient } from "../generator/runtime/client.js";
@@ -71,7 +72,9 @@ try {
   rows.push({ section: "generate", metric: "incremental, 1 of 1,000 changed (fresh process)", ours: `${fmt(incMs / 1000, 2)} s`, baseline: `${fmt(baseMs / 1000, 1)} s (regenerates all)`, ratio: `${fmt(baseMs / incMs, 0)}× faster`, target: "≤ 0.5 s", met: incMs <= 500 ? "yes" : "no" });
   const sizeRatios = findSchemaFilesSync(c1000).map((f) => {
     const doc = JSON.parse(readFileSync(f, "utf8"));
-    const validator = statSync(path.join(out1000, "models", ...doc.model_id.split("/"), "validate-input.js")).size;
+    const model = readFileSync(path.join(out1000, "models", ...doc.model_id.split("/"), "index.js"), "utf8");
+    // The validator's part of the model module: its imports and code, up to the model's own exports.
+    const validator = Buffer.byteLength(model.slice(0, model.indexOf("/** The model id, as sent in the request path. */")));
     return validator / JSON.stringify(doc.input_schema).length;
   });
   rows.push({ section: "generate", metric: "validator code ÷ schema JSON size (median / max)", ours: `${fmt(median(sizeRatios), 2)} / ${fmt(Math.max(...sizeRatios), 2)}`, baseline: "", ratio: "", target: "≤ 2×", met: Math.max(...sizeRatios) <= 2 ? "yes" : "no" });
@@ -92,7 +95,8 @@ try {
   const edit = await import(pathToFileURL(path.join(PACKAGE_ROOT, "generated/models/bytedance/dreamina-4-0/edit/index.js")).href);
   const raw = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "schemas/bytedance/dreamina-4-0/edit.json"), "utf8"));
   const runtimeAjv = new AjvClass({ allErrors: true, strict: false });
-  for (const f of ["image_uri", "uri"]) runtimeAjv.addFormat(f, (s: string) => /^https:\/\//.test(s));
+  // The same format checks the generated validators use, so only precompiled vs compiled-at-run-time differs.
+  for (const [name, check] of Object.entries(formats)) runtimeAjv.addFormat(name, check);
   const runtimeValidate = runtimeAjv.compile(validatorView(normalizeInputSchema(raw.input_schema, "edit.json").schema));
   const inputs = { valid: raw.example, invalid: { prompt: 5, image_urls: ["ftp://x"], "width×height": "nope", extra: 1 } };
   for (const [kind, input] of Object.entries(inputs)) {
@@ -115,7 +119,7 @@ try {
     ["JPEG plain", jpeg(1920, 1080, { totalBytes: 400_000 }), 20 + 69],
     ["JPEG, 1 MB ICC before the frame", jpeg(4000, 3000, { iccBytes: icc, totalBytes: 2_000_000 }), 0],
     ["PNG", png(1920, 1080, { totalBytes: 600_000 }), 16],
-    ["WebP", webpLossy(1920, 1080), 26],
+    ["WebP", webpLossy(1920, 1080, { totalBytes: 300_000 }), 26],
     ["GIF", gif(640, 480, { totalBytes: 300_000 }), 6],
   ];
   // Header offset: where the size field is, found by scanning the bytes for the frame marker.
@@ -147,18 +151,19 @@ try {
         }
         return { bytes: median(bytes), ms: median(times) };
       };
-      const ours = await measure(() => probeMedia(url, "image", { dimensions: true, size: true }, { allowPrivateNetwork: true }));
+      let received = 0;
+      const ours = await measure(async () => (received = (await probeMedia(url, "image", { dimensions: true, size: true }, { allowPrivateNetwork: true })).bytesRead));
       const full = await measure(async () => new Uint8Array(await (await fetch(url)).arrayBuffer()));
       const other = await measure(() => probeImageSize(url));
       const target = offset + 4096;
       rows.push({
         section: "probe",
         metric: `${name}, ${mode === "range" ? "with Range" : "no Range"} (${fmt(body.length)} B file)`,
-        ours: `${fmt(ours.bytes)} B, ${fmt(ours.ms, 1)} ms`,
+        ours: mode === "range" ? `${fmt(ours.bytes)} B, ${fmt(ours.ms, 1)} ms` : `read ${fmt(received)} B (server pushed ${fmt(ours.bytes)} B), ${fmt(ours.ms, 1)} ms`,
         baseline: `full: ${fmt(full.bytes)} B, ${fmt(full.ms, 1)} ms; probe-image-size: ${fmt(other.bytes)} B, ${fmt(other.ms, 1)} ms`,
-        ratio: `${fmt(full.bytes / Math.max(1, ours.bytes), 0)}× fewer bytes than full`,
+        ratio: `${fmt(full.bytes / Math.max(1, mode === "range" ? ours.bytes : received), 0)}× fewer bytes than full`,
         target: `≤ ${fmt(target)} B`,
-        met: ours.bytes <= target ? "yes" : "no",
+        met: (mode === "range" ? ours.bytes : received) <= target ? "yes" : "no",
       });
     }
   }

@@ -2,10 +2,10 @@
 
 /** Input and output types of every model, keyed by model id. */
 export interface ModelTypes {
-  "bytedance/dreamina-3-0/pro/image-to-video": { input: import("./models/bytedance/dreamina-3-0/pro/image-to-video/types.js").Input; output: import("./models/bytedance/dreamina-3-0/pro/image-to-video/types.js").Output };
-  "bytedance/dreamina-3-0/pro/text-to-video": { input: import("./models/bytedance/dreamina-3-0/pro/text-to-video/types.js").Input; output: import("./models/bytedance/dreamina-3-0/pro/text-to-video/types.js").Output };
-  "bytedance/dreamina-4-0/edit": { input: import("./models/bytedance/dreamina-4-0/edit/types.js").Input; output: import("./models/bytedance/dreamina-4-0/edit/types.js").Output };
-  "bytedance/seedance-1-0/lite/image-to-video": { input: import("./models/bytedance/seedance-1-0/lite/image-to-video/types.js").Input; output: import("./models/bytedance/seedance-1-0/lite/image-to-video/types.js").Output };
+  "bytedance/dreamina-3-0/pro/image-to-video": { input: import("./models/bytedance/dreamina-3-0/pro/image-to-video/index.js").Input; output: import("./models/bytedance/dreamina-3-0/pro/image-to-video/index.js").Output };
+  "bytedance/dreamina-3-0/pro/text-to-video": { input: import("./models/bytedance/dreamina-3-0/pro/text-to-video/index.js").Input; output: import("./models/bytedance/dreamina-3-0/pro/text-to-video/index.js").Output };
+  "bytedance/dreamina-4-0/edit": { input: import("./models/bytedance/dreamina-4-0/edit/index.js").Input; output: import("./models/bytedance/dreamina-4-0/edit/index.js").Output };
+  "bytedance/seedance-1-0/lite/image-to-video": { input: import("./models/bytedance/seedance-1-0/lite/image-to-video/index.js").Input; output: import("./models/bytedance/seedance-1-0/lite/image-to-video/index.js").Output };
 }
 
 /** Each model's module, keyed by model id. */

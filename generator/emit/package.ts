@@ -12,7 +12,7 @@ import type { ModelIR, ModelSummary } from "../model.js";
 import { TEMPLATES_DIR } from "../paths.js";
 import { compileRuntime } from "./runtime.js";
 import { emitTypes } from "./types.js";
-import { compileValidatorCode } from "./validator.js";
+import { compileValidator } from "./validator.js";
 
 export interface PackageOptions {
   packageName: string;
@@ -52,6 +52,12 @@ export async function emitModelFiles(model: ModelIR): Promise<FileMap> {
   const files: FileMap = new Map();
   const dir = model.moduleDir;
   const prefix = runtimePrefix(model);
+  let validator;
+  try {
+    validator = compileValidator(model.input.schema, prefix);
+  } catch (e) {
+    throw new SchemaFileError(model.sourcePath, "/input_schema", `the input validator cannot be compiled: ${(e as Error).message}`, "validator");
+  }
   const ctx = {
     source: model.sourcePath,
     modelId: model.modelId,
@@ -62,18 +68,14 @@ export async function emitModelFiles(model: ModelIR): Promise<FileMap> {
     outputSchema: stripRules(model.output.schema),
     ruleTargets: model.ruleTargets,
     example: model.example,
+    validatorImports: validator.imports,
+    validatorCode: validator.code,
+    validatorName: validator.functionName,
+    types: await emitTypes(model),
   };
+  // One module per model (validator, schemas, rules, example) and its declarations (types included).
   files.set(`${dir}/index.js`, render("model-index.js.hbs", ctx));
   files.set(`${dir}/index.d.ts`, render("model-index.d.ts.hbs", ctx));
-  files.set(`${dir}/types.d.ts`, header(model.sourcePath) + (await emitTypes(model)));
-  let validatorCode: string;
-  try {
-    validatorCode = compileValidatorCode(model.input.schema, prefix);
-  } catch (e) {
-    throw new SchemaFileError(model.sourcePath, "/input_schema", `the input validator cannot be compiled: ${(e as Error).message}`, "validator");
-  }
-  files.set(`${dir}/validate-input.js`, header(model.sourcePath) + validatorCode);
-  files.set(`${dir}/validate-input.d.ts`, render("validate-input.d.ts.hbs", ctx));
   return files;
 }
 
@@ -101,7 +103,7 @@ export function emitIndexFiles(models: ModelSummary[], options: PackageOptions):
   const entries = models.map((m) => ({
     modelId: m.modelId,
     importPath: `./${m.moduleDir}/index.js`,
-    typesPath: `./${m.moduleDir}/types.js`,
+    typesPath: `./${m.moduleDir}/index.js`,
     importSpecifier: `${options.packageName}/${m.modelId}`,
     inputDocs: m.inputDocs.map((d) => ({ ...d, limitsText: d.limits.join("; "), rulesText: d.rules.join("; ") })),
     exampleInput: m.example ?? {},

@@ -27,6 +27,28 @@ const REPLACEMENT: Record<string, string> = {
   [FORMATS_MARKER]: "{ formats: __formats }",
 };
 
+export interface CompiledValidatorCode {
+  /** `import … from "<runtime>/core.js";` lines. */
+  imports: string;
+  /** The validator's code, without ajv's export statements. */
+  code: string;
+  /** Name of the validating function in `code`. */
+  functionName: string;
+}
+
+/** ajv's standalone output starts with these exports; the model module exports the function itself. */
+const EXPORTS = /^export const validate = ([A-Za-z_$][\w$]*);export default \1;/;
+
+export function compileValidator(schema: SchemaNode, runtimeImportPrefix: string): CompiledValidatorCode {
+  const full = compileValidatorCode(schema, runtimeImportPrefix);
+  const split = full.indexOf("\n", full.lastIndexOf("import {") >= 0 ? full.lastIndexOf("import {") : 0);
+  const imports = full.lastIndexOf("import {") >= 0 ? full.slice(0, split) : "";
+  const rest = full.slice(imports ? split + 1 : 0);
+  const m = EXPORTS.exec(rest);
+  if (!m) throw new Error("unexpected start of ajv's standalone code");
+  return { imports, code: rest.slice(m[0].length).trim(), functionName: m[1] };
+}
+
 export function compileValidatorCode(schema: SchemaNode, runtimeImportPrefix: string): string {
   const ajv = new AjvClass({
     allErrors: true,

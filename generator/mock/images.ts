@@ -113,8 +113,11 @@ const webpChunk = (type: string, data: Uint8Array | number[]) => {
 };
 const vp8 = (width: number, height: number) => webpChunk("VP8 ", [0x50, 0x01, 0x00, 0x9d, 0x01, 0x2a, ...u16le(width & 0x3fff), ...u16le(height & 0x3fff), ...new Array(10).fill(0)]);
 
-export function webpLossy(width: number, height: number): Uint8Array {
-  return riff([vp8(width, height)]);
+export function webpLossy(width: number, height: number, options: ImageOptions = {}): Uint8Array {
+  const plain = riff([vp8(width, height)]);
+  if (options.totalBytes === undefined || options.totalBytes <= plain.length) return plain;
+  // An unknown chunk after the frame (readers skip it), sized so the file has exactly totalBytes.
+  return riff([vp8(width, height), webpChunk("PAD ", new Uint8Array(options.totalBytes - plain.length - 8))]);
 }
 
 export function webpLossless(width: number, height: number): Uint8Array {

@@ -2,7 +2,52 @@
 import type { CompiledValidator, FormatOptions, ValidateOptions, ValidationResult } from "../../../../../runtime/validate.js";
 import type { RuleTarget } from "../../../../../runtime/rule-types.js";
 
-export type { Input, Output } from "./types.js";
+export interface Input {
+    /**
+     * Default: "A glass teapot fills with blooming tea on a wooden table; macro view of petals unfurling, steam curls through sunbeams, calm and detailed."
+     * Limits: at most 800 characters.
+     */
+    prompt: string;
+    /**
+     * Default: "1920×1088(16:9)"
+     */
+    aspect_ratio?: "1920×1088(16:9)" | "1664×1248(4:3)" | "1440×1440(1:1)" | "1248×1664(3:4)" | "1088×1920(9:16)" | "2176×928(21:9)";
+    /**
+     * Total frames of the video. Supported values: 121 (≈5s) and 241 (≈10s).
+     * Default: 121
+     */
+    frames?: 121 | 241;
+    /**
+     * Default: -1
+     */
+    seed?: number;
+}
+export interface Output {
+    /**
+     * URL of a single image
+     */
+    image?: string;
+    /**
+     * URLs of several images
+     */
+    images?: string[];
+    /**
+     * URL of a single video
+     */
+    video?: string;
+    /**
+     * URLs of several videos
+     */
+    videos?: string[];
+    /**
+     * URL of a single audio file
+     */
+    audio?: string;
+    /**
+     * URLs of several audio files
+     */
+    audios?: string[];
+}
 
 /** The model id, as sent in the request path. */
 export declare const modelId: "bytedance/dreamina-3-0/pro/text-to-video";

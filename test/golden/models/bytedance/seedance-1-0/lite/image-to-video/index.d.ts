@@ -2,7 +2,67 @@
 import type { CompiledValidator, FormatOptions, ValidateOptions, ValidationResult } from "../../../../../runtime/validate.js";
 import type { RuleTarget } from "../../../../../runtime/rule-types.js";
 
-export type { Input, Output } from "./types.js";
+export interface Input {
+    /**
+     * Limits: at most 1900 characters.
+     */
+    prompt: string;
+    /**
+     * Rule: The uploaded image width and height must not exceed 6000 pixels. (width < 6000)
+     * Rule: The uploaded image width and height must not exceed 6000 pixels. (height < 6000)
+     * Rule: The uploaded image width and height must not be less than 300 pixels. (width > 300)
+     * Rule: The uploaded image width and height must not be less than 300 pixels. (height > 300)
+     * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height > 0.4)
+     * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height < 2.5)
+     * Rule: File size must be less than 30 MB. (file_size_mb < 30)
+     */
+    first_frame_image_url: string;
+    /**
+     * Note: The last frame image will not take effect when the resolution is set to 1080P.
+     * Rule: The uploaded image width and height must not exceed 6000 pixels. (width < 6000)
+     * Rule: The uploaded image width and height must not exceed 6000 pixels. (height < 6000)
+     * Rule: The uploaded image width and height must not be less than 300 pixels. (width > 300)
+     * Rule: The uploaded image width and height must not be less than 300 pixels. (height > 300)
+     * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height > 0.4)
+     * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height < 2.5)
+     * Rule: File size must be less than 30 MB. (file_size_mb < 30)
+     */
+    last_frame_image_url?: string;
+    /**
+     * Default: "480p"
+     */
+    resolution?: "480p" | "720p" | "1080p";
+    /**
+     * Default: 5
+     */
+    duration?: 5 | 10;
+}
+export interface Output {
+    /**
+     * URL of a single image
+     */
+    image?: string;
+    /**
+     * URLs of several images
+     */
+    images?: string[];
+    /**
+     * URL of a single video
+     */
+    video?: string;
+    /**
+     * URLs of several videos
+     */
+    videos?: string[];
+    /**
+     * URL of a single audio file
+     */
+    audio?: string;
+    /**
+     * URLs of several audio files
+     */
+    audios?: string[];
+}
 
 /** The model id, as sent in the request path. */
 export declare const modelId: "bytedance/seedance-1-0/lite/image-to-video";
