@@ -20,6 +20,7 @@ import { evaluateRule } from "../generator/runtime/rule-eval.js";
 import { formats } from "../generator/runtime/formats.js";
 import { validatorView } from "../generator/emit/schema-views.js";
 import { normalizeInputSchema } from "../generator/normalize.js";
+import { modulePathOf } from "../generator/model.js";
 import { createRuntimeClient } from "../generator/runtime/client.js";
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
@@ -72,7 +73,7 @@ try {
   rows.push({ section: "generate", metric: "incremental, 1 of 1,000 changed (fresh process)", ours: `${fmt(incMs / 1000, 2)} s`, baseline: `${fmt(baseMs / 1000, 1)} s (regenerates all)`, ratio: `${fmt(baseMs / incMs, 0)}× faster`, target: "≤ 0.5 s", met: incMs <= 500 ? "yes" : "no" });
   const sizeRatios = findSchemaFilesSync(c1000).map((f) => {
     const doc = JSON.parse(readFileSync(f, "utf8"));
-    const model = readFileSync(path.join(out1000, "models", ...doc.model_id.split("/"), "index.js"), "utf8");
+    const model = readFileSync(path.join(out1000, `${modulePathOf(doc.model_id)}.js`), "utf8");
     // The validator's part of the model module: its imports and code, up to the model's own exports.
     const validator = Buffer.byteLength(model.slice(0, model.indexOf("/** The model id, as sent in the request path. */")));
     return validator / JSON.stringify(doc.input_schema).length;
@@ -92,7 +93,7 @@ try {
 
   // 4. Validate
   log("validate…");
-  const edit = await import(pathToFileURL(path.join(PACKAGE_ROOT, "generated/models/bytedance/dreamina-4-0/edit/index.js")).href);
+  const edit = await import(pathToFileURL(path.join(PACKAGE_ROOT, "generated/models/bytedance~dreamina-4-0~edit.js")).href);
   const raw = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "schemas/bytedance/dreamina-4-0/edit.json"), "utf8"));
   const runtimeAjv = new AjvClass({ allErrors: true, strict: false });
   // The same format checks the generated validators use, so only precompiled vs compiled-at-run-time differs.
@@ -106,7 +107,7 @@ try {
   }
   const withIssues = median(Array.from({ length: RUNS }, () => opsPerSecond(() => edit.validateSchema(inputs.invalid))));
   rows.push({ section: "validate", metric: "validateSchema() with issue mapping, invalid input (ops/s)", ours: fmt(withIssues), baseline: "", ratio: "", target: "", met: "—" });
-  const i2v = await import(pathToFileURL(path.join(PACKAGE_ROOT, "generated/models/bytedance/dreamina-3-0/pro/image-to-video/index.js")).href);
+  const i2v = await import(pathToFileURL(path.join(PACKAGE_ROOT, "generated/models/bytedance~dreamina-3-0~pro~image-to-video.js")).href);
   const rules = i2v.ruleTargets[0].rules;
   const metrics = { width: 2000, height: 1000, sizeBytes: 3_000_000 };
   const ruleOps = median(Array.from({ length: RUNS }, () => opsPerSecond(() => rules.forEach((r: never) => evaluateRule(r, metrics)))));

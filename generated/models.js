@@ -11,10 +11,10 @@ export const modelIds = Object.freeze([
 
 // One loader per model: importing the package root loads no model's validator.
 const loaders = new Map([
-  ["bytedance/dreamina-3-0/pro/image-to-video", () => import("./models/bytedance/dreamina-3-0/pro/image-to-video/index.js")],
-  ["bytedance/dreamina-3-0/pro/text-to-video", () => import("./models/bytedance/dreamina-3-0/pro/text-to-video/index.js")],
-  ["bytedance/dreamina-4-0/edit", () => import("./models/bytedance/dreamina-4-0/edit/index.js")],
-  ["bytedance/seedance-1-0/lite/image-to-video", () => import("./models/bytedance/seedance-1-0/lite/image-to-video/index.js")],
+  ["bytedance/dreamina-3-0/pro/image-to-video", () => import("./models/bytedance~dreamina-3-0~pro~image-to-video.js")],
+  ["bytedance/dreamina-3-0/pro/text-to-video", () => import("./models/bytedance~dreamina-3-0~pro~text-to-video.js")],
+  ["bytedance/dreamina-4-0/edit", () => import("./models/bytedance~dreamina-4-0~edit.js")],
+  ["bytedance/seedance-1-0/lite/image-to-video", () => import("./models/bytedance~seedance-1-0~lite~image-to-video.js")],
 ]);
 
 /** Loads one model's module (its validator, schemas and rules) on first use. */

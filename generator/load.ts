@@ -3,8 +3,7 @@
  * `{ model_id, input_schema, output_schema?, example?, source? }` with an id that matches the path.
  * Nothing here interprets the schemas themselves.
  */
-import { readFileSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { SchemaFileError, hasOwn } from "./errors.js";
 import { JsonSyntaxError, parseJsonWithPositions, type Position } from "./json-parse.js";
@@ -32,16 +31,16 @@ export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Z
 
 export async function findSchemaFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
-  const walk = async (d: string) => {
-    const entries = await readdir(d, { withFileTypes: true });
-    for (const e of entries) {
+  // Synchronous: a catalog of path-like ids is thousands of small folders.
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
       if (e.name.startsWith(".")) continue;
       const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
+      if (e.isDirectory()) walk(p);
       else if (e.isFile() && e.name.endsWith(".json")) out.push(p);
     }
   };
-  await walk(dir);
+  walk(dir);
   return out.sort();
 }
 

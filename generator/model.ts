@@ -24,8 +24,12 @@ export interface ModelSummary {
   modelId: string;
   /** Where it came from, for "generated from" headers: `schemas/<id>.json`. */
   sourcePath: string;
-  /** Folder of the model's files inside the generated package: `models/<id>`. */
-  moduleDir: string;
+  /**
+   * The model's files inside the generated package, without extension: `models/<id, "/" as "~">`
+   * (`.js` and `.d.ts`). Flat, because thousands of nested folders cost more to write and swap than
+   * the files themselves; `~` cannot occur in an id, so the mapping is one to one.
+   */
+  modulePath: string;
   /** Subpath export: `./<id>`. */
   exportPath: string;
   inputDocs: PropertyDoc[];
@@ -34,8 +38,8 @@ export interface ModelSummary {
 }
 
 export function summarize(model: ModelIR): ModelSummary {
-  const { modelId, sourcePath, moduleDir, exportPath, inputDocs, example, notes } = model;
-  return { modelId, sourcePath, moduleDir, exportPath, inputDocs, example, notes };
+  const { modelId, sourcePath, modulePath, exportPath, inputDocs, example, notes } = model;
+  return { modelId, sourcePath, modulePath, exportPath, inputDocs, example, notes };
 }
 
 export interface ModelIR extends ModelSummary {
@@ -44,6 +48,9 @@ export interface ModelIR extends ModelSummary {
   output: NormalizedSchema & { generic: boolean };
   ruleTargets: RuleTarget[];
 }
+
+/** Where a model's module lives in the generated package. */
+export const modulePathOf = (modelId: string) => `models/${modelId.split("/").join("~")}`;
 
 export function buildModel(file: SchemaFile, schemasDirName = "schemas"): ModelIR {
   const input = normalizeInputSchema(file.inputSchema, file.file);
@@ -57,7 +64,7 @@ export function buildModel(file: SchemaFile, schemasDirName = "schemas"): ModelI
     ruleTargets: input.ruleTargets,
     example: (file.example as Record<string, unknown> | null) ?? null,
     notes: [...input.notes, ...output.notes],
-    moduleDir: `models/${file.modelId}`,
+    modulePath: modulePathOf(file.modelId),
     exportPath: `./${file.modelId}`,
     inputDocs: describeProperties(input.schema),
   };

@@ -3,10 +3,9 @@
  * hard-linked, so they keep their inode and mtime), then swapped in with renames. A failed or killed
  * run leaves the old tree; a run killed between the two renames is repaired by the next run.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { link, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { mapLimit } from "./cache.js";
 
 export interface TreeDiff {
   changed: string[];
@@ -21,15 +20,15 @@ const FOREIGN = new Set(["node_modules"]);
 export async function readTree(dir: string): Promise<Map<string, string>> {
   const paths: string[] = [];
   if (!existsSync(dir)) return new Map();
-  const walk = async (d: string, rel: string) => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
       if (!rel && FOREIGN.has(e.name)) continue;
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(path.join(d, e.name), r);
+      if (e.isDirectory()) walk(path.join(d, e.name), r);
       else if (e.isFile()) paths.push(r);
     }
   };
-  await walk(dir, "");
+  walk(dir, "");
   paths.sort();
   return new Map(paths.map((p) => [p, readFileSync(path.join(dir, ...p.split("/")), "utf8")]));
 }
@@ -80,25 +79,26 @@ export async function writeTree(outDir: string, files: Map<string, string>, exis
   const paths = [...files.keys()].sort();
   // Folders first, once each; then files, many at a time.
   const dirs = new Set(paths.map((rel) => path.dirname(path.join(staging, ...rel.split("/")))));
-  for (const dir of [...dirs].sort()) await mkdir(dir, { recursive: true });
-  await mapLimit(paths, 32, async (rel) => {
+  for (const dir of [...dirs].sort()) mkdirSync(dir, { recursive: true });
+  // Synchronous: thousands of small link/write calls are much faster without thread-pool round trips.
+  for (const rel of paths) {
     const target = path.join(staging, ...rel.split("/"));
     if (unchanged.has(rel)) {
       try {
-        await link(path.join(outDir, ...rel.split("/")), target);
-        return;
+        linkSync(path.join(outDir, ...rel.split("/")), target);
+        continue;
       } catch {
         // No hard links here (another file system): write the same bytes instead.
       }
     }
-    await writeFile(target, files.get(rel)!);
-  });
+    writeFileSync(target, files.get(rel)!);
+  }
   // Carry over a consumer's node_modules untouched.
   for (const name of FOREIGN) {
     if (existsSync(path.join(outDir, name))) await rename(path.join(outDir, name), path.join(staging, name));
   }
   if (existsSync(outDir)) await rename(outDir, previous);
   await rename(staging, outDir);
-  await rm(previous, { recursive: true, force: true });
+  rmSync(previous, { recursive: true, force: true });
   return diff;
 }

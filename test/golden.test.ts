@@ -16,7 +16,7 @@ async function checkGolden(schemasDir: string, names: string[]) {
   for (const model of models) {
     const files = await emitModelFiles(model);
     for (const name of names) {
-      const rel = `${model.moduleDir}/${name}`;
+      const rel = `${model.modulePath}${name}`;
       const goldenPath = path.join(GOLDEN, rel);
       const actual = files.get(rel)!;
       if (update || !existsSync(goldenPath)) {
@@ -32,7 +32,7 @@ async function checkGolden(schemasDir: string, names: string[]) {
 
 describe("golden output", () => {
   it("seed models: types, model entry and validator", async () => {
-    const models = await checkGolden(path.join(import.meta.dirname, "..", "schemas"), ["index.d.ts", "index.js"]);
+    const models = await checkGolden(path.join(import.meta.dirname, "..", "schemas"), [".d.ts", ".js"]);
     expect(models.map((m) => m.modelId)).toEqual([
       "bytedance/dreamina-3-0/pro/image-to-video",
       "bytedance/dreamina-3-0/pro/text-to-video",
@@ -42,6 +42,6 @@ describe("golden output", () => {
   });
 
   it("a schema with every quirk: types, model entry and validator", async () => {
-    await checkGolden(path.join(import.meta.dirname, "fixtures", "quirks"), ["index.d.ts", "index.js"]);
+    await checkGolden(path.join(import.meta.dirname, "fixtures", "quirks"), [".d.ts", ".js"]);
   });
 });

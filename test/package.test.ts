@@ -59,7 +59,7 @@ describe("the packed package", () => {
     const r = JSON.parse(stdout.trim().split("\n").pop()!);
     expect(r.loadedAfterRoot).toEqual([]);
     expect(r.loadedAfterOne).toHaveLength(1);
-    expect(r.loadedAfterOne[0]).toMatch(/dreamina-4-0\/edit\/index\.js$/);
+    expect(decodeURIComponent(r.loadedAfterOne[0])).toMatch(/models\/bytedance~dreamina-4-0~edit\.js$/);
     expect(r.example).toEqual({ valid: true, issues: [] });
     expect(r.bad.valid).toBe(false);
     expect(r.bad.issues.map((i: { path: string; keyword: string }) => [i.path, i.keyword])).toEqual([
