@@ -5,8 +5,7 @@
  * unreadable entry is a miss, never an error. Lives in node_modules/.cache (never committed).
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PACKAGE_ROOT, TEMPLATES_DIR } from "./paths.js";
@@ -50,7 +49,7 @@ export class EmitCache {
   private readonly made = new Set<string>();
   constructor(private readonly dir: string | undefined) {}
 
-  async get<T>(kind: string, key: string): Promise<T | undefined> {
+  getSync<T>(kind: string, key: string): T | undefined {
     if (!this.dir) return undefined;
     try {
       return JSON.parse(readFileSync(path.join(this.dir, kind, `${key}.json`), "utf8")) as T;
@@ -59,17 +58,16 @@ export class EmitCache {
     }
   }
 
-  async set(kind: string, key: string, value: unknown): Promise<void> {
+  set(kind: string, key: string, value: unknown): void {
     if (!this.dir) return;
     try {
       const file = path.join(this.dir, kind, `${key}.json`);
       if (!this.made.has(kind)) {
-        await mkdir(path.dirname(file), { recursive: true });
+        mkdirSync(path.dirname(file), { recursive: true });
         this.made.add(kind);
       }
-      const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify(value));
-      await rename(tmp, file);
+      // No temp file and rename: a torn entry fails to parse and is simply a miss.
+      writeFileSync(file, JSON.stringify(value));
     } catch {
       // A cache that cannot be written only costs time.
     }

@@ -7,7 +7,7 @@ import path from "node:path";
 import { DEFAULT_CACHE_DIR, EmitCache, cacheKey, mapLimit } from "./cache.js";
 import { SchemaErrors, SchemaFileError } from "./errors.js";
 import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, type FileMap } from "./emit/package.js";
-import { runtimeSourceText } from "./emit/runtime.js";
+import { canUseWorker, ValidatorWorker } from "./emit/validator-worker.js";
 import { loadSchemaDir, parseSchemaTexts, readSchemaTexts } from "./load.js";
 import { buildModel, summarize, type ModelIR, type ModelSummary } from "./model.js";
 import type { Note } from "./normalize.js";
@@ -88,21 +88,27 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const started = performance.now();
   const cache = new EmitCache(options.cache === false ? undefined : (options.cache ?? DEFAULT_CACHE_DIR));
   const schemasDirName = path.basename(path.resolve(options.schemasDir));
-  const texts = await readSchemaTexts(options.schemasDir);
-  const lookups = await mapLimit(texts, 16, async (t) => {
+  const errors: SchemaFileError[] = [];
+  const lookups = (await readSchemaTexts(options.schemasDir)).map((t) => {
     const key = cacheKey("model", `${schemasDirName}/${t.relPath}`, t.text);
-    return { text: t, key, cached: await cache.get<CachedModel>("models", key) };
+    const cached = cache.getSync<CachedModel>("models", key);
+    // Only cache misses keep their text: memory stays proportional to the work left.
+    return { key, cached, text: cached ? undefined : t };
   });
 
-  // Cache misses: parse, model and emit.
+  // Cache misses: each is parsed, modelled and emitted in one go; only its output is kept.
   const misses = lookups.filter((l) => !l.cached);
-  const { files: parsed, errors } = parseSchemaTexts(misses.map((l) => l.text));
-  const keyOf = new Map(misses.map((l) => [l.text.file, l.key]));
-  const built = parsed.map((f) => ({ ir: tryBuild(f, schemasDirName, errors), key: keyOf.get(f.file)! })).filter((b) => b.ir) as { ir: ModelIR; key: string }[];
-  const fresh = await mapLimit(built, 8, async ({ ir, key }) => {
+  // Validators compile on a second thread when there is work enough for it (and the generator runs built).
+  const worker = misses.length >= 20 && canUseWorker() ? new ValidatorWorker() : undefined;
+  const fresh = await mapLimit(misses, 8, async (miss) => {
+    const { files: [file], errors: loadErrors } = parseSchemaTexts([miss.text!]);
+    miss.text = undefined;
+    errors.push(...loadErrors);
+    const ir = file && tryBuild(file, schemasDirName, errors);
+    if (!ir) return undefined;
     try {
-      const entry: CachedModel = { summary: summarize(ir), files: [...(await emitModelFiles(ir))] };
-      await cache.set("models", key, entry);
+      const entry: CachedModel = { summary: summarize(ir), files: [...(await emitModelFiles(ir, worker ? (s, p) => worker.compile(s, p) : undefined))] };
+      cache.set("models", miss.key, entry);
       return entry;
     } catch (e) {
       if (e instanceof SchemaFileError) errors.push(e);
@@ -110,6 +116,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       return undefined;
     }
   });
+  await worker?.close();
   const entries = [...lookups.flatMap((l) => (l.cached ? [l.cached] : [])), ...fresh.filter((e): e is CachedModel => !!e)];
   const models = entries.map((e) => e.summary).sort(byId);
 
@@ -127,13 +134,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   for (const e of entries) for (const [p, c] of e.files) files.set(p, c);
   const packageOptions = { packageName: options.packageName ?? "runcomfy-models", packageVersion: options.packageVersion ?? "0.1.0", schemasDirName };
   for (const [p, c] of emitIndexFiles(models, packageOptions)) files.set(p, c);
-  const runtimeKey = cacheKey("runtime", runtimeSourceText());
-  let runtime = await cache.get<[string, string][]>("runtime", runtimeKey);
-  if (!runtime) {
-    runtime = [...(await emitRuntimeFiles())];
-    await cache.set("runtime", runtimeKey, runtime);
-  }
-  for (const [p, c] of runtime) files.set(p, c);
+  for (const [p, c] of emitRuntimeFiles()) files.set(p, c);
   const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
   // A run killed between its two renames left the previous tree aside: put it back first (also for --check).

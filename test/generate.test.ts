@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SchemaErrors } from "../generator/errors.js";
 import { generate } from "../generator/generate.js";
 import { readTree } from "../generator/write.js";
-import { schemasWithQuirks, tempDir } from "./helpers.js";
+import { ROOT, SCHEMAS, schemasWithQuirks, tempDir } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -101,5 +101,21 @@ describe("the generated root", () => {
     const errors = await import("../generator/runtime/errors.js");
     const root = await import("../generated/index.js");
     for (const name of Object.keys(errors)) expect(root, name).toHaveProperty(name);
+  });
+});
+
+describe("validators compiled on a worker thread", () => {
+  it("give byte-identical output to in-process compilation", async () => {
+    const { generateCorpus } = await import("../bench/corpus.js");
+    const { execFileSync } = await import("node:child_process");
+    const corpus = path.join(tmp.dir, "corpus25");
+    generateCorpus(SCHEMAS, corpus, 25, 11);
+    const viaWorker = path.join(tmp.dir, "worker-out");
+    // The built CLI uses the worker once there are 20 or more models to emit.
+    execFileSync(process.execPath, [path.join(ROOT, "dist/generator/cli.js"), "generate", "--schemas", corpus, "--out", viaWorker, "--no-cache", "--quiet"]);
+    const inProcess = path.join(tmp.dir, "in-process-out");
+    const r = await generate({ schemasDir: corpus, outDir: inProcess, cache: false });
+    expect(r.emitted).toBe(25);
+    expect(await readTree(viaWorker)).toEqual(await readTree(inProcess));
   });
 });

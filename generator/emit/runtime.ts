@@ -2,9 +2,10 @@
  * Compiles the runtime that ships inside the generated package (client, rule evaluator, probe,
  * validator helpers) from its TypeScript source in generator/runtime/ into ESM JavaScript and `.d.ts`.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { RUNTIME_SOURCE_DIR } from "../paths.js";
+import { PACKAGE_ROOT, RUNTIME_SOURCE_DIR } from "../paths.js";
 
 export interface RuntimeFile {
   /** Path inside the generated package, e.g. `runtime/probe.js`. */
@@ -21,20 +22,39 @@ export function runtimeSourceFiles(): string[] {
     .map((f) => path.join(RUNTIME_SOURCE_DIR, f));
 }
 
-let compiled: { key: string; files: RuntimeFile[] } | undefined;
+/** Where `npm run build` puts the compiled runtime (it does not depend on any schema). */
+export const BUILT_RUNTIME_DIR = path.join(PACKAGE_ROOT, "dist", "runtime");
+const MANIFEST = "manifest.json";
 
-/** The runtime's sources, for cache keys: it is recompiled only when they change. */
-export function runtimeSourceText(): string {
-  return runtimeSourceFiles()
-    .map((f) => `${path.basename(f)}:${readFileSync(f, "utf8")}`)
-    .join("\0");
+/** Compiles the runtime and writes it to dist/runtime: part of `npm run build`. */
+export async function buildRuntime(outDir = BUILT_RUNTIME_DIR): Promise<RuntimeFile[]> {
+  const files = await compileRuntimeUncached(runtimeSourceFiles());
+  rmSync(outDir, { recursive: true, force: true });
+  for (const f of files) {
+    const target = path.join(outDir, f.path);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, f.content);
+  }
+  writeFileSync(path.join(outDir, MANIFEST), JSON.stringify({ sourceHash: sourceHash(), files: files.map(({ path: p, source }) => ({ path: p, source })) }, null, 2));
+  return files;
 }
 
-/** The runtime compiled once per process and source state (its sources rarely change between runs). */
-export async function compileRuntime(): Promise<RuntimeFile[]> {
-  const key = runtimeSourceText();
-  if (compiled?.key !== key) compiled = { key, files: await compileRuntimeUncached(runtimeSourceFiles()) };
-  return compiled.files;
+function sourceHash(): string {
+  const hash = createHash("sha256");
+  for (const f of runtimeSourceFiles()) hash.update(path.basename(f)).update(readFileSync(f));
+  return hash.digest("hex");
+}
+
+/** The built runtime; an error that says what to run when it is missing or older than its sources. */
+export function loadBuiltRuntime(dir = BUILT_RUNTIME_DIR): RuntimeFile[] {
+  let manifest: { sourceHash: string; files: { path: string; source: string }[] };
+  try {
+    manifest = JSON.parse(readFileSync(path.join(dir, MANIFEST), "utf8"));
+  } catch {
+    throw new Error(`the runtime is not built (${path.join(dir, MANIFEST)} is missing): run \`npm run build\``);
+  }
+  if (manifest.sourceHash !== sourceHash()) throw new Error("the built runtime is older than generator/runtime/: run `npm run build`");
+  return manifest.files.map((f) => ({ ...f, content: readFileSync(path.join(dir, f.path), "utf8") }));
 }
 
 async function compileRuntimeUncached(sources: string[]): Promise<RuntimeFile[]> {
