@@ -103,7 +103,7 @@ try {
   for (const [kind, input] of Object.entries(inputs)) {
     const oursOps = median(Array.from({ length: RUNS }, () => opsPerSecond(() => edit.validator(input))));
     const baseOps = median(Array.from({ length: RUNS }, () => opsPerSecond(() => runtimeValidate(input))));
-    rows.push({ section: "validate", metric: `schema validation, ${kind} seed input (ops/s)`, ours: fmt(oursOps), baseline: `${fmt(baseOps)} (ajv compiled at run time)`, ratio: ratio(oursOps, baseOps), target: "≥ 1.0×", met: oursOps / baseOps >= 0.95 ? "yes" : "no" });
+    rows.push({ section: "validate", metric: `schema validation, ${kind} seed input (ops/s)`, ours: fmt(oursOps), baseline: `${fmt(baseOps)} (ajv compiled at run time)`, ratio: ratio(oursOps, baseOps), target: "≥ 1.0×", met: oursOps / baseOps >= 1 ? "yes" : "no" });
   }
   const withIssues = median(Array.from({ length: RUNS }, () => opsPerSecond(() => edit.validateSchema(inputs.invalid))));
   rows.push({ section: "validate", metric: "validateSchema() with issue mapping, invalid input (ops/s)", ours: fmt(withIssues), baseline: "", ratio: "", target: "", met: "—" });

@@ -9,16 +9,13 @@ export const modelIds = Object.freeze([
   "bytedance/seedance-1-0/lite/image-to-video"
 ]);
 
-// One loader per model: importing the package root loads no model's validator.
-const loaders = new Map([
-  ["bytedance/dreamina-3-0/pro/image-to-video", () => import("./models/bytedance~dreamina-3-0~pro~image-to-video.js")],
-  ["bytedance/dreamina-3-0/pro/text-to-video", () => import("./models/bytedance~dreamina-3-0~pro~text-to-video.js")],
-  ["bytedance/dreamina-4-0/edit", () => import("./models/bytedance~dreamina-4-0~edit.js")],
-  ["bytedance/seedance-1-0/lite/image-to-video", () => import("./models/bytedance~seedance-1-0~lite~image-to-video.js")],
-]);
+const known = new Set(modelIds);
 
-/** Loads one model's module (its validator, schemas and rules) on first use. */
+/**
+ * Loads one model's module (its validator, schemas and rules) on first use: importing the package
+ * root loads no model. Only known ids reach the import; a model's module is `models/<id, "/" as "~">.js`.
+ */
 export function loadModel(modelId) {
-  const load = loaders.get(modelId);
-  return load ? load() : Promise.reject(new UnknownModelError(modelId));
+  if (!known.has(modelId)) return Promise.reject(new UnknownModelError(modelId));
+  return import(`./models/${modelId.split("/").join("~")}.js`);
 }

@@ -90,6 +90,18 @@ describe("client: the happy path", () => {
     expect(await client.cancel(job)).toMatchObject({ cancelled: false, status: "in_progress" });
   });
 
+  it("polls status while queued, then the result endpoint, which brings the output with completion", async () => {
+    const e = await emulator({ queueMs: 150, runMs: 400 });
+    const out = await clientFor(e).run(T2V, { prompt: "x" }, { pollIntervalMs: 40, maxPollIntervalMs: 80 });
+    expect(out.video).toBeTruthy();
+    const r = e.stats().requests;
+    expect(r.submit).toBe(1);
+    // Status polls end once the job leaves the queue; every later poll is a result request.
+    expect(r.status).toBeGreaterThanOrEqual(2);
+    expect(r.status).toBeLessThanOrEqual(6);
+    expect(r.result).toBeGreaterThanOrEqual(3);
+  });
+
   it("reports queue positions of waiting jobs", async () => {
     const e = await emulator({ queueMs: 1000 });
     const client = clientFor(e);

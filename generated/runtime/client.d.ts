@@ -78,9 +78,9 @@ export interface RunOptions {
     timeoutMs?: number;
     /** Called on every change of status or queue position (and for unknown statuses). */
     onStatus?: (update: StatusUpdate) => void;
-    /** First polling interval; it grows with jitter up to maxPollIntervalMs. Default 500 ms. */
+    /** First polling interval; it grows 1.5× per poll (±20 % jitter) up to maxPollIntervalMs. Default 300 ms. */
     pollIntervalMs?: number;
-    /** Default 3 000 ms. */
+    /** Default 2 000 ms. */
     maxPollIntervalMs?: number;
     /** Called once the job is submitted (its request id, for logs or later lookups). */
     onSubmitted?: (job: SubmittedJob) => void;

@@ -34,6 +34,9 @@ function backoffDelay(attempt, baseMs, capMs, random = Math.random, factor = 2) 
   const raw = Math.min(capMs, baseMs * factor ** attempt);
   return Math.round(raw * (0.5 + random() * 0.5));
 }
+function pollDelay(poll, firstMs, capMs, random = Math.random) {
+  return Math.round(Math.min(capMs, firstMs * 1.5 ** poll) * (0.8 + random() * 0.4));
+}
 function parseRetryAfter(value, now = Date.now()) {
   if (!value)
     return void 0;
@@ -479,10 +482,21 @@ function createRuntimeClient(options) {
     try {
       job = await submit(modelId, input, { signal });
       opts.onSubmitted?.(job);
-      const first = opts.pollIntervalMs ?? 500;
-      const cap = Math.max(first, opts.maxPollIntervalMs ?? 3e3);
+      const first = opts.pollIntervalMs ?? 300;
+      const cap = Math.max(first, opts.maxPollIntervalMs ?? 2e3);
       for (let poll = 0; ; poll++) {
-        const current = await status(job, { signal });
+        let current;
+        if (!last || last.status === "in_queue")
+          current = await status(job, { signal });
+        else {
+          const r = await result(job, { signal });
+          if (r.completed) {
+            if (opts.onStatus && last.status !== "completed")
+              opts.onStatus({ requestId: job.requestId, status: "completed", elapsedMs: Date.now() - started });
+            return r.output;
+          }
+          current = { requestId: job.requestId, status: r.status };
+        }
         const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
         last = current;
         const known = ["in_queue", "in_progress", "completed", "cancelled"].includes(current.status) || TERMINAL_FAILURES.has(current.status);
@@ -499,7 +513,7 @@ function createRuntimeClient(options) {
           const detail = r?.raw?.error ?? r?.raw?.detail ?? r?.raw?.message;
           throw new JobFailedError(`job failed${typeof detail === "string" ? `: ${detail}` : ""} [request ${job.requestId}]`, { requestId: job.requestId, detail });
         }
-        await sleep(backoffDelay(poll, first, cap, http.random, 1.5), signal, stopped);
+        await sleep(pollDelay(poll, first, cap, http.random), signal, stopped);
       }
     } catch (e) {
       if (signal.aborted && !(e instanceof JobCancelledError) && !(e instanceof JobFailedError)) {
@@ -1216,6 +1230,7 @@ export {
   metricValue,
   modelPath,
   parseRetryAfter,
+  pollDelay,
   probeMedia,
   readImageHeader,
   redactor,

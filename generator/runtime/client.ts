@@ -3,7 +3,7 @@
  * Web-standard APIs only (fetch, AbortController, URL), so it runs in Node ≥ 20, Bun, Deno, browsers
  * and edge runtimes. The token lives in a closure: it is never a property, never in a message.
  */
-import { backoffDelay, sleep } from "./backoff.js";
+import { pollDelay, sleep } from "./backoff.js";
 import { AbortedError, JobCancelledError, JobFailedError, NetworkError, RunComfyError, TimeoutError, UnknownModelError, ValidationError } from "./errors.js";
 import { send, type HttpOptions, type RetryOptions } from "./http.js";
 import type { ValidationResult } from "./issues.js";
@@ -69,9 +69,9 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Called on every change of status or queue position (and for unknown statuses). */
   onStatus?: (update: StatusUpdate) => void;
-  /** First polling interval; it grows with jitter up to maxPollIntervalMs. Default 500 ms. */
+  /** First polling interval; it grows 1.5× per poll (±20 % jitter) up to maxPollIntervalMs. Default 300 ms. */
   pollIntervalMs?: number;
-  /** Default 3 000 ms. */
+  /** Default 2 000 ms. */
   maxPollIntervalMs?: number;
   /** Called once the job is submitted (its request id, for logs or later lookups). */
   onSubmitted?: (job: SubmittedJob) => void;
@@ -203,10 +203,22 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
     try {
       job = await submit(modelId, input, { signal });
       opts.onSubmitted?.(job);
-      const first = opts.pollIntervalMs ?? 500;
-      const cap = Math.max(first, opts.maxPollIntervalMs ?? 3_000);
+      const first = opts.pollIntervalMs ?? 300;
+      const cap = Math.max(first, opts.maxPollIntervalMs ?? 2_000);
       for (let poll = 0; ; poll++) {
-        const current = await status(job, { signal });
+        // While queued, the status endpoint tells the queue position. Once the job runs, the result
+        // endpoint answers with the status until the output is there: one request per poll, and the
+        // output arrives with the poll that sees completion.
+        let current: StatusResult;
+        if (!last || last.status === "in_queue") current = await status(job, { signal });
+        else {
+          const r = await result(job, { signal });
+          if (r.completed) {
+            if (opts.onStatus && last.status !== "completed") opts.onStatus({ requestId: job.requestId, status: "completed", elapsedMs: Date.now() - started });
+            return r.output;
+          }
+          current = { requestId: job.requestId, status: r.status };
+        }
         const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
         last = current;
         const known = ["in_queue", "in_progress", "completed", "cancelled"].includes(current.status) || TERMINAL_FAILURES.has(current.status);
@@ -222,7 +234,7 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
           const detail = r?.raw?.error ?? r?.raw?.detail ?? r?.raw?.message;
           throw new JobFailedError(`job failed${typeof detail === "string" ? `: ${detail}` : ""} [request ${job.requestId}]`, { requestId: job.requestId, detail });
         }
-        await sleep(backoffDelay(poll, first, cap, http.random, 1.5), signal, stopped);
+        await sleep(pollDelay(poll, first, cap, http.random), signal, stopped);
       }
     } catch (e) {
       if (signal.aborted && !(e instanceof JobCancelledError) && !(e instanceof JobFailedError)) {
