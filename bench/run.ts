@@ -101,8 +101,15 @@ try {
   const runtimeValidate = runtimeAjv.compile(validatorView(normalizeInputSchema(raw.input_schema, "edit.json").schema));
   const inputs = { valid: raw.example, invalid: { prompt: 5, image_urls: ["ftp://x"], "width×height": "nope", extra: 1 } };
   for (const [kind, input] of Object.entries(inputs)) {
-    const oursOps = median(Array.from({ length: RUNS }, () => opsPerSecond(() => edit.validator(input))));
-    const baseOps = median(Array.from({ length: RUNS }, () => opsPerSecond(() => runtimeValidate(input))));
+    // Interleaved samples, so both sides see the same machine load.
+    const oursSamples: number[] = [];
+    const baseSamples: number[] = [];
+    for (let r = 0; r < RUNS * 4; r++) {
+      oursSamples.push(opsPerSecond(() => edit.validator(input), 250));
+      baseSamples.push(opsPerSecond(() => runtimeValidate(input), 250));
+    }
+    const oursOps = median(oursSamples);
+    const baseOps = median(baseSamples);
     rows.push({ section: "validate", metric: `schema validation, ${kind} seed input (ops/s)`, ours: fmt(oursOps), baseline: `${fmt(baseOps)} (ajv compiled at run time)`, ratio: ratio(oursOps, baseOps), target: "≥ 1.0×", met: oursOps / baseOps >= 1 ? "yes" : "no" });
   }
   const withIssues = median(Array.from({ length: RUNS }, () => opsPerSecond(() => edit.validateSchema(inputs.invalid))));
@@ -171,42 +178,58 @@ try {
   await media.close();
 
   // 6. Client: requests per job and delay from completion to result, against fixed 2-second polling.
-  const JOBS = 12;
+  const JOBS = 24;
   const emulatorOptions = { schemasDir: path.join(PACKAGE_ROOT, "schemas"), queueMs: [0, 4000] as [number, number], runMs: [1000, 26_000] as [number, number], seed: 9 };
-  const results: Record<string, { requests: number; delays: number[] }> = {};
+  const results: Record<string, { requests: number; delays: number[]; short: number[]; long: number[] }> = {};
   for (const strategy of ["ours", "fixed 2 s"] as const) {
     log(`client (${strategy}), ${JOBS} jobs of 1–30 s…`);
     const emulator = await startEmulator(emulatorOptions);
     const delays: number[] = [];
+    const short: number[] = [];
+    const long: number[] = [];
+    const record = (id: string) => {
+      const job = emulator.job(id)!;
+      const delay = Date.now() - job.finishedAt;
+      delays.push(delay);
+      (job.finishedAt - jobStart.get(id)! < 6000 ? short : long).push(delay);
+    };
+    const jobStart = new Map<string, number>();
     const input = { prompt: "bench" };
     const modelId = "bytedance/dreamina-3-0/pro/text-to-video";
     if (strategy === "ours") {
       const client = createRuntimeClient({ token: "t", baseUrl: emulator.baseUrl, validate: false, loadModel: async () => ({ validate: async () => ({ valid: true, issues: [] }) }), knownModel: () => true });
       await Promise.all(Array.from({ length: JOBS }, async () => {
         let id = "";
-        await client.run(modelId as never, input as never, { onSubmitted: (j) => (id = j.requestId) });
-        delays.push(Date.now() - emulator.job(id)!.finishedAt);
+        const t0 = Date.now();
+        await client.run(modelId as never, input as never, { onSubmitted: (j) => ((id = j.requestId), jobStart.set(id, t0)) });
+        record(id);
       }));
     } else {
       const headers = { authorization: "Bearer t", "content-type": "application/json" };
       await Promise.all(Array.from({ length: JOBS }, async () => {
+        const t0 = Date.now();
         const { request_id: id } = await (await fetch(`${emulator.baseUrl}/models/${modelId}`, { method: "POST", headers, body: JSON.stringify(input) })).json();
+        jobStart.set(id, t0);
         while (true) {
           await new Promise((r) => setTimeout(r, 2000));
           const { status } = await (await fetch(`${emulator.baseUrl}/requests/${id}/status`, { headers })).json();
           if (status === "completed") break;
         }
         await (await fetch(`${emulator.baseUrl}/requests/${id}/result`, { headers })).json();
-        delays.push(Date.now() - emulator.job(id)!.finishedAt);
+        record(id);
       }));
     }
     const s = emulator.stats().requests;
-    results[strategy] = { requests: (s.submit + s.status + s.result + s.cancel) / JOBS, delays };
+    results[strategy] = { requests: (s.submit + s.status + s.result + s.cancel) / JOBS, delays, short, long };
     await emulator.close();
   }
   const [o, b] = [results.ours, results["fixed 2 s"]];
   rows.push({ section: "client", metric: `requests per completed job (${JOBS} jobs of 1–30 s)`, ours: fmt(o.requests, 1), baseline: `${fmt(b.requests, 1)} (fixed 2 s polling)`, ratio: ratio(o.requests, b.requests), target: "", met: "—" });
   rows.push({ section: "client", metric: "delay from completion to result in hand (median / max)", ours: `${fmt(median(o.delays))} / ${fmt(Math.max(...o.delays))} ms`, baseline: `${fmt(median(b.delays))} / ${fmt(Math.max(...b.delays))} ms`, ratio: ratio(median(o.delays), median(b.delays)), target: "", met: "—" });
+  for (const [label, key] of [["jobs under 6 s", "short"], ["jobs of 6 s or more", "long"]] as const) {
+    if (!o[key].length || !b[key].length) continue;
+    rows.push({ section: "client", metric: `delay, ${label} (median; ${o[key].length} / ${b[key].length} jobs)`, ours: `${fmt(median(o[key]))} ms`, baseline: `${fmt(median(b[key]))} ms`, ratio: ratio(median(o[key]), median(b[key])), target: "", met: "—" });
+  }
 
   // Output
   const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB; Node ${process.version}`;
@@ -237,6 +260,27 @@ How each figure is taken:
   sent; the target is the offset of the size field in the file + 4 KiB.
 - **client** — jobs of 1–30 s on the emulator, run concurrently; delay is from the emulator's
   completion time to the result in hand.
+
+Targets not met, and why:
+- **Incremental generation (≤ 0.5 s).** A fresh process must start Node and load the CLI (~0.2 s),
+  hash all 1,000 schema files, read the cache entries of the 999 unchanged models and swap a tree of
+  2,000 files atomically (hard links, then two renames, then removing the old tree). On this
+  machine's file system a small-file operation costs ~0.1–0.2 ms, so the swap and reads alone are
+  ~0.4 s. The next step would be a stat-based manifest (size and mtime per file) so unchanged schema
+  files and outputs are not read at all.
+- **Validator code ≤ 2× the schema's size.** ajv's standalone code with \`allErrors\` writes one error
+  object (instance path, schema path, keyword, params) per check; messages are already left out
+  (the runtime writes them). Going further means rewriting ajv's output (a shared error-push helper,
+  no schema paths), which this generator does not do.
+- **Probe bytes without Range support.** Without Range the server sends the whole file; Node's
+  fetch hands the body over in 64 KiB chunks, so the probe reads one chunk (or, for a header past
+  the first chunk, up to it) and closes. The target holds with Range, which the probe always asks for.
+- **Validation at ≥ 1.0×.** Both sides run the same ajv-generated code with the same format checks,
+  so the ratio sits at about 1.0 and moves a little either side between runs on this shared machine;
+  the precompiled validator's advantage is that nothing is compiled when the package loads.
+- **Client polling** has no target. Against fixed 2-second polling it spends more requests per job
+  (it polls at 0.3, 0.45, 0.7, 1 and 1.5 s before settling at 2 s ± 20 %) to return short jobs
+  sooner; for long jobs both settle at the same interval.
 `;
   writeFileSync(path.join(BENCH_DIR, "..", "..", "bench", "RESULTS.md"), results_md);
   log("wrote bench/RESULTS.md");
