@@ -8,7 +8,7 @@ import { DEFAULT_CACHE_DIR, EmitCache, cacheKey, mapLimit } from "./cache.js";
 import { SchemaErrors, SchemaFileError } from "./errors.js";
 import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, type FileMap } from "./emit/package.js";
 import { canUseWorker, ValidatorWorker } from "./emit/validator-worker.js";
-import { loadSchemaDir, parseSchemaTexts, readSchemaTexts } from "./load.js";
+import { duplicateIds, loadSchemaDir, parseSchemaTexts, readSchemaTexts } from "./load.js";
 import { buildModel, summarize, type ModelIR, type ModelSummary } from "./model.js";
 import type { Note } from "./normalize.js";
 import { assertGeneratedDir, diffTree, readTree, recoverInterruptedWrite, writeTree, type TreeDiff } from "./write.js";
@@ -120,13 +120,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const entries = [...lookups.flatMap((l) => (l.cached ? [l.cached] : [])), ...fresh.filter((e): e is CachedModel => !!e)];
   const models = entries.map((e) => e.summary).sort(byId);
 
-  // Ids that differ only in case would share a path on case-insensitive file systems.
-  const seen = new Map<string, string>();
-  for (const m of models) {
-    const prev = seen.get(m.modelId.toLowerCase());
-    if (prev) errors.push(new SchemaFileError(m.sourcePath, "/model_id", `model_id ${JSON.stringify(m.modelId)} is also defined in ${prev}`, "duplicate-model-id"));
-    seen.set(m.modelId.toLowerCase(), m.sourcePath);
-  }
+  errors.push(...duplicateIds(models, (m) => m.sourcePath).errors);
   const notes = collectNotes(models, !!options.strict, errors);
   if (errors.length) throw new SchemaErrors(sortErrors(errors));
 

@@ -118,28 +118,39 @@ export async function readSchemaTexts(dir: string): Promise<SchemaText[]> {
   return paths.map((file) => ({ file, relPath: path.relative(dir, file).split(path.sep).join("/"), text: readFileSync(file, "utf8") }));
 }
 
+/**
+ * Ids that differ only in case would share one path on case-insensitive file systems: every later
+ * one is an error. Returns the errors and the entries to keep.
+ */
+export function duplicateIds<T extends { modelId: string }>(entries: T[], fileOf: (entry: T) => string): { keep: T[]; errors: SchemaFileError[] } {
+  const seen = new Map<string, string>();
+  const keep: T[] = [];
+  const errors: SchemaFileError[] = [];
+  for (const entry of entries) {
+    const prev = seen.get(entry.modelId.toLowerCase());
+    if (prev) errors.push(new SchemaFileError(fileOf(entry), "/model_id", `model_id ${JSON.stringify(entry.modelId)} is also defined in ${prev}`, "duplicate-model-id"));
+    else {
+      seen.set(entry.modelId.toLowerCase(), fileOf(entry));
+      keep.push(entry);
+    }
+  }
+  return { keep, errors };
+}
+
 /** Parses schema texts; collects all errors instead of stopping at the first. */
 export function parseSchemaTexts(texts: SchemaText[]): LoadResult {
-  const files: SchemaFile[] = [];
+  const parsed: SchemaFile[] = [];
   const errors: SchemaFileError[] = [];
-  const seen = new Map<string, string>();
   for (const { file: p, relPath: rel, text } of texts) {
     try {
-      const f = parseSchemaFile(p, rel, text);
-      const prev = seen.get(f.modelId.toLowerCase());
-      if (prev) {
-        // Case-insensitive file systems would put both at one path.
-        errors.push(new SchemaFileError(p, "/model_id", `model_id ${JSON.stringify(f.modelId)} is also defined in ${prev}`, "duplicate-model-id"));
-        continue;
-      }
-      seen.set(f.modelId.toLowerCase(), p);
-      files.push(f);
+      parsed.push(parseSchemaFile(p, rel, text));
     } catch (e) {
       if (e instanceof SchemaFileError) errors.push(e);
       else throw e;
     }
   }
-  return { files, errors };
+  const { keep, errors: duplicates } = duplicateIds(parsed, (f) => f.file);
+  return { files: keep, errors: [...errors, ...duplicates] };
 }
 
 /** Load every schema file under `dir`; collect all errors instead of stopping at the first. */

@@ -48,3 +48,12 @@ describe("JSON with positions", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe("duplicate ids", () => {
+  it("ids differing only in case are reported once per later file", async () => {
+    const { duplicateIds } = await import("../generator/load.js");
+    const r = duplicateIds([{ modelId: "a/B" }, { modelId: "a/b" }, { modelId: "c/d" }], (e) => `schemas/${e.modelId}.json`);
+    expect(r.keep.map((e) => e.modelId)).toEqual(["a/B", "c/d"]);
+    expect(r.errors.map((e) => [e.file, e.ruleId])).toEqual([["schemas/a/b.json", "duplicate-model-id"]]);
+  });
+});

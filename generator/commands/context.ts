@@ -45,3 +45,19 @@ export async function readJsonArgument(arg: string, io: CliIo): Promise<unknown>
     throw new CliFailure(`${fromStdin ? "standard input" : arg} is not valid JSON: ${(e as Error).message}`);
   }
 }
+
+/** The generated package's root module, for commands that run it (validate, run). */
+export async function importGeneratedPackage<T extends { modelIds: readonly string[] }>(dir: string): Promise<T> {
+  const { default: path } = await import("node:path");
+  const { pathToFileURL } = await import("node:url");
+  try {
+    return (await import(pathToFileURL(path.resolve(dir, "index.js")).href)) as T;
+  } catch (e) {
+    throw new CliFailure(`cannot load the generated package at ${dir} (run \`npm run generate\` first): ${(e as Error).message}`);
+  }
+}
+
+/** Fails with the list of known ids when the package has no such model. */
+export function requireKnownModel(pkg: { modelIds: readonly string[] }, modelId: string): void {
+  if (!pkg.modelIds.includes(modelId)) throw new CliFailure(`unknown model id ${JSON.stringify(modelId)}; known: ${pkg.modelIds.join(", ")}`);
+}

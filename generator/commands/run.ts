@@ -4,8 +4,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { CliFailure, EXIT, readJsonArgument, type RegisterCommand } from "./context.js";
+import { CliFailure, EXIT, importGeneratedPackage, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
 
 interface GeneratedClientRoot {
   modelIds: readonly string[];
@@ -42,14 +41,9 @@ export const registerRun: RegisterCommand = (y, { io, setExit }) =>
     async (args) => {
       const token = io.env.RUNCOMFY_API_TOKEN;
       if (!token) throw new CliFailure("set RUNCOMFY_API_TOKEN to your RunComfy API token");
-      let pkg: GeneratedClientRoot;
-      try {
-        pkg = (await import(pathToFileURL(path.resolve(args.package, "index.js")).href)) as GeneratedClientRoot;
-      } catch (e) {
-        throw new CliFailure(`cannot load the generated package at ${args.package}: ${(e as Error).message}`);
-      }
+      const pkg = await importGeneratedPackage<GeneratedClientRoot>(args.package);
       const modelId = args.model_id as string;
-      if (!pkg.modelIds.includes(modelId)) throw new CliFailure(`unknown model id ${JSON.stringify(modelId)}; known: ${pkg.modelIds.join(", ")}`);
+      requireKnownModel(pkg, modelId);
       const input = await readJsonArgument(args.input as string, io);
       const client = pkg.createClient({
         token,

@@ -1,21 +1,10 @@
 /** `runcomfy-codegen validate <model_id> <input.json | ->`: schema and media rules, using the generated package. */
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import type { ValidationResult } from "../runtime/issues.js";
-import { CliFailure, EXIT, plural, readJsonArgument, type RegisterCommand } from "./context.js";
+import { EXIT, importGeneratedPackage, plural, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
 
 interface GeneratedRoot {
   validate: (modelId: string, input: unknown, options: unknown) => Promise<ValidationResult>;
   modelIds: readonly string[];
-}
-
-export async function importGeneratedPackage(dir: string): Promise<GeneratedRoot> {
-  const entry = path.resolve(dir, "index.js");
-  try {
-    return (await import(pathToFileURL(entry).href)) as GeneratedRoot;
-  } catch (e) {
-    throw new CliFailure(`cannot load the generated package at ${dir} (run \`npm run generate\` first): ${(e as Error).message}`);
-  }
 }
 
 export function formatIssues(result: ValidationResult): string {
@@ -41,9 +30,9 @@ export const registerValidate: RegisterCommand = (y, { io, setExit }) =>
         .option("package", { type: "string", default: "generated", describe: "Folder of the generated package" })
         .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" }),
     async (args) => {
-      const pkg = await importGeneratedPackage(args.package);
+      const pkg = await importGeneratedPackage<GeneratedRoot>(args.package);
       const modelId = args.model_id as string;
-      if (!pkg.modelIds.includes(modelId)) throw new CliFailure(`unknown model id ${JSON.stringify(modelId)}; known: ${pkg.modelIds.join(", ")}`);
+      requireKnownModel(pkg, modelId);
       const input = await readJsonArgument(args.input as string, io);
       const result = await pkg.validate(modelId, input, {
         allowHttp: args["allow-http"],
