@@ -3,7 +3,7 @@
  * line and column in the file the user edits. Objects are built with own properties only
  * (`__proto__` stays a plain key) and duplicate keys are reported, not silently merged.
  */
-import { joinPointer, setOwn } from "./errors.js";
+import { hasOwn, joinPointer, setOwn } from "./errors.js";
 
 export interface Position {
   line: number; // 1-based
@@ -72,7 +72,7 @@ export function parseJsonWithPositions(text: string): ParsedJson {
         out += text.slice(chunkStart, i);
         const e = text[i + 1];
         const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
-        if (e !== undefined && Object.prototype.hasOwnProperty.call(simple, e)) {
+        if (e !== undefined && hasOwn(simple, e)) {
           out += simple[e];
           i += 2;
         } else if (e === "u") {

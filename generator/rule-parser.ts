@@ -3,6 +3,7 @@
  * rule data. Never throws for a bad rule: it returns an "unchecked" rule with the reason, so the
  * generator can fail in --strict mode and otherwise report it at validation time.
  */
+import { hasOwn } from "./errors.js";
 import type { CheckedRule, Comparator, Expr, Metric, Rule, RuleSource, UncheckedRule } from "./runtime/rule-types.js";
 
 /** Metric names as schemas write them → the canonical metric. */
@@ -82,7 +83,7 @@ export function parseExpr(text: string): { expr: Expr; metrics: Metric[] } {
     if (t === "-") return { kind: "binary", op: "-", left: { kind: "number", value: 0 }, right: primary() };
     if (/^(?:\d|\.\d)/.test(t)) return { kind: "number", value: Number(t) };
     if (/^[A-Za-z_]/.test(t)) {
-      const name = Object.prototype.hasOwnProperty.call(METRIC_ALIASES, t.toLowerCase()) ? METRIC_ALIASES[t.toLowerCase()] : undefined;
+      const name = hasOwn(METRIC_ALIASES, t.toLowerCase()) ? METRIC_ALIASES[t.toLowerCase()] : undefined;
       if (!name) throw new RuleSyntaxError(`unknown metric ${JSON.stringify(t)} (known: ${Object.keys(METRIC_ALIASES).join(", ")})`, "rule-unknown-metric");
       metrics.add(name);
       return { kind: "metric", name };

@@ -5,6 +5,7 @@
  */
 import { AjvClass, standaloneCode } from "../ajv.js";
 import { _ } from "ajv/dist/compile/codegen/index.js";
+import { hasOwn } from "../errors.js";
 import { findCalls } from "./js-scan.js";
 import { STANDARD_FORMATS, MEDIA_FORMATS } from "../normalize.js";
 import type { SchemaNode } from "../normalize.js";
@@ -76,7 +77,7 @@ export function rewriteRequires(code: string, runtimeImportPrefix: string): stri
   const edits: { start: number; end: number; text: string }[] = [];
   for (const call of findCalls(code, FORBIDDEN_OR_REWRITTEN)) {
     if (call.name !== "require") throw new Error(`generated validator calls ${call.name}()`);
-    if (call.argument === undefined || !Object.prototype.hasOwnProperty.call(REQUIRE_MAP, call.argument)) throw new Error(`generated validator requires an unexpected module: ${code.slice(call.start, call.end + 40)}`);
+    if (call.argument === undefined || !hasOwn(REQUIRE_MAP, call.argument)) throw new Error(`generated validator requires an unexpected module: ${code.slice(call.start, call.end + 40)}`);
     used.add(call.argument);
     edits.push({ start: call.start, end: call.end, text: `(${REPLACEMENT[call.argument]})` });
   }
