@@ -7,7 +7,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { SchemaErrors } from "./errors.js";
+import { GeneratorError, SchemaErrors } from "./errors.js";
 import { CliFailure, EXIT, plural, type CliIo, type RegisterCommand } from "./commands/context.js";
 import { registerGenerate } from "./commands/generate.js";
 import { registerValidate } from "./commands/validate.js";
@@ -56,6 +56,10 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
     return exitCode;
   } catch (e) {
     if (e instanceof CliFailure) {
+      io.stderr(`${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof GeneratorError) {
       io.stderr(`${e.message}\n`);
       return e.exitCode;
     }

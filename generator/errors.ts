@@ -20,6 +20,18 @@ export class SchemaErrors extends Error {
   }
 }
 
+/**
+ * A failure the user can act on that is not about one schema file (a missing folder, an output
+ * folder that is not ours, an unbuilt runtime): the CLI prints its message, never a stack.
+ * `exitCode` 1: the job failed; 2: the setup or the command line is wrong.
+ */
+export class GeneratorError extends Error {
+  constructor(message: string, readonly exitCode: 1 | 2 = 1) {
+    super(message);
+    this.name = "GeneratorError";
+  }
+}
+
 /** A JSON pointer token (RFC 6901). */
 export function pointerToken(key: string | number): string {
   return String(key).replace(/~/g, "~0").replace(/\//g, "~1");

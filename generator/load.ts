@@ -3,9 +3,9 @@
  * `{ model_id, input_schema, output_schema?, example?, source? }` with an id that matches the path.
  * Nothing here interprets the schemas themselves.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { SchemaFileError, hasOwn } from "./errors.js";
+import { GeneratorError, SchemaFileError, hasOwn } from "./errors.js";
 import { JsonSyntaxError, parseJsonWithPositions, type Position } from "./json-parse.js";
 
 export interface SchemaFile {
@@ -30,6 +30,7 @@ export const ENVELOPE_KEYS = ["$schema", "model_id", "input_schema", "output_sch
 export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 
 export async function findSchemaFiles(dir: string): Promise<string[]> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new GeneratorError(`no schemas folder at ${dir}`, 2);
   const out: string[] = [];
   // Synchronous: a catalog of path-like ids is thousands of small folders.
   const walk = (d: string) => {

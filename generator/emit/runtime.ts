@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { GeneratorError } from "../errors.js";
 import { PACKAGE_ROOT, RUNTIME_SOURCE_DIR } from "../paths.js";
 
 export interface RuntimeFile {
@@ -51,9 +52,9 @@ export function loadBuiltRuntime(dir = BUILT_RUNTIME_DIR): RuntimeFile[] {
   try {
     manifest = JSON.parse(readFileSync(path.join(dir, MANIFEST), "utf8"));
   } catch {
-    throw new Error(`the runtime is not built (${path.join(dir, MANIFEST)} is missing): run \`npm run build\``);
+    throw new GeneratorError(`the runtime is not built (${path.join(dir, MANIFEST)} is missing): run \`npm run build\``, 2);
   }
-  if (manifest.sourceHash !== sourceHash()) throw new Error("the built runtime is older than generator/runtime/: run `npm run build`");
+  if (manifest.sourceHash !== sourceHash()) throw new GeneratorError("the built runtime is older than generator/runtime/: run `npm run build`", 2);
   return manifest.files.map((f) => ({ ...f, content: readFileSync(path.join(dir, f.path), "utf8") }));
 }
 
