@@ -72,7 +72,7 @@ export function buildModel(file: SchemaFile, schemasDirName = "schemas"): ModelI
 
 /** A short TypeScript-like rendering of a schema's type, for docs. */
 export function typeText(node: SchemaNode): string {
-  if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(" \\| ");
+  if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(" | ");
   if (node.const !== undefined) return JSON.stringify(node.const);
   const types: JsonType[] = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
   const parts = types.map((t) => {
@@ -83,7 +83,7 @@ export function typeText(node: SchemaNode): string {
     return t;
   });
   for (const key of ["anyOf", "oneOf"] as const) if (node[key]) parts.push(...node[key]!.map(typeText));
-  return parts.join(" \\| ") || "object";
+  return parts.join(" | ") || "object";
 }
 
 const wrapUnion = (t: string) => (t.includes("|") ? `(${t})` : t);
@@ -92,9 +92,10 @@ const wrapUnion = (t: string) => (t.includes("|") ? `(${t})` : t);
 export function limitsText(node: SchemaNode): string[] {
   const out: string[] = [];
   const range = (min: number | undefined, max: number | undefined, unit: string) => {
-    if (min !== undefined && max !== undefined) out.push(min === max ? `exactly ${min}${unit}` : `${min} to ${max}${unit}`);
-    else if (min !== undefined) out.push(`at least ${min}${unit}`);
-    else if (max !== undefined) out.push(`at most ${max}${unit}`);
+    const u = (n: number) => (unit && n === 1 ? unit.replace(/s$/, "") : unit);
+    if (min !== undefined && max !== undefined) out.push(min === max ? `exactly ${min}${u(min)}` : `${min} to ${max}${u(max)}`);
+    else if (min !== undefined) out.push(`at least ${min}${u(min)}`);
+    else if (max !== undefined) out.push(`at most ${max}${u(max)}`);
   };
   range(node.minLength, node.maxLength, " characters");
   range(node.minItems, node.maxItems, " items");

@@ -11,7 +11,7 @@ export interface Input {
     /**
      * Upload JPEG or PNG only.
      * Default: ["https://playgrounds-storage-public.runcomfy.net/tools/7013/media-files/usecase2-2-input.jpeg"]
-     * Limits: exactly 1 items.
+     * Limits: exactly 1 item.
      * Media: each item is a public https URL of an image.
      * Rule: File size must be less than 4.7 MB. (file_size_mb < 4.7)
      * Rule: Maximum resolution is 4096x4096. (width <= 4096)

@@ -107,7 +107,8 @@ export function emitIndexFiles(models: ModelSummary[], options: PackageOptions):
     importPath: `./${m.modulePath}.js`,
     typesPath: `./${m.modulePath}.js`,
     importSpecifier: `${options.packageName}/${m.modelId}`,
-    inputDocs: m.inputDocs.map((d) => ({ ...d, limitsText: d.limits.join("; "), rulesText: d.rules.join("; ") })),
+    // Long defaults (a whole sample prompt) are shortened in the table; the types' JSDoc has them whole.
+    inputDocs: m.inputDocs.map((d) => ({ ...d, default: d.default && [...d.default].length > 80 ? `${[...d.default].slice(0, 77).join("")}…` : d.default, limitsText: d.limits.join("; "), rulesText: d.rules.join("; ") })),
     exampleInput: m.example ?? {},
   }));
   const ctx = { source, models: entries, modelIds: models.map((m) => m.modelId), packageName: options.packageName };
