@@ -6,7 +6,8 @@
 import path from "node:path";
 import { DEFAULT_CACHE_DIR, EmitCache, cacheKey, mapLimit } from "./cache.js";
 import { SchemaErrors, SchemaFileError } from "./errors.js";
-import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, type FileMap } from "./emit/package.js";
+import { createHash } from "node:crypto";
+import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, renderReadmeSection, type FileMap } from "./emit/package.js";
 import { canUseWorker, ValidatorWorker } from "./emit/validator-worker.js";
 import { duplicateIds, loadSchemaDir, parseSchemaTexts, readSchemaTexts } from "./load.js";
 import { buildModel, summarize, type ModelIR, type ModelSummary } from "./model.js";
@@ -79,19 +80,57 @@ function collectNotes(models: ModelSummary[], strict: boolean, errors: SchemaFil
   return notes;
 }
 
+/**
+ * A cached model: its summary, its README section and a hash of each emitted file (small, read for
+ * every model on every run); the files themselves are cached apart and read only when the output
+ * on disk does not already hold them.
+ */
 interface CachedModel {
   summary: ModelSummary;
+  readme: string;
+  hashes: [string, string][];
+}
+
+interface EmittedModel extends CachedModel {
   files: [string, string][];
 }
+
+const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const started = performance.now();
   const cache = new EmitCache(options.cache === false ? undefined : (options.cache ?? DEFAULT_CACHE_DIR));
   const schemasDirName = path.basename(path.resolve(options.schemasDir));
+  const packageOptions = { packageName: options.packageName ?? "runcomfy-models", packageVersion: options.packageVersion ?? "0.1.0", schemasDirName };
   const errors: SchemaFileError[] = [];
+
+  // A run killed between its two renames left the previous tree aside: put it back first (also for --check).
+  await recoverInterruptedWrite(options.outDir);
+  const existing = await readTree(options.outDir);
+  const onDisk = (p: string, hash: string) => {
+    const text = existing.get(p);
+    return text !== undefined && sha1(text) === hash ? text : undefined;
+  };
+
+  // A cached model is whole when each of its files is on disk unchanged or in the file cache.
   const lookups = (await readSchemaTexts(options.schemasDir)).map((t) => {
-    const key = cacheKey("model", `${schemasDirName}/${t.relPath}`, t.text);
-    const cached = cache.getSync<CachedModel>("models", key);
+    const key = cacheKey("model", `${schemasDirName}/${t.relPath}`, packageOptions.packageName, t.text);
+    const meta = cache.getSync<CachedModel>("models", key);
+    let cached: EmittedModel | undefined;
+    if (meta) {
+      const files: [string, string][] = [];
+      let stored: Map<string, string> | undefined;
+      for (const [p, hash] of meta.hashes) {
+        let text = onDisk(p, hash);
+        if (text === undefined) {
+          stored ??= new Map(cache.getSync<[string, string][]>("files", key) ?? []);
+          text = stored.get(p);
+          if (text === undefined || sha1(text) !== hash) break;
+        }
+        files.push([p, text]);
+      }
+      if (files.length === meta.hashes.length) cached = { ...meta, files };
+    }
     // Only cache misses keep their text: memory stays proportional to the work left.
     return { key, cached, text: cached ? undefined : t };
   });
@@ -107,8 +146,11 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const ir = file && tryBuild(file, schemasDirName, errors);
     if (!ir) return undefined;
     try {
-      const entry: CachedModel = { summary: summarize(ir), files: [...(await emitModelFiles(ir, worker ? (s, p) => worker.compile(s, p) : undefined))] };
-      cache.set("models", miss.key, entry);
+      const files = [...(await emitModelFiles(ir, worker ? (s, p) => worker.compile(s, p) : undefined))];
+      const summary = summarize(ir);
+      const entry: EmittedModel = { summary, readme: renderReadmeSection(summary, packageOptions.packageName), hashes: files.map(([p, c]) => [p, sha1(c)]), files };
+      cache.set("files", miss.key, files);
+      cache.set("models", miss.key, { summary: entry.summary, readme: entry.readme, hashes: entry.hashes } satisfies CachedModel);
       return entry;
     } catch (e) {
       if (e instanceof SchemaFileError) errors.push(e);
@@ -117,8 +159,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     }
   });
   await worker?.close();
-  const entries = [...lookups.flatMap((l) => (l.cached ? [l.cached] : [])), ...fresh.filter((e): e is CachedModel => !!e)];
-  const models = entries.map((e) => e.summary).sort(byId);
+  const entries = [...lookups.flatMap((l) => (l.cached ? [l.cached] : [])), ...fresh.filter((e): e is EmittedModel => !!e)].sort((a, b) => byId(a.summary, b.summary));
+  const models = entries.map((e) => e.summary);
 
   errors.push(...duplicateIds(models, (m) => m.sourcePath).errors);
   const notes = collectNotes(models, !!options.strict, errors);
@@ -126,14 +168,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
   const files: FileMap = new Map();
   for (const e of entries) for (const [p, c] of e.files) files.set(p, c);
-  const packageOptions = { packageName: options.packageName ?? "runcomfy-models", packageVersion: options.packageVersion ?? "0.1.0", schemasDirName };
-  for (const [p, c] of emitIndexFiles(models, packageOptions)) files.set(p, c);
+  for (const [p, c] of emitIndexFiles(models, entries.map((e) => e.readme), packageOptions)) files.set(p, c);
   for (const [p, c] of emitRuntimeFiles()) files.set(p, c);
   const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
-  // A run killed between its two renames left the previous tree aside: put it back first (also for --check).
-  await recoverInterruptedWrite(options.outDir);
-  const existing = await readTree(options.outDir);
   let diff: TreeDiff;
   if (options.check || options.dryRun) diff = diffTree(existing, sorted);
   else {

@@ -98,18 +98,26 @@ function mapValues(props: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** Files that list every model: registry, root entry, package.json, README. */
-export function emitIndexFiles(models: ModelSummary[], options: PackageOptions): FileMap {
-  const files: FileMap = new Map();
-  const source = `${options.schemasDirName}/`;
-  const entries = models.map((m) => ({
+/** A model's section of the package README (cached with the model: rendering 1,000 tables costs). */
+export function renderReadmeSection(m: ModelSummary, packageName: string): string {
+  return render("readme-model.md.hbs", {
     modelId: m.modelId,
-    importPath: `./${m.modulePath}.js`,
-    typesPath: `./${m.modulePath}.js`,
-    importSpecifier: `${options.packageName}/${m.modelId}`,
+    importSpecifier: `${packageName}/${m.modelId}`,
     // Long defaults (a whole sample prompt) are shortened in the table; the types' JSDoc has them whole.
     inputDocs: m.inputDocs.map((d) => ({ ...d, default: d.default && [...d.default].length > 80 ? `${[...d.default].slice(0, 77).join("")}…` : d.default, limitsText: d.limits.join("; "), rulesText: d.rules.join("; ") })),
     exampleInput: m.example ?? {},
+  });
+}
+
+/** Files that list every model: registry, root entry, package.json, README (from each model's section). */
+export function emitIndexFiles(models: ModelSummary[], readmeSections: string[], options: PackageOptions): FileMap {
+  const files: FileMap = new Map();
+  const source = `${options.schemasDirName}/`;
+  const entries = models.map((m, i) => ({
+    modelId: m.modelId,
+    importPath: `./${m.modulePath}.js`,
+    typesPath: `./${m.modulePath}.js`,
+    readme: readmeSections[i],
   }));
   const ctx = { source, models: entries, modelIds: models.map((m) => m.modelId), packageName: options.packageName };
   files.set("models.js", render("models.js.hbs", ctx));
