@@ -6,13 +6,12 @@
 import path from "node:path";
 import { DEFAULT_CACHE_DIR, EmitCache, cacheKey, mapLimit } from "./cache.js";
 import { SchemaErrors, SchemaFileError } from "./errors.js";
-import { createHash } from "node:crypto";
 import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, renderReadmeSection, type FileMap } from "./emit/package.js";
 import { canUseWorker, ValidatorWorker } from "./emit/validator-worker.js";
 import { duplicateIds, loadSchemaDir, parseSchemaTexts, readSchemaTexts } from "./load.js";
 import { buildModel, summarize, type ModelIR, type ModelSummary } from "./model.js";
 import type { Note } from "./normalize.js";
-import { assertGeneratedDir, diffTree, readTree, recoverInterruptedWrite, writeTree, type TreeDiff } from "./write.js";
+import { assertGeneratedDir, contentHash, diffTree, hashTree, manifestOf, recoverInterruptedWrite, writeTree, type OutputFile, type TreeDiff, type TreeManifest } from "./write.js";
 
 export interface GenerateOptions {
   schemasDir: string;
@@ -92,10 +91,8 @@ interface CachedModel {
 }
 
 interface EmittedModel extends CachedModel {
-  files: [string, string][];
+  files: [string, OutputFile][];
 }
-
-const sha1 = (text: string) => createHash("sha1").update(text).digest("hex");
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const started = performance.now();
@@ -106,11 +103,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
   // A run killed between its two renames left the previous tree aside: put it back first (also for --check).
   await recoverInterruptedWrite(options.outDir);
-  const existing = await readTree(options.outDir);
-  const onDisk = (p: string, hash: string) => {
-    const text = existing.get(p);
-    return text !== undefined && sha1(text) === hash ? text : undefined;
-  };
+  const treeKey = contentHash(path.resolve(options.outDir));
+  const existing = hashTree(options.outDir, cache.getSync<TreeManifest>("trees", treeKey));
 
   // A cached model is whole when each of its files is on disk unchanged or in the file cache.
   const lookups = (await readSchemaTexts(options.schemasDir)).map((t) => {
@@ -118,16 +112,17 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const meta = cache.getSync<CachedModel>("models", key);
     let cached: EmittedModel | undefined;
     if (meta) {
-      const files: [string, string][] = [];
+      const files: [string, OutputFile][] = [];
       let stored: Map<string, string> | undefined;
       for (const [p, hash] of meta.hashes) {
-        let text = onDisk(p, hash);
-        if (text === undefined) {
-          stored ??= new Map(cache.getSync<[string, string][]>("files", key) ?? []);
-          text = stored.get(p);
-          if (text === undefined || sha1(text) !== hash) break;
+        if (existing.get(p) === hash) {
+          files.push([p, { hash }]);
+          continue;
         }
-        files.push([p, text]);
+        stored ??= new Map(cache.getSync<[string, string][]>("files", key) ?? []);
+        const content = stored.get(p);
+        if (content === undefined || contentHash(content) !== hash) break;
+        files.push([p, { hash, content }]);
       }
       if (files.length === meta.hashes.length) cached = { ...meta, files };
     }
@@ -148,7 +143,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     try {
       const files = [...(await emitModelFiles(ir, worker ? (s, p) => worker.compile(s, p) : undefined))];
       const summary = summarize(ir);
-      const entry: EmittedModel = { summary, readme: renderReadmeSection(summary, packageOptions.packageName), hashes: files.map(([p, c]) => [p, sha1(c)]), files };
+      const outputs = files.map(([p, content]): [string, OutputFile] => [p, { hash: contentHash(content), content }]);
+      const entry: EmittedModel = { summary, readme: renderReadmeSection(summary, packageOptions.packageName), hashes: outputs.map(([p, o]) => [p, o.hash]), files: outputs };
       cache.set("files", miss.key, files);
       cache.set("models", miss.key, { summary: entry.summary, readme: entry.readme, hashes: entry.hashes } satisfies CachedModel);
       return entry;
@@ -166,17 +162,21 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const notes = collectNotes(models, !!options.strict, errors);
   if (errors.length) throw new SchemaErrors(sortErrors(errors));
 
-  const files: FileMap = new Map();
-  for (const e of entries) for (const [p, c] of e.files) files.set(p, c);
-  for (const [p, c] of emitIndexFiles(models, entries.map((e) => e.readme), packageOptions)) files.set(p, c);
-  for (const [p, c] of emitRuntimeFiles()) files.set(p, c);
+  const files = new Map<string, OutputFile>();
+  for (const e of entries) for (const [p, f] of e.files) files.set(p, f);
+  const whole = (map: FileMap) => {
+    for (const [p, content] of map) files.set(p, { hash: contentHash(content), content });
+  };
+  whole(emitIndexFiles(models, entries.map((e) => e.readme), packageOptions));
+  whole(emitRuntimeFiles());
   const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
-  let diff: TreeDiff;
-  if (options.check || options.dryRun) diff = diffTree(existing, sorted);
-  else {
+  const diff = diffTree(existing, sorted);
+  if (!options.check && !options.dryRun) {
     await assertGeneratedDir(options.outDir, existing);
-    diff = await writeTree(options.outDir, sorted, existing);
+    await writeTree(options.outDir, sorted, diff);
+    // What is on disk now, for the next run to trust without reading (unless a file changed since).
+    cache.set("trees", treeKey, manifestOf(options.outDir, new Map([...sorted].map(([p, f]) => [p, f.hash]))));
   }
   const stale = [...diff.added, ...diff.changed, ...diff.removed].sort();
   return { models, diff, notes, stale, emitted: fresh.length, ms: performance.now() - started };

@@ -119,3 +119,25 @@ describe("validators compiled on a worker thread", () => {
     expect(await readTree(viaWorker)).toEqual(await readTree(inProcess));
   });
 });
+
+describe("the output manifest", () => {
+  it("a hand-edited output file is noticed (its mtime changed) and restored from the cache", async () => {
+    const local = tempDir("rcg-manifest-");
+    try {
+      const out = path.join(local.dir, "out");
+      const cache = path.join(local.dir, "cache");
+      await generate({ schemasDir: SCHEMAS, outDir: out, cache });
+      const file = path.join(out, "models/bytedance~dreamina-4-0~edit.js");
+      const original = readFileSync(file, "utf8");
+      writeFileSync(file, original.replace("export const modelId", "export const modelIdX"));
+      const check = await generate({ schemasDir: SCHEMAS, outDir: out, cache, check: true });
+      expect(check.stale).toEqual(["models/bytedance~dreamina-4-0~edit.js"]);
+      const fixed = await generate({ schemasDir: SCHEMAS, outDir: out, cache });
+      expect(fixed.diff.changed).toEqual(["models/bytedance~dreamina-4-0~edit.js"]);
+      expect(fixed.emitted).toBe(0);
+      expect(readFileSync(file, "utf8")).toBe(original);
+    } finally {
+      local.cleanup();
+    }
+  });
+});
