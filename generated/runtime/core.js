@@ -246,10 +246,10 @@ var ERROR_CODES = {
   "404001": NotFoundError
 };
 var NOT_SENT_CODES = /* @__PURE__ */ new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET_BEFORE_SEND", "UND_ERR_CONNECT_TIMEOUT"]);
-function redactor(token3) {
-  if (!token3)
+function redactor(token) {
+  if (!token)
     return (t) => t;
-  return (text) => text.split(token3).join("[redacted]");
+  return (text) => text.split(token).join("[redacted]");
 }
 function redactValue(value, redact) {
   if (typeof value === "string")
@@ -391,11 +391,11 @@ function asObject(body) {
   return body;
 }
 function createRuntimeClient(options) {
-  const token3 = options.token ?? env("RUNCOMFY_API_TOKEN");
+  const token = options.token ?? env("RUNCOMFY_API_TOKEN");
   const baseUrl = (options.baseUrl ?? env("RUNCOMFY_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
   const http = {
     baseUrl,
-    token: token3,
+    token,
     fetch: options.fetch ?? ((...args) => globalThis.fetch(...args)),
     retry: { maxRetries: options.retry?.maxRetries ?? 4, baseDelayMs: options.retry?.baseDelayMs ?? 500, maxDelayMs: options.retry?.maxDelayMs ?? 3e4 },
     requestTimeoutMs: options.requestTimeoutMs ?? 3e4,
@@ -693,7 +693,7 @@ async function readImageHeader(reader) {
 
 // runtime:/runtime/issues.js
 var MEDIA_NOUN = { image_uri: "an image", video_uri: "a video", audio_uri: "an audio file" };
-var token = (key) => "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
+var pointerToken = (key) => "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
 function messageFor(keyword, p) {
   switch (keyword) {
     case "type":
@@ -739,9 +739,9 @@ function issueFromAjv(error) {
   const p = error.params;
   let path = error.instancePath;
   if (error.keyword === "required")
-    path += token(String(p.missingProperty));
+    path += pointerToken(String(p.missingProperty));
   if (error.keyword === "additionalProperties")
-    path += token(String(p.additionalProperty));
+    path += pointerToken(String(p.additionalProperty));
   return { path, message: messageFor(error.keyword, p), source: "schema", severity: "error", keyword: error.keyword };
 }
 function resultOf(issues) {
@@ -1115,7 +1115,6 @@ function schemaIssues(def, input, options) {
   const ok = withFormatOptions(options, () => def.validator(input));
   return ok ? [] : (def.validator.errors ?? []).map(issueFromAjv);
 }
-var token2 = (key) => "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
 function valuesAt(input, path) {
   let current = [{ pointer: "", value: input }];
   for (const segment of path) {
@@ -1125,7 +1124,7 @@ function valuesAt(input, path) {
         if (Array.isArray(value))
           value.forEach((v, i) => next.push({ pointer: `${pointer}/${i}`, value: v }));
       } else if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, segment)) {
-        next.push({ pointer: pointer + token2(segment), value: value[segment] });
+        next.push({ pointer: pointer + pointerToken(segment), value: value[segment] });
       }
     }
     current = next;
@@ -1230,6 +1229,7 @@ export {
   metricValue,
   modelPath,
   parseRetryAfter,
+  pointerToken,
   pollDelay,
   probeMedia,
   readImageHeader,

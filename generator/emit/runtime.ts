@@ -29,7 +29,7 @@ const MANIFEST = "manifest.json";
 
 /** Compiles the runtime and writes it to dist/runtime: part of `npm run build`. */
 export async function buildRuntime(outDir = BUILT_RUNTIME_DIR): Promise<RuntimeFile[]> {
-  const files = await compileRuntimeUncached(runtimeSourceFiles());
+  const files = await compileRuntime(runtimeSourceFiles());
   rmSync(outDir, { recursive: true, force: true });
   for (const f of files) {
     const target = path.join(outDir, f.path);
@@ -58,7 +58,7 @@ export function loadBuiltRuntime(dir = BUILT_RUNTIME_DIR): RuntimeFile[] {
   return manifest.files.map((f) => ({ ...f, content: readFileSync(path.join(dir, f.path), "utf8") }));
 }
 
-async function compileRuntimeUncached(sources: string[]): Promise<RuntimeFile[]> {
+async function compileRuntime(sources: string[]): Promise<RuntimeFile[]> {
   const { Project, ts } = await import("ts-morph");
   const project = new Project({
     compilerOptions: {

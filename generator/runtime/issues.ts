@@ -30,7 +30,8 @@ export interface AjvError {
 
 const MEDIA_NOUN: Record<string, string> = { image_uri: "an image", video_uri: "a video", audio_uri: "an audio file" };
 
-const token = (key: string) => "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
+/** One JSON pointer token, with its leading slash (RFC 6901 escaping). */
+export const pointerToken = (key: string) => "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
 
 /** A message for every keyword the validators check (they are compiled without ajv's messages). */
 function messageFor(keyword: string, p: Record<string, unknown>): string {
@@ -78,8 +79,8 @@ function messageFor(keyword: string, p: Record<string, unknown>): string {
 export function issueFromAjv(error: AjvError): ValidationIssue {
   const p = error.params;
   let path = error.instancePath;
-  if (error.keyword === "required") path += token(String(p.missingProperty));
-  if (error.keyword === "additionalProperties") path += token(String(p.additionalProperty));
+  if (error.keyword === "required") path += pointerToken(String(p.missingProperty));
+  if (error.keyword === "additionalProperties") path += pointerToken(String(p.additionalProperty));
   return { path, message: messageFor(error.keyword, p), source: "schema", severity: "error", keyword: error.keyword };
 }
 

@@ -4,7 +4,7 @@
  * once per call). Every problem is returned in one list.
  */
 import { withFormatOptions, type FormatOptions } from "./formats.js";
-import { issueFromAjv, resultOf, type AjvError, type ValidationIssue, type ValidationResult } from "./issues.js";
+import { issueFromAjv, pointerToken, resultOf, type AjvError, type ValidationIssue, type ValidationResult } from "./issues.js";
 import { ProbeError, probeMedia, type ProbeOptions, type ProbeResult } from "./probe.js";
 import { evaluateRule, formatExpr, formatRule } from "./rule-eval.js";
 import type { RuleTarget } from "./rule-types.js";
@@ -40,8 +40,6 @@ function schemaIssues(def: ModelDefinition, input: unknown, options?: FormatOpti
   return ok ? [] : (def.validator.errors ?? []).map(issueFromAjv);
 }
 
-const token = (key: string) => "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
-
 /** Values at a path pattern (`["image_urls", "*"]`), with their JSON pointers. */
 export function valuesAt(input: unknown, path: readonly string[]): { pointer: string; value: unknown }[] {
   let current: { pointer: string; value: unknown }[] = [{ pointer: "", value: input }];
@@ -51,7 +49,7 @@ export function valuesAt(input: unknown, path: readonly string[]): { pointer: st
       if (segment === "*") {
         if (Array.isArray(value)) value.forEach((v, i) => next.push({ pointer: `${pointer}/${i}`, value: v }));
       } else if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, segment)) {
-        next.push({ pointer: pointer + token(segment), value: (value as Record<string, unknown>)[segment] });
+        next.push({ pointer: pointer + pointerToken(segment), value: (value as Record<string, unknown>)[segment] });
       }
     }
     current = next;
