@@ -28,6 +28,13 @@ function equal(a, b) {
   const kb = Object.keys(b);
   return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && equal(a[k], b[k]));
 }
+function pushError(errors, instancePath, keyword, params) {
+  const error = { instancePath, keyword, params };
+  if (errors === null)
+    return [error];
+  errors.push(error);
+  return errors;
+}
 
 // runtime:/runtime/backoff.js
 function backoffDelay(attempt, baseMs, capMs, random = Math.random, factor = 2) {
@@ -1232,6 +1239,7 @@ export {
   pointerToken,
   pollDelay,
   probeMedia,
+  pushError,
   readImageHeader,
   redactor,
   resultOf,

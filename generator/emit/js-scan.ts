@@ -1,48 +1,70 @@
 /**
  * A string- and comment-aware view of generated JavaScript/TypeScript: `mask` blanks out string
  * literals and comments (keeping every offset), so checks and rewrites look only at code. Enough for
- * the code this generator emits (ajv's validators, json-schema-to-typescript's types): template
- * literals and regex literals are not expected there and are reported, not guessed.
+ * the code this generator emits (ajv's validators, json-schema-to-typescript's types): regex literals
+ * are told from divisions by what precedes them; template literals are not expected and are reported.
  */
 
-/** The code with the inside of every string literal and comment replaced by spaces (newlines kept). */
-export function mask(code: string): string {
-  const out = code.split("");
-  const blank = (from: number, to: number) => {
-    for (let k = from; k < to; k++) if (out[k] !== "\n") out[k] = " ";
-  };
-  let i = 0;
-  while (i < code.length) {
-    const c = code[i];
-    if (c === '"' || c === "'") {
-      const end = skipString(code, i);
-      blank(i + 1, end - 1);
-      i = end;
-    } else if (c === "`") {
-      throw new Error(`template literal at offset ${i}: not expected in generated code`);
-    } else if (c === "/" && code[i + 1] === "/") {
-      const nl = code.indexOf("\n", i);
-      const end = nl < 0 ? code.length : nl;
-      blank(i, end);
-      i = end;
-    } else if (c === "/" && code[i + 1] === "*") {
-      const close = code.indexOf("*/", i + 2);
-      if (close < 0) throw new Error(`unterminated comment at offset ${i}`);
-      blank(i, close + 2);
-      i = close + 2;
-    } else i++;
-  }
-  return out.join("");
+/** Literals and comments, the starts of constructs not read (reported, not guessed), and `/`. */
+const LITERAL_OR_COMMENT = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\/\/[^\n]*|\/\*[\s\S]*?\*\/|["'`]|\/\*|\//g;
+
+/** Keywords after which `/` starts a regex literal rather than a division. */
+const KEYWORDS_BEFORE_OPERAND = new Set(["return", "typeof", "void", "delete", "in", "of", "new", "case", "instanceof", "throw", "else", "do"]);
+
+/** Whether a `/` after this (trimmed) code starts a regex literal: the code ends where an operand belongs. */
+export function regexAllowedAfter(before: string): boolean {
+  const word = /[\w$]+$/.exec(before);
+  if (word) return KEYWORDS_BEFORE_OPERAND.has(word[0]);
+  const last = before[before.length - 1];
+  return last === undefined || !")]}\"'".includes(last);
 }
 
-function skipString(code: string, start: number): number {
-  const quote = code[start];
+/** End (exclusive, after the flags) of the regex literal starting at `start`. */
+export function regexLiteralEnd(code: string, start: number): number {
+  let inClass = false;
   for (let i = start + 1; i < code.length; i++) {
-    if (code[i] === "\\") i++;
-    else if (code[i] === quote) return i + 1;
-    else if (code[i] === "\n") break;
+    const c = code[i];
+    if (c === "\\") i++;
+    else if (c === "\n") break;
+    else if (c === "[") inClass = true;
+    else if (c === "]") inClass = false;
+    else if (c === "/" && !inClass) {
+      let end = i + 1;
+      while (end < code.length && /[a-z]/.test(code[end])) end++;
+      return end;
+    }
   }
-  throw new Error(`unterminated string at offset ${start}`);
+  throw new Error(`unterminated regex literal at offset ${start}`);
+}
+
+/** The code with the inside of every string literal, regex literal and comment replaced by spaces (newlines kept). */
+export function mask(code: string): string {
+  const pieces: string[] = [];
+  let done = 0;
+  LITERAL_OR_COMMENT.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = LITERAL_OR_COMMENT.exec(code))) {
+    const token = m[0];
+    const at = m.index;
+    const c = token[0];
+    let end = at + token.length;
+    let keep: string;
+    if (token === "/") {
+      if (!regexAllowedAfter(code.slice(Math.max(0, at - 16), at).trimEnd())) continue; // a division
+      end = regexLiteralEnd(code, at);
+      const close = code.lastIndexOf("/", end - 1);
+      keep = "/" + " ".repeat(close - at - 1) + code.slice(close, end);
+      LITERAL_OR_COMMENT.lastIndex = end;
+    } else if (token.length === 1 || token === "/*") {
+      if (c === "`") throw new Error(`template literal at offset ${at}: not expected in generated code`);
+      throw new Error(c === "/" ? `unterminated comment at offset ${at}` : `unterminated string at offset ${at}`);
+    } else if (c === '"' || c === "'") keep = c + " ".repeat(token.length - 2) + c;
+    else keep = token.replace(/[^\n]/g, " ");
+    pieces.push(code.slice(done, at), keep);
+    done = end;
+  }
+  pieces.push(code.slice(done));
+  return pieces.join("");
 }
 
 export interface CallSite {
@@ -55,11 +77,10 @@ export interface CallSite {
 }
 
 /** Calls of the given identifiers in code (never inside strings or comments, never as `x.name(`). */
-export function findCalls(code: string, names: ReadonlySet<string>): CallSite[] {
-  const masked = mask(code);
+export function findCalls(code: string, names: ReadonlySet<string>, masked = mask(code)): CallSite[] {
   const calls: CallSite[] = [];
-  for (const m of masked.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]*)\s*\(/g)) {
-    if (!names.has(m[1])) continue;
+  const alternatives = [...names].map((n) => n.replace(/[$]/g, "\\$")).join("|");
+  for (const m of masked.matchAll(new RegExp(`(?<![\\w$.])(${alternatives})\\s*\\(`, "g"))) {
     const open = m.index + m[0].length;
     let argument: string | undefined;
     let end = open;

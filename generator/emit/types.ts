@@ -51,9 +51,10 @@ export async function emitTypes(model: ModelIR): Promise<string> {
     outputTypes.set(outputKey, output);
   }
   const source = `${input}\n${await output}`;
-  const problems = checkTypesShape(source, hasOpenObject(model.input.schema) || hasOpenObject(model.output.schema));
+  const masked = mask(source);
+  const problems = checkTypesShape(source, hasOpenObject(model.input.schema) || hasOpenObject(model.output.schema), masked);
   if (problems.length) throw new Error(`generated types for ${model.modelId} are not what was intended: ${problems.join("; ")}`);
-  return indent(source);
+  return indent(source, masked);
 }
 
 /** Whether the schema itself asks for extra keys somewhere (`additionalProperties` true or a schema). */
@@ -64,9 +65,8 @@ function hasOpenObject(node: SchemaNode): boolean {
 }
 
 /** Exactly `Input` and `Output` at the top level, balanced braces, no index signatures unless asked for. */
-export function checkTypesShape(source: string, allowIndexSignatures = false): string[] {
+export function checkTypesShape(source: string, allowIndexSignatures = false, code = mask(source)): string[] {
   const problems: string[] = [];
-  const code = mask(source);
   if (/__rcKey\d/.test(code)) problems.push("a property name placeholder was left");
   if (!allowIndexSignatures && /\[\s*[A-Za-z_$][\w$]*\s*:\s*(string|number)\s*\]\s*\??\s*:/.test(code)) problems.push("has an index signature");
   let depth = 0;
@@ -87,8 +87,8 @@ export function checkTypesShape(source: string, allowIndexSignatures = false): s
 }
 
 /** Indents json-schema-to-typescript's unformatted output by brace depth (strings and comments masked). */
-export function indent(source: string): string {
-  const masked = mask(source).split("\n");
+export function indent(source: string, maskedSource = mask(source)): string {
+  const masked = maskedSource.split("\n");
   let depth = 0;
   return (
     source

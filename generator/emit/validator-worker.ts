@@ -1,25 +1,25 @@
 /**
- * Compiles validators on a second thread, so ajv (the costliest step) runs beside the type emitter.
+ * Runs ajv (the costliest step) and compacts its code on a second thread, beside the type emitter;
+ * minification happens on the main thread.
  * Used only when the generator runs from its built JavaScript; results are the same as in-process
  * (test/generate.test.ts compares a CLI run with an in-process one byte for byte).
  */
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
-import { compileValidator, type CompiledValidatorCode } from "./validator.js";
+import { compactValidator, compileValidatorCode, type CompactValidator } from "./validator.js";
 import type { SchemaNode } from "../normalize.js";
 
 interface Job {
   id: number;
   schema: SchemaNode;
-  prefix: string;
 }
-type Reply = { id: number; ok: true; value: CompiledValidatorCode } | { id: number; ok: false; message: string };
+type Reply = { id: number; ok: true; value: CompactValidator } | { id: number; ok: false; message: string };
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
   port.on("message", (job: Job) => {
     try {
-      port.postMessage({ id: job.id, ok: true, value: compileValidator(job.schema, job.prefix) } satisfies Reply);
+      port.postMessage({ id: job.id, ok: true, value: compactValidator(compileValidatorCode(job.schema)) } satisfies Reply);
     } catch (e) {
       port.postMessage({ id: job.id, ok: false, message: (e as Error).message } satisfies Reply);
     }
@@ -30,7 +30,7 @@ if (!isMainThread && parentPort) {
 export class ValidatorWorker {
   private worker: Worker;
   private next = 0;
-  private pending = new Map<number, { resolve: (v: CompiledValidatorCode) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (v: CompactValidator) => void; reject: (e: Error) => void }>();
 
   constructor() {
     this.worker = new Worker(fileURLToPath(import.meta.url));
@@ -48,15 +48,15 @@ export class ValidatorWorker {
     });
   }
 
-  compile(schema: SchemaNode, prefix: string): Promise<CompiledValidatorCode> {
+  compile(schema: SchemaNode): Promise<CompactValidator> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, schema, prefix } satisfies Job);
+      this.worker.postMessage({ id, schema } satisfies Job);
     }).finally(() => {
       if (!this.pending.size) this.worker.unref();
-    }) as Promise<CompiledValidatorCode>;
+    }) as Promise<CompactValidator>;
   }
 
   close(): Promise<number> {

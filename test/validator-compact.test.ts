@@ -1,0 +1,188 @@
+/**
+ * The validator's compaction and minification: unit tests of the scanner, the minifier's rules, and a
+ * differential test — every compacted, minified validator must accept exactly what ajv (compiling the
+ * same schema at run time) accepts, and report the same errors (instancePath, keyword, params), on
+ * seeded random inputs shaped like each schema (valid values, wrong types, boundaries, extra keys).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { generateCorpus } from "../bench/corpus.js";
+import { AjvClass } from "../generator/ajv.js";
+import { findCalls, mask } from "../generator/emit/js-scan.js";
+import { minify } from "../generator/emit/minify.js";
+import { validatorView } from "../generator/emit/schema-views.js";
+import { compactValidator, compileValidator, compileValidatorCode } from "../generator/emit/validator.js";
+import { buildModels } from "../generator/generate.js";
+import type { SchemaNode } from "../generator/normalize.js";
+import { formats } from "../generator/runtime/formats.js";
+import { QUIRKS, ROOT, SCHEMAS, tempDir } from "./helpers.js";
+
+const RUNS = Number(process.env.FC_RUNS ?? 60);
+const tmp = tempDir("rcg-compact-");
+afterAll(tmp.cleanup);
+
+describe("mask", () => {
+  it("tells regex literals from divisions", () => {
+    const code = 'a = k.replace(/\\//g, "~1") / 2; // c';
+    expect(mask(code)).toBe('a = k.replace(/  /g, "  ") / 2;     ');
+  });
+  it("blanks strings and comments, keeping offsets and newlines", () => {
+    const code = `a("x(y)") /* b(\n) */ c('d') // e(\nf`;
+    const masked = mask(code);
+    expect(masked).toHaveLength(code.length);
+    expect(masked).toBe('a("    ") ' + " ".repeat(5) + "\n" + " ".repeat(4) + " c(' ') " + " ".repeat(5) + "\nf");
+  });
+  it("reports template literals and unterminated strings instead of guessing", () => {
+    expect(() => mask("a = `x`")).toThrow(/template literal/);
+    expect(() => mask('a = "x')).toThrow(/unterminated string/);
+    expect(() => mask("a /* x")).toThrow(/unterminated comment/);
+  });
+  it("finds calls outside strings only, never as properties", () => {
+    const code = `require("m"); x.require("n"); "require('o')"; eval (1)`;
+    expect(findCalls(code, new Set(["require", "eval"])).map((c) => [c.name, c.argument])).toEqual([
+      ["require", "m"],
+      ["eval", undefined],
+    ]);
+  });
+});
+
+describe("minify", () => {
+  const min = (code: string) => minify(code).code;
+  it("drops parentheses only where the parse stays the same", () => {
+    expect(min('if(!((((k0 === "a") || (k0 === "b")) || (k0 === "c")))){x0=1;}')).toBe('if(!(a==="a"||a==="b"||a==="c")){b=1;}');
+    expect(min("y0 = (a0 || b0) && c0;")).toBe("d=(a||b)&&c;");
+    expect(min("y0 = a0 - (b0 - c0);")).toBe("d=a-(b-c);");
+    expect(min("y0 = a0 - (-b0);")).toBe("c=a- -b;");
+    expect(min("y0 = (a0.f)(); z0 = (a0).p;")).toBe("b=(a.f)();c=(a).p;");
+    expect(min("y0 = !(f0(x0)); z0 = (typeof x0 == \"number\") && (isFinite(x0));")).toBe('c=!b(a);d=typeof a=="number"&&isFinite(a);');
+    expect(min("y0 = (a0 || b0) ?? c0; z0 = (-a0) ** 2;")).toBe("d=(a||b)??c;e=(-a)**2;");
+    expect(min("y0 = ((a0 || b0)); z0 = !((a0 || b0));")).toBe("c=a||b;d=!(a||b);");
+  });
+  it("renames ajv's locals and the runtime bindings, never properties, keys or globals", () => {
+    const { code, names } = minify('function validate0(data, {instancePath=""}={}){let vErrors = null;if(data.errors === undefined){vErrors = __pushError(vErrors, instancePath, "required", {errors: data0, instancePath});}validate0.errors = vErrors;return Array.isArray(data);}');
+    expect(code).toBe('function d(b,{instancePath:c=""}={}){let a=null;if(b.errors===void 0){a=e(a,c,"required",{errors:f,instancePath:c});}d.errors=a;return Array.isArray(b);}');
+    expect(names.get("validate0")).toBe("d");
+    expect(names.get("__pushError")).toBe("e");
+  });
+  it("never hands out a name the code already uses, a reserved word or a kept name", () => {
+    const locals = Array.from({ length: 60 }, (_, i) => `v${i}`);
+    const { names } = minify(`${locals.map((v) => `let ${v}=a;`).join("")}let b0=b+c+isNaN+in0;`, ["d"]);
+    const used = [...names.values()];
+    expect(new Set(used).size).toBe(used.length);
+    for (const taken of ["a", "b", "c", "d", "isNaN", "do", "if", "in"]) expect(used).not.toContain(taken);
+  });
+  it("keeps the spaces JavaScript needs", () => {
+    expect(min("y0 = a0 + +b0; z0 = a0 - --b0; return typeof y0 in z0;")).toBe("c=a+ +b;d=a- --b;return typeof c in d;");
+    expect(min('x0 = k0.replace(/~/g, "~0").replace(/\\//g, "~1") / 2;')).toBe('b=a.replace(/~/g,"~0").replace(/\\//g,"~1")/2;');
+    expect(min('x0 = 1 .toString(); y0 = "a" in x0;')).toBe('a=1 .toString();b="a"in a;');
+  });
+  it("reports what the dialect never has", () => {
+    expect(() => minify("x0 = {get a0(){}}")).toThrow(/object literal/);
+    expect(() => minify("outer: for(;;){}")).toThrow(/label/);
+  });
+});
+
+/** Random values shaped like a schema node: mostly plausible, sometimes wrong, with boundaries. */
+function valueFor(node: Record<string, unknown>, depth = 0): fc.Arbitrary<unknown> {
+  const wrong = fc.oneof(fc.constant(null), fc.string({ maxLength: 4 }), fc.integer(), fc.double(), fc.boolean(), fc.constant([]), fc.constant({}));
+  const types = ([] as unknown[]).concat(node.type ?? []);
+  const options: fc.Arbitrary<unknown>[] = [];
+  if (Array.isArray(node.enum)) options.push(fc.constantFrom(...node.enum));
+  if (node.const !== undefined) options.push(fc.constant(node.const));
+  for (const type of types) {
+    if (type === "string") options.push(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("https://example.com/a.png", "http://x/y.mp4", "data:image/png;base64,AA==", "ftp://x", ""), fc.string({ minLength: 790, maxLength: 810 })));
+    if (type === "integer" || type === "number") {
+      const bounds = [node.minimum, node.maximum, node.exclusiveMinimum, node.exclusiveMaximum].filter((b): b is number => typeof b === "number");
+      options.push(fc.oneof(fc.integer({ min: -5, max: 300 }), fc.double({ min: -10, max: 300, noNaN: true }), ...bounds.map((b) => fc.constantFrom(b, b - 1, b + 1, b - 0.5, b + 0.5))));
+    }
+    if (type === "boolean") options.push(fc.boolean());
+    if (type === "array" && depth < 4) options.push(fc.array(node.items ? valueFor(node.items as Record<string, unknown>, depth + 1) : fc.anything(), { maxLength: ((node.maxItems as number) ?? 3) + 2 }));
+    if (type === "object" && depth < 4) {
+      const props = (node.properties ?? {}) as Record<string, Record<string, unknown>>;
+      const entries = Object.keys(props).map((key) => fc.option(valueFor(props[key], depth + 1), { nil: undefined, freq: 3 }).map((v) => [key, v] as const));
+      options.push(
+        fc.tuple(fc.tuple(...entries), fc.option(fc.tuple(fc.constantFrom("extra", "__proto__", "constructor"), fc.integer()), { nil: undefined, freq: 4 })).map(([pairs, extra]) => {
+          const out: Record<string, unknown> = {};
+          for (const [k, v] of pairs) if (v !== undefined) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+          if (extra) Object.defineProperty(out, extra[0], { value: extra[1], enumerable: true, writable: true, configurable: true });
+          return out;
+        }),
+      );
+    }
+  }
+  return options.length ? fc.oneof({ weight: 6, arbitrary: fc.oneof(...options) }, { weight: 1, arbitrary: wrong }) : wrong;
+}
+
+/** ajv compiling the same view at run time, with the runtime's format checks. */
+function runtimeAjv(view: Record<string, unknown>) {
+  const ajv = new AjvClass({ allErrors: true, strict: true, messages: false, strictTypes: false, allowUnionTypes: true, unicodeRegExp: true });
+  for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
+  return ajv.compile(view);
+}
+
+const errorsOf = (errors: unknown) => ((errors ?? []) as { instancePath: string; keyword: string; params: unknown }[]).map(({ instancePath, keyword, params }) => ({ instancePath, keyword, params }));
+
+/** Imports the compiled validator as a module, against the runtime's TypeScript sources. */
+async function importValidator(schema: SchemaNode, name: string): Promise<(data: unknown) => boolean> {
+  const shim = path.join(tmp.dir, "core.js");
+  writeFileSync(shim, `export * from ${JSON.stringify(pathToFileURL(path.join(ROOT, "generator/runtime/ajv-runtime.ts")).href)};\nexport { formats } from ${JSON.stringify(pathToFileURL(path.join(ROOT, "generator/runtime/formats.ts")).href)};\n`);
+  const v = compileValidator(schema, "./");
+  const file = path.join(tmp.dir, `${name}.js`);
+  writeFileSync(file, `${v.imports}\n${v.code}\nexport default ${v.functionName};\n`);
+  return (await import(pathToFileURL(file).href)).default;
+}
+
+describe("compacted validators behave as ajv's", async () => {
+  const corpus = path.join(tmp.dir, "corpus");
+  generateCorpus(SCHEMAS, corpus, 12, 7);
+  const models = [...(await buildModels(SCHEMAS)).models, ...(await buildModels(QUIRKS)).models, ...(await buildModels(corpus)).models];
+  // Shapes the seeds lack: enum of objects, const, anyOf/oneOf, nested arrays, open objects, bounds.
+  const extra: Record<string, unknown> = {
+    type: "object",
+    properties: {
+      choice: { enum: [{ a: 1 }, [1, 2], "x", 3, null] },
+      fixed: { const: { k: [1] } },
+      either: { anyOf: [{ type: "string", maxLength: 3 }, { type: "integer", minimum: 10 }] },
+      one: { oneOf: [{ type: "number", maximum: 5 }, { type: "number", minimum: 3 }] },
+      grid: { type: "array", items: { type: "array", items: { type: "integer", exclusiveMinimum: 0 }, maxItems: 2 }, minItems: 1 },
+      open: { type: "object", properties: { n: { type: "number" } }, additionalProperties: { type: "string" } },
+      all: { allOf: [{ type: "string", minLength: 2 }, { type: "string", maxLength: 4 }] },
+    },
+    required: ["choice"],
+    additionalProperties: false,
+  };
+  const cases: [string, SchemaNode][] = [...models.map((m): [string, SchemaNode] => [m.modelId, m.input.schema]), ["extra-shapes", extra as SchemaNode]];
+
+  it.each(cases)("%s", async (id, schema) => {
+    const view = validatorView(schema);
+    const expected = runtimeAjv(view);
+    const actual = await importValidator(schema, id.replace(/\W/g, "_"));
+    fc.assert(
+      fc.property(valueFor(view), (data) => {
+        const ok = actual(data);
+        expect(ok).toBe(expected(data));
+        expect(errorsOf((actual as unknown as { errors: unknown }).errors)).toEqual(errorsOf(expected.errors));
+      }),
+      { numRuns: RUNS, seed: 42 },
+    );
+  });
+
+  it("compacts every error site and the schema constant of the seed models", () => {
+    for (const model of models.slice(0, 4)) {
+      const compact = compactValidator(compileValidatorCode(model.input.schema));
+      expect(compact.code).not.toMatch(/const err\d+ =|schemaPath|const schema\d+ =/);
+      expect(compact.bindings.map(([exported]) => exported)).toContain("pushError");
+    }
+  });
+
+  it("the seed models' validators are at most twice their schema's size", () => {
+    for (const model of models.slice(0, 4)) {
+      const v = compileValidator(model.input.schema, "../runtime/");
+      const schemaSize = JSON.stringify(JSON.parse(readFileSync(path.join(ROOT, model.sourcePath), "utf8")).input_schema).length;
+      expect(Buffer.byteLength(v.imports + "\n" + v.code) / schemaSize).toBeLessThanOrEqual(2);
+    }
+  });
+});
