@@ -8,7 +8,8 @@ import { DEFAULT_CACHE_DIR, EmitCache, cacheKey, mapLimit } from "./cache.js";
 import { SchemaErrors, SchemaFileError } from "./errors.js";
 import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, renderReadmeSection, type FileMap } from "./emit/package.js";
 import { canUseWorker, ValidatorWorker } from "./emit/validator-worker.js";
-import { duplicateIds, loadSchemaDir, parseSchemaTexts, readSchemaTexts } from "./load.js";
+import { readFileSync } from "node:fs";
+import { duplicateIds, loadSchemaDir, parseSchemaTexts, readSchemaSources, type SourceManifest } from "./load.js";
 import { buildModel, summarize, type ModelIR, type ModelSummary } from "./model.js";
 import type { Note } from "./normalize.js";
 import { assertGeneratedDir, contentHash, diffTree, hashTree, manifestOf, recoverInterruptedWrite, writeTree, type OutputFile, type TreeDiff, type TreeManifest } from "./write.js";
@@ -38,6 +39,8 @@ export interface GenerateResult {
   emitted: number;
   ms: number;
 }
+
+const sameManifest = (a: SourceManifest, b: SourceManifest | undefined) => !!b && JSON.stringify(a) === JSON.stringify(b);
 
 const byId = <T extends { modelId: string }>(a: T, b: T) => (a.modelId < b.modelId ? -1 : a.modelId > b.modelId ? 1 : 0);
 
@@ -106,9 +109,14 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const treeKey = contentHash(path.resolve(options.outDir));
   const existing = hashTree(options.outDir, cache.getSync<TreeManifest>("trees", treeKey));
 
+  // Schema files unchanged since the last run (size and mtime) are known by their recorded hash, unread.
+  const sourcesKey = contentHash(`sources\0${path.resolve(options.schemasDir)}`);
+  const lastSources = cache.getSync<SourceManifest>("trees", sourcesKey);
+  const { sources, manifest: sourceManifest } = await readSchemaSources(options.schemasDir, lastSources);
+
   // A cached model is whole when each of its files is on disk unchanged or in the file cache.
-  const lookups = (await readSchemaTexts(options.schemasDir)).map((t) => {
-    const key = cacheKey("model", `${schemasDirName}/${t.relPath}`, packageOptions.packageName, t.text);
+  const lookups = sources.map((t) => {
+    const key = cacheKey("model", `${schemasDirName}/${t.relPath}`, packageOptions.packageName, t.hash);
     const meta = cache.getSync<CachedModel>("models", key);
     let cached: EmittedModel | undefined;
     if (meta) {
@@ -127,7 +135,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       if (files.length === meta.hashes.length) cached = { ...meta, files };
     }
     // Only cache misses keep their text: memory stays proportional to the work left.
-    return { key, cached, text: cached ? undefined : t };
+    return { key, cached, text: cached ? undefined : { file: t.file, relPath: t.relPath, text: t.text ?? readFileSync(t.file, "utf8") } };
   });
 
   // Cache misses: each is parsed, modelled and emitted in one go; only its output is kept.
@@ -178,6 +186,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     // What is on disk now, for the next run to trust without reading (unless a file changed since).
     cache.set("trees", treeKey, manifestOf(options.outDir, new Map([...sorted].map(([p, f]) => [p, f.hash]))));
   }
+  if (!sameManifest(sourceManifest, lastSources)) cache.set("trees", sourcesKey, sourceManifest);
   const stale = [...diff.added, ...diff.changed, ...diff.removed].sort();
   return { models, diff, notes, stale, emitted: fresh.length, ms: performance.now() - started };
 }

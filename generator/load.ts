@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { GeneratorError, SchemaFileError, hasOwn } from "./errors.js";
 import { JsonSyntaxError, parseJsonWithPositions, type Position } from "./json-parse.js";
+import { contentHash } from "./write.js";
 
 export interface SchemaFile {
   /** Path as given/found, for messages. */
@@ -116,7 +117,43 @@ export interface SchemaText {
 export async function readSchemaTexts(dir: string): Promise<SchemaText[]> {
   const paths = await findSchemaFiles(dir);
   // Synchronous reads: for thousands of small files they beat the thread pool several times over.
-  return paths.map((file) => ({ file, relPath: path.relative(dir, file).split(path.sep).join("/"), text: readFileSync(file, "utf8") }));
+  return paths.map((file) => ({ file, relPath: relPathOf(dir, file), text: readFileSync(file, "utf8") }));
+}
+
+const relPathOf = (dir: string, file: string) => path.relative(dir, file).split(path.sep).join("/");
+
+/** A schema file known by its content hash; its text is there when it had to be read. */
+export interface SchemaSource {
+  file: string;
+  relPath: string;
+  hash: string;
+  text?: string;
+}
+
+/** Size, mtime and content hash of each schema file, as the last run saw them. */
+export type SourceManifest = Record<string, [size: number, mtimeMs: number, hash: string]>;
+
+/**
+ * Every schema file under `dir` with its content hash. A file whose size and mtime match the last
+ * run's manifest is taken at its recorded hash without being read (as the output manifest does for
+ * generated files); the others are read. Returns the manifest for the next run too.
+ */
+export async function readSchemaSources(dir: string, last: SourceManifest | undefined): Promise<{ sources: SchemaSource[]; manifest: SourceManifest }> {
+  const manifest: SourceManifest = {};
+  const sources = (await findSchemaFiles(dir)).map((file): SchemaSource => {
+    const relPath = relPathOf(dir, file);
+    const st = statSync(file);
+    const known = last && hasOwn(last, relPath) ? last[relPath] : undefined;
+    if (known && known[0] === st.size && known[1] === st.mtimeMs) {
+      manifest[relPath] = known;
+      return { file, relPath, hash: known[2] };
+    }
+    const text = readFileSync(file, "utf8");
+    const hash = contentHash(text);
+    manifest[relPath] = [st.size, st.mtimeMs, hash];
+    return { file, relPath, hash, text };
+  });
+  return { sources, manifest };
 }
 
 /**

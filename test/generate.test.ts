@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, utimesSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SchemaErrors } from "../generator/errors.js";
@@ -136,6 +136,38 @@ describe("the output manifest", () => {
       expect(fixed.diff.changed).toEqual(["models/bytedance~dreamina-4-0~edit.js"]);
       expect(fixed.emitted).toBe(0);
       expect(readFileSync(file, "utf8")).toBe(original);
+    } finally {
+      local.cleanup();
+    }
+  });
+});
+
+describe("the source manifest", () => {
+  it("schema files are known by size, mtime and content: same-size edits are noticed, known content is reused", async () => {
+    const local = tempDir("rcg-sources-");
+    try {
+      const schemas = path.join(local.dir, "schemas");
+      cpSync(SCHEMAS, schemas, { recursive: true });
+      const out = path.join(local.dir, "out");
+      const cache = path.join(local.dir, "cache");
+      await generate({ schemasDir: schemas, outDir: out, cache });
+      const file = path.join(schemas, "bytedance/dreamina-3-0/pro/text-to-video.json");
+      const original = readFileSync(file, "utf8");
+      const edited = original.replace('"maxLength": 800', '"maxLength": 801');
+      expect(edited.length).toBe(original.length);
+      writeFileSync(file, edited);
+      const result = await generate({ schemasDir: schemas, outDir: out, cache });
+      expect(result.emitted).toBe(1);
+      expect(readFileSync(path.join(out, "models/bytedance~dreamina-3-0~pro~text-to-video.d.ts"), "utf8")).toContain("801");
+      // Back to the original text: known by content, so it comes from the cache.
+      writeFileSync(file, original);
+      expect((await generate({ schemasDir: schemas, outDir: out, cache })).emitted).toBe(0);
+      // An edit that keeps the size and puts back the mtime (to the millisecond) is still noticed.
+      const { atime, mtime } = statSync(file);
+      writeFileSync(file, edited);
+      utimesSync(file, atime, mtime);
+      expect((await generate({ schemasDir: schemas, outDir: out, cache })).diff.changed).toContain("models/bytedance~dreamina-3-0~pro~text-to-video.d.ts");
+      expect(readFileSync(path.join(out, "models/bytedance~dreamina-3-0~pro~text-to-video.d.ts"), "utf8")).toContain("801");
     } finally {
       local.cleanup();
     }
