@@ -6,6 +6,7 @@ import { isPrivateAddress } from "../generator/runtime/net-policy.js";
 import { ProbeError, probeMedia, type ProbeOptions } from "../generator/runtime/probe.js";
 import { probeFile } from "../generator/runtime/node.js";
 import { startMediaServer, type MediaServer } from "../generator/mock/media-server.js";
+import { READ_SIZE, smallReadFetch } from "../generator/runtime/small-read-fetch.js";
 import { tempDir } from "./helpers.js";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -101,6 +102,23 @@ describe("probe over HTTP (127.0.0.1)", () => {
     expect(r.bytesRead).toBeLessThan(32 * 1024);
   });
 
+  it.each(Object.keys(IMAGES).filter((n) => n !== "icc.jpg"))("without Range, reads %s's header plus at most 4 KiB (Node transport)", async (name) => {
+    const r = await probeMedia(server.url(`/norange/${name}`), "image", { dimensions: true, size: false }, local);
+    expect([r.format, r.width, r.height]).toEqual(EXPECTED[name]);
+    expect(r.bytesRead).toBeLessThanOrEqual(READ_SIZE);
+  });
+
+  it("without Range, a 1 MB ICC profile costs the profile plus at most 4 KiB, not the file", async () => {
+    const r = await probeMedia(server.url("/norange/icc.jpg"), "image", { dimensions: true, size: false }, local);
+    expect(r.width).toBe(4096);
+    // Where the frame header starts: past SOI and every segment in front of it (the ICC profile).
+    const bytes = IMAGES["icc.jpg"];
+    let frame = 2;
+    while (bytes[frame + 1] < 0xc0 || bytes[frame + 1] > 0xc3) frame += 2 + ((bytes[frame + 2] << 8) | bytes[frame + 3]);
+    expect(frame).toBeGreaterThan(1_000_000);
+    expect(r.bytesRead).toBeLessThanOrEqual(frame + READ_SIZE);
+  });
+
   it("stops streaming as soon as the header is read when there is no Range support", async () => {
     server.add("big.png", png(4000, 3000, { totalBytes: 5_000_000 }));
     const r = await probeMedia(server.url("/norange/big.png"), "image", all, local);
@@ -168,5 +186,52 @@ describe("data URIs", () => {
     const b64 = Buffer.from(IMAGES["image.png"]).toString("base64");
     expect(await probeMedia(`data:image/png;base64,${b64}`, "image", all)).toMatchObject({ format: "png", width: 320, height: 200, sizeBytes: IMAGES["image.png"].length });
     await expect(probeMedia("data:image/png;base64,%%%", "image", all)).rejects.toMatchObject({ code: "corrupt" });
+  });
+});
+
+describe("the Node transport (small-read-fetch)", () => {
+  const raw = async (handler: (socket: import("node:net").Socket) => void) => {
+    const net = await import("node:net");
+    // The client may close first (that is the point of some cases): a reset is not a failure here.
+    const srv = net.createServer((socket) => socket.on("error", () => {}).once("data", () => handler(socket)));
+    await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+    return { url: `http://127.0.0.1:${(srv.address() as import("node:net").AddressInfo).port}/x`, close: () => srv.close() };
+  };
+  const text = async (res: Response) => new TextDecoder().decode(await res.arrayBuffer());
+
+  it("decodes chunked bodies, honours Content-Length and reads to the end of close-delimited ones", async () => {
+    const chunked = await raw((s) => s.end("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nTrailer: x\r\n\r\n"));
+    const sized = await raw((s) => s.end("HTTP/1.1 206 Partial Content\r\nContent-Length: 3\r\nContent-Range: bytes 0-2/10\r\n\r\nabcIGNORED"));
+    const closed = await raw((s) => s.end("HTTP/1.0 200 OK\r\n\r\nuntil the end"));
+    try {
+      const a = await smallReadFetch(chunked.url);
+      expect([a.status, a.headers.get("x-a"), await text(a)]).toEqual([200, "1", "hello, world"]);
+      const b = await smallReadFetch(sized.url, { headers: { range: "bytes=0-2" } });
+      expect([b.status, b.headers.get("content-range"), await text(b)]).toEqual([206, "bytes 0-2/10", "abc"]);
+      expect(await text(await smallReadFetch(closed.url))).toBe("until the end");
+    } finally {
+      chunked.close();
+      sized.close();
+      closed.close();
+    }
+  });
+
+  it("reports cut-off bodies, oversized or malformed heads, encodings it did not ask for, and aborts", async () => {
+    const cut = await raw((s) => s.end("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort"));
+    const huge = await raw((s) => s.end("HTTP/1.1 200 OK\r\nX: " + "a".repeat(70_000) + "\r\n\r\n"));
+    const junk = await raw((s) => s.end("SSH-2.0-OpenSSH\r\n\r\n"));
+    const gzip = await raw((s) => s.end("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\nxx"));
+    const silent = await raw(() => {});
+    try {
+      await expect((await smallReadFetch(cut.url)).arrayBuffer()).rejects.toThrow(/before the declared end/);
+      await expect(smallReadFetch(huge.url)).rejects.toThrow(/head larger/);
+      await expect(smallReadFetch(junk.url)).rejects.toThrow(/not an HTTP/);
+      await expect(smallReadFetch(gzip.url)).rejects.toThrow(/gzip/);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 50);
+      await expect(smallReadFetch(silent.url, { signal: controller.signal })).rejects.toThrow(/abort/);
+    } finally {
+      for (const s of [cut, huge, junk, gzip, silent]) s.close();
+    }
   });
 });

@@ -19,7 +19,7 @@ export interface ProbeOptions {
     maxBytes?: number;
     /** Most redirects followed. Default 5. */
     maxRedirects?: number;
-    /** The fetch to use. Default: the global fetch. */
+    /** The fetch to use. Default: under Node, a transport that reads 4 KiB at a time (small-read-fetch.ts); elsewhere the global fetch. */
     fetch?: typeof fetch;
     /** Resolves a host name to addresses for the private-network check. Default: Node's DNS where available. */
     resolveHost?: (hostname: string) => Promise<string[]>;
