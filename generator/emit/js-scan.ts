@@ -9,7 +9,7 @@
 const LITERAL_OR_COMMENT = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\/\/[^\n]*|\/\*[\s\S]*?\*\/|["'`]|\/\*|\//g;
 
 /** Keywords after which `/` starts a regex literal rather than a division. */
-const KEYWORDS_BEFORE_OPERAND = new Set(["return", "typeof", "void", "delete", "in", "of", "new", "case", "instanceof", "throw", "else", "do"]);
+export const KEYWORDS_BEFORE_OPERAND: ReadonlySet<string> = new Set(["return", "typeof", "void", "delete", "in", "of", "new", "case", "instanceof", "throw", "else", "do"]);
 
 /** Whether a `/` after this (trimmed) code starts a regex literal: the code ends where an operand belongs. */
 export function regexAllowedAfter(before: string): boolean {

@@ -9,7 +9,7 @@
  * several validators into one call would make each one's output depend on its neighbours.
  */
 
-import { regexLiteralEnd } from "./js-scan.js";
+import { KEYWORDS_BEFORE_OPERAND, regexLiteralEnd } from "./js-scan.js";
 
 /** A token: a word (identifier, keyword or number), a string or regex literal, or a punctuator. */
 interface Token {
@@ -37,8 +37,6 @@ export function tokenize(code: string): Token[] {
   }
   return tokens;
 }
-
-const KEYWORDS_BEFORE_OPERAND = new Set(["return", "typeof", "void", "delete", "in", "of", "new", "case", "instanceof", "throw", "else", "do"]);
 
 function expectsOperand(prev: Token | undefined): boolean {
   if (!prev) return true;
