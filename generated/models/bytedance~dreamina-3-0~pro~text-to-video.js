@@ -2,14 +2,14 @@
 import { validateModelInput, validateSchema as validateSchemaOf } from "../runtime/core.js";
 
 // The precompiled input validator: ajv's standalone code, compacted and minified by the generator.
-import{pushError as e,ucs2length as m}from"../runtime/core.js";
-const k=m;function l(b,{instancePath:d=""}={}){let a=null;let c=0;if(b&&typeof b=="object"&&!Array.isArray(b)){if(b.prompt===void 0){a=e(a,d,"required",{missingProperty:"prompt"});c++;}for(const g in b){if(!(g==="prompt"||g==="aspect_ratio"||g==="frames"||g==="seed")){a=e(a,d,"additionalProperties",{additionalProperty:g});c++;}}if(b.prompt!==void 0){let i=b.prompt;if(typeof i==="string"){if(k(i)>800){a=e(a,d+"/prompt","maxLength",{limit:800});c++;}}else{a=e(a,d+"/prompt","type",{type:"string"});c++;}}if(b.aspect_ratio!==void 0){let f=b.aspect_ratio;if(typeof f!=="string"){a=e(a,d+"/aspect_ratio","type",{type:"string"});c++;}if(!(f==="1920×1088(16:9)"||f==="1664×1248(4:3)"||f==="1440×1440(1:1)"||f==="1248×1664(3:4)"||f==="1088×1920(9:16)"||f==="2176×928(21:9)")){a=e(a,d+"/aspect_ratio","enum",{allowedValues:["1920×1088(16:9)","1664×1248(4:3)","1440×1440(1:1)","1248×1664(3:4)","1088×1920(9:16)","2176×928(21:9)"]});c++;}}if(b.frames!==void 0){let h=b.frames;if(!Number.isInteger(h)){a=e(a,d+"/frames","type",{type:"integer"});c++;}if(!(h===121||h===241)){a=e(a,d+"/frames","enum",{allowedValues:[121,241]});c++;}}if(b.seed!==void 0){let j=b.seed;if(!Number.isInteger(j)){a=e(a,d+"/seed","type",{type:"integer"});c++;}}}else{a=e(a,d,"type",{type:"object"});c++;}l.errors=a;return c===0;}
+import{pushError as e,ucs2length as o}from"../runtime/core.js";
+const l=["1920×1088(16:9)","1664×1248(4:3)","1440×1440(1:1)","1248×1664(3:4)","1088×1920(9:16)","2176×928(21:9)"];const m=[121,241];const k=o;function n(b,{instancePath:d=""}={}){let a=null;let c=0;if(b&&typeof b=="object"&&!Array.isArray(b)){if(b.prompt===void 0){a=e(a,d,"required",{missingProperty:"prompt"});c++;}for(const g in b){if(!(g==="prompt"||g==="aspect_ratio"||g==="frames"||g==="seed")){a=e(a,d,"additionalProperties",{additionalProperty:g});c++;}}if(b.prompt!==void 0){let i=b.prompt;if(typeof i==="string"){if(k(i)>800){a=e(a,d+"/prompt","maxLength",{limit:800});c++;}}else{a=e(a,d+"/prompt","type",{type:"string"});c++;}}if(b.aspect_ratio!==void 0){let f=b.aspect_ratio;if(typeof f!=="string"){a=e(a,d+"/aspect_ratio","type",{type:"string"});c++;}if(!(f==="1920×1088(16:9)"||f==="1664×1248(4:3)"||f==="1440×1440(1:1)"||f==="1248×1664(3:4)"||f==="1088×1920(9:16)"||f==="2176×928(21:9)")){a=e(a,d+"/aspect_ratio","enum",{allowedValues:l});c++;}}if(b.frames!==void 0){let h=b.frames;if(!Number.isInteger(h)){a=e(a,d+"/frames","type",{type:"integer"});c++;}if(!(h===121||h===241)){a=e(a,d+"/frames","enum",{allowedValues:m});c++;}}if(b.seed!==void 0){let j=b.seed;if(!Number.isInteger(j)){a=e(a,d+"/seed","type",{type:"integer"});c++;}}}else{a=e(a,d,"type",{type:"object"});c++;}n.errors=a;return c===0;}
 
 /** The model id, as sent in the request path. */
 export const modelId = "bytedance/dreamina-3-0/pro/text-to-video";
 
 /** The precompiled input validator: `validator(input)` is true or false, with `validator.errors`. */
-export const validator = l;
+export const validator = n;
 
 /** The input schema, normalized (quirks resolved; see the schema file for the original). */
 export const inputSchema = {

@@ -10,8 +10,8 @@
  *   becomes `vErrors = __pushError(vErrors, <instancePath>, <keyword>, <params>);errors++;`. schemaPath
  *   is dropped: the package's error type (runtime/issues.ts `AjvError`) never offered it, and issues
  *   name the input's JSON pointer and the keyword.
- * - A schema constant (`const schema0 = {…};`) read only through static property paths is removed and
- *   each read replaced by the value it reads (enum lists, mostly), written by the escaping helper.
+ * - A schema constant (`const schema0 = {…};`) read only through static property paths is replaced by
+ *   the values it is read for (enum lists, mostly: one constant each), written by the escaping helper.
  * - `((typeof x == "number") && (!(x % 1) && !isNaN(x))) && (isFinite(x))` becomes `Number.isInteger(x)`.
  * - Options a validating function destructures but never reads (`parentData`, …) are not destructured.
  */
@@ -125,22 +125,30 @@ function errorSiteEdits(code: string, masked: string, inner: Edit[]): ErrorSiteE
 
 const ACCESSOR = /\.([A-Za-z_$][\w$]*)|\[("(?:[^"\\\n]|\\.)*"|\d+)\]/y;
 
-/** Edits removing each schema constant whose every use is a static read, and replacing those reads. */
+/**
+ * Edits replacing each schema constant whose every use is a static read: a primitive read becomes its
+ * literal, an object or array read becomes its own constant (`inlinedN`, one per path), declared where
+ * the schema constant was, so error paths still allocate nothing (ajv hands out `schema.enum` itself).
+ */
 function schemaConstantEdits(code: string, masked: string): Edit[] {
   const edits: Edit[] = [];
+  // The names given to the read values must be new to the code.
+  if (/(?<![\w$.])inlined\d+/.test(masked)) return edits;
+  const counter = { next: 0 };
   for (const m of masked.matchAll(/(?:^|[;}\n])const (schema\d+) = (?=[{[])/g)) {
     const open = m.index + m[0].length;
     const close = closingBracket(masked, open);
     if (masked[close + 1] !== ";") continue;
     const declStart = m.index + m[0].indexOf("const");
-    edits.push(...(inlineOne(code, masked, m[1], declStart, close + 2, JSON.parse(code.slice(open, close + 1))) ?? []));
+    edits.push(...(inlineOne(code, masked, m[1], declStart, close + 2, JSON.parse(code.slice(open, close + 1)), counter) ?? []));
   }
   return edits;
 }
 
 /** Edits replacing every read of `name` by its value; undefined when some use is not a static read. */
-function inlineOne(code: string, masked: string, name: string, declStart: number, declEnd: number, value: unknown): Edit[] | undefined {
-  const edits: Edit[] = [{ start: declStart, end: declEnd, text: "" }];
+function inlineOne(code: string, masked: string, name: string, declStart: number, declEnd: number, value: unknown, counter: { next: number }): Edit[] | undefined {
+  const edits: Edit[] = [];
+  const constants = new Map<string, { name: string; value: unknown }>();
   for (const use of masked.matchAll(new RegExp(`(?<![\\w$.])${name}(?![\\w$])`, "g"))) {
     if (use.index === declStart + "const ".length) continue;
     let at = use.index + name.length;
@@ -158,8 +166,17 @@ function inlineOne(code: string, masked: string, name: string, declStart: number
     }
     // A bare use, a call, or an assignment through the path is not a static read.
     if (!steps || /^\s*(?:\(|=[^=]|\+\+|--)/.test(masked.slice(at, at + 3))) return undefined;
-    edits.push({ start: use.index, end: at, text: jsLiteral(current) });
+    if (current === null || typeof current !== "object") {
+      edits.push({ start: use.index, end: at, text: jsLiteral(current) });
+      continue;
+    }
+    const path = code.slice(use.index, at);
+    let constant = constants.get(path);
+    if (!constant) constants.set(path, (constant = { name: `inlined${counter.next++}`, value: current }));
+    edits.push({ start: use.index, end: at, text: constant.name });
   }
+  const declarations = [...constants.values()].map((c) => `const ${c.name} = ${jsLiteral(c.value)};`).join("");
+  edits.push({ start: declStart, end: declEnd, text: declarations });
   return edits;
 }
 
