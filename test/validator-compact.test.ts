@@ -69,10 +69,13 @@ describe("minify", () => {
   });
   it("never hands out a name the code already uses, a reserved word or a kept name", () => {
     const locals = Array.from({ length: 60 }, (_, i) => `v${i}`);
-    const { names } = minify(`${locals.map((v) => `let ${v}=a;`).join("")}let b0=b+c+isNaN+in0;`, ["d"]);
+    const { names } = minify(`${locals.map((v) => `let ${v}=a;`).join("")}let b0=b+c+isNaN+in0;f(${locals.join(",")},b0);`, ["d"]);
     const used = [...names.values()];
     expect(new Set(used).size).toBe(used.length);
     for (const taken of ["a", "b", "c", "d", "isNaN", "do", "if", "in"]) expect(used).not.toContain(taken);
+  });
+  it("drops declarations nothing reads (ajv's bookkeeping with its optimizer off), and only those", () => {
+    expect(min("const _errs0 = errors; let valid0 = _errs0 === errors; var valid1 = x0; const used0 = y0; f(used0); let n0 = g(); let m0 = a0, k0 = 1;")).toBe("const a=h;f(a);let e=g();let d=b,c=1;");
   });
   it("keeps the spaces JavaScript needs", () => {
     expect(min("y0 = a0 + +b0; z0 = a0 - --b0; return typeof y0 in z0;")).toBe("c=a+ +b;d=a- --b;return typeof c in d;");

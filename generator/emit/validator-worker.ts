@@ -1,25 +1,31 @@
 /**
  * Runs ajv (the costliest step) and compacts its code on a second thread, beside the type emitter;
- * minification happens on the main thread.
+ * every other job it also minifies, the rest are minified on the main thread (that balances the two:
+ * with either doing all of it, the other one waits).
  * Used only when the generator runs from its built JavaScript; results are the same as in-process
  * (test/generate.test.ts compares a CLI run with an in-process one byte for byte).
  */
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
-import { compactValidator, compileValidatorCode, type CompactValidator } from "./validator.js";
+import { compactValidator, compileValidatorCode, minifyValidator, type CompactValidator, type CompiledValidatorCode } from "./validator.js";
 import type { SchemaNode } from "../normalize.js";
 
 interface Job {
   id: number;
   schema: SchemaNode;
+  prefix: string;
 }
-type Reply = { id: number; ok: true; value: CompactValidator } | { id: number; ok: false; message: string };
+/** A validator compacted, or also minified. */
+export type WorkerValidator = { compact: CompactValidator } | { compiled: CompiledValidatorCode };
+type Reply = { id: number; ok: true; value: WorkerValidator } | { id: number; ok: false; message: string };
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
   port.on("message", (job: Job) => {
     try {
-      port.postMessage({ id: job.id, ok: true, value: compactValidator(compileValidatorCode(job.schema)) } satisfies Reply);
+      const compact = compactValidator(compileValidatorCode(job.schema));
+      const value: WorkerValidator = job.id % 2 ? { compact } : { compiled: minifyValidator(compact, job.prefix) };
+      port.postMessage({ id: job.id, ok: true, value } satisfies Reply);
     } catch (e) {
       port.postMessage({ id: job.id, ok: false, message: (e as Error).message } satisfies Reply);
     }
@@ -30,7 +36,7 @@ if (!isMainThread && parentPort) {
 export class ValidatorWorker {
   private worker: Worker;
   private next = 0;
-  private pending = new Map<number, { resolve: (v: CompactValidator) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (v: WorkerValidator) => void; reject: (e: Error) => void }>();
 
   constructor() {
     this.worker = new Worker(fileURLToPath(import.meta.url));
@@ -48,15 +54,15 @@ export class ValidatorWorker {
     });
   }
 
-  compile(schema: SchemaNode): Promise<CompactValidator> {
+  compile(schema: SchemaNode, prefix: string): Promise<WorkerValidator> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, schema } satisfies Job);
+      this.worker.postMessage({ id, schema, prefix } satisfies Job);
     }).finally(() => {
       if (!this.pending.size) this.worker.unref();
-    }) as Promise<CompactValidator>;
+    }) as Promise<WorkerValidator>;
   }
 
   close(): Promise<number> {

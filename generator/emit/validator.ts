@@ -98,7 +98,7 @@ export function compileValidatorCode(schema: SchemaNode): string {
     strictTypes: false,
     allowUnionTypes: true,
     unicodeRegExp: true,
-    code: { source: true, esm: true, lines: false, optimize: true, formats: _`require(${FORMATS_MARKER}).formats` },
+    code: { source: true, esm: true, lines: false, optimize: false, formats: _`require(${FORMATS_MARKER}).formats` },
   });
   for (const name of [...STANDARD_FORMATS, ...Object.keys(MEDIA_FORMATS)]) ajv.addFormat(name, () => true);
   const validate = ajv.compile(validatorView(schema));
