@@ -1,6 +1,7 @@
 /**
  * A minifier for the one dialect it is given: ajv's standalone code after compaction
- * (validator-compact.ts). It tokenizes the code, gives ajv's local names and the runtime imports short
+ * (validator-compact.ts). It tokenizes the code, drops declarations nothing reads (ajv's bookkeeping:
+ * its own optimizer is off, see validator.ts), gives ajv's local names and the runtime imports short
  * names, drops parentheses that do not change how the expression parses, and writes the tokens back
  * with only the spaces JavaScript needs. Constructs that dialect never has (template literals,
  * methods in object literals, labels) are errors, never guesses.

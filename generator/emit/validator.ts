@@ -98,6 +98,8 @@ export function compileValidatorCode(schema: SchemaNode): string {
     strictTypes: false,
     allowUnionTypes: true,
     unicodeRegExp: true,
+    // ajv's optimizer off: compiling costs ~40 % less, and the minifier drops the unread declarations
+    // it would have removed (minify.ts).
     code: { source: true, esm: true, lines: false, optimize: false, formats: _`require(${FORMATS_MARKER}).formats` },
   });
   for (const name of [...STANDARD_FORMATS, ...Object.keys(MEDIA_FORMATS)]) ajv.addFormat(name, () => true);
