@@ -40,7 +40,7 @@ export interface GenerateResult {
   ms: number;
 }
 
-const sameManifest = (a: SourceManifest, b: SourceManifest | undefined) => !!b && JSON.stringify(a) === JSON.stringify(b);
+const sameManifest = (a: SourceManifest | TreeManifest, b: SourceManifest | TreeManifest | undefined) => !!b && JSON.stringify(a) === JSON.stringify(b);
 
 const byId = <T extends { modelId: string }>(a: T, b: T) => (a.modelId < b.modelId ? -1 : a.modelId > b.modelId ? 1 : 0);
 
@@ -107,7 +107,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   // A run killed between its two renames left the previous tree aside: put it back first (also for --check).
   await recoverInterruptedWrite(options.outDir);
   const treeKey = contentHash(path.resolve(options.outDir));
-  const existing = hashTree(options.outDir, cache.getSync<TreeManifest>("trees", treeKey));
+  const lastTree = cache.getSync<TreeManifest>("trees", treeKey);
+  const seen: TreeManifest = {};
+  const existing = hashTree(options.outDir, lastTree, seen);
 
   // Schema files unchanged since the last run (size and mtime) are known by their recorded hash, unread.
   const sourcesKey = contentHash(`sources\0${path.resolve(options.schemasDir)}`);
@@ -184,7 +186,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     await assertGeneratedDir(options.outDir, existing);
     await writeTree(options.outDir, sorted, diff);
     // What is on disk now, for the next run to trust without reading (unless a file changed since).
-    cache.set("trees", treeKey, manifestOf(options.outDir, new Map([...sorted].map(([p, f]) => [p, f.hash]))));
+    const manifest = manifestOf(options.outDir, new Map([...sorted].map(([p, f]) => [p, f.hash])), seen);
+    if (!sameManifest(manifest, lastTree)) cache.set("trees", treeKey, manifest);
   }
   if (!sameManifest(sourceManifest, lastSources)) cache.set("trees", sourcesKey, sourceManifest);
   const stale = [...diff.added, ...diff.changed, ...diff.removed].sort();

@@ -48,29 +48,33 @@ export type TreeManifest = Record<string, [size: number, mtimeMs: number, hash: 
 /**
  * The hash of every file on disk. A file whose size and mtime match the manifest of the last write
  * is taken at its recorded hash without being read (unchanged files are hard-linked, so they keep
- * their mtime); any other file is read and hashed.
+ * their mtime); any other file is read and hashed. `seen` receives each file's size, mtime and hash.
  */
-export function hashTree(dir: string, manifest: TreeManifest | undefined): Map<string, string> {
+export function hashTree(dir: string, manifest: TreeManifest | undefined, seen: TreeManifest = {}): Map<string, string> {
   const out = new Map<string, string>();
   for (const p of listTree(dir)) {
     const file = path.join(dir, ...p.split("/"));
     const known = manifest?.[p];
-    if (known) {
-      const st = statSync(file);
-      if (st.size === known[0] && st.mtimeMs === known[1]) {
-        out.set(p, known[2]);
-        continue;
-      }
-    }
-    out.set(p, contentHash(readFileSync(file, "utf8")));
+    const st = statSync(file);
+    const hash = known && st.size === known[0] && st.mtimeMs === known[1] ? known[2] : contentHash(readFileSync(file, "utf8"));
+    out.set(p, hash);
+    seen[p] = [st.size, st.mtimeMs, hash];
   }
   return out;
 }
 
-/** The manifest of a tree just written or verified: size and mtime from disk, hashes as given. */
-export function manifestOf(dir: string, hashes: Map<string, string>): TreeManifest {
+/**
+ * The manifest of a tree just written or verified: size and mtime from disk, hashes as given. Files
+ * `seen` before the write with the same hash were linked, not rewritten, and keep their entries.
+ */
+export function manifestOf(dir: string, hashes: Map<string, string>, seen: TreeManifest = {}): TreeManifest {
   const manifest: TreeManifest = {};
   for (const [p, hash] of hashes) {
+    const before = seen[p];
+    if (before && before[2] === hash) {
+      manifest[p] = before;
+      continue;
+    }
     const st = statSync(path.join(dir, ...p.split("/")));
     manifest[p] = [st.size, st.mtimeMs, hash];
   }
