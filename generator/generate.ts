@@ -40,7 +40,7 @@ export interface GenerateResult {
   ms: number;
 }
 
-const sameManifest = (a: SourceManifest | TreeManifest, b: SourceManifest | TreeManifest | undefined) => !!b && JSON.stringify(a) === JSON.stringify(b);
+const sameManifest = (a: TreeManifest, b: TreeManifest | undefined) => !!b && JSON.stringify(a) === JSON.stringify(b);
 
 const byId = <T extends { modelId: string }>(a: T, b: T) => (a.modelId < b.modelId ? -1 : a.modelId > b.modelId ? 1 : 0);
 
@@ -189,7 +189,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const manifest = manifestOf(options.outDir, new Map([...sorted].map(([p, f]) => [p, f.hash])), seen);
     if (!sameManifest(manifest, lastTree)) cache.set("trees", treeKey, manifest);
   }
-  if (!sameManifest(sourceManifest, lastSources)) cache.set("trees", sourcesKey, sourceManifest);
+  // Rewritten whenever a schema file had to be read (changed, new, or too recent to trust), so its
+  // entry is dated by this run; a run that read none leaves the manifest as it was.
+  if (sources.some((t) => t.text !== undefined) || Object.keys(sourceManifest.files).length !== Object.keys(lastSources?.files ?? {}).length) cache.set("trees", sourcesKey, sourceManifest);
   const stale = [...diff.added, ...diff.changed, ...diff.removed].sort();
   return { models, diff, notes, stale, emitted: fresh.length, ms: performance.now() - started };
 }

@@ -130,27 +130,42 @@ export interface SchemaSource {
   text?: string;
 }
 
-/** Size, mtime and content hash of each schema file, as the last run saw them. */
-export type SourceManifest = Record<string, [size: number, mtimeMs: number, hash: string]>;
+/**
+ * Size, mtime and content hash of each schema file as the last run saw them, and when that run
+ * looked (`at`, epoch ms).
+ */
+export interface SourceManifest {
+  at: number;
+  files: Record<string, [size: number, mtimeMs: number, hash: string]>;
+}
+
+/**
+ * How long before a run a file's mtime must lie for the run's record of it to be trusted: an edit
+ * that keeps the size within one mtime tick of the run (file systems with coarse timestamps) would
+ * otherwise go unseen. Newer files are read again (git's "racily clean" entries, the same idea).
+ */
+const MTIME_SLACK_MS = 2000;
 
 /**
  * Every schema file under `dir` with its content hash. A file whose size and mtime match the last
- * run's manifest is taken at its recorded hash without being read (as the output manifest does for
- * generated files); the others are read. Returns the manifest for the next run too.
+ * run's manifest, and whose mtime was already old then, is taken at its recorded hash without being
+ * read (as the output manifest does for generated files); the others are read. Returns the manifest
+ * for the next run too.
  */
 export async function readSchemaSources(dir: string, last: SourceManifest | undefined): Promise<{ sources: SchemaSource[]; manifest: SourceManifest }> {
-  const manifest: SourceManifest = {};
+  const manifest: SourceManifest = { at: Date.now(), files: {} };
+  const lastFiles = last && typeof last.at === "number" && last.files && typeof last.files === "object" ? last.files : {};
   const sources = (await findSchemaFiles(dir)).map((file): SchemaSource => {
     const relPath = relPathOf(dir, file);
     const st = statSync(file);
-    const known = last && hasOwn(last, relPath) ? last[relPath] : undefined;
-    if (known && known[0] === st.size && known[1] === st.mtimeMs) {
-      manifest[relPath] = known;
+    const known = hasOwn(lastFiles, relPath) ? lastFiles[relPath] : undefined;
+    if (known && known[0] === st.size && known[1] === st.mtimeMs && st.mtimeMs < last!.at - MTIME_SLACK_MS) {
+      manifest.files[relPath] = known;
       return { file, relPath, hash: known[2] };
     }
     const text = readFileSync(file, "utf8");
     const hash = contentHash(text);
-    manifest[relPath] = [st.size, st.mtimeMs, hash];
+    manifest.files[relPath] = [st.size, st.mtimeMs, hash];
     return { file, relPath, hash, text };
   });
   return { sources, manifest };

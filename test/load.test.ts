@@ -1,7 +1,10 @@
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SchemaFileError } from "../generator/errors.js";
 import { parseJsonWithPositions } from "../generator/json-parse.js";
-import { parseSchemaFile } from "../generator/load.js";
+import { parseSchemaFile, readSchemaSources } from "../generator/load.js";
+import { tempDir } from "./helpers.js";
 
 const parse = (text: string, rel = "acme/m.json") => parseSchemaFile(`schemas/${rel}`, rel, text);
 const fail = (text: string, rel?: string) => {
@@ -55,5 +58,42 @@ describe("duplicate ids", () => {
     const r = duplicateIds([{ modelId: "a/B" }, { modelId: "a/b" }, { modelId: "c/d" }], (e) => `schemas/${e.modelId}.json`);
     expect(r.keep.map((e) => e.modelId)).toEqual(["a/B", "c/d"]);
     expect(r.errors.map((e) => [e.file, e.ruleId])).toEqual([["schemas/a/b.json", "duplicate-model-id"]]);
+  });
+});
+
+describe("schema sources and their manifest", () => {
+  it("trusts a file's recorded hash only when size and mtime match and the mtime was old at the last run", async () => {
+    const tmp = tempDir("rcg-sources-unit-");
+    try {
+      const dir = path.join(tmp.dir, "schemas");
+      mkdirSync(path.join(dir, "acme"), { recursive: true });
+      const old = path.join(dir, "acme/old.json");
+      const recent = path.join(dir, "acme/recent.json");
+      writeFileSync(old, '{"a": 1}');
+      writeFileSync(recent, '{"b": 2}');
+      const past = new Date(Date.now() - 60_000);
+      utimesSync(old, past, past);
+
+      const first = await readSchemaSources(dir, undefined);
+      expect(first.sources.map((s) => s.text !== undefined)).toEqual([true, true]);
+
+      const second = await readSchemaSources(dir, first.manifest);
+      const byPath = new Map(second.sources.map((s) => [s.relPath, s]));
+      // Old and unchanged: taken from the manifest, unread. Written within the slack: read again.
+      expect(byPath.get("acme/old.json")!.text).toBeUndefined();
+      expect(byPath.get("acme/old.json")!.hash).toBe(first.sources[0].hash);
+      expect(byPath.get("acme/recent.json")!.text).toBe('{"b": 2}');
+
+      // A same-size edit is read (its mtime moved), and its new hash recorded.
+      writeFileSync(old, '{"a": 2}');
+      const third = await readSchemaSources(dir, second.manifest);
+      expect(third.sources[0].text).toBe('{"a": 2}');
+      expect(third.sources[0].hash).not.toBe(first.sources[0].hash);
+      // A manifest from another version of the generator is ignored, not trusted.
+      const foreign = await readSchemaSources(dir, { "acme/old.json": [8, 0, "x"] } as never);
+      expect(foreign.sources.every((s) => s.text !== undefined)).toBe(true);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
