@@ -157,7 +157,22 @@ describe("compacted validators behave as ajv's", async () => {
     required: ["choice"],
     additionalProperties: false,
   };
-  const cases: [string, SchemaNode][] = [...models.map((m): [string, SchemaNode] => [m.modelId, m.input.schema]), ["extra-shapes", extra as SchemaNode]];
+  // Keys and values that are hard to write into code: prototype names, pointer characters, payloads.
+  const awkward: Record<string, unknown> = {
+    type: "object",
+    properties: {
+      ["__proto__"]: { type: "string", maxLength: 2 },
+      constructor: { type: "integer", enum: [1, 2] },
+      "a/b~c": { type: "array", items: { type: "string", enum: ["*/ x", "\u2028", "</script>", "${x}", "\\\"", "'"] } },
+      '"quote': { type: "number", minimum: -1e308, maximum: 5e-324 },
+      "": { type: "boolean" },
+      "width×height": { type: "string", enum: ["1024×1024"] },
+    },
+    required: ["constructor"],
+    additionalProperties: false,
+  };
+  expect(Object.keys(awkward.properties as object)).toContain("__proto__");
+  const cases: [string, SchemaNode][] = [...models.map((m): [string, SchemaNode] => [m.modelId, m.input.schema]), ["extra-shapes", extra as SchemaNode], ["awkward-keys", awkward as SchemaNode]];
 
   it.each(cases)("%s", async (id, schema) => {
     const view = validatorView(schema);
