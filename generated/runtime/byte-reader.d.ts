@@ -7,6 +7,8 @@ export declare class ProbeError extends Error {
     readonly code: "truncated" | "unsupported" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted";
     constructor(message: string, code: "truncated" | "unsupported" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted");
 }
+/** The parts, one after another, in one array. */
+export declare function concatBytes(parts: Uint8Array[]): Uint8Array<ArrayBuffer>;
 export interface ByteReader {
     /** Exactly `length` bytes at `offset`; ProbeError("truncated") if the data ends first. */
     read(offset: number, length: number): Promise<Uint8Array>;

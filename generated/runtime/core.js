@@ -78,6 +78,15 @@ var ProbeError = class extends Error {
     this.name = "ProbeError";
   }
 };
+function concatBytes(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
 var truncated = (offset, length, have) => new ProbeError(`data is truncated: needed bytes ${offset}\u2013${offset + length - 1} but it ends at byte ${have}`, "truncated");
 function bytesReader(bytes) {
   let touched = 0;
@@ -136,10 +145,7 @@ function streamReader(chunks, options) {
       received += next.value.length;
       if (received > options.maxBytes)
         throw new ProbeError(`read more than the ${options.maxBytes}-byte cap without finding what was needed`, "too-large");
-      const merged = new Uint8Array(buffer.length + next.value.length);
-      merged.set(buffer);
-      merged.set(next.value, buffer.length);
-      buffer = merged;
+      buffer = concatBytes([buffer, next.value]);
     }
   };
   const dropBefore = (offset) => {
@@ -807,7 +813,7 @@ function nodeNet() {
   )]).then(([net, tls]) => ({ net, tls }));
   return modules;
 }
-var hasNodeSockets = () => typeof globalThis.process?.versions?.node === "string";
+var runsOnNode = () => typeof globalThis.process?.versions?.node === "string";
 async function connect(url, signal) {
   const { net, tls } = await nodeNet();
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
@@ -865,12 +871,6 @@ async function connect(url, signal) {
     destroy: (error) => void socket.destroy(error)
   };
 }
-var concat = (a, b) => {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-};
 function headEnd(bytes) {
   for (let i = 3; i < bytes.length; i++)
     if (bytes[i] === 10 && bytes[i - 1] === 13 && bytes[i - 2] === 10 && bytes[i - 3] === 13)
@@ -921,7 +921,7 @@ ${extra.join("")}\r
     const chunk = await conn.next();
     if (!chunk)
       throw new TypeError("the connection closed before a response");
-    pending = concat(pending, chunk);
+    pending = concatBytes([pending, chunk]);
   }
   const head = parseHead(new TextDecoder("latin1").decode(pending.subarray(0, end - 4)));
   if (head.status < 200) {
@@ -945,7 +945,7 @@ function bodyStream(conn, first, headers) {
     const chunk = await conn.next();
     if (!chunk)
       return false;
-    buffered = buffered.length ? concat(buffered, chunk) : chunk;
+    buffered = buffered.length ? concatBytes([buffered, chunk]) : chunk;
     return true;
   };
   const chunked = /(?:^|,)\s*chunked\s*$/i.test(headers.get("transfer-encoding") ?? "");
@@ -1076,8 +1076,7 @@ async function measure(reader, kind, needs, maxBytes) {
 }
 var defaultResolver;
 function nodeResolver() {
-  const isNode = typeof globalThis.process?.versions?.node === "string";
-  if (!isNode)
+  if (!runsOnNode())
     return Promise.resolve(void 0);
   defaultResolver ??= (async () => {
     const specifier = "node:dns/promises";
@@ -1123,7 +1122,7 @@ async function probeUrl(raw, kind, needs, options) {
   const timeoutMs = options.timeoutMs ?? PROBE_DEFAULTS.timeoutMs;
   const maxBytes = options.maxBytes ?? PROBE_DEFAULTS.maxBytes;
   const maxRedirects = options.maxRedirects ?? PROBE_DEFAULTS.maxRedirects;
-  const doFetch = options.fetch ?? (hasNodeSockets() ? smallReadFetch : globalThis.fetch);
+  const doFetch = options.fetch ?? (runsOnNode() ? smallReadFetch : globalThis.fetch);
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -1158,13 +1157,7 @@ async function probeUrl(raw, kind, needs, options) {
         break;
       }
     }
-    const out = new Uint8Array(total);
-    let o = 0;
-    for (const c of chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
+    return concatBytes(chunks);
   };
   try {
     let url;
@@ -1458,6 +1451,7 @@ export {
   blobReader,
   bytesReader,
   compare,
+  concatBytes,
   countRemaining,
   createRuntimeClient,
   decodeDataUri,
@@ -1468,7 +1462,6 @@ export {
   formatExpr,
   formatRule,
   formats,
-  hasNodeSockets,
   isIpLiteral,
   isMediaUrl,
   isPrivateAddress,
@@ -1484,6 +1477,7 @@ export {
   readImageHeader,
   redactor,
   resultOf,
+  runsOnNode,
   send,
   sendOnce,
   sleep,

@@ -15,8 +15,8 @@ export interface SmallReadInit {
     headers?: Record<string, string>;
     signal?: AbortSignal;
 }
-/** Whether this runtime has Node's sockets (so `smallReadFetch` can be used). */
-export declare const hasNodeSockets: () => boolean;
+/** Whether this runs under Node (so Node's modules, and `smallReadFetch`, can be used). */
+export declare const runsOnNode: () => boolean;
 /**
  * A fetch-shaped GET for the probe: `Response` with status, headers and a body that reads the
  * socket only as it is read (4 KiB per read). Cancelling the body closes the connection.

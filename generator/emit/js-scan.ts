@@ -8,11 +8,14 @@
 /** Literals and comments, the starts of constructs not read (reported, not guessed), and `/`. */
 const LITERAL_OR_COMMENT = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\/\/[^\n]*|\/\*[\s\S]*?\*\/|["'`]|\/\*|\//g;
 
-/** Keywords after which `/` starts a regex literal rather than a division. */
-export const KEYWORDS_BEFORE_OPERAND: ReadonlySet<string> = new Set(["return", "typeof", "void", "delete", "in", "of", "new", "case", "instanceof", "throw", "else", "do"]);
+/** Keywords after which an operand comes (so `/` starts a regex literal rather than a division). */
+const KEYWORDS_BEFORE_OPERAND: ReadonlySet<string> = new Set(["return", "typeof", "void", "delete", "in", "of", "new", "case", "instanceof", "throw", "else", "do"]);
 
-/** Whether a `/` after this (trimmed) code starts a regex literal: the code ends where an operand belongs. */
-export function regexAllowedAfter(before: string): boolean {
+/**
+ * Whether an operand comes after this (trimmed) code — so a `/` there starts a regex literal, and a
+ * `+`/`-` is unary. The minifier asks it of each token's text, `mask` of the code before a `/`.
+ */
+export function expectsOperandAfter(before: string): boolean {
   const word = /[\w$]+$/.exec(before);
   if (word) return KEYWORDS_BEFORE_OPERAND.has(word[0]);
   const last = before[before.length - 1];
@@ -50,7 +53,7 @@ export function mask(code: string): string {
     let end = at + token.length;
     let keep: string;
     if (token === "/") {
-      if (!regexAllowedAfter(code.slice(Math.max(0, at - 16), at).trimEnd())) continue; // a division
+      if (!expectsOperandAfter(code.slice(Math.max(0, at - 16), at).trimEnd())) continue; // a division
       end = regexLiteralEnd(code, at);
       const close = code.lastIndexOf("/", end - 1);
       keep = "/" + " ".repeat(close - at - 1) + code.slice(close, end);

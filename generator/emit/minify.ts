@@ -10,7 +10,7 @@
  * several validators into one call would make each one's output depend on its neighbours.
  */
 
-import { KEYWORDS_BEFORE_OPERAND, regexLiteralEnd } from "./js-scan.js";
+import { expectsOperandAfter, regexLiteralEnd } from "./js-scan.js";
 
 /** A token: a word (identifier, keyword or number), a string or regex literal, or a punctuator. */
 interface Token {
@@ -78,10 +78,8 @@ export function tokenize(code: string): Token[] {
 }
 
 function expectsOperand(prev: Token | undefined): boolean {
-  if (!prev) return true;
-  if (prev.kind === "word") return KEYWORDS_BEFORE_OPERAND.has(prev.text);
-  if (prev.kind === "string" || prev.kind === "regex") return false;
-  return ![")", "]", "}"].includes(prev.text);
+  // A regex literal is an operand whatever its last character.
+  return !prev || (prev.kind !== "regex" && expectsOperandAfter(prev.text));
 }
 
 const RESERVED = new Set(

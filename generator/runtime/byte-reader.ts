@@ -13,6 +13,17 @@ export class ProbeError extends Error {
   }
 }
 
+/** The parts, one after another, in one array. */
+export function concatBytes(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 export interface ByteReader {
   /** Exactly `length` bytes at `offset`; ProbeError("truncated") if the data ends first. */
   read(offset: number, length: number): Promise<Uint8Array>;
@@ -86,10 +97,7 @@ export function streamReader(chunks: AsyncIterator<Uint8Array>, options: { size?
       }
       received += next.value.length;
       if (received > options.maxBytes) throw new ProbeError(`read more than the ${options.maxBytes}-byte cap without finding what was needed`, "too-large");
-      const merged = new Uint8Array(buffer.length + next.value.length);
-      merged.set(buffer);
-      merged.set(next.value, buffer.length);
-      buffer = merged;
+      buffer = concatBytes([buffer, next.value]);
     }
   };
   const dropBefore = (offset: number) => {

@@ -5,10 +5,10 @@
  * support it streams and stops as soon as the header is read. Bounded by a timeout, a byte cap and a
  * redirect limit; private, loopback and link-local addresses are refused unless allowed.
  */
-import { ProbeError, blobReader, bytesReader, countRemaining, streamReader, type ByteReader } from "./byte-reader.js";
+import { ProbeError, blobReader, bytesReader, concatBytes, countRemaining, streamReader, type ByteReader } from "./byte-reader.js";
 import { readImageHeader, type ImageFormat } from "./image-header.js";
 import { isIpLiteral, isPrivateAddress } from "./net-policy.js";
-import { hasNodeSockets, smallReadFetch } from "./small-read-fetch.js";
+import { runsOnNode, smallReadFetch } from "./small-read-fetch.js";
 import type { MediaKind } from "./rule-types.js";
 
 export { ProbeError } from "./byte-reader.js";
@@ -99,8 +99,7 @@ export async function measure(reader: ByteReader, kind: MediaKind | null, needs:
 let defaultResolver: Promise<((host: string) => Promise<string[]>) | undefined> | undefined;
 /** Node's DNS, loaded only when running under Node; elsewhere no resolver (the platform sandboxes requests). */
 function nodeResolver(): Promise<((host: string) => Promise<string[]>) | undefined> {
-  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
-  if (!isNode) return Promise.resolve(undefined);
+  if (!runsOnNode()) return Promise.resolve(undefined);
   defaultResolver ??= (async () => {
     const specifier = "node:dns/promises";
     const dns = (await import(/* @vite-ignore */ specifier)) as typeof import("node:dns/promises");
@@ -142,7 +141,7 @@ async function probeUrl(raw: string, kind: MediaKind | null, needs: ProbeNeeds, 
   const maxRedirects = options.maxRedirects ?? PROBE_DEFAULTS.maxRedirects;
   // Under Node a transport that reads 4 KiB at a time (a server ignoring Range then costs the header
   // plus at most 4 KiB, not a 64 KiB socket read); elsewhere the platform's fetch.
-  const doFetch: (url: URL, init: { headers: Record<string, string>; redirect: "manual"; signal: AbortSignal }) => Promise<Response> = options.fetch ?? (hasNodeSockets() ? smallReadFetch : globalThis.fetch);
+  const doFetch: (url: URL, init: { headers: Record<string, string>; redirect: "manual"; signal: AbortSignal }) => Promise<Response> = options.fetch ?? (runsOnNode() ? smallReadFetch : globalThis.fetch);
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -176,13 +175,7 @@ async function probeUrl(raw: string, kind: MediaKind | null, needs: ProbeNeeds, 
         break;
       }
     }
-    const out = new Uint8Array(total);
-    let o = 0;
-    for (const c of chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
+    return concatBytes(chunks);
   };
 
   try {

@@ -9,6 +9,8 @@
  * redirects returned (never followed). Bodies framed by Content-Length, chunked encoding or close.
  */
 
+import { concatBytes } from "./byte-reader.js";
+
 /** Bytes read from the socket per read: the most a probe overshoots what it needs. */
 export const READ_SIZE = 4096;
 /** Largest response head accepted. */
@@ -29,8 +31,8 @@ function nodeNet(): Promise<NetModules> {
   return modules;
 }
 
-/** Whether this runtime has Node's sockets (so `smallReadFetch` can be used). */
-export const hasNodeSockets = () => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
+/** Whether this runs under Node (so Node's modules, and `smallReadFetch`, can be used). */
+export const runsOnNode = () => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
 
 /** One connection's incoming bytes, pulled a read at a time. */
 interface Connection {
@@ -96,13 +98,6 @@ async function connect(url: URL, signal: AbortSignal | undefined): Promise<Conne
   };
 }
 
-const concat = (a: Uint8Array, b: Uint8Array) => {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-};
-
 /** Index of CRLF CRLF in bytes, or -1. */
 function headEnd(bytes: Uint8Array): number {
   for (let i = 3; i < bytes.length; i++) if (bytes[i] === 10 && bytes[i - 1] === 13 && bytes[i - 2] === 10 && bytes[i - 3] === 13) return i + 1;
@@ -146,7 +141,7 @@ export async function smallReadFetch(input: URL | string, init: SmallReadInit = 
     }
     const chunk = await conn.next();
     if (!chunk) throw new TypeError("the connection closed before a response");
-    pending = concat(pending, chunk);
+    pending = concatBytes([pending, chunk]);
   }
   const head = parseHead(new TextDecoder("latin1").decode(pending.subarray(0, end - 4)));
   if (head.status < 200) {
@@ -170,7 +165,7 @@ function bodyStream(conn: Connection, first: Uint8Array, headers: Headers): Read
   const more = async (): Promise<boolean> => {
     const chunk = await conn.next();
     if (!chunk) return false;
-    buffered = buffered.length ? concat(buffered, chunk) : chunk;
+    buffered = buffered.length ? concatBytes([buffered, chunk]) : chunk;
     return true;
   };
   const chunked = /(?:^|,)\s*chunked\s*$/i.test(headers.get("transfer-encoding") ?? "");
