@@ -8,7 +8,7 @@ import { startEmulator } from "../generator/mock/emulator.js";
 import { readTree } from "../generator/write.js";
 import { ROOT, SCHEMAS, schemasWithQuirks, tempDir, captureCli } from "./helpers.js";
 
-const SEEDS = path.join(ROOT, "..", "shared", "seeds");
+const SEEDS = path.join(ROOT, "test", "fixtures", "seeds");
 const seedPages = readdirSync(SEEDS).sort().map((f) => path.join(SEEDS, f));
 const page = (name: string) => readFileSync(seedPages.find((p) => p.includes(name))!, "utf8");
 const tmp = tempDir();
