@@ -6,10 +6,10 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { AjvClass, standaloneCode as standalone } from "../generator/ajv.js";
+import { AjvClass, standaloneCode as standalone } from "../generator/shared/ajv.js";
 import { compile } from "json-schema-to-typescript";
-import { loadSchemaDir } from "../generator/load.js";
-import { normalizeInputSchema, normalizeOutputSchema } from "../generator/normalize.js";
+import { loadSchemaDir } from "../generator/load/load.js";
+import { normalizeInputSchema, normalizeOutputSchema } from "../generator/normalize/normalize.js";
 import { validatorView } from "../generator/emit/schema-views.js";
 
 const [schemasDir, outDir] = process.argv.slice(2);

@@ -7,7 +7,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { GeneratorError, SchemaErrors } from "./errors.js";
+import { GeneratorError, SchemaErrors } from "./shared/errors.js";
 import { CliFailure, EXIT, plural, type CliIo, type RegisterCommand } from "./commands/context.js";
 import { registerGenerate } from "./commands/generate.js";
 import { registerValidate } from "./commands/validate.js";

@@ -4,15 +4,15 @@
  * the cache — summary and emitted files — without being parsed again.
  */
 import path from "node:path";
-import { DEFAULT_CACHE_DIR, EmitCache, cacheKey, mapLimit } from "./cache.js";
-import { SchemaErrors, SchemaFileError } from "./errors.js";
+import { DEFAULT_CACHE_DIR, EmitCache, cacheKey, mapLimit } from "./incremental/cache.js";
+import { SchemaErrors, SchemaFileError } from "./shared/errors.js";
 import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, renderReadmeSection, type FileMap } from "./emit/package.js";
 import { canUseWorker, ValidatorWorker } from "./emit/validator-worker.js";
 import { readFileSync } from "node:fs";
-import { duplicateIds, loadSchemaDir, parseSchemaTexts, readSchemaSources, type SourceManifest } from "./load.js";
-import { buildModel, summarize, type ModelIR, type ModelSummary } from "./model.js";
-import type { Note } from "./normalize.js";
-import { assertGeneratedDir, contentHash, diffTree, hashTree, manifestOf, recoverInterruptedWrite, writeTree, type OutputFile, type TreeDiff, type TreeManifest } from "./write.js";
+import { duplicateIds, loadSchemaDir, parseSchemaTexts, readSchemaSources, type SourceManifest } from "./load/load.js";
+import { buildModel, summarize, type ModelIR, type ModelSummary } from "./model/model.js";
+import type { Note } from "./normalize/normalize.js";
+import { assertGeneratedDir, contentHash, diffTree, hashTree, manifestOf, recoverInterruptedWrite, writeTree, type OutputFile, type TreeDiff, type TreeManifest } from "./write/write.js";
 
 export interface GenerateOptions {
   schemasDir: string;

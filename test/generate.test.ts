@@ -1,9 +1,9 @@
 import { cpSync, utimesSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { SchemaErrors } from "../generator/errors.js";
+import { SchemaErrors } from "../generator/shared/errors.js";
 import { generate } from "../generator/generate.js";
-import { readTree } from "../generator/write.js";
+import { readTree } from "../generator/write/write.js";
 import { ROOT, SCHEMAS, schemasWithQuirks, tempDir } from "./helpers.js";
 
 const tmp = tempDir();

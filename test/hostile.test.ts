@@ -12,10 +12,10 @@ import fc from "fast-check";
 import { marked } from "marked";
 import { Project, ts } from "ts-morph";
 import { afterAll, describe, expect, it } from "vitest";
-import { SchemaErrors } from "../generator/errors.js";
+import { SchemaErrors } from "../generator/shared/errors.js";
 import { generate } from "../generator/generate.js";
-import { buildModel } from "../generator/model.js";
-import { parseSchemaFile } from "../generator/load.js";
+import { buildModel } from "../generator/model/model.js";
+import { parseSchemaFile } from "../generator/load/load.js";
 import { tempDir } from "./helpers.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 60);

@@ -1,9 +1,9 @@
 /** `runcomfy-codegen lint [paths..]`: the CI gate for schema files. */
 import { stat } from "node:fs/promises";
-import { findSchemaFiles } from "../load.js";
-import { lintPaths } from "../lint.js";
-import { FORMATS, formatFindings, type LintFormat } from "../lint-format.js";
-import { GENERATOR_VERSION } from "../paths.js";
+import { findSchemaFiles } from "../load/load.js";
+import { lintPaths } from "../lint/lint.js";
+import { FORMATS, formatFindings, type LintFormat } from "../lint/lint-format.js";
+import { GENERATOR_VERSION } from "../shared/paths.js";
 import { CliFailure, EXIT, type RegisterCommand } from "./context.js";
 
 export const registerLint: RegisterCommand = (y, { io, setExit }) =>

@@ -6,10 +6,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import Handlebars from "handlebars";
-import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../escape.js";
-import { SchemaFileError } from "../errors.js";
-import type { ModelIR, ModelSummary } from "../model.js";
-import { TEMPLATES_DIR } from "../paths.js";
+import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../shared/escape.js";
+import { SchemaFileError } from "../shared/errors.js";
+import type { ModelIR, ModelSummary } from "../model/model.js";
+import { TEMPLATES_DIR } from "../shared/paths.js";
 import { loadBuiltRuntime } from "./runtime.js";
 import { emitTypes } from "./types.js";
 import { compactValidator, compileValidatorCode, minifyValidator, type CompactValidator, type CompiledValidatorCode } from "./validator.js";

@@ -5,8 +5,8 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { GeneratorError } from "../errors.js";
-import { PACKAGE_ROOT, RUNTIME_SOURCE_DIR } from "../paths.js";
+import { GeneratorError } from "../shared/errors.js";
+import { PACKAGE_ROOT, RUNTIME_SOURCE_DIR } from "../shared/paths.js";
 
 export interface RuntimeFile {
   /** Path inside the generated package, e.g. `runtime/probe.js`. */

@@ -2,9 +2,9 @@
  * Views of a normalized schema for each consumer: the types view (docs in JSDoc, no titles, so no
  * type names come from translated page text) and the validator view (only keywords that validate).
  */
-import { docText, jsLiteral } from "../escape.js";
-import { docLines } from "../model.js";
-import type { SchemaNode } from "../normalize.js";
+import { docText, jsLiteral } from "../shared/escape.js";
+import { docLines } from "../model/model.js";
+import type { SchemaNode } from "../normalize/normalize.js";
 
 const TYPE_KEYWORDS = ["type", "enum", "const", "items", "properties", "required", "additionalProperties", "anyOf", "oneOf", "allOf"] as const;
 const VALIDATION_KEYWORDS = [

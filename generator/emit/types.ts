@@ -4,9 +4,9 @@
  * braces, no index signatures. The tests parse and typecheck every emitted file with TypeScript.
  */
 import { mask } from "./js-scan.js";
-import type { ModelIR } from "../model.js";
-import type { SchemaNode } from "../normalize.js";
-import { propertyName } from "../escape.js";
+import type { ModelIR } from "../model/model.js";
+import type { SchemaNode } from "../normalize/normalize.js";
+import { propertyName } from "../shared/escape.js";
 import { typesView } from "./schema-views.js";
 
 const JSON2TS_OPTIONS = {

@@ -3,7 +3,7 @@
  * ajv (with allErrors) writes each error site out in full, keeps the whole schema as a constant for
  * the few values it reads from it, and spells integer checks in four parts; for schemas of a few dozen
  * short properties that made the validator 3–5× the schema's own size. Each rewrite below matches the
- * exact shape ajv emits and leaves anything else as ajv wrote it (test/validator-compact.test.ts runs
+ * exact shape ajv emits and leaves anything else as ajv wrote it (test/emit/validator-compact.test.ts runs
  * each finished validator beside ajv compiling the same schema at run time, on the same inputs).
  *
  * - An error site `const errN = {instancePath…,schemaPath:…,keyword:…,params:…};if(vErrors === null)…errors++;`
@@ -15,8 +15,8 @@
  * - `((typeof x == "number") && (!(x % 1) && !isNaN(x))) && (isFinite(x))` becomes `Number.isInteger(x)`.
  * - Options a validating function destructures but never reads (`parentData`, …) are not destructured.
  */
-import { jsLiteral } from "../escape.js";
-import { hasOwn } from "../errors.js";
+import { jsLiteral } from "../shared/escape.js";
+import { hasOwn } from "../shared/errors.js";
 import { mask } from "./js-scan.js";
 
 /** Name the runtime's error helper is imported under (runtime/ajv-runtime.ts `pushError`). */

@@ -8,7 +8,7 @@
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import { compactValidator, compileValidatorCode, minifyValidator, type CompactValidator, type CompiledValidatorCode } from "./validator.js";
-import type { SchemaNode } from "../normalize.js";
+import type { SchemaNode } from "../normalize/normalize.js";
 
 interface Job {
   id: number;

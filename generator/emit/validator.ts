@@ -4,14 +4,14 @@
  * the package's own runtime, and any other `require`, `eval` or `new Function` fails generation. The
  * code is then compacted (validator-compact.ts) and minified (minify.ts).
  */
-import { AjvClass, standaloneCode } from "../ajv.js";
+import { AjvClass, standaloneCode } from "../shared/ajv.js";
 import { _ } from "ajv/dist/compile/codegen/index.js";
-import { hasOwn } from "../errors.js";
+import { hasOwn } from "../shared/errors.js";
 import { findCalls, mask } from "./js-scan.js";
 import { minify } from "./minify.js";
 import { applyEdits, compactionEdits, PUSH_ERROR, type Edit } from "./validator-compact.js";
-import { STANDARD_FORMATS, MEDIA_FORMATS } from "../normalize.js";
-import type { SchemaNode } from "../normalize.js";
+import { STANDARD_FORMATS, MEDIA_FORMATS } from "../normalize/normalize.js";
+import type { SchemaNode } from "../normalize/normalize.js";
 import { validatorView } from "./schema-views.js";
 
 

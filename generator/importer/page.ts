@@ -5,7 +5,7 @@
  */
 import { htmlToText, looksLikeHtml } from "./html.js";
 import { scanJsonObjects } from "./json-scan.js";
-import { MODEL_ID_PATTERN } from "../load.js";
+import { MODEL_ID_PATTERN } from "../load/load.js";
 
 export class PageImportError extends Error {
   constructor(readonly page: string, readonly detail: string) {

@@ -4,7 +4,7 @@
  * are deleted only with `prune` (nothing is lost by default). Errors are the client's own.
  */
 import { rm } from "node:fs/promises";
-import { findSchemaFiles, MODEL_ID_PATTERN } from "../load.js";
+import { findSchemaFiles, MODEL_ID_PATTERN } from "../load/load.js";
 import { send, type HttpOptions } from "../runtime/http.js";
 import { NetworkError } from "../runtime/errors.js";
 import { diffJson, readExisting, schemaFilePath, serializeSchemaFile, writeSchemaFile, type SchemaFileDoc } from "./schema-file.js";

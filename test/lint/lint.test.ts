@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
-import { findSchemaFiles } from "../generator/load.js";
-import { lintPaths } from "../generator/lint.js";
-import { ROOT, SCHEMAS, captureCli } from "./helpers.js";
+import { findSchemaFiles } from "../../generator/load/load.js";
+import { lintPaths } from "../../generator/lint/lint.js";
+import { ROOT, SCHEMAS, captureCli } from "../helpers.js";
 
 const CORPUS = path.join(ROOT, "test/fixtures/lint");
 

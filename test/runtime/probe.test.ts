@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bmp, gif, jpeg, png, webpExtended, webpLossless, webpLossy } from "../generator/mock/images.js";
-import { bytesReader } from "../generator/runtime/byte-reader.js";
-import { readImageHeader } from "../generator/runtime/image-header.js";
-import { isPrivateAddress } from "../generator/runtime/net-policy.js";
-import { ProbeError, probeMedia, type ProbeOptions } from "../generator/runtime/probe.js";
-import { probeFile } from "../generator/runtime/node.js";
-import { startMediaServer, type MediaServer } from "../generator/mock/media-server.js";
-import { READ_SIZE, smallReadFetch } from "../generator/runtime/small-read-fetch.js";
-import { tempDir } from "./helpers.js";
+import { bmp, gif, jpeg, png, webpExtended, webpLossless, webpLossy } from "../../generator/mock/images.js";
+import { bytesReader } from "../../generator/runtime/byte-reader.js";
+import { readImageHeader } from "../../generator/runtime/image-header.js";
+import { isPrivateAddress } from "../../generator/runtime/net-policy.js";
+import { ProbeError, probeMedia, type ProbeOptions } from "../../generator/runtime/probe.js";
+import { probeFile } from "../../generator/runtime/node.js";
+import { startMediaServer, type MediaServer } from "../../generator/mock/media-server.js";
+import { READ_SIZE, smallReadFetch } from "../../generator/runtime/small-read-fetch.js";
+import { tempDir } from "../helpers.js";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 

@@ -5,15 +5,15 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { AjvClass, type AjvInstance } from "./ajv.js";
-import { SchemaErrors, SchemaFileError, joinPointer } from "./errors.js";
-import { validatorView } from "./emit/schema-views.js";
-import { JsonSyntaxError, parseJsonWithPositions, type Position } from "./json-parse.js";
-import { ENVELOPE_KEYS, findSchemaFiles, parseSchemaFile } from "./load.js";
-import { normalizeInputSchema, normalizeOutputSchema, type Note, type NoteSeverity, type SchemaNode } from "./normalize.js";
-import { formatExpr } from "./runtime/rule-eval.js";
-import { formats } from "./runtime/formats.js";
-import type { CheckedRule } from "./runtime/rule-types.js";
+import { AjvClass, type AjvInstance } from "../shared/ajv.js";
+import { SchemaErrors, SchemaFileError, joinPointer } from "../shared/errors.js";
+import { validatorView } from "../emit/schema-views.js";
+import { JsonSyntaxError, parseJsonWithPositions, type Position } from "../load/json-parse.js";
+import { ENVELOPE_KEYS, findSchemaFiles, parseSchemaFile } from "../load/load.js";
+import { normalizeInputSchema, normalizeOutputSchema, type Note, type NoteSeverity, type SchemaNode } from "../normalize/normalize.js";
+import { formatExpr } from "../runtime/rule-eval.js";
+import { formats } from "../runtime/formats.js";
+import type { CheckedRule } from "../runtime/rule-types.js";
 
 export interface Finding {
   file: string;

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PACKAGE_ROOT, TEMPLATES_DIR } from "./paths.js";
+import { PACKAGE_ROOT, TEMPLATES_DIR } from "../shared/paths.js";
 
 export const DEFAULT_CACHE_DIR = path.join(PACKAGE_ROOT, "node_modules", ".cache", "runcomfy-codegen");
 
@@ -27,7 +27,8 @@ let fingerprint: string | undefined;
 export function generatorFingerprint(): string {
   if (fingerprint) return fingerprint;
   const hash = createHash("sha256");
-  const codeDir = path.dirname(fileURLToPath(import.meta.url));
+  // This file sits one folder below the generator's root: hash the whole generator, not just this folder.
+  const codeDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
   for (const f of [...filesUnder(codeDir, /\.(js|ts)$/), ...filesUnder(TEMPLATES_DIR, /\.hbs$/)]) hash.update(f.slice(PACKAGE_ROOT.length)).update(readFileSync(f));
   for (const dep of ["json-schema-to-typescript", "ajv", "ts-morph", "handlebars"]) {
     try {

@@ -2,8 +2,8 @@
 import { createServer } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../generator/mock/emulator.js";
-import { jpeg } from "../generator/mock/images.js";
+import { startEmulator, type Emulator, type EmulatorOptions } from "../../generator/mock/emulator.js";
+import { jpeg } from "../../generator/mock/images.js";
 import {
   AbortedError,
   AuthenticationError,
@@ -21,9 +21,9 @@ import {
   ValidationError,
   type ClientOptions,
   type StatusUpdate,
-} from "../generated/index.js";
-import { SCHEMAS } from "./helpers.js";
-import { startMediaServer, type MediaServer } from "../generator/mock/media-server.js";
+} from "../../generated/index.js";
+import { SCHEMAS } from "../helpers.js";
+import { startMediaServer, type MediaServer } from "../../generator/mock/media-server.js";
 
 const TOKEN = "rc-test-token-5f1d9c2e";
 const T2V = "bytedance/dreamina-3-0/pro/text-to-video" as const;

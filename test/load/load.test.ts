@@ -1,10 +1,10 @@
 import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { SchemaFileError } from "../generator/errors.js";
-import { parseJsonWithPositions } from "../generator/json-parse.js";
-import { parseSchemaFile, readSchemaSources } from "../generator/load.js";
-import { tempDir } from "./helpers.js";
+import { SchemaFileError } from "../../generator/shared/errors.js";
+import { parseJsonWithPositions } from "../../generator/load/json-parse.js";
+import { parseSchemaFile, readSchemaSources } from "../../generator/load/load.js";
+import { tempDir } from "../helpers.js";
 
 const parse = (text: string, rel = "acme/m.json") => parseSchemaFile(`schemas/${rel}`, rel, text);
 const fail = (text: string, rel?: string) => {
@@ -54,7 +54,7 @@ describe("JSON with positions", () => {
 
 describe("duplicate ids", () => {
   it("ids differing only in case are reported once per later file", async () => {
-    const { duplicateIds } = await import("../generator/load.js");
+    const { duplicateIds } = await import("../../generator/load/load.js");
     const r = duplicateIds([{ modelId: "a/B" }, { modelId: "a/b" }, { modelId: "c/d" }], (e) => `schemas/${e.modelId}.json`);
     expect(r.keep.map((e) => e.modelId)).toEqual(["a/B", "c/d"]);
     expect(r.errors.map((e) => [e.file, e.ruleId])).toEqual([["schemas/a/b.json", "duplicate-model-id"]]);

@@ -9,10 +9,10 @@ import { spawn } from "node:child_process";
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { seededRandom } from "../generator/mock/faults.js";
-import { generate } from "../generator/generate.js";
-import { readTree, recoverInterruptedWrite } from "../generator/write.js";
-import { ROOT, SCHEMAS, schemasWithQuirks, tempDir } from "./helpers.js";
+import { seededRandom } from "../../generator/mock/faults.js";
+import { generate } from "../../generator/generate.js";
+import { readTree, recoverInterruptedWrite } from "../../generator/write/write.js";
+import { ROOT, SCHEMAS, schemasWithQuirks, tempDir } from "../helpers.js";
 
 const KILLS = Number(process.env.KILL_RUNS ?? 12);
 const tmp = tempDir("rcg-atomic-");

@@ -4,9 +4,9 @@
  * Pure: no I/O. Anything it cannot place is a SchemaFileError naming the file and JSON pointer —
  * never a silent `unknown` or empty-object type.
  */
-import { SchemaErrors, SchemaFileError, hasOwn, joinPointer, setOwn } from "./errors.js";
+import { SchemaErrors, SchemaFileError, hasOwn, joinPointer, setOwn } from "../shared/errors.js";
 import { parseNumeric, parseRule } from "./rule-parser.js";
-import type { MediaKind, Rule, RuleTarget } from "./runtime/rule-types.js";
+import type { MediaKind, Rule, RuleTarget } from "../runtime/rule-types.js";
 
 /** A clean JSON Schema node, as the emitters see it. */
 export interface SchemaNode {

@@ -5,10 +5,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { emitModelFiles } from "../generator/emit/package.js";
-import { buildModels } from "../generator/generate.js";
+import { emitModelFiles } from "../../generator/emit/package.js";
+import { buildModels } from "../../generator/generate.js";
 
-const GOLDEN = path.join(import.meta.dirname, "golden");
+const GOLDEN = path.join(import.meta.dirname, "..", "golden");
 const update = process.env.UPDATE_GOLDEN === "1";
 
 async function checkGolden(schemasDir: string, names: string[]) {
@@ -32,7 +32,7 @@ async function checkGolden(schemasDir: string, names: string[]) {
 
 describe("golden output", () => {
   it("seed models: types, model entry and validator", async () => {
-    const models = await checkGolden(path.join(import.meta.dirname, "..", "schemas"), [".d.ts", ".js"]);
+    const models = await checkGolden(path.join(import.meta.dirname, "..", "..", "schemas"), [".d.ts", ".js"]);
     expect(models.map((m) => m.modelId)).toEqual([
       "bytedance/dreamina-3-0/pro/image-to-video",
       "bytedance/dreamina-3-0/pro/text-to-video",
@@ -42,6 +42,6 @@ describe("golden output", () => {
   });
 
   it("a schema with every quirk: types, model entry and validator", async () => {
-    await checkGolden(path.join(import.meta.dirname, "fixtures", "quirks"), [".d.ts", ".js"]);
+    await checkGolden(path.join(import.meta.dirname, "..", "fixtures", "quirks"), [".d.ts", ".js"]);
   });
 });

@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { GeneratorError, SchemaFileError, hasOwn } from "./errors.js";
+import { GeneratorError, SchemaFileError, hasOwn } from "../shared/errors.js";
 import { JsonSyntaxError, parseJsonWithPositions, type Position } from "./json-parse.js";
-import { contentHash } from "./write.js";
+import { contentHash } from "../write/write.js";
 
 export interface SchemaFile {
   /** Path as given/found, for messages. */

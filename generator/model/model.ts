@@ -3,10 +3,10 @@
  * loaded and normalized schema file. Emitters read only this, never raw schema files.
  */
 import { createHash } from "node:crypto";
-import type { SchemaFile } from "./load.js";
-import { normalizeInputSchema, normalizeOutputSchema, type JsonType, type NormalizedSchema, type Note, type SchemaNode } from "./normalize.js";
-import { formatRule } from "./runtime/rule-eval.js";
-import type { RuleTarget } from "./runtime/rule-types.js";
+import type { SchemaFile } from "../load/load.js";
+import { normalizeInputSchema, normalizeOutputSchema, type JsonType, type NormalizedSchema, type Note, type SchemaNode } from "../normalize/normalize.js";
+import { formatRule } from "../runtime/rule-eval.js";
+import type { RuleTarget } from "../runtime/rule-types.js";
 
 export interface PropertyDoc {
   name: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../generator/escape.js";
+import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../../generator/shared/escape.js";
 
 const HOSTILE = ["*/ alert(1) /*", "`${process.exit(1)}`", '"; throw 1; "', "\\", "a\u2028b\u2029c", "</script><script>", "line\nbreak\r\n", "@param x evil"];
 

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { GeneratorError } from "./errors.js";
+import { GeneratorError } from "../shared/errors.js";
 
 export interface TreeDiff {
   changed: string[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SchemaErrors, SchemaFileError } from "../generator/errors.js";
-import { normalizeInputSchema, normalizeOutputSchema } from "../generator/normalize.js";
+import { SchemaErrors, SchemaFileError } from "../../generator/shared/errors.js";
+import { normalizeInputSchema, normalizeOutputSchema } from "../../generator/normalize/normalize.js";
 
 const F = "schemas/test/model.json";
 const norm = (schema: unknown) => normalizeInputSchema(schema, F);

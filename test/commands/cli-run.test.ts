@@ -3,8 +3,8 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../generator/mock/emulator.js";
-import { ROOT, SCHEMAS, tempDir, captureCli } from "./helpers.js";
+import { startEmulator, type Emulator } from "../../generator/mock/emulator.js";
+import { ROOT, SCHEMAS, tempDir, captureCli } from "../helpers.js";
 
 const TOKEN = "rc-cli-token-77aa";
 const tmp = tempDir();

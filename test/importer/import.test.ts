@@ -1,12 +1,12 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { importPages } from "../generator/importer/import-pages.js";
-import { extractFromPage, PageImportError } from "../generator/importer/page.js";
-import { pullCatalog } from "../generator/importer/pull.js";
-import { startEmulator } from "../generator/mock/emulator.js";
-import { readTree } from "../generator/write.js";
-import { ROOT, SCHEMAS, schemasWithQuirks, tempDir, captureCli } from "./helpers.js";
+import { importPages } from "../../generator/importer/import-pages.js";
+import { extractFromPage, PageImportError } from "../../generator/importer/page.js";
+import { pullCatalog } from "../../generator/importer/pull.js";
+import { startEmulator } from "../../generator/mock/emulator.js";
+import { readTree } from "../../generator/write/write.js";
+import { ROOT, SCHEMAS, schemasWithQuirks, tempDir, captureCli } from "../helpers.js";
 
 const SEEDS = path.join(ROOT, "test", "fixtures", "seeds");
 const seedPages = readdirSync(SEEDS).sort().map((f) => path.join(SEEDS, f));

@@ -3,7 +3,7 @@
  * line and column in the file the user edits. Objects are built with own properties only
  * (`__proto__` stays a plain key) and duplicate keys are reported, not silently merged.
  */
-import { hasOwn, joinPointer, setOwn } from "./errors.js";
+import { hasOwn, joinPointer, setOwn } from "../shared/errors.js";
 
 export interface Position {
   line: number; // 1-based

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { SCHEMAS, tempDir, captureCli } from "./helpers.js";
+import { SCHEMAS, tempDir, captureCli } from "../helpers.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);

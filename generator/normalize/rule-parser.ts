@@ -3,8 +3,8 @@
  * rule data. Never throws for a bad rule: it returns an "unchecked" rule with the reason, so the
  * generator can fail in --strict mode and otherwise report it at validation time.
  */
-import { hasOwn } from "./errors.js";
-import type { CheckedRule, Comparator, Expr, Metric, Rule, RuleSource, UncheckedRule } from "./runtime/rule-types.js";
+import { hasOwn } from "../shared/errors.js";
+import type { CheckedRule, Comparator, Expr, Metric, Rule, RuleSource, UncheckedRule } from "../runtime/rule-types.js";
 
 /** Metric names as schemas write them → the canonical metric. */
 export const METRIC_ALIASES: Readonly<Record<string, Metric>> = Object.freeze({
