@@ -11,7 +11,7 @@ import { canUseWorker, ValidatorWorker } from "./emit/validator-worker.js";
 import { readFileSync } from "node:fs";
 import { duplicateIds, loadSchemaDir, parseSchemaTexts, readSchemaSources, type SourceManifest } from "./load/load.js";
 import { buildModel, summarize, type ModelIR, type ModelSummary } from "./model/model.js";
-import type { Note } from "./normalize/normalize.js";
+import { severityOf, type Note } from "./shared/notes.js";
 import { assertGeneratedDir, contentHash, diffTree, hashTree, manifestOf, recoverInterruptedWrite, writeTree, type OutputFile, type TreeDiff, type TreeManifest } from "./write/write.js";
 
 export interface GenerateOptions {
@@ -75,7 +75,7 @@ function collectNotes(models: ModelSummary[], strict: boolean, errors: SchemaFil
   const notes: GenerateResult["notes"] = [];
   for (const m of models) {
     for (const note of m.notes) {
-      if (strict && note.code === "unchecked-rule") errors.push(new SchemaFileError(m.sourcePath, note.pointer, note.message, note.code));
+      if (severityOf(note.code, strict) === "error") errors.push(new SchemaFileError(m.sourcePath, note.pointer, note.message, note.code));
       else notes.push({ file: m.sourcePath, note });
     }
   }

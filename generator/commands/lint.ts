@@ -15,12 +15,13 @@ export const registerLint: RegisterCommand = (y, { io, setExit }) =>
         .positional("paths", { type: "string", array: true, default: ["schemas"], describe: "Files or folders (default: schemas/)" })
         .option("format", { choices: FORMATS, default: "stylish" as LintFormat, describe: "Output format" })
         .option("max-warnings", { type: "number", describe: "Fail when there are more warnings than this" })
+        .option("strict", { type: "boolean", default: false, describe: "Rules that cannot be checked (unparseable rule, unknown metric) are errors, as with generate --strict" })
         .option("root", { type: "string", describe: "Schemas root for the id-vs-path check (default: the folder given, or schemas/)" }),
     async (args) => {
       const paths = args.paths as string[];
       let findings;
       try {
-        findings = await lintPaths(paths, { root: args.root });
+        findings = await lintPaths(paths, { root: args.root, strict: args.strict });
       } catch (e) {
         throw new CliFailure((e as Error).message, EXIT.usage);
       }

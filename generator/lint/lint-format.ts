@@ -1,6 +1,7 @@
 /** Lint output formats: stylish (people), json, github (workflow annotations), sarif. */
 import path from "node:path";
 import type { Finding } from "./lint.js";
+import { NOTE_CODES } from "../shared/notes.js";
 
 export const FORMATS = ["stylish", "json", "github", "sarif"] as const;
 export type LintFormat = (typeof FORMATS)[number];
@@ -31,6 +32,8 @@ export function formatGithub(findings: Finding[]): string {
   return findings.map((f) => `::${f.severity} file=${prop(f.file)},line=${f.line},col=${f.column},title=${prop(f.ruleId)}::${data(f.message)}\n`).join("");
 }
 
+const sarifLevel = (severity: "error" | "warning" | "info") => (severity === "info" ? "note" : severity);
+
 export function formatSarif(findings: Finding[], toolVersion: string): string {
   const rules = [...new Set(findings.map((f) => f.ruleId))].sort();
   const sarif = {
@@ -38,7 +41,7 @@ export function formatSarif(findings: Finding[], toolVersion: string): string {
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: "runcomfy-codegen lint", version: toolVersion, rules: rules.map((id) => ({ id, shortDescription: { text: id } })) } },
+        tool: { driver: { name: "runcomfy-codegen lint", version: toolVersion, rules: rules.map((id) => ({ id, shortDescription: { text: NOTE_CODES[id].summary }, defaultConfiguration: { level: sarifLevel(NOTE_CODES[id].severity) } })) } },
         results: findings.map((f) => ({
           ruleId: f.ruleId,
           level: f.severity,

@@ -10,7 +10,8 @@ import { SchemaErrors, SchemaFileError, joinPointer } from "../shared/errors.js"
 import { validatorView } from "../emit/schema-views.js";
 import { JsonSyntaxError, parseJsonWithPositions, type Position } from "../load/json-parse.js";
 import { ENVELOPE_KEYS, findSchemaFiles, parseSchemaFile } from "../load/load.js";
-import { normalizeInputSchema, normalizeOutputSchema, type Note, type NoteSeverity, type SchemaNode } from "../normalize/normalize.js";
+import { normalizeInputSchema, normalizeOutputSchema, type SchemaNode } from "../normalize/normalize.js";
+import { severityOf, type Note, type NoteCode, type NoteSeverity } from "../shared/notes.js";
 import { formatExpr } from "../runtime/rule-eval.js";
 import { formats } from "../runtime/formats.js";
 import type { CheckedRule } from "../runtime/rule-types.js";
@@ -19,7 +20,7 @@ export interface Finding {
   file: string;
   line: number;
   column: number;
-  ruleId: string;
+  ruleId: NoteCode;
   severity: Exclude<NoteSeverity, "info">;
   message: string;
 }
@@ -47,6 +48,8 @@ function positionOf(positions: Map<string, Position>, pointer: string): Position
 export interface LintOptions {
   /** The schemas root, for the id-vs-path check. Default: the folder argument, or `schemas`. */
   root?: string;
+  /** Rules that cannot be checked are errors, as with `generate --strict`. */
+  strict?: boolean;
 }
 
 /** Lints files and folders; returns findings sorted by file, line, column. */
@@ -65,7 +68,7 @@ export async function lintPaths(paths: string[], options: LintOptions = {}): Pro
     for (const file of files) {
       const text = await readFile(file, "utf8");
       const rel = path.relative(root, file).split(path.sep).join("/");
-      findings.push(...lintText(file, rel.startsWith("..") ? undefined : rel, text, seenIds));
+      findings.push(...lintText(file, rel.startsWith("..") ? undefined : rel, text, seenIds, !!options.strict));
     }
   }
   return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : 1)));
@@ -75,10 +78,10 @@ export async function lintPaths(paths: string[], options: LintOptions = {}): Pro
  * Lints one file's text. `relPath` is its path below the schemas root (undefined when outside it:
  * then the path must end with `<model_id>.json`).
  */
-export function lintText(file: string, relPath: string | undefined, text: string, seenIds = new Map<string, string>()): Finding[] {
+export function lintText(file: string, relPath: string | undefined, text: string, seenIds = new Map<string, string>(), strict = false): Finding[] {
   const out: Finding[] = [];
   let positions = new Map<string, Position>();
-  const add = (pointer: string, ruleId: string, severity: Finding["severity"], message: string) => {
+  const add = (pointer: string, ruleId: NoteCode, severity: Finding["severity"], message: string) => {
     const pos = positionOf(positions, pointer);
     out.push({ file, line: pos.line, column: pos.column, ruleId, severity, message });
   };
@@ -113,7 +116,7 @@ export function lintText(file: string, relPath: string | undefined, text: string
   else seenIds.set(loaded.modelId.toLowerCase(), file);
 
   // The normalizer: what generate would reject (errors) and what it changed (warnings).
-  const schemas: [string, () => { schema: SchemaNode; notes: { severity: NoteSeverity; code: string; pointer: string; message: string }[] }, string][] = [
+  const schemas: [string, () => { schema: SchemaNode; notes: Note[] }, string][] = [
     ["/input_schema", () => normalizeInputSchema(loaded.inputSchema, file), "/input_schema"],
     ["/output_schema", () => normalizeOutputSchema(loaded.outputSchema, file), "/output_schema"],
   ];
@@ -124,10 +127,10 @@ export function lintText(file: string, relPath: string | undefined, text: string
     } catch (e) {
       if (!(e instanceof SchemaErrors)) throw e;
       for (const err of e.errors) add(err.pointer, err.ruleId, "error", err.detail);
-      reportNotes(e.notes as Note[], add);
+      reportNotes(e.notes, add, strict);
       continue;
     }
-    reportNotes(result.notes, add);
+    reportNotes(result.notes, add, strict);
     const outputBase = base === "/output_schema" && isWrapped(loaded.outputSchema) ? "/output_schema/output" : base;
     if (base === "/output_schema" && loaded.outputSchema === null) continue;
     checkNode(result.schema, outputBase, add);
@@ -136,12 +139,11 @@ export function lintText(file: string, relPath: string | undefined, text: string
   return out;
 }
 
-/** The normalizer's notes as findings. Rules that cannot be checked are errors here: the schema is wrong even if generation goes on. */
-function reportNotes(notes: Note[], add: Add): void {
+/** The normalizer's notes as findings, at the registry's severity (notes.ts). */
+function reportNotes(notes: Note[], add: Add, strict: boolean): void {
   for (const n of notes) {
-    if (n.severity === "info") continue;
-    const ruleId = n.code === "unchecked-rule" ? (/\[(rule-[a-z-]+)\]$/.exec(n.message)?.[1] ?? "rule-syntax") : n.code;
-    add(n.pointer, ruleId, n.code === "unchecked-rule" ? "error" : n.severity, n.message.replace(/ \[rule-[a-z-]+\]$/, ""));
+    const severity = severityOf(n.code, strict);
+    if (severity !== "info") add(n.pointer, n.code, severity, n.message);
   }
 }
 
@@ -149,7 +151,7 @@ function isWrapped(raw: unknown): boolean {
   return !!raw && typeof raw === "object" && !Array.isArray(raw) && Object.keys(raw).length === 1 && "output" in raw;
 }
 
-type Add = (pointer: string, ruleId: string, severity: Finding["severity"], message: string) => void;
+type Add = (pointer: string, ruleId: NoteCode, severity: Finding["severity"], message: string) => void;
 
 /** Checks of one normalized node (and its children): defaults, contradictions, enums, rules. */
 function checkNode(node: SchemaNode, pointer: string, add: Add): void {

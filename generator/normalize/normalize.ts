@@ -6,6 +6,7 @@
  */
 import { SchemaErrors, SchemaFileError, hasOwn, joinPointer, setOwn } from "../shared/errors.js";
 import { parseNumeric, parseRule } from "./rule-parser.js";
+import { makeNote, type Note, type NoteCode } from "../shared/notes.js";
 import type { MediaKind, Rule, RuleTarget } from "../runtime/rule-types.js";
 
 /** A clean JSON Schema node, as the emitters see it. */
@@ -44,15 +45,7 @@ export interface SchemaNode {
 
 export type JsonType = "string" | "number" | "integer" | "boolean" | "object" | "array" | "null";
 
-export type NoteSeverity = "error" | "warning" | "info";
-
-export interface Note {
-  severity: NoteSeverity;
-  /** Stable id, shared with `lint`. */
-  code: string;
-  pointer: string;
-  message: string;
-}
+export type { Note, NoteSeverity } from "../shared/notes.js";
 
 export interface NormalizedSchema {
   schema: SchemaNode;
@@ -146,8 +139,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-function note(ctx: Ctx, severity: NoteSeverity, code: string, pointer: string, message: string) {
-  ctx.notes.push({ severity, code, pointer, message });
+/** Records a note; its severity comes from the registry (notes.ts). */
+function note(ctx: Ctx, code: NoteCode, pointer: string, message: string) {
+  ctx.notes.push(makeNote(code, pointer, message));
 }
 
 /**
@@ -176,7 +170,7 @@ export function normalizeOutputSchema(raw: unknown, file: string, pointer = "/ou
   if (node === null || node === undefined) {
     generic = true;
     node = genericOutputSchema();
-    note(ctx, "info", "generic-output", pointer, "no output schema: RunComfy's generic output (image, images, video, videos, audio, audios) applies");
+    note(ctx, "generic-output", pointer, "no output schema: RunComfy's generic output (image, images, video, videos, audio, audios) applies");
   } else if (isPlainObject(node) && Object.keys(node).length === 1 && hasOwn(node, "output") && isPlainObject(node.output)) {
     node = node.output;
     at = joinPointer(pointer, "output");
@@ -186,13 +180,13 @@ export function normalizeOutputSchema(raw: unknown, file: string, pointer = "/ou
     // The docs print the generic output with descriptions in the page's language: use the canonical one.
     generic = true;
     node = genericOutputSchema();
-    note(ctx, "info", "generic-output", at, "output schema is RunComfy's generic output (image, images, video, videos; audio, audios accepted too)");
+    note(ctx, "generic-output", at, "output schema is RunComfy's generic output (image, images, video, videos; audio, audios accepted too)");
   }
   const schema = normalizeChild(node as Record<string, unknown>, at, ctx, []);
   delete schema.title;
   if (!ctx.errors.length && schema.type !== "object") ctx.errors.push(new SchemaFileError(file, at, `the output schema must describe an object (got type ${JSON.stringify(schema.type)})`, "schema-shape"));
   finish(ctx);
-  if (ctx.ruleTargets.length) note(ctx, "warning", "rules-on-output", at, "validations in the output schema are ignored: rules apply to inputs");
+  if (ctx.ruleTargets.length) note(ctx, "rules-on-output", at, "validations in the output schema are ignored: rules apply to inputs");
   return { schema, ruleTargets: [], notes: ctx.notes, generic };
 }
 
@@ -203,7 +197,7 @@ function resolveType(raw: Record<string, unknown>, pointer: string, ctx: Ctx): J
     if ((JSON_TYPES as readonly string[]).includes(name)) return name as JsonType;
     const alias = hasOwn(TYPE_ALIASES, name.toLowerCase()) ? TYPE_ALIASES[name.toLowerCase()] : undefined;
     if (alias) {
-      note(ctx, "warning", "normalized-type", at, `type ${JSON.stringify(name)} is not JSON Schema; read as ${JSON.stringify(alias)}`);
+      note(ctx, "normalized-type", at, `type ${JSON.stringify(name)} is not JSON Schema; read as ${JSON.stringify(alias)}`);
       return alias;
     }
     throw new SchemaFileError(ctx.file, at, `unknown type ${JSON.stringify(name)} (expected one of ${JSON_TYPES.join(", ")}, or float/int/bool)`, "unknown-type");
@@ -241,12 +235,12 @@ function coerceToType(value: unknown, type: SchemaNode["type"], at: string, ctx:
   if (typeof value === "string" && (hasType(type, "number") || hasType(type, "integer")) && !hasType(type, "string")) {
     const n = parseNumeric(value);
     if (n !== undefined) {
-      note(ctx, "warning", "numeric-string", at, `${what} ${JSON.stringify(value)} is a string where a number belongs; read as ${n}`);
+      note(ctx, "numeric-string", at, `${what} ${JSON.stringify(value)} is a string where a number belongs; read as ${n}`);
       return n;
     }
   }
   if (typeof value === "string" && hasType(type, "boolean") && !hasType(type, "string") && (value === "true" || value === "false")) {
-    note(ctx, "warning", "boolean-string", at, `${what} ${JSON.stringify(value)} is a string where a boolean belongs; read as ${value}`);
+    note(ctx, "boolean-string", at, `${what} ${JSON.stringify(value)} is a string where a boolean belongs; read as ${value}`);
     return value === "true";
   }
   if (typeof value === "number" && !Number.isFinite(value)) throw new SchemaFileError(ctx.file, at, `${what} is not a finite number`, "bad-number");
@@ -258,20 +252,20 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
   let type = resolveType(raw, pointer, ctx);
   if (raw.nullable === true && type !== undefined) {
     type = [...new Set([...(Array.isArray(type) ? type : [type]), "null" as JsonType])];
-    note(ctx, "info", "nullable", joinPointer(pointer, "nullable"), "OpenAPI `nullable: true` read as a union with null");
+    note(ctx, "nullable", joinPointer(pointer, "nullable"), "OpenAPI `nullable: true` read as a union with null");
   }
   if (type === undefined && !raw.anyOf && !raw.oneOf && !raw.allOf) {
     type = inferType(raw);
     if (type === undefined) {
       throw new SchemaFileError(ctx.file, pointer, "cannot determine this schema's type: add a `type` (string, number, integer, boolean, object, array)", "missing-type");
     }
-    note(ctx, "info", "inferred-type", pointer, `no type given; inferred ${JSON.stringify(type)}`);
+    note(ctx, "inferred-type", pointer, `no type given; inferred ${JSON.stringify(type)}`);
   }
   if (type !== undefined) out.type = type;
 
   for (const key of Object.keys(raw)) {
     if (!HANDLED_KEYWORDS.has(key) && !ANNOTATION_KEYWORDS.has(key)) {
-      note(ctx, "warning", "unknown-keyword", joinPointer(pointer, key), `keyword ${JSON.stringify(key)} is not understood and is ignored`);
+      note(ctx, "unknown-keyword", joinPointer(pointer, key), `keyword ${JSON.stringify(key)} is not understood and is ignored`);
     }
   }
 
@@ -284,7 +278,7 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
     const at = joinPointer(pointer, key);
     const n = parseNumeric(raw[key]);
     if (n === undefined) throw new SchemaFileError(ctx.file, at, `${key} must be a number, got ${JSON.stringify(raw[key])}`, "bad-number");
-    if (typeof raw[key] === "string") note(ctx, "warning", "numeric-string", at, `${key} ${JSON.stringify(raw[key])} is a string; read as ${n}`);
+    if (typeof raw[key] === "string") note(ctx, "numeric-string", at, `${key} ${JSON.stringify(raw[key])} is a string; read as ${n}`);
     if ((COUNT_KEYWORDS as readonly string[]).includes(key) && (!Number.isInteger(n) || n < 0)) {
       throw new SchemaFileError(ctx.file, at, `${key} must be a non-negative integer, got ${n}`, "bad-number");
     }
@@ -311,17 +305,17 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
   if (hasOwn(raw, "format")) {
     const at = joinPointer(pointer, "format");
     const format = raw.format;
-    if (typeof format !== "string") throw new SchemaFileError(ctx.file, at, "format must be a string", "unknown-format");
+    if (typeof format !== "string") throw new SchemaFileError(ctx.file, at, "format must be a string", "bad-format");
     const isArray = hasType(out.type, "array");
     if (hasOwn(MEDIA_FORMATS, format) || hasOwn(MEDIA_LIST_FORMATS, format)) {
       const kind = MEDIA_FORMATS[format] ?? MEDIA_LIST_FORMATS[format];
       const singular = `${kind}_uri`;
       out["x-media"] = kind;
       if (isArray) {
-        if (hasOwn(MEDIA_FORMATS, format)) note(ctx, "info", "format-on-array", at, `format ${JSON.stringify(format)} on an array applies to each item`);
+        if (hasOwn(MEDIA_FORMATS, format)) note(ctx, "format-on-array", at, `format ${JSON.stringify(format)} on an array applies to each item`);
         itemsFormat = singular;
       } else {
-        if (hasOwn(MEDIA_LIST_FORMATS, format)) note(ctx, "warning", "format-plural-on-string", at, `plural format ${JSON.stringify(format)} on a single value; read as ${JSON.stringify(singular)}`);
+        if (hasOwn(MEDIA_LIST_FORMATS, format)) note(ctx, "format-plural-on-string", at, `plural format ${JSON.stringify(format)} on a single value; read as ${JSON.stringify(singular)}`);
         out.format = singular;
       }
     } else if (STANDARD_FORMATS.includes(format) || hasOwn(FORMAT_ALIASES, format)) {
@@ -329,7 +323,7 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
       if (isArray) itemsFormat = f;
       else out.format = f;
     } else {
-      note(ctx, "warning", "unknown-format", at, `format ${JSON.stringify(format)} is not known; values are not checked against it`);
+      note(ctx, "unknown-format", at, `format ${JSON.stringify(format)} is not known; values are not checked against it`);
     }
   }
 
@@ -342,7 +336,7 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
     out.enum = values.filter((v, i) => {
       const key = JSON.stringify(v);
       if (seen.has(key)) {
-        note(ctx, "warning", "duplicate-enum", joinPointer(at, i), `enum value ${key} is listed twice; the duplicate is ignored — remove it`);
+        note(ctx, "duplicate-enum", joinPointer(at, i), `enum value ${key} is listed twice; the duplicate is ignored — remove it`);
         return false;
       }
       seen.add(key);
@@ -361,14 +355,14 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
     if (itemsFormat && itemsRaw.format === undefined) itemsRaw.format = itemsFormat;
     out.items = normalizeChild(itemsRaw, at, ctx, [...dataPath, "*"]);
     if (itemsFormat && out.items.format !== itemsFormat && !(out.items.format === undefined && out["x-media"])) {
-      throw new SchemaFileError(ctx.file, joinPointer(at, "format"), `items format ${JSON.stringify(out.items.format)} conflicts with the array's format ${JSON.stringify(raw.format)}`, "unknown-format");
+      throw new SchemaFileError(ctx.file, joinPointer(at, "format"), `items format ${JSON.stringify(out.items.format)} conflicts with the array's format ${JSON.stringify(raw.format)}`, "bad-format");
     }
     if (out["x-media"] && !out.items["x-media"]) out.items["x-media"] = out["x-media"];
   } else if (hasType(out.type, "array")) {
     if (itemsFormat) {
       out.items = { type: "string", format: itemsFormat };
       if (out["x-media"]) out.items["x-media"] = out["x-media"];
-      note(ctx, "info", "items-from-format", pointer, `array without items: each item is a string of format ${JSON.stringify(itemsFormat)}`);
+      note(ctx, "items-from-format", pointer, `array without items: each item is a string of format ${JSON.stringify(itemsFormat)}`);
     } else {
       throw new SchemaFileError(ctx.file, pointer, "array without `items`: say what the items are", "missing-items");
     }
@@ -395,7 +389,7 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
       if (out.properties && hasOwn(out.properties, name)) {
         if (!required.includes(name)) required.push(name);
       } else {
-        note(ctx, "warning", "required-missing-property", joinPointer(at, i), `required property ${JSON.stringify(name)} is not in properties; it cannot be typed and is not enforced`);
+        note(ctx, "required-missing-property", joinPointer(at, i), `required property ${JSON.stringify(name)} is not in properties; it cannot be typed and is not enforced`);
       }
     });
     if (required.length) out.required = required;
@@ -425,17 +419,17 @@ function normalizeNode(raw: Record<string, unknown>, pointer: string, ctx: Ctx, 
     if (!Array.isArray(raw.validations)) throw new SchemaFileError(ctx.file, at, "validations must be an array of rules", "bad-rule");
     const rules = raw.validations.map((entry, i) => {
       const rule = parseRule(entry);
-      if (rule.kind === "unchecked") note(ctx, "warning", "unchecked-rule", joinPointer(at, i), `rule cannot be checked: ${rule.reason} [${rule.code}]`);
+      if (rule.kind === "unchecked") note(ctx, rule.code, joinPointer(at, i), `rule cannot be checked: ${rule.reason}`);
       return rule;
     });
     const onArray = hasType(out.type, "array");
     const target = onArray ? out.items : out;
     if (!target || !hasType(target.type, "string")) {
-      note(ctx, "warning", "rule-on-non-media", at, "validations on a property that is not a media URL (string or array of strings): each rule is reported as unchecked at validation time");
+      note(ctx, "rule-on-non-media", at, "validations on a property that is not a media URL (string or array of strings): each rule is reported as unchecked at validation time");
     }
     const media = target?.["x-media"] ?? null;
     if (!media && rules.some((r) => r.kind === "checked")) {
-      note(ctx, "info", "media-from-rules", at, "no media format; the property's rules say it references media");
+      note(ctx, "media-from-rules", at, "no media format; the property's rules say it references media");
     }
     if (rules.length) {
       out["x-rules"] = rules;

@@ -1,10 +1,15 @@
-/** A problem with a schema file, located by file and JSON pointer. The only error type the pipeline throws for bad input. */
+import type { Note, NoteCode } from "./notes.js";
+
+/**
+ * A problem with a schema file, located by file and JSON pointer. The only error type the pipeline
+ * throws for bad input. `ruleId` is a code of the note registry (notes.ts).
+ */
 export class SchemaFileError extends Error {
   constructor(
     readonly file: string,
     readonly pointer: string,
     readonly detail: string,
-    readonly ruleId = "schema",
+    readonly ruleId: NoteCode,
   ) {
     super(`${file}${pointer ? `#${pointer}` : ""}: ${detail}`);
     this.name = "SchemaFileError";
@@ -14,7 +19,7 @@ export class SchemaFileError extends Error {
 /** Several problems at once, so a user fixes all of them in one round. */
 export class SchemaErrors extends Error {
   /** `notes`: what the normalizer noticed before failing (warnings), for lint. */
-  constructor(readonly errors: SchemaFileError[], readonly notes: { severity: string; code: string; pointer: string; message: string }[] = []) {
+  constructor(readonly errors: SchemaFileError[], readonly notes: Note[] = []) {
     super(errors.map((e) => e.message).join("\n"));
     this.name = "SchemaErrors";
   }

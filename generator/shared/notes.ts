@@ -1,0 +1,105 @@
+/**
+ * The one registry of note codes: every problem or change the pipeline reports (load, normalize,
+ * the lint checks, generate, the SARIF rules) has a code here with its severity and a one-line
+ * summary. Severity is decided here and nowhere else, so `lint` and `generate` cannot disagree.
+ * A note carries its code as a field; messages never embed it.
+ */
+
+export type NoteSeverity = "error" | "warning" | "info";
+
+export interface NoteCodeInfo {
+  severity: NoteSeverity;
+  /** What the code means, for SARIF rule descriptions and docs. */
+  summary: string;
+  /**
+   * Rules the generated validator cannot check (their note is a warning): `--strict` makes these
+   * errors, in `lint` and `generate` alike.
+   */
+  strictError?: boolean;
+}
+
+const error = (summary: string): NoteCodeInfo => ({ severity: "error", summary });
+const warning = (summary: string, strictError = false): NoteCodeInfo => (strictError ? { severity: "warning", summary, strictError } : { severity: "warning", summary });
+const info = (summary: string): NoteCodeInfo => ({ severity: "info", summary });
+
+export const NOTE_CODES = {
+  // Load: the file and its envelope.
+  "invalid-json": error("The file is not valid JSON"),
+  "invalid-utf8": error("The file is not valid UTF-8"),
+  "duplicate-key": error("An object has the same key twice (JSON readers keep only the last)"),
+  "too-deep": error("The file nests deeper than the generator accepts"),
+  "too-large": error("The file, or a string in it, is larger than the generator accepts"),
+  envelope: error("The file is not a schema file object with model_id and input_schema"),
+  "missing-key": error("A required top-level key is missing"),
+  "unexpected-key": error("A top-level key that schema files do not have"),
+  "model-id": error("model_id is not a valid id"),
+  "model-id-path": error("model_id does not match the file's path"),
+  "duplicate-model-id": error("Two files define the same model id (ignoring case)"),
+  // Normalize: what cannot be generated.
+  "schema-shape": error("A schema keyword has the wrong shape"),
+  "unknown-type": error("A type that is neither JSON Schema nor a known alias"),
+  "missing-type": error("A schema whose type cannot be determined"),
+  "missing-items": error("An array without items"),
+  "bad-number": error("A numeric keyword that is not a usable number"),
+  "bad-pattern": error("A pattern that is not a valid regular expression"),
+  "redos-pattern": error("A pattern whose matching time can grow super-linearly (ReDoS)"),
+  "bad-enum": error("An enum that is not a non-empty array"),
+  "bad-format": error("A format that is not a string, or conflicts with its array's format"),
+  "bad-rule": error("validations is not an array of rules"),
+  validator: error("The validator cannot be compiled"),
+  // Lint checks on the normalized schema: nothing could pass, or the file contradicts itself.
+  "contradictory-limits": error("A lower limit above its upper limit: no value can pass"),
+  "contradictory-rules": error("Media rules whose ranges do not overlap: no media can pass"),
+  "default-invalid": error("A default that violates its own schema"),
+  "example-invalid": error("An example request body that violates the schema"),
+  // Normalize: what was changed or cannot be checked, and generation goes on.
+  "normalized-type": warning("A type name that is not JSON Schema, read as its JSON Schema type"),
+  "numeric-string": warning("A number written as a string, read as the number"),
+  "boolean-string": warning("A boolean written as a string, read as the boolean"),
+  "unknown-keyword": warning("A keyword that is not understood and is ignored"),
+  "unknown-format": warning("A format that is not known; values are not checked against it"),
+  "duplicate-enum": warning("An enum value listed twice; the duplicate is ignored"),
+  "required-missing-property": warning("A required name that is not among the properties"),
+  "format-plural-on-string": warning("A plural media format on a single value, read as singular"),
+  "rule-on-non-media": warning("Media rules on a property that is not a media URL; they are not applied"),
+  "rule-metric-media-mismatch": warning("A rule metric that does not fit the property's media kind; it is not applied"),
+  "rules-on-output": warning("Media rules in the output schema, which are ignored"),
+  "rule-syntax": warning("A media rule that cannot be parsed; it is reported as unchecked at validation time", true),
+  "rule-unknown-metric": warning("A media rule on an unknown metric; it is reported as unchecked at validation time", true),
+  "rule-unknown-operator": warning("A media rule with an unknown operator; it is reported as unchecked at validation time", true),
+  "rule-bad-value": warning("A media rule whose value is not a number; it is reported as unchecked at validation time", true),
+  // Normalize: harmless changes, listed so nothing changes silently.
+  nullable: info("OpenAPI nullable read as a union with null"),
+  "inferred-type": info("No type given; inferred from the schema's other keywords"),
+  "items-from-format": info("Array items inferred from the array's plural media format"),
+  "format-on-array": info("A singular media format on an array, applied to each item"),
+  "format-plural-on-items-array": info("A plural media format on an array that has items, applied to each item"),
+  "media-from-rules": info("No media format; the property's rules say it references media"),
+  "generic-output": info("RunComfy's generic output schema applies"),
+  "empty-description": info("An empty description, dropped"),
+} as const satisfies Record<string, NoteCodeInfo>;
+
+export type NoteCode = keyof typeof NOTE_CODES;
+
+export interface Note {
+  code: NoteCode;
+  severity: NoteSeverity;
+  /** JSON pointer into the schema file. */
+  pointer: string;
+  message: string;
+}
+
+export function isNoteCode(code: string): code is NoteCode {
+  return Object.prototype.hasOwnProperty.call(NOTE_CODES, code);
+}
+
+/** The severity of a code; with `strict`, rules that cannot be checked are errors. */
+export function severityOf(code: NoteCode, strict = false): NoteSeverity {
+  const entry: NoteCodeInfo = NOTE_CODES[code];
+  return strict && entry.strictError ? "error" : entry.severity;
+}
+
+/** A note with its registry severity. */
+export function makeNote(code: NoteCode, pointer: string, message: string): Note {
+  return { code, severity: severityOf(code), pointer, message };
+}

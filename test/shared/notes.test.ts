@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { lintText } from "../../generator/lint/lint.js";
+import { formatSarif } from "../../generator/lint/lint-format.js";
+import { NOTE_CODES, makeNote, severityOf } from "../../generator/shared/notes.js";
+
+describe("the note registry", () => {
+  it("gives each note its severity; strict turns only uncheckable rules into errors", () => {
+    expect(makeNote("normalized-type", "/x", "m")).toEqual({ code: "normalized-type", severity: "warning", pointer: "/x", message: "m" });
+    expect(severityOf("rule-unknown-metric")).toBe("warning");
+    expect(severityOf("rule-unknown-metric", true)).toBe("error");
+    expect(severityOf("unknown-format", true)).toBe("warning");
+    expect(severityOf("inferred-type", true)).toBe("info");
+  });
+
+  it("SARIF rules are described from the registry, at its level", () => {
+    const text = JSON.stringify({ model_id: "a/b", input_schema: { type: "object", properties: { s: { type: "Float" }, t: { type: "tensor" } } } });
+    const findings = lintText("a/b.json", "a/b.json", text);
+    const sarif = JSON.parse(formatSarif(findings, "0"));
+    const rules = sarif.runs[0].tool.driver.rules;
+    expect(rules).toEqual([
+      { id: "normalized-type", shortDescription: { text: NOTE_CODES["normalized-type"].summary }, defaultConfiguration: { level: "warning" } },
+      { id: "unknown-type", shortDescription: { text: NOTE_CODES["unknown-type"].summary }, defaultConfiguration: { level: "error" } },
+    ]);
+  });
+});
