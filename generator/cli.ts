@@ -1,24 +1,26 @@
 #!/usr/bin/env node
 /**
- * The `runcomfy-codegen` command line. Exit codes: 0 success, 1 the job failed (bad schemas, stale
- * output, invalid input), 2 bad usage or an internal error. Bad input never prints a stack trace.
+ * The `runcomfy-codegen` command line. Exit codes: one table for every command (EXIT_TABLE in
+ * commands/context.ts). Bad input never prints a stack trace; `--json` turns failures into JSON.
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { GeneratorError, SchemaErrors } from "./shared/errors.js";
-import { CliFailure, EXIT, plural, type CliIo, type RegisterCommand } from "./commands/context.js";
+import { CliFailure, EXIT, exitCodeLines, type CliIo, type RegisterCommand } from "./commands/context.js";
+import { describeFailure, formatFailure, wantsJson } from "./commands/failure.js";
+import { GENERATOR_VERSION } from "./shared/paths.js";
 import { registerGenerate } from "./commands/generate.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerMockServer } from "./commands/mock-server.js";
 import { registerRun } from "./commands/run.js";
+import { registerCancel, registerResult, registerStatus } from "./commands/requests.js";
 import { registerLint } from "./commands/lint.js";
 import { registerImport, registerPull } from "./commands/import.js";
 
 export { EXIT, CliFailure, type CliIo };
 
-const COMMANDS: RegisterCommand[] = [registerGenerate, registerLint, registerValidate, registerRun, registerImport, registerPull, registerMockServer];
+const COMMANDS: RegisterCommand[] = [registerGenerate, registerLint, registerValidate, registerRun, registerStatus, registerResult, registerCancel, registerImport, registerPull, registerMockServer];
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -45,30 +47,26 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
     .strict()
     .help()
     .alias("h", "help")
-    .version(false)
+    .version(GENERATOR_VERSION)
+    .alias("v", "version")
+    .epilog(`Run \`$0 <command> --help\` for a command's options, examples and environment variables.\n\nExit codes (every command):\n${exitCodeLines()}`)
+    .wrap(Math.min(120, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
       throw new CliFailure(`${msg}\nRun with --help for usage.`, EXIT.usage);
     });
   try {
-    await parser.parseAsync();
+    // With a callback, yargs hands --help and --version text over instead of printing it itself.
+    await parser.parseAsync(argv, {}, (_err, _argv, output) => {
+      if (output && !_err) io.stdout(`${output}\n`);
+    });
     return exitCode;
   } catch (e) {
-    if (e instanceof CliFailure) {
-      io.stderr(`${e.message}\n`);
-      return e.exitCode;
-    }
-    if (e instanceof GeneratorError) {
-      io.stderr(`${e.message}\n`);
-      return e.exitCode;
-    }
-    if (e instanceof SchemaErrors) {
-      io.stderr(`${e.errors.map((x) => `error: ${x.message} [${x.ruleId}]`).join("\n")}\n${plural(e.errors.length, "error")}; nothing was written.\n`);
-      return EXIT.failed;
-    }
-    io.stderr(`internal error: ${(e as Error).stack ?? String(e)}\n`);
-    return EXIT.usage;
+    const failure = describeFailure(e);
+    if (wantsJson(argv)) io.stdout(`${JSON.stringify({ error: failure }, null, 2)}\n`);
+    else io.stderr(formatFailure(failure, e));
+    return failure.exitCode;
   }
 }
 

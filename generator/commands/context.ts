@@ -1,7 +1,45 @@
 /** What every CLI command gets: where to print, and how to set the exit code. */
 import type { Argv } from "yargs";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * The exit codes every command honours (one table: `--help` prints it, the README copies it).
+ * Scripts can tell "you asked wrongly" (2) from "the service failed" (3) from "not finished yet" (4).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, service: 3, pending: 4, internal: 70, interrupted: 130 } as const;
+
+export const EXIT_TABLE: readonly { code: number; meaning: string }[] = [
+  { code: EXIT.ok, meaning: "success" },
+  { code: EXIT.failed, meaning: "problems found (lint, validate, generate --check), or the job failed or was cancelled" },
+  { code: EXIT.usage, meaning: "bad usage or setup: arguments, a missing file, config, token, model id" },
+  { code: EXIT.service, meaning: "RunComfy or the network failed (an HTTP error, unreachable)" },
+  { code: EXIT.pending, meaning: "the job has not finished (run --timeout, result of a running job)" },
+  { code: EXIT.internal, meaning: "internal error: a bug in runcomfy-codegen (please report it)" },
+  { code: EXIT.interrupted, meaning: "interrupted (Ctrl-C)" },
+];
+
+/** Environment variables the CLI reads, with what they mean (each command's --help lists its own). */
+export const ENV_VARS = {
+  RUNCOMFY_API_TOKEN: "your RunComfy API token (sent as a Bearer token; never printed)",
+  RUNCOMFY_BASE_URL: "the Model API's base URL (default https://model-api.runcomfy.net/v1; --base-url wins)",
+  NO_COLOR: "any value: no colours in the output",
+} as const;
+export type EnvVarName = keyof typeof ENV_VARS;
+
+export interface CommandHelp {
+  /** `[command line, what it does]`; `$0` is the program name. */
+  examples: [string, string][];
+  env: EnvVarName[];
+}
+
+/** Examples, environment variables and the exit codes for a command's --help. */
+export function withHelp<T>(c: Argv<T>, help: CommandHelp): Argv<T> {
+  // Formatted here rather than with yargs' example(): its two columns break long model ids badly.
+  const examples = help.examples.map(([cmd, what]) => `  ${cmd}\n      ${what}`).join("\n");
+  const env = help.env.length ? help.env.map((name) => `  ${name}\n      ${ENV_VARS[name]}`).join("\n") : "  (none)";
+  return c.epilog(`Examples:\n${examples}\n\nEnvironment:\n${env}\n\nExit codes:\n${exitCodeLines()}`);
+}
+
+export const exitCodeLines = () => EXIT_TABLE.map((e) => `  ${String(e.code).padStart(3)}  ${e.meaning}`).join("\n");
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -17,9 +55,13 @@ export interface CommandContext {
   setExit: (code: number) => void;
 }
 
-/** A failure to report as a message, not a stack trace. */
+/** A failure to report as a message, not a stack trace. `type` names it in `--json` output. */
 export class CliFailure extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.failed) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failed,
+    readonly type = exitCode === EXIT.usage ? "UsageError" : "Failure",
+  ) {
     super(message);
   }
 }
@@ -37,7 +79,7 @@ export async function readJsonArgument(arg: string, io: CliIo): Promise<unknown>
   try {
     text = fromStdin ? await io.stdin() : await readFile(arg, "utf8");
   } catch (e) {
-    throw new CliFailure(`cannot read ${arg}: ${(e as Error).message}`);
+    throw new CliFailure(`cannot read ${arg}: ${(e as Error).message}`, EXIT.usage);
   }
   try {
     return JSON.parse(text);
@@ -53,11 +95,11 @@ export async function importGeneratedPackage<T extends { modelIds: readonly stri
   try {
     return (await import(pathToFileURL(path.resolve(dir, "index.js")).href)) as T;
   } catch (e) {
-    throw new CliFailure(`cannot load the generated package at ${dir} (run \`npm run generate\` first): ${(e as Error).message}`);
+    throw new CliFailure(`cannot load the generated package at ${dir} (run \`npm run generate\` first): ${(e as Error).message}`, EXIT.usage);
   }
 }
 
 /** Fails with the list of known ids when the package has no such model. */
 export function requireKnownModel(pkg: { modelIds: readonly string[] }, modelId: string): void {
-  if (!pkg.modelIds.includes(modelId)) throw new CliFailure(`unknown model id ${JSON.stringify(modelId)}; known: ${pkg.modelIds.join(", ")}`);
+  if (!pkg.modelIds.includes(modelId)) throw new CliFailure(`unknown model id ${JSON.stringify(modelId)}; known: ${pkg.modelIds.join(", ")}`, EXIT.usage, "UnknownModelError");
 }

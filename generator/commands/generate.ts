@@ -1,13 +1,20 @@
 /** `runcomfy-codegen generate`: schema files in, the generated package out. */
 import { generate } from "../generate.js";
-import { EXIT, plural, type RegisterCommand } from "./context.js";
+import { EXIT, plural, withHelp, type RegisterCommand } from "./context.js";
 
 export const registerGenerate: RegisterCommand = (y, { io, setExit }) =>
   y.command(
     "generate",
     "Generate the typed package from the schema files",
     (c) =>
-      c
+      withHelp(c, {
+        examples: [
+          ["$0 generate", "schemas/ -> generated/, one summary line"],
+          ["$0 generate --check", "in CI: exit 1 listing stale files when generated/ does not match schemas/"],
+          ["$0 generate --dry-run", "say which files would change, write nothing"],
+        ],
+        env: [],
+      })
         .option("schemas", { type: "string", default: "schemas", describe: "Folder of schema files (<model_id>.json)" })
         .option("out", { type: "string", default: "generated", describe: "Folder of the generated package" })
         .option("check", { type: "boolean", default: false, describe: "Write nothing; exit 1 and list stale files if the output does not match the schemas" })

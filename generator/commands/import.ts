@@ -4,14 +4,20 @@ import { PageImportError } from "../importer/page.js";
 import { pullCatalog } from "../importer/pull.js";
 import { DEFAULT_BASE_URL } from "../runtime/client.js";
 import { RunComfyError } from "../runtime/errors.js";
-import { CliFailure, type RegisterCommand } from "./context.js";
+import { CliFailure, withHelp, type RegisterCommand } from "./context.js";
 
 export const registerImport: RegisterCommand = (y, { io }) =>
   y.command(
     "import <pages..>",
     "Create schema files from saved model API docs pages (text or HTML, any language)",
     (c) =>
-      c
+      withHelp(c, {
+        examples: [
+          ["$0 import saved/dreamina-4-0-edit.html", "a saved docs page -> schemas/<model_id>.json"],
+          ["$0 import pages/*.txt --dry-run", "say what would be added or updated"],
+        ],
+        env: [],
+      })
         .positional("pages", { type: "string", array: true, demandOption: true })
         .option("out", { type: "string", default: "schemas", describe: "Folder of schema files" })
         .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; report what would change" })
@@ -39,7 +45,14 @@ export const registerPull: RegisterCommand = (y, { io }) =>
     "pull",
     "Write or update schema files from the live catalog (GET /v1/models?include_schema=true)",
     (c) =>
-      c
+      withHelp(c, {
+        examples: [
+          ["$0 pull", "every model of the catalog into schemas/"],
+          ["$0 pull --filter dreamina --dry-run", "what would change for models whose id contains dreamina"],
+          ["$0 pull --prune", "also delete files of models the catalog no longer has"],
+        ],
+        env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"],
+      })
         .option("base-url", { type: "string", describe: `API base URL (default: RUNCOMFY_BASE_URL or ${DEFAULT_BASE_URL})` })
         .option("out", { type: "string", default: "schemas", describe: "Folder of schema files" })
         .option("filter", { type: "string", describe: "Only model ids containing this text" })

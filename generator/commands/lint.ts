@@ -1,17 +1,26 @@
 /** `runcomfy-codegen lint [paths..]`: the CI gate for schema files. */
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { findSchemaFiles } from "../load/load.js";
 import { lintPaths } from "../lint/lint.js";
-import { FORMATS, formatFindings, type LintFormat } from "../lint/lint-format.js";
+import { FORMATS, formatFindings, type LintedFile, type LintFormat } from "../lint/lint-format.js";
 import { GENERATOR_VERSION } from "../shared/paths.js";
-import { CliFailure, EXIT, type RegisterCommand } from "./context.js";
+import { CliFailure, EXIT, withHelp, type RegisterCommand } from "./context.js";
 
 export const registerLint: RegisterCommand = (y, { io, setExit }) =>
   y.command(
     "lint [paths..]",
     "Check schema files: every problem with file, line, column and rule id",
     (c) =>
-      c
+      withHelp(c, {
+        examples: [
+          ["$0 lint", "every schema file under schemas/"],
+          ["$0 lint schemas --format github", "annotations on a GitHub pull request"],
+          ["$0 lint --format sarif > lint.sarif", "for GitHub code scanning"],
+          ["$0 lint --format json", "ESLint's JSON formatter shape, for tools that read ESLint output"],
+          ["$0 lint --max-warnings 0", "fail on warnings too"],
+        ],
+        env: ["NO_COLOR"],
+      })
         .positional("paths", { type: "string", array: true, default: ["schemas"], describe: "Files or folders (default: schemas/)" })
         .option("format", { choices: FORMATS, default: "stylish" as LintFormat, describe: "Output format" })
         .option("max-warnings", { type: "number", describe: "Fail when there are more warnings than this" })
@@ -25,10 +34,14 @@ export const registerLint: RegisterCommand = (y, { io, setExit }) =>
       } catch (e) {
         throw new CliFailure((e as Error).message, EXIT.usage);
       }
-      let filesChecked = 0;
-      for (const p of paths) filesChecked += (await stat(p)).isDirectory() ? (await findSchemaFiles(p)).length : 1;
+      const files: LintedFile[] = [];
+      for (const p of paths) {
+        for (const file of (await stat(p)).isDirectory() ? await findSchemaFiles(p) : [p]) {
+          files.push({ file, text: args.format === "json" ? await readFile(file, "utf8") : "" });
+        }
+      }
       const color = args.format === "stylish" && io.isTTY && io.env.NO_COLOR === undefined;
-      io.stdout(formatFindings(findings, args.format as LintFormat, { color, filesChecked, toolVersion: GENERATOR_VERSION }));
+      io.stdout(formatFindings(findings, args.format as LintFormat, { color, files, toolVersion: GENERATOR_VERSION }));
       const errors = findings.filter((f) => f.severity === "error").length;
       const warnings = findings.length - errors;
       if (errors || (args["max-warnings"] !== undefined && warnings > args["max-warnings"])) setExit(EXIT.failed);

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { startEmulator } from "../mock/emulator.js";
 import type { FaultRule } from "../mock/faults.js";
-import { CliFailure, type RegisterCommand } from "./context.js";
+import { CliFailure, EXIT, withHelp, type RegisterCommand } from "./context.js";
 
 const range = (v: string | undefined): number | [number, number] | undefined => {
   if (v === undefined) return undefined;
@@ -16,7 +16,13 @@ export const registerMockServer: RegisterCommand = (y, { io }) =>
     "mock-server",
     "Serve the RunComfy queue API locally from the schema files (an offline emulator)",
     (c) =>
-      c
+      withHelp(c, {
+        examples: [
+          ["$0 mock-server --port 8787", "then RUNCOMFY_BASE_URL=http://127.0.0.1:8787/v1"],
+          ["$0 mock-server --queue-ms 1000-5000 --fail-rate 0.1", "slower queue, one job in ten fails"],
+        ],
+        env: [],
+      })
         .option("port", { type: "number", default: 8787, describe: "Port on 127.0.0.1 (0: any free port)" })
         .option("schemas", { type: "string", default: "schemas", describe: "Folder of schema files" })
         .option("queue-ms", { type: "string", describe: "Time in queue, ms or min-max (default 300)" })
@@ -31,7 +37,7 @@ export const registerMockServer: RegisterCommand = (y, { io }) =>
         try {
           faults = JSON.parse(await readFile(args.faults, "utf8"));
         } catch (e) {
-          throw new CliFailure(`cannot read fault rules from ${args.faults}: ${(e as Error).message}`);
+          throw new CliFailure(`cannot read fault rules from ${args.faults}: ${(e as Error).message}`, EXIT.usage);
         }
         if (!Array.isArray(faults)) throw new CliFailure(`${args.faults} must hold a JSON array of fault rules`);
       }

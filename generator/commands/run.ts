@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CliFailure, EXIT, importGeneratedPackage, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
+import { CliFailure, EXIT, withHelp, importGeneratedPackage, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
 
 interface GeneratedClientRoot {
   modelIds: readonly string[];
@@ -26,7 +26,15 @@ export const registerRun: RegisterCommand = (y, { io, setExit }) =>
     "run <model_id> <input>",
     "Validate, submit and wait for a job; print the output URLs",
     (c) =>
-      c
+      withHelp(c, {
+        examples: [
+          ["$0 run bytedance/dreamina-3-0/pro/text-to-video input.json", "validate, submit, wait; print the output URLs"],
+          ["$0 run bytedance/dreamina-4-0/edit input.json --download out/", "and save the outputs"],
+          ["$0 run bytedance/dreamina-4-0/edit - --json < input.json", "input from standard input, output (or the error) as JSON"],
+          ["$0 run bytedance/dreamina-4-0/edit input.json --timeout 600", "give up waiting after 10 minutes (the job keeps running)"],
+        ],
+        env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"],
+      })
         .positional("model_id", { type: "string", demandOption: true })
         .positional("input", { type: "string", demandOption: true, describe: "Input JSON file, or - for standard input" })
         .option("base-url", { type: "string", describe: "API base URL (default: RUNCOMFY_BASE_URL or https://model-api.runcomfy.net/v1)" })
@@ -40,7 +48,7 @@ export const registerRun: RegisterCommand = (y, { io, setExit }) =>
         .option("package", { type: "string", default: "generated", describe: "Folder of the generated package" }),
     async (args) => {
       const token = io.env.RUNCOMFY_API_TOKEN;
-      if (!token) throw new CliFailure("set RUNCOMFY_API_TOKEN to your RunComfy API token");
+      if (!token) throw new CliFailure("set RUNCOMFY_API_TOKEN to your RunComfy API token", EXIT.usage, "MissingTokenError");
       const pkg = await importGeneratedPackage<GeneratedClientRoot>(args.package);
       const modelId = args.model_id as string;
       requireKnownModel(pkg, modelId);
@@ -87,11 +95,8 @@ export const registerRun: RegisterCommand = (y, { io, setExit }) =>
         io.stderr(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       } catch (e) {
         if (io.isTTY) io.stderr("\n");
-        if (e instanceof CliFailure) throw e;
-        const err = e as Error & { requestId?: string; issues?: { path: string; message: string }[] };
-        const issues = err.issues?.length ? `\n${err.issues.map((i) => `  ${i.path || "/"}  ${i.message}`).join("\n")}` : "";
-        io.stderr(`${err.name}: ${err.message}${issues}\n`);
-        setExit(err.name === "AbortedError" ? 130 : EXIT.failed);
+        // Reported by the CLI's one failure handler (text, or JSON with --json; exit code by type).
+        throw e;
       } finally {
         process.off("SIGINT", onSigint);
       }

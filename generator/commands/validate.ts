@@ -1,6 +1,6 @@
 /** `runcomfy-codegen validate <model_id> <input.json | ->`: schema and media rules, using the generated package. */
 import type { ValidationResult } from "../runtime/issues.js";
-import { EXIT, importGeneratedPackage, plural, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
+import { EXIT, withHelp, importGeneratedPackage, plural, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
 
 interface GeneratedRoot {
   validate: (modelId: string, input: unknown, options: unknown) => Promise<ValidationResult>;
@@ -19,7 +19,14 @@ export const registerValidate: RegisterCommand = (y, { io, setExit }) =>
     "validate <model_id> <input>",
     "Validate an input (a JSON file, or - for stdin) against a model's schema and media rules",
     (c) =>
-      c
+      withHelp(c, {
+        examples: [
+          ["$0 validate bytedance/dreamina-4-0/edit input.json", "schema and media rules (probes the image URLs)"],
+          ["echo '{\"prompt\":\"a cat\"}' | $0 validate bytedance/dreamina-4-0/edit - --no-probe", "from standard input, schema only"],
+          ["$0 validate bytedance/dreamina-4-0/edit input.json --json", "the result as JSON"],
+        ],
+        env: [],
+      })
         .positional("model_id", { type: "string", demandOption: true, describe: "Model id, e.g. bytedance/dreamina-4-0/edit" })
         .positional("input", { type: "string", demandOption: true, describe: "Input JSON file, or - for standard input" })
         .option("probe", { type: "boolean", default: true, describe: "Probe media to check the validations rules (--no-probe: schema only)" })

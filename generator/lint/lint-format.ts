@@ -1,5 +1,6 @@
 /** Lint output formats: stylish (people), json, github (workflow annotations), sarif. */
 import path from "node:path";
+import { valueEnd } from "./json-span.js";
 import type { Finding } from "./lint.js";
 import { NOTE_CODES } from "../shared/notes.js";
 
@@ -54,15 +55,54 @@ export function formatSarif(findings: Finding[], toolVersion: string): string {
   return JSON.stringify(sarif, null, 2) + "\n";
 }
 
-export function formatFindings(findings: Finding[], format: LintFormat, options: { color: boolean; filesChecked: number; toolVersion: string }): string {
+/** A file that was linted, with its text (for end positions). */
+export interface LintedFile {
+  file: string;
+  text: string;
+}
+
+/**
+ * ESLint's `json` formatter shape (an array of LintResult, one per file, clean files included), so
+ * tools that read ESLint output read this. A file that is not valid JSON counts as a fatal error, as a
+ * parse error does in ESLint.
+ */
+export function formatEslintJson(findings: Finding[], files: LintedFile[]): string {
+  const byFile = new Map<string, Finding[]>(files.map((f) => [f.file, []]));
+  for (const f of findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  const texts = new Map(files.map((f) => [f.file, f.text]));
+  const results = [...byFile].map(([file, list]) => {
+    const text = texts.get(file) ?? "";
+    const messages = list.map((f) => {
+      const end = valueEnd(text, f);
+      const fatal = f.ruleId === "invalid-json";
+      return { ruleId: f.ruleId, severity: f.severity === "error" ? 2 : 1, message: f.message, line: f.line, column: f.column, endLine: end.line, endColumn: end.column, nodeType: null, ...(fatal ? { fatal: true } : {}) };
+    });
+    const errorCount = messages.filter((m) => m.severity === 2).length;
+    return {
+      filePath: path.resolve(file),
+      messages,
+      suppressedMessages: [],
+      errorCount,
+      fatalErrorCount: messages.filter((m) => m.fatal).length,
+      warningCount: messages.length - errorCount,
+      fixableErrorCount: 0,
+      fixableWarningCount: 0,
+      ...(messages.length ? { source: text } : {}),
+      usedDeprecatedRules: [],
+    };
+  });
+  return JSON.stringify(results) + "\n";
+}
+
+export function formatFindings(findings: Finding[], format: LintFormat, options: { color: boolean; files: LintedFile[]; toolVersion: string }): string {
   switch (format) {
     case "json":
-      return JSON.stringify(findings, null, 2) + "\n";
+      return formatEslintJson(findings, options.files);
     case "github":
       return formatGithub(findings);
     case "sarif":
       return formatSarif(findings, options.toolVersion);
     default:
-      return formatStylish(findings, options.color, options.filesChecked);
+      return formatStylish(findings, options.color, options.files.length);
   }
 }

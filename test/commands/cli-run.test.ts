@@ -42,8 +42,36 @@ describe("cli run", () => {
     expect(invalid.stderr).toContain("ValidationError");
     expect(invalid.stderr).toContain("/prompt  must be string");
     const noToken = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input], { RUNCOMFY_API_TOKEN: "" });
-    expect(noToken.code).toBe(1);
+    expect(noToken.code).toBe(2);
     expect(noToken.stderr).toContain("set RUNCOMFY_API_TOKEN");
+  });
+
+  it("--json failures are JSON error objects on stdout with type, message, requestId, status, errorCode", async () => {
+    const bad = path.join(tmp.dir, "bad-json.json");
+    writeFileSync(bad, JSON.stringify({ prompt: 1 }));
+    const invalid = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", bad, "--base-url", emulator.baseUrl, "--json"]);
+    expect(invalid.code).toBe(1);
+    expect(JSON.parse(invalid.stdout)).toEqual({ error: { type: "ValidationError", message: expect.stringContaining("/prompt"), exitCode: 1, issues: [{ path: "/prompt", message: "must be string" }] } });
+    const denied = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", emulator.baseUrl, "--json"], { RUNCOMFY_API_TOKEN: "wrong-token" });
+    expect(denied.code).toBe(3);
+    expect(JSON.parse(denied.stdout).error).toMatchObject({ type: "AuthenticationError", status: 401, errorCode: expect.anything(), exitCode: 3 });
+    expect(denied.stdout + denied.stderr).not.toContain("wrong-token");
+  });
+
+  it("--timeout ends with exit 4 and the request id to follow up with", async () => {
+    const slow = await startEmulator({ schemasDir: SCHEMAS, queueMs: 600_000, token: TOKEN });
+    try {
+      const r = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", slow.baseUrl, "--timeout", "0.3", "--json"]);
+      expect(r.code).toBe(4);
+      const { error } = JSON.parse(r.stdout);
+      expect(error).toMatchObject({ type: "TimeoutError", requestId: expect.any(String), exitCode: 4 });
+      expect(slow.job(error.requestId)?.status).toBe("in_queue");
+      expect(error.hint).toContain(`runcomfy-codegen status ${error.requestId}`);
+      const text = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", slow.baseUrl, "--timeout", "0.3"]);
+      expect(text.stderr).toMatch(/TimeoutError: .*\nthe job keeps running \(and is billed\): follow it with `runcomfy-codegen status [0-9a-f-]+`/);
+    } finally {
+      await slow.close();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
@@ -59,7 +59,9 @@ describe("lint", () => {
     const gen = await cli(["generate", "--schemas", CORPUS, "--out", path.join(ROOT, ".tmp", "never"), "--check"]);
     const lint = await cli(["lint", CORPUS, "--format", "json"]);
     expect(gen.code).toBe(1);
-    const unknown = JSON.parse(lint.stdout).find((f: { ruleId: string }) => f.ruleId === "unknown-type");
+    const unknown = JSON.parse(lint.stdout)
+      .flatMap((r: { messages: unknown[] }) => r.messages)
+      .find((f: { ruleId: string }) => f.ruleId === "unknown-type");
     expect(gen.stderr).toContain(unknown.message);
   });
 
@@ -80,6 +82,22 @@ describe("lint", () => {
     expect(plain.stdout).not.toContain("\x1b[");
     expect((await cli(["lint", CORPUS], {}, true)).stdout).toContain("\x1b[31m");
     expect((await cli(["lint", CORPUS], { NO_COLOR: "1" }, true)).stdout).not.toContain("\x1b[");
+  });
+
+  it("json is ESLint's JSON formatter shape: one result per file (clean ones too), severities 1/2, start and end", async () => {
+    const r = await cli(["lint", CORPUS, "--format", "json"]);
+    const results = JSON.parse(r.stdout);
+    expect(results.map((x: { filePath: string }) => path.basename(x.filePath)).sort()).toEqual(readdirSync(path.join(CORPUS, "lint")).sort());
+    const types = results.find((x: { filePath: string }) => x.filePath.endsWith("types.json"));
+    expect(path.isAbsolute(types.filePath)).toBe(true);
+    expect(types).toMatchObject({ errorCount: 1, warningCount: 3, fatalErrorCount: 0, fixableErrorCount: 0, fixableWarningCount: 0, suppressedMessages: [], usedDeprecatedRules: [], source: readFileSync(types.filePath, "utf8") });
+    // types.json line 9: `"type": "tensor"` from column 16; the member ends after the value.
+    expect(types.messages).toContainEqual({ ruleId: "unknown-type", severity: 2, message: expect.stringMatching(/^unknown type "tensor"/), line: 9, column: 16, endLine: 9, endColumn: 32, nodeType: null });
+    const broken = results.find((x: { filePath: string }) => x.filePath.endsWith("invalid-json.json"));
+    expect(broken).toMatchObject({ errorCount: 1, fatalErrorCount: 1, messages: [{ ruleId: "invalid-json", severity: 2, fatal: true, line: 5, column: 3, endLine: 5, endColumn: 4 }] });
+    const clean = JSON.parse((await cli(["lint", SCHEMAS, "--format", "json"])).stdout);
+    expect(clean.length).toBe((await findSchemaFiles(SCHEMAS)).length);
+    for (const x of clean) expect(x.errorCount).toBe(0);
   });
 
   it("github format emits workflow annotations; sarif is SARIF 2.1.0", async () => {

@@ -1,0 +1,86 @@
+/**
+ * How a command's failure reaches the user: one classification (exit code and type) for every error
+ * any command throws, printed as text on stderr, or with `--json` as one JSON object on stdout.
+ */
+import { GeneratorError, SchemaErrors } from "../shared/errors.js";
+import { CliFailure, EXIT, plural } from "./context.js";
+
+/** The `--json` shape of a failure: `{ "error": Failure }`. */
+export interface Failure {
+  type: string;
+  message: string;
+  requestId?: string;
+  status?: number;
+  errorCode?: string | number;
+  exitCode: number;
+  /** Validation problems (ValidationError), each with a JSON pointer. */
+  issues?: { path: string; message: string }[];
+  /** What to do next (a job left running: how to follow or cancel it). */
+  hint?: string;
+  /** Schema file problems (generate), each with file, pointer and rule id. */
+  errors?: { file: string; pointer: string; message: string; ruleId: string }[];
+}
+
+/**
+ * The client's errors come from the generated package (its own copy of the classes), so they are
+ * recognised by name, not by `instanceof`.
+ */
+const SERVICE_ERRORS = new Set(["AuthenticationError", "InsufficientBalanceError", "NotFoundError", "RateLimitError", "ServerError", "NetworkError"]);
+const exitForClientError = (name: string): number | undefined => {
+  if (name === "ValidationError" || name === "JobFailedError" || name === "JobCancelledError") return EXIT.failed;
+  if (name === "UnknownModelError") return EXIT.usage;
+  if (name === "TimeoutError") return EXIT.pending;
+  if (name === "AbortedError") return EXIT.interrupted;
+  if (SERVICE_ERRORS.has(name) || name === "RunComfyError") return EXIT.service;
+  return undefined;
+};
+
+interface ClientErrorLike extends Error {
+  requestId?: string;
+  status?: number;
+  errorCode?: string | number;
+  issues?: { path: string; message: string }[];
+}
+
+const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+export function describeFailure(e: unknown): Failure {
+  if (e instanceof CliFailure) return { type: e.type, message: e.message, exitCode: e.exitCode };
+  if (e instanceof GeneratorError) return { type: e.name, message: e.message, exitCode: e.exitCode };
+  if (e instanceof SchemaErrors) {
+    return {
+      type: "SchemaErrors",
+      message: `${plural(e.errors.length, "error")} in the schema files; nothing was written`,
+      exitCode: EXIT.failed,
+      errors: e.errors.map((x) => ({ file: x.file, pointer: x.pointer, message: x.detail, ruleId: x.ruleId })),
+    };
+  }
+  if (e instanceof Error) {
+    const exitCode = exitForClientError(e.name);
+    if (exitCode !== undefined) {
+      const c = e as ClientErrorLike;
+      const issues = c.issues?.map((i) => ({ path: i.path, message: i.message }));
+      const hint = e.name === "TimeoutError" && c.requestId ? followUpHint(c.requestId) : undefined;
+      return defined({ type: e.name, message: e.message, requestId: c.requestId, status: c.status, errorCode: c.errorCode, exitCode, issues: issues?.length ? issues : undefined, hint });
+    }
+  }
+  return { type: "InternalError", message: e instanceof Error ? e.message : String(e), exitCode: EXIT.internal };
+}
+
+/** How to pick up a job the CLI stopped waiting for. */
+export const followUpHint = (requestId: string) =>
+  `the job keeps running (and is billed): follow it with \`runcomfy-codegen status ${requestId}\`, get its output with \`runcomfy-codegen result ${requestId}\`, or stop it while queued with \`runcomfy-codegen cancel ${requestId}\``;
+
+/** The text form, for stderr. Internal errors keep their stack (they are bugs to report). */
+export function formatFailure(f: Failure, e: unknown): string {
+  if (f.type === "InternalError") return `internal error: ${(e instanceof Error && e.stack) || f.message}\n`;
+  if (f.errors) return `${f.errors.map((x) => `error: ${x.file}${x.pointer ? `#${x.pointer}` : ""}: ${x.message} [${x.ruleId}]`).join("\n")}\n${plural(f.errors.length, "error")}; nothing was written.\n`;
+  const prefix = e instanceof CliFailure || e instanceof GeneratorError ? "" : `${f.type}: `;
+  const issues = f.issues ? f.issues.map((i) => `\n  ${i.path || "/"}  ${i.message}`).join("") : "";
+  return `${prefix}${f.message}${issues}\n${f.hint ? `${f.hint}\n` : ""}`;
+}
+
+/** True when the command line asks for machine-readable output (`--json`, `--format json`). */
+export function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === "--json" || a === "--format=json" || (a === "--format" && argv[i + 1] === "json"));
+}

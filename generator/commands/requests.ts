@@ -1,0 +1,102 @@
+/**
+ * Follow-up commands for a job already submitted (after Ctrl-C, `--timeout`, or from another
+ * machine): `status <request-id>`, `result <request-id>`, `cancel <request-id>`.
+ */
+import type { Argv } from "yargs";
+import type { CancelResult, JobResult, StatusResult } from "../runtime/client.js";
+import { CliFailure, EXIT, ENV_VARS, importGeneratedPackage, withHelp, type CliIo, type RegisterCommand } from "./context.js";
+import { outputUrls } from "./run.js";
+
+interface RequestClient {
+  status(requestId: string): Promise<StatusResult>;
+  result(requestId: string): Promise<JobResult<unknown>>;
+  cancel(requestId: string): Promise<CancelResult>;
+}
+
+interface GeneratedClientRoot {
+  modelIds: readonly string[];
+  createClient: (options: Record<string, unknown>) => RequestClient;
+}
+
+/** Token and base URL as every API command reads them: the flag, else the environment. */
+export function apiSettings(io: CliIo, baseUrlFlag: string | undefined): { token: string; baseUrl: string | undefined } {
+  const token = io.env.RUNCOMFY_API_TOKEN;
+  if (!token) throw new CliFailure("set RUNCOMFY_API_TOKEN to your RunComfy API token", EXIT.usage, "MissingTokenError");
+  return { token, baseUrl: baseUrlFlag ?? (io.env.RUNCOMFY_BASE_URL || undefined) };
+}
+
+const requestOptions = <T>(c: Argv<T>) =>
+  c
+    .positional("request_id", { type: "string", demandOption: true, describe: "The request id `run` printed (or submit returned)" })
+    .option("base-url", { type: "string", describe: "API base URL (default: RUNCOMFY_BASE_URL or https://model-api.runcomfy.net/v1)" })
+    .option("json", { type: "boolean", default: false, describe: "Print the answer (or the error) as JSON" })
+    .option("package", { type: "string", default: "generated", describe: "Folder of the generated package" });
+
+async function clientFor(io: CliIo, args: { "base-url"?: string; package: string }): Promise<RequestClient> {
+  const { token, baseUrl } = apiSettings(io, args["base-url"]);
+  const pkg = await importGeneratedPackage<GeneratedClientRoot>(args.package);
+  return pkg.createClient({ token, baseUrl, validate: false });
+}
+
+const env: (keyof typeof ENV_VARS)[] = ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"];
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const FINISHED_BADLY = new Set(["failed", "error", "errored", "cancelled", "canceled"]);
+
+export const registerStatus: RegisterCommand = (y, { io }) =>
+  y.command(
+    "status <request_id>",
+    "Show a job's status (and queue position while queued)",
+    (c) => withHelp(requestOptions(c), { examples: [["$0 status 5f2c…", "in_queue (queue position 3)"], ["$0 status 5f2c… --json", "{ requestId, status, queuePosition }"]], env }),
+    async (args) => {
+      const client = await clientFor(io, args);
+      const s = await client.status(args.request_id as string);
+      io.stdout(args.json ? json(s) : `${s.status}${s.queuePosition !== undefined ? ` (queue position ${s.queuePosition})` : ""}\n`);
+    },
+  );
+
+export const registerResult: RegisterCommand = (y, { io, setExit }) =>
+  y.command(
+    "result <request_id>",
+    "Print a finished job's output URLs (exit 4 while it is still queued or running)",
+    (c) =>
+      withHelp(requestOptions(c), {
+        examples: [
+          ["$0 result 5f2c…", "the output URLs, one `key<TAB>url` per line"],
+          ["$0 result 5f2c… --json", "{ requestId, status, output, createdAt, finishedAt }"],
+        ],
+        env,
+      }),
+    async (args) => {
+      const client = await clientFor(io, args);
+      const r = await client.result(args.request_id as string);
+      const { raw: _raw, completed: _completed, ...shown } = r;
+      if (r.completed) {
+        io.stdout(args.json ? json(shown) : outputUrls(r.output).map((u) => `${u.key}\t${u.url}\n`).join(""));
+        return;
+      }
+      if (FINISHED_BADLY.has(r.status)) {
+        if (args.json) io.stdout(json(shown));
+        else io.stderr(`the job ended ${r.status}; it has no output [request ${r.requestId}]\n`);
+        setExit(EXIT.failed);
+        return;
+      }
+      if (args.json) io.stdout(json(shown));
+      else io.stderr(`the job is ${r.status}; no output yet. Wait with \`runcomfy-codegen status ${r.requestId}\`, then ask again [request ${r.requestId}]\n`);
+      setExit(EXIT.pending);
+    },
+  );
+
+export const registerCancel: RegisterCommand = (y, { io, setExit }) =>
+  y.command(
+    "cancel <request_id>",
+    "Cancel a queued job (a job that already runs cannot be cancelled: exit 1)",
+    (c) => withHelp(requestOptions(c), { examples: [["$0 cancel 5f2c…", "cancelled, or why not"], ["$0 cancel 5f2c… --json", "{ requestId, cancelled, status, reason? }"]], env }),
+    async (args) => {
+      const client = await clientFor(io, args);
+      const r = await client.cancel(args.request_id as string);
+      if (args.json) io.stdout(json(r));
+      else if (r.cancelled) io.stdout(`cancelled ${r.requestId}\n`);
+      else io.stderr(`not cancelled: ${r.reason} (status ${r.status}) [request ${r.requestId}]\n`);
+      if (!r.cancelled) setExit(EXIT.failed);
+    },
+  );
