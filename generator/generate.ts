@@ -151,7 +151,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const ir = file && tryBuild(file, schemasDirName, errors);
     if (!ir) return undefined;
     try {
-      const files = [...(await emitModelFiles(ir, worker ? (s, p) => worker.compile(s, p) : undefined))];
+      const files = [...(await emitModelFiles(ir, worker ? (s) => worker.compile(s) : undefined))];
       const summary = summarize(ir);
       const outputs = files.map(([p, content]): [string, OutputFile] => [p, { hash: contentHash(content), content }]);
       const entry: EmittedModel = { summary, readme: renderReadmeSection(summary, packageOptions.packageName), hashes: outputs.map(([p, o]) => [p, o.hash]), files: outputs };

@@ -3,7 +3,7 @@
  * the result token by token (strings and comments masked): exactly the two declarations, balanced
  * braces, no index signatures. The tests parse and typecheck every emitted file with TypeScript.
  */
-import { mask } from "./js-scan.js";
+import { mask } from "./code-tokens.js";
 import type { ModelIR } from "../model/model.js";
 import type { SchemaNode } from "../normalize/normalize.js";
 import { propertyName } from "../shared/escape.js";

@@ -17,7 +17,6 @@
  */
 import { jsLiteral } from "../shared/escape.js";
 import { hasOwn } from "../shared/errors.js";
-import { mask } from "./js-scan.js";
 
 /** Name the runtime's error helper is imported under (runtime/ajv-runtime.ts `pushError`). */
 export const PUSH_ERROR = "__pushError";
@@ -29,7 +28,7 @@ export interface Edit {
 }
 
 /**
- * Compaction edits of ajv's code, all found in one scan of `masked` (`mask(code)`): schema constants,
+ * Compaction edits of ajv's code, all found in one scan of `masked` (code-tokens.ts `mask(code)`): schema constants,
  * integer checks and unused options, and error sites (whose params may contain edits of their own).
  * Applied together with the caller's other edits by `applyEdits`.
  */

@@ -1,30 +1,26 @@
 /**
- * Runs ajv (the costliest step) and compacts its code on a second thread, beside the type emitter;
- * every other job it also minifies, the rest are minified on the main thread (that balances the two:
- * with either doing all of it, the other one waits).
+ * Runs ajv (the costliest step) and compacts its code on a second thread, beside the type emitter
+ * (formatting is esbuild's, asynchronous, from the main thread).
  * Used only when the generator runs from its built JavaScript; results are the same as in-process
  * (test/generate.test.ts compares a CLI run with an in-process one byte for byte).
  */
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
-import { compactValidator, compileValidatorCode, minifyValidator, type CompactValidator, type CompiledValidatorCode } from "./validator.js";
+import { compactValidator, compileValidatorCode, type CompactValidator } from "./validator.js";
 import type { SchemaNode } from "../normalize/normalize.js";
 
 interface Job {
   id: number;
   schema: SchemaNode;
-  prefix: string;
 }
-/** A validator compacted, or also minified. */
-export type WorkerValidator = { compact: CompactValidator } | { compiled: CompiledValidatorCode };
+type WorkerValidator = CompactValidator;
 type Reply = { id: number; ok: true; value: WorkerValidator } | { id: number; ok: false; message: string };
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
   port.on("message", (job: Job) => {
     try {
-      const compact = compactValidator(compileValidatorCode(job.schema));
-      const value: WorkerValidator = job.id % 2 ? { compact } : { compiled: minifyValidator(compact, job.prefix) };
+      const value = compactValidator(compileValidatorCode(job.schema));
       port.postMessage({ id: job.id, ok: true, value } satisfies Reply);
     } catch (e) {
       port.postMessage({ id: job.id, ok: false, message: (e as Error).message } satisfies Reply);
@@ -54,12 +50,12 @@ export class ValidatorWorker {
     });
   }
 
-  compile(schema: SchemaNode, prefix: string): Promise<WorkerValidator> {
+  compile(schema: SchemaNode): Promise<WorkerValidator> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, schema, prefix } satisfies Job);
+      this.worker.postMessage({ id, schema } satisfies Job);
     }).finally(() => {
       if (!this.pending.size) this.worker.unref();
     }) as Promise<WorkerValidator>;

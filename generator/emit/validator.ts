@@ -1,14 +1,15 @@
 /**
  * Emits a model's input validator as ajv standalone ESM code. Ajv's output still contains
- * `require(...)` for helpers; each is rewritten, structurally (by scanning the code), into an import of
+ * `require(...)` for helpers; each is rewritten, structurally (from acorn's tokens), into an import of
  * the package's own runtime, and any other `require`, `eval` or `new Function` fails generation. The
- * code is then compacted (validator-compact.ts) and minified (minify.ts).
+ * code is then compacted (validator-compact.ts) and printed by esbuild (formatted, names kept: the
+ * shipped validator is readable and reviewable; a consumer's bundler minifies it).
  */
 import { AjvClass, standaloneCode } from "../shared/ajv.js";
 import { _ } from "ajv/dist/compile/codegen/index.js";
 import { hasOwn } from "../shared/errors.js";
-import { findCalls, mask } from "./js-scan.js";
-import { minify } from "./minify.js";
+import { transform } from "esbuild";
+import { findCalls, mask, scan } from "./code-tokens.js";
 import { applyEdits, compactionEdits, PUSH_ERROR, type Edit } from "./validator-compact.js";
 import { STANDARD_FORMATS, MEDIA_FORMATS } from "../normalize/normalize.js";
 import type { SchemaNode } from "../normalize/normalize.js";
@@ -40,12 +41,12 @@ export interface CompiledValidatorCode {
 /** ajv's standalone output starts with these exports; the model module exports the function itself. */
 const EXPORTS = /^"use strict";export const validate = ([A-Za-z_$][\w$]*);export default \1;/;
 
-/** ajv's code for the schema, its helpers imported from the runtime, compacted and minified. */
-export function compileValidator(schema: SchemaNode, runtimeImportPrefix: string): CompiledValidatorCode {
-  return minifyValidator(compactValidator(compileValidatorCode(schema)), runtimeImportPrefix);
+/** ajv's code for the schema, its helpers imported from the runtime, compacted and formatted. */
+export function compileValidator(schema: SchemaNode, runtimeImportPrefix: string): Promise<CompiledValidatorCode> {
+  return formatValidator(compactValidator(compileValidatorCode(schema)), runtimeImportPrefix);
 }
 
-/** A validator between compaction and minification (plain data: it crosses from the worker thread). */
+/** A validator compacted, before formatting (plain data: it crosses from the worker thread). */
 export interface CompactValidator {
   code: string;
   functionName: string;
@@ -60,8 +61,9 @@ export interface CompactValidator {
 export function compactValidator(standalone: string): CompactValidator {
   const m = EXPORTS.exec(standalone);
   if (!m) throw new Error("unexpected start of ajv's standalone code");
-  const masked = mask(standalone);
-  const requires = requireEdits(standalone, masked);
+  const scanned = scan(standalone);
+  const masked = mask(standalone, scanned);
+  const requires = requireEdits(standalone, scanned);
   const compaction = compactionEdits(standalone, masked);
   const code = applyEdits(standalone, [...requires.edits, ...compaction.edits], m[0].length).trim();
   const bindings = [...requires.used].map((module): [string, string] => [REQUIRE_MAP[module].exportName, REQUIRE_MAP[module].binding]);
@@ -70,18 +72,24 @@ export function compactValidator(standalone: string): CompactValidator {
 }
 
 /** Names the model module's template declares next to the validator (templates/model-index.js.hbs). */
-const TEMPLATE_NAMES = ["modelId", "validator", "inputSchema", "outputSchema", "ruleTargets", "example", "definition", "validateSchema", "validate", "validateModelInput", "validateSchemaOf"];
+const TEMPLATE_NAMES = new Set(["modelId", "validator", "inputSchema", "outputSchema", "ruleTargets", "example", "definition", "validateSchema", "validate", "validateModelInput", "validateSchemaOf"]);
 
-/** The model module's validator: minified (minify.ts: short local names, no needless parentheses or spaces) and its import. */
-export function minifyValidator(validator: CompactValidator, runtimeImportPrefix: string): CompiledValidatorCode {
-  const { code, names } = minify(validator.code, TEMPLATE_NAMES);
-  const specifiers = validator.bindings.filter(([, local]) => names.has(local)).map(([exported, local]) => `${exported} as ${names.get(local)}`);
-  const imports = specifiers.length ? `import{${specifiers.sort().join(",")}}from${JSON.stringify(runtimeImportPrefix + "core.js")};` : "";
-  const functionName = names.get(validator.functionName);
-  if (!functionName) throw new Error("the minified validator lost its function");
-  // Renaming cannot introduce these names (they are reserved); only a string may hold one.
-  if (/\b(?:require|eval|Function)\b/.test(code)) assertSafeValidatorCode(code, mask(code));
-  return { imports, code, functionName };
+/**
+ * The model module's validator: the compacted code printed by esbuild (two-space indentation, one
+ * statement a line, names as ajv chose them) and its import of the runtime helpers it uses.
+ */
+export async function formatValidator(validator: CompactValidator, runtimeImportPrefix: string): Promise<CompiledValidatorCode> {
+  // Asynchronous: esbuild's service formats while this thread emits types (its sync API would add a thread per caller).
+  const code = (await transform(validator.code, { loader: "js", charset: "utf8", legalComments: "none" })).code.trimEnd();
+  for (const mention of findCalls(code, CHECKED_NAMES)) {
+    // ajv names its top-level declarations with a numbered suffix; a template name here would be a shape not understood.
+    if (TEMPLATE_NAMES.has(mention.name)) throw new Error(`generated validator declares ${mention.name}, a name the model module uses`);
+    // The finished validator may name nothing that evaluates code or loads modules.
+    throw new Error(`generated validator calls ${mention.name}()`);
+  }
+  const specifiers = validator.bindings.map(([exported, local]) => `${exported} as ${local}`).sort();
+  const imports = specifiers.length ? `import { ${specifiers.join(", ")} } from ${JSON.stringify(runtimeImportPrefix + "core.js")};` : "";
+  return { imports, code, functionName: validator.functionName };
 }
 
 /** ajv's standalone ESM code for the schema, as ajv writes it. */
@@ -98,9 +106,7 @@ export function compileValidatorCode(schema: SchemaNode): string {
     strictTypes: false,
     allowUnionTypes: true,
     unicodeRegExp: true,
-    // ajv's optimizer off: compiling costs ~40 % less, and the minifier drops the unread declarations
-    // it would have removed (minify.ts).
-    code: { source: true, esm: true, lines: false, optimize: false, formats: _`require(${FORMATS_MARKER}).formats` },
+    code: { source: true, esm: true, lines: false, formats: _`require(${FORMATS_MARKER}).formats` },
   });
   for (const name of [...STANDARD_FORMATS, ...Object.keys(MEDIA_FORMATS)]) ajv.addFormat(name, () => true);
   const validate = ajv.compile(validatorView(schema));
@@ -111,10 +117,10 @@ export function compileValidatorCode(schema: SchemaNode): string {
  * Edits replacing each `require("x").prop` with the runtime binding standing in for it (a bare
  * `require("x")` with an object holding it); `eval`, `Function` or any other module fails generation.
  */
-export function requireEdits(code: string, masked = mask(code)): { edits: Edit[]; used: Set<string> } {
+export function requireEdits(code: string, scanned = scan(code)): { edits: Edit[]; used: Set<string> } {
   const used = new Set<string>();
   const edits: Edit[] = [];
-  for (const call of findCalls(code, FORBIDDEN_OR_REWRITTEN, masked)) {
+  for (const call of findCalls(code, FORBIDDEN_OR_REWRITTEN, scanned)) {
     if (call.name !== "require") throw new Error(`generated validator calls ${call.name}()`);
     if (call.argument === undefined || !hasOwn(REQUIRE_MAP, call.argument)) throw new Error(`generated validator requires an unexpected module: ${code.slice(call.start, call.end + 40)}`);
     const { binding, property } = REQUIRE_MAP[call.argument];
@@ -126,10 +132,5 @@ export function requireEdits(code: string, masked = mask(code)): { edits: Edit[]
   return { edits, used };
 }
 
-/** The finished validator may call nothing that evaluates code or loads modules. */
-function assertSafeValidatorCode(code: string, masked: string): void {
-  const call = findCalls(code, FORBIDDEN_OR_REWRITTEN, masked)[0];
-  if (call) throw new Error(`generated validator calls ${call.name}()`);
-}
-
 const FORBIDDEN_OR_REWRITTEN = new Set(["require", "eval", "Function"]);
+const CHECKED_NAMES = new Set([...FORBIDDEN_OR_REWRITTEN, "import", ...TEMPLATE_NAMES]);

@@ -1,6 +1,6 @@
 /**
- * The validator's compaction and minification: unit tests of the scanner, the minifier's rules, and a
- * differential test — every compacted, minified validator must accept exactly what ajv (compiling the
+ * The validator's compaction and formatting: unit tests of the token view, the formatted output, and a
+ * differential test — every compacted, formatted validator must accept exactly what ajv (compiling the
  * same schema at run time) accepts, and report the same errors (instancePath, keyword, params), on
  * seeded random inputs shaped like each schema (valid values, wrong types, boundaries, extra keys).
  */
@@ -11,10 +11,10 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateCorpus } from "../../bench/corpus.js";
 import { AjvClass } from "../../generator/shared/ajv.js";
-import { findCalls, mask } from "../../generator/emit/js-scan.js";
-import { minify } from "../../generator/emit/minify.js";
+import { gzipSync } from "node:zlib";
+import { findCalls, mask } from "../../generator/emit/code-tokens.js";
 import { validatorView } from "../../generator/emit/schema-views.js";
-import { compactValidator, compileValidator, compileValidatorCode } from "../../generator/emit/validator.js";
+import { compactValidator, compileValidator, compileValidatorCode, formatValidator } from "../../generator/emit/validator.js";
 import { buildModels } from "../../generator/generate.js";
 import type { SchemaNode } from "../../generator/normalize/normalize.js";
 import { formats } from "../../generator/runtime/formats.js";
@@ -24,67 +24,48 @@ const RUNS = Number(process.env.FC_RUNS ?? 60);
 const tmp = tempDir("rcg-compact-");
 afterAll(tmp.cleanup);
 
-describe("mask", () => {
+describe("mask (acorn's tokens)", () => {
   it("tells regex literals from divisions", () => {
     const code = 'a = k.replace(/\\//g, "~1") / 2; // c';
     expect(mask(code)).toBe('a = k.replace(/  /g, "  ") / 2;     ');
   });
-  it("blanks strings and comments, keeping offsets and newlines", () => {
+  it("blanks strings, templates and comments, keeping offsets and newlines", () => {
     const code = `a("x(y)") /* b(\n) */ c('d') // e(\nf`;
     const masked = mask(code);
     expect(masked).toHaveLength(code.length);
     expect(masked).toBe('a("    ") ' + " ".repeat(5) + "\n" + " ".repeat(4) + " c(' ') " + " ".repeat(5) + "\nf");
+    expect(mask("a = `x{y}`")).toBe("a = `    `");
   });
-  it("reports template literals and unterminated strings instead of guessing", () => {
-    expect(() => mask("a = `x`")).toThrow(/template literal/);
-    expect(() => mask('a = "x')).toThrow(/unterminated string/);
-    expect(() => mask("a /* x")).toThrow(/unterminated comment/);
+  it("reads TypeScript declarations as names and punctuation", () => {
+    expect(mask('export interface Input { "a{b"?: string; /** {doc} */ c: Array<"}">; }')).toBe(`export interface Input { "   "?: string; ${" ".repeat(12)} c: Array<" ">; }`);
   });
-  it("finds calls outside strings only, never as properties", () => {
-    const code = `require("m"); x.require("n"); "require('o')"; eval (1)`;
-    expect(findCalls(code, new Set(["require", "eval"])).map((c) => [c.name, c.argument])).toEqual([
+  it("reports unterminated strings and comments instead of guessing", () => {
+    expect(() => mask('a = "x')).toThrow(/Unterminated string/);
+    expect(() => mask("a /* x")).toThrow(/Unterminated comment/);
+  });
+  it("finds calls and bare mentions outside strings only, never as properties", () => {
+    const code = `require("m"); x.require("n"); "require('o')"; eval (1); f(Function); import("p")`;
+    expect(findCalls(code, new Set(["require", "eval", "Function", "import"])).map((c) => [c.name, c.argument])).toEqual([
       ["require", "m"],
       ["eval", undefined],
+      ["Function", undefined],
+      ["import", "p"],
     ]);
   });
 });
 
-describe("minify", () => {
-  const min = (code: string) => minify(code).code;
-  it("drops parentheses only where the parse stays the same", () => {
-    expect(min('if(!((((k0 === "a") || (k0 === "b")) || (k0 === "c")))){x0=1;}')).toBe('if(!(a==="a"||a==="b"||a==="c")){b=1;}');
-    expect(min("y0 = (a0 || b0) && c0;")).toBe("d=(a||b)&&c;");
-    expect(min("y0 = a0 - (b0 - c0);")).toBe("d=a-(b-c);");
-    expect(min("y0 = a0 - (-b0);")).toBe("c=a- -b;");
-    expect(min("y0 = (a0.f)(); z0 = (a0).p;")).toBe("b=(a.f)();c=(a).p;");
-    expect(min("y0 = !(f0(x0)); z0 = (typeof x0 == \"number\") && (isFinite(x0));")).toBe('c=!b(a);d=typeof a=="number"&&isFinite(a);');
-    expect(min("y0 = (a0 || b0) ?? c0; z0 = (-a0) ** 2;")).toBe("d=(a||b)??c;e=(-a)**2;");
-    expect(min("y0 = ((a0 || b0)); z0 = !((a0 || b0));")).toBe("c=a||b;d=!(a||b);");
+describe("formatted validators", () => {
+  it("are printed one statement a line with ajv's names, and import the helpers they use", async () => {
+    const v = await compileValidator({ type: "object", properties: { n: { type: "integer", maximum: 3 } }, required: ["n"] } as SchemaNode, "./");
+    expect(v.functionName).toBe("validate0");
+    expect(v.imports).toBe('import { pushError as __pushError } from "./core.js";');
+    expect(v.code).toMatch(/^function validate0\(data, \{ instancePath = "" \} = \{\}\) \{\n  let vErrors = null;\n/);
+    expect(v.code).toContain('vErrors = __pushError(vErrors, instancePath + "/n", "maximum", { comparison: "<=", limit: 3 });');
   });
-  it("renames ajv's locals and the runtime bindings, never properties, keys or globals", () => {
-    const { code, names } = minify('function validate0(data, {instancePath=""}={}){let vErrors = null;if(data.errors === undefined){vErrors = __pushError(vErrors, instancePath, "required", {errors: data0, instancePath});}validate0.errors = vErrors;return Array.isArray(data);}');
-    expect(code).toBe('function d(b,{instancePath:c=""}={}){let a=null;if(b.errors===void 0){a=e(a,c,"required",{errors:f,instancePath:c});}d.errors=a;return Array.isArray(b);}');
-    expect(names.get("validate0")).toBe("d");
-    expect(names.get("__pushError")).toBe("e");
-  });
-  it("never hands out a name the code already uses, a reserved word or a kept name", () => {
-    const locals = Array.from({ length: 60 }, (_, i) => `v${i}`);
-    const { names } = minify(`${locals.map((v) => `let ${v}=a;`).join("")}let b0=b+c+isNaN+in0;f(${locals.join(",")},b0);`, ["d"]);
-    const used = [...names.values()];
-    expect(new Set(used).size).toBe(used.length);
-    for (const taken of ["a", "b", "c", "d", "isNaN", "do", "if", "in"]) expect(used).not.toContain(taken);
-  });
-  it("drops declarations nothing reads (ajv's bookkeeping with its optimizer off), and only those", () => {
-    expect(min("const _errs0 = errors; let valid0 = _errs0 === errors; var valid1 = x0; const used0 = y0; f(used0); let n0 = g(); let m0 = a0, k0 = 1;")).toBe("const a=h;f(a);let e=g();let d=b,c=1;");
-  });
-  it("keeps the spaces JavaScript needs", () => {
-    expect(min("y0 = a0 + +b0; z0 = a0 - --b0; return typeof y0 in z0;")).toBe("c=a+ +b;d=a- --b;return typeof c in d;");
-    expect(min('x0 = k0.replace(/~/g, "~0").replace(/\\//g, "~1") / 2;')).toBe('b=a.replace(/~/g,"~0").replace(/\\//g,"~1")/2;');
-    expect(min('x0 = 1 .toString(); y0 = "a" in x0;')).toBe('a=1 .toString();b="a"in a;');
-  });
-  it("reports what the dialect never has", () => {
-    expect(() => minify("x0 = {get a0(){}}")).toThrow(/object literal/);
-    expect(() => minify("outer: for(;;){}")).toThrow(/label/);
+  it("refuse code that loads modules or evaluates strings", async () => {
+    await expect(formatValidator({ code: 'function validate0(data){return eval("1");}', functionName: "validate0", bindings: [] }, "./")).rejects.toThrow(/calls eval/);
+    await expect(formatValidator({ code: 'function validate0(data){return import("x");}', functionName: "validate0", bindings: [] }, "./")).rejects.toThrow(/calls import/);
+    await expect(formatValidator({ code: "const validator = 1;function validate0(data){return true;}", functionName: "validate0", bindings: [] }, "./")).rejects.toThrow(/declares validator/);
   });
 });
 
@@ -132,7 +113,7 @@ const errorsOf = (errors: unknown) => ((errors ?? []) as { instancePath: string;
 async function importValidator(schema: SchemaNode, name: string): Promise<(data: unknown) => boolean> {
   const shim = path.join(tmp.dir, "core.js");
   writeFileSync(shim, `export * from ${JSON.stringify(pathToFileURL(path.join(ROOT, "generator/runtime/ajv-runtime.ts")).href)};\nexport { formats } from ${JSON.stringify(pathToFileURL(path.join(ROOT, "generator/runtime/formats.ts")).href)};\n`);
-  const v = compileValidator(schema, "./");
+  const v = await compileValidator(schema, "./");
   const file = path.join(tmp.dir, `${name}.js`);
   writeFileSync(file, `${v.imports}\n${v.code}\nexport default ${v.functionName};\n`);
   return (await import(pathToFileURL(file).href)).default;
@@ -196,11 +177,11 @@ describe("compacted validators behave as ajv's", async () => {
     }
   });
 
-  it("the seed models' validators are at most twice their schema's size", () => {
+  it("the seed models' validators, formatted, are smaller gzipped than ajv's standalone code for the same schema", async () => {
+    const gzipped = (code: string) => gzipSync(code, { level: 9 }).length;
     for (const model of models.slice(0, 4)) {
-      const v = compileValidator(model.input.schema, "../runtime/");
-      const schemaSize = JSON.stringify(JSON.parse(readFileSync(path.join(ROOT, model.sourcePath), "utf8")).input_schema).length;
-      expect(Buffer.byteLength(v.imports + "\n" + v.code) / schemaSize).toBeLessThanOrEqual(2);
+      const v = await compileValidator(model.input.schema, "../runtime/");
+      expect(gzipped(`${v.imports}\n${v.code}`)).toBeLessThan(gzipped(compileValidatorCode(model.input.schema)));
     }
   });
 });
