@@ -7,7 +7,8 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { CliFailure, EXIT, exitCodeLines, type CliIo, type RegisterCommand } from "./commands/context.js";
+import { CliFailure, EXIT, exitCodeLines, type CliIo, type CommandContext, type RegisterCommand } from "./commands/context.js";
+import { CONFIG_FILE, loadConfig } from "./shared/config.js";
 import { describeFailure, formatFailure, wantsJson } from "./commands/failure.js";
 import { GENERATOR_VERSION } from "./shared/paths.js";
 import { registerGenerate } from "./commands/generate.js";
@@ -34,15 +35,42 @@ export const processIo = (): CliIo => ({
   stdin: readStdin,
   isTTY: !!process.stdout.isTTY,
   env: process.env,
+  cwd: process.cwd(),
 });
+
+/** `--config PATH` is read before the commands are built, since their defaults come from it. */
+function configArgument(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--config") return argv[i + 1] ?? "";
+    if (argv[i].startsWith("--config=")) return argv[i].slice("--config=".length);
+  }
+  return undefined;
+}
 
 export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Promise<number> {
   const io: CliIo = { ...processIo(), ...partialIo };
   let exitCode: number = EXIT.ok;
-  const ctx = { io, setExit: (code: number) => void (exitCode = code) };
+  try {
+    const config = loadConfig(io.cwd, configArgument(argv));
+    const ctx = { io, config, setExit: (code: number) => void (exitCode = code) };
+    await buildParser(argv, ctx).parseAsync(argv, {}, (_err, _argv, output) => {
+      // With a callback, yargs hands --help and --version text over instead of printing it itself.
+      if (output && !_err) io.stdout(`${output}\n`);
+    });
+    return exitCode;
+  } catch (e) {
+    const failure = describeFailure(e);
+    if (wantsJson(argv)) io.stdout(`${JSON.stringify({ error: failure }, null, 2)}\n`);
+    else io.stderr(formatFailure(failure, e));
+    return failure.exitCode;
+  }
+}
+
+function buildParser(argv: string[], ctx: CommandContext) {
   let parser = yargs(argv).scriptName("runcomfy-codegen").usage("$0 <command> [options]");
   for (const register of COMMANDS) parser = register(parser, ctx);
-  parser = parser
+  return parser
+    .option("config", { type: "string", global: true, describe: `Config file (default: ./${CONFIG_FILE} when present)` })
     .demandCommand(1, "Name a command.")
     .strict()
     .help()
@@ -56,18 +84,6 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
       if (err) throw err;
       throw new CliFailure(`${msg}\nRun with --help for usage.`, EXIT.usage);
     });
-  try {
-    // With a callback, yargs hands --help and --version text over instead of printing it itself.
-    await parser.parseAsync(argv, {}, (_err, _argv, output) => {
-      if (output && !_err) io.stdout(`${output}\n`);
-    });
-    return exitCode;
-  } catch (e) {
-    const failure = describeFailure(e);
-    if (wantsJson(argv)) io.stdout(`${JSON.stringify({ error: failure }, null, 2)}\n`);
-    else io.stderr(formatFailure(failure, e));
-    return failure.exitCode;
-  }
 }
 
 const isMain = (() => {

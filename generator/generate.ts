@@ -11,7 +11,7 @@ import { canUseWorker, ValidatorWorker } from "./emit/validator-worker.js";
 import { readFileSync } from "node:fs";
 import { duplicateIds, loadSchemaDir, parseSchemaTexts, readSchemaSources, type SourceManifest } from "./load/load.js";
 import { buildModel, summarize, type ModelIR, type ModelSummary } from "./model/model.js";
-import { severityOf, type Note } from "./shared/notes.js";
+import { severityOf, type Note, type SeverityPolicy } from "./shared/notes.js";
 import { assertGeneratedDir, contentHash, diffTree, hashTree, manifestOf, recoverInterruptedWrite, writeTree, type OutputFile, type TreeDiff, type TreeManifest } from "./write/write.js";
 
 export interface GenerateOptions {
@@ -23,6 +23,8 @@ export interface GenerateOptions {
   dryRun?: boolean;
   /** Unchecked rules (unparseable, unknown metric) fail generation. */
   strict?: boolean;
+  /** Severities from the config file (`rules`); `strict` wins over them. */
+  rules?: SeverityPolicy["rules"];
   packageName?: string;
   packageVersion?: string;
   /** Cache folder for emitted files; `false` turns caching off. Default node_modules/.cache/runcomfy-codegen. */
@@ -61,7 +63,7 @@ function tryBuild(file: Parameters<typeof buildModel>[0], schemasDirName: string
 }
 
 /** Loads and models every schema file (no cache); all problems are collected into one SchemaErrors. */
-export async function buildModels(schemasDir: string, strict = false): Promise<{ models: ModelIR[]; notes: GenerateResult["notes"] }> {
+export async function buildModels(schemasDir: string, strict: boolean | SeverityPolicy = false): Promise<{ models: ModelIR[]; notes: GenerateResult["notes"] }> {
   const { files, errors } = await loadSchemaDir(schemasDir);
   const schemasDirName = path.basename(path.resolve(schemasDir));
   const models = files.map((f) => tryBuild(f, schemasDirName, errors)).filter((m): m is ModelIR => !!m);
@@ -70,13 +72,14 @@ export async function buildModels(schemasDir: string, strict = false): Promise<{
   return { models: models.sort(byId), notes };
 }
 
-/** Notes to print; in strict mode unchecked rules become errors. */
-function collectNotes(models: ModelSummary[], strict: boolean, errors: SchemaFileError[]): GenerateResult["notes"] {
+/** Notes to print, at the run's severities (strict mode, the config file's rules); `off` drops them. */
+function collectNotes(models: ModelSummary[], policy: boolean | SeverityPolicy, errors: SchemaFileError[]): GenerateResult["notes"] {
   const notes: GenerateResult["notes"] = [];
   for (const m of models) {
     for (const note of m.notes) {
-      if (severityOf(note.code, strict) === "error") errors.push(new SchemaFileError(m.sourcePath, note.pointer, note.message, note.code));
-      else notes.push({ file: m.sourcePath, note });
+      const severity = severityOf(note.code, policy);
+      if (severity === "error") errors.push(new SchemaFileError(m.sourcePath, note.pointer, note.message, note.code));
+      else if (severity !== "off") notes.push({ file: m.sourcePath, note: { ...note, severity } });
     }
   }
   return notes;
@@ -169,7 +172,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const models = entries.map((e) => e.summary);
 
   errors.push(...duplicateIds(models, (m) => m.sourcePath).errors);
-  const notes = collectNotes(models, !!options.strict, errors);
+  const notes = collectNotes(models, { strict: !!options.strict, rules: options.rules }, errors);
   if (errors.length) throw new SchemaErrors(sortErrors(errors));
 
   const files = new Map<string, OutputFile>();

@@ -21,7 +21,7 @@ export function schemasWithQuirks(dir: string): string {
 }
 
 /** Runs the CLI in-process and captures what it prints. */
-export async function captureCli(argv: string[], options: { env?: Record<string, string | undefined>; isTTY?: boolean; stdin?: string } = {}) {
+export async function captureCli(argv: string[], options: { env?: Record<string, string | undefined>; isTTY?: boolean; stdin?: string; cwd?: string } = {}) {
   const { runCli } = await import("../generator/cli.js");
   let stdout = "";
   let stderr = "";
@@ -31,6 +31,7 @@ export async function captureCli(argv: string[], options: { env?: Record<string,
     stdin: async () => options.stdin ?? "",
     isTTY: options.isTTY ?? false,
     env: options.env ?? {},
+    cwd: options.cwd ?? ROOT,
   });
   return { code, stdout, stderr };
 }

@@ -1,5 +1,6 @@
 /** What every CLI command gets: where to print, and how to set the exit code. */
 import type { Argv } from "yargs";
+import type { CodegenConfig } from "../shared/config.js";
 
 /**
  * The exit codes every command honours (one table: `--help` prints it, the README copies it).
@@ -48,10 +49,14 @@ export interface CliIo {
   stdin: () => Promise<string>;
   isTTY: boolean;
   env: Record<string, string | undefined>;
+  /** Where the config file is looked for. */
+  cwd: string;
 }
 
 export interface CommandContext {
   io: CliIo;
+  /** runcomfy-codegen.config.json (or defaults): command-line options win over it. */
+  config: CodegenConfig;
   setExit: (code: number) => void;
 }
 

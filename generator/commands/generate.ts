@@ -2,7 +2,7 @@
 import { generate } from "../generate.js";
 import { EXIT, plural, withHelp, type RegisterCommand } from "./context.js";
 
-export const registerGenerate: RegisterCommand = (y, { io, setExit }) =>
+export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
     "generate",
     "Generate the typed package from the schema files",
@@ -15,12 +15,13 @@ export const registerGenerate: RegisterCommand = (y, { io, setExit }) =>
         ],
         env: [],
       })
-        .option("schemas", { type: "string", default: "schemas", describe: "Folder of schema files (<model_id>.json)" })
-        .option("out", { type: "string", default: "generated", describe: "Folder of the generated package" })
+        .option("schemas", { type: "string", default: config.schemas, describe: "Folder of schema files (<model_id>.json)" })
+        .option("out", { type: "string", default: config.output, describe: "Folder of the generated package" })
         .option("check", { type: "boolean", default: false, describe: "Write nothing; exit 1 and list stale files if the output does not match the schemas" })
         .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; say what would change" })
-        .option("strict", { type: "boolean", default: false, describe: "Fail on rules that cannot be checked (unparseable rule, unknown metric)" })
-        .option("package-name", { type: "string", default: "runcomfy-models", describe: "Name of the generated package" })
+        .option("strict", { type: "boolean", default: !!config.severity.strict, describe: "Fail on rules that cannot be checked (unparseable rule, unknown metric)" })
+        .option("package-name", { type: "string", default: config.packageName, describe: "Name of the generated package (config: package.name)" })
+        .option("package-version", { type: "string", default: config.packageVersion, describe: "Version of the generated package (config: package.version)" })
         .option("quiet", { type: "boolean", default: false, describe: "Print only errors and the summary" })
         .option("cache", { type: "boolean", default: true, describe: "Reuse emitted files of unchanged models from node_modules/.cache (--no-cache: emit everything)" }),
     async (args) => {
@@ -31,6 +32,8 @@ export const registerGenerate: RegisterCommand = (y, { io, setExit }) =>
         dryRun: args["dry-run"],
         strict: args.strict,
         packageName: args["package-name"],
+        packageVersion: args["package-version"],
+        rules: config.severity.rules,
         cache: args.cache ? undefined : false,
       });
       if (!args.quiet) {

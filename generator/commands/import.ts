@@ -6,7 +6,7 @@ import { DEFAULT_BASE_URL } from "../runtime/client.js";
 import { RunComfyError } from "../runtime/errors.js";
 import { CliFailure, withHelp, type RegisterCommand } from "./context.js";
 
-export const registerImport: RegisterCommand = (y, { io }) =>
+export const registerImport: RegisterCommand = (y, { io, config }) =>
   y.command(
     "import <pages..>",
     "Create schema files from saved model API docs pages (text or HTML, any language)",
@@ -19,7 +19,7 @@ export const registerImport: RegisterCommand = (y, { io }) =>
         env: [],
       })
         .positional("pages", { type: "string", array: true, demandOption: true })
-        .option("out", { type: "string", default: "schemas", describe: "Folder of schema files" })
+        .option("out", { type: "string", default: config.schemas, describe: "Folder of schema files" })
         .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; report what would change" })
         .option("force", { type: "boolean", default: false, describe: "Overwrite even when only translated text differs" }),
     async (args) => {
@@ -40,7 +40,7 @@ export const registerImport: RegisterCommand = (y, { io }) =>
     },
   );
 
-export const registerPull: RegisterCommand = (y, { io }) =>
+export const registerPull: RegisterCommand = (y, { io, config }) =>
   y.command(
     "pull",
     "Write or update schema files from the live catalog (GET /v1/models?include_schema=true)",
@@ -54,7 +54,7 @@ export const registerPull: RegisterCommand = (y, { io }) =>
         env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"],
       })
         .option("base-url", { type: "string", describe: `API base URL (default: RUNCOMFY_BASE_URL or ${DEFAULT_BASE_URL})` })
-        .option("out", { type: "string", default: "schemas", describe: "Folder of schema files" })
+        .option("out", { type: "string", default: config.schemas, describe: "Folder of schema files" })
         .option("filter", { type: "string", describe: "Only model ids containing this text" })
         .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; report what would change" })
         .option("prune", { type: "boolean", default: false, describe: "Delete files of models the catalog no longer has" }),

@@ -6,7 +6,7 @@ import { FORMATS, formatFindings, type LintedFile, type LintFormat } from "../li
 import { GENERATOR_VERSION } from "../shared/paths.js";
 import { CliFailure, EXIT, withHelp, type RegisterCommand } from "./context.js";
 
-export const registerLint: RegisterCommand = (y, { io, setExit }) =>
+export const registerLint: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
     "lint [paths..]",
     "Check schema files: every problem with file, line, column and rule id",
@@ -21,23 +21,23 @@ export const registerLint: RegisterCommand = (y, { io, setExit }) =>
         ],
         env: ["NO_COLOR"],
       })
-        .positional("paths", { type: "string", array: true, default: ["schemas"], describe: "Files or folders (default: schemas/)" })
+        .positional("paths", { type: "string", array: true, default: [config.schemas], describe: "Files or folders (default: the config's schemas folder, or schemas/)" })
         .option("format", { choices: FORMATS, default: "stylish" as LintFormat, describe: "Output format" })
         .option("max-warnings", { type: "number", describe: "Fail when there are more warnings than this" })
-        .option("strict", { type: "boolean", default: false, describe: "Rules that cannot be checked (unparseable rule, unknown metric) are errors, as with generate --strict" })
+        .option("strict", { type: "boolean", default: !!config.severity.strict, describe: "Rules that cannot be checked (unparseable rule, unknown metric) are errors, as with generate --strict" })
         .option("root", { type: "string", describe: "Schemas root for the id-vs-path check (default: the folder given, or schemas/)" }),
     async (args) => {
       const paths = args.paths as string[];
       let findings;
       try {
-        findings = await lintPaths(paths, { root: args.root, strict: args.strict });
+        findings = await lintPaths(paths, { root: args.root, strict: args.strict, rules: config.severity.rules });
       } catch (e) {
         throw new CliFailure((e as Error).message, EXIT.usage);
       }
       const files: LintedFile[] = [];
       for (const p of paths) {
         for (const file of (await stat(p)).isDirectory() ? await findSchemaFiles(p) : [p]) {
-          files.push({ file, text: args.format === "json" ? await readFile(file, "utf8") : "" });
+          files.push({ file, text: args.format === "json" || args.format === "sarif" ? await readFile(file, "utf8") : "" });
         }
       }
       const color = args.format === "stylish" && io.isTTY && io.env.NO_COLOR === undefined;

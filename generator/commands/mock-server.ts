@@ -11,7 +11,7 @@ const range = (v: string | undefined): number | [number, number] | undefined => 
   return m[2] === undefined ? Number(m[1]) : [Number(m[1]), Number(m[2])];
 };
 
-export const registerMockServer: RegisterCommand = (y, { io }) =>
+export const registerMockServer: RegisterCommand = (y, { io, config }) =>
   y.command(
     "mock-server",
     "Serve the RunComfy queue API locally from the schema files (an offline emulator)",
@@ -24,7 +24,7 @@ export const registerMockServer: RegisterCommand = (y, { io }) =>
         env: [],
       })
         .option("port", { type: "number", default: 8787, describe: "Port on 127.0.0.1 (0: any free port)" })
-        .option("schemas", { type: "string", default: "schemas", describe: "Folder of schema files" })
+        .option("schemas", { type: "string", default: config.schemas, describe: "Folder of schema files" })
         .option("queue-ms", { type: "string", describe: "Time in queue, ms or min-max (default 300)" })
         .option("run-ms", { type: "string", describe: "Time running, ms or min-max (default 700)" })
         .option("fail-rate", { type: "number", default: 0, describe: "Share of jobs that fail, 0–1" })

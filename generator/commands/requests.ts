@@ -6,6 +6,7 @@ import type { Argv } from "yargs";
 import type { CancelResult, JobResult, StatusResult } from "../runtime/client.js";
 import { CliFailure, EXIT, ENV_VARS, importGeneratedPackage, withHelp, type CliIo, type RegisterCommand } from "./context.js";
 import { outputUrls } from "./run.js";
+import type { CodegenConfig } from "../shared/config.js";
 
 interface RequestClient {
   status(requestId: string): Promise<StatusResult>;
@@ -25,12 +26,12 @@ export function apiSettings(io: CliIo, baseUrlFlag: string | undefined): { token
   return { token, baseUrl: baseUrlFlag ?? (io.env.RUNCOMFY_BASE_URL || undefined) };
 }
 
-const requestOptions = <T>(c: Argv<T>) =>
+const requestOptions = <T>(c: Argv<T>, config: CodegenConfig) =>
   c
     .positional("request_id", { type: "string", demandOption: true, describe: "The request id `run` printed (or submit returned)" })
     .option("base-url", { type: "string", describe: "API base URL (default: RUNCOMFY_BASE_URL or https://model-api.runcomfy.net/v1)" })
     .option("json", { type: "boolean", default: false, describe: "Print the answer (or the error) as JSON" })
-    .option("package", { type: "string", default: "generated", describe: "Folder of the generated package" });
+    .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" });
 
 async function clientFor(io: CliIo, args: { "base-url"?: string; package: string }): Promise<RequestClient> {
   const { token, baseUrl } = apiSettings(io, args["base-url"]);
@@ -42,11 +43,11 @@ const env: (keyof typeof ENV_VARS)[] = ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const FINISHED_BADLY = new Set(["failed", "error", "errored", "cancelled", "canceled"]);
 
-export const registerStatus: RegisterCommand = (y, { io }) =>
+export const registerStatus: RegisterCommand = (y, { io, config }) =>
   y.command(
     "status <request_id>",
     "Show a job's status (and queue position while queued)",
-    (c) => withHelp(requestOptions(c), { examples: [["$0 status 5f2c…", "in_queue (queue position 3)"], ["$0 status 5f2c… --json", "{ requestId, status, queuePosition }"]], env }),
+    (c) => withHelp(requestOptions(c, config), { examples: [["$0 status 5f2c…", "in_queue (queue position 3)"], ["$0 status 5f2c… --json", "{ requestId, status, queuePosition }"]], env }),
     async (args) => {
       const client = await clientFor(io, args);
       const s = await client.status(args.request_id as string);
@@ -54,12 +55,12 @@ export const registerStatus: RegisterCommand = (y, { io }) =>
     },
   );
 
-export const registerResult: RegisterCommand = (y, { io, setExit }) =>
+export const registerResult: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
     "result <request_id>",
     "Print a finished job's output URLs (exit 4 while it is still queued or running)",
     (c) =>
-      withHelp(requestOptions(c), {
+      withHelp(requestOptions(c, config), {
         examples: [
           ["$0 result 5f2c…", "the output URLs, one `key<TAB>url` per line"],
           ["$0 result 5f2c… --json", "{ requestId, status, output, createdAt, finishedAt }"],
@@ -86,11 +87,11 @@ export const registerResult: RegisterCommand = (y, { io, setExit }) =>
     },
   );
 
-export const registerCancel: RegisterCommand = (y, { io, setExit }) =>
+export const registerCancel: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
     "cancel <request_id>",
     "Cancel a queued job (a job that already runs cannot be cancelled: exit 1)",
-    (c) => withHelp(requestOptions(c), { examples: [["$0 cancel 5f2c…", "cancelled, or why not"], ["$0 cancel 5f2c… --json", "{ requestId, cancelled, status, reason? }"]], env }),
+    (c) => withHelp(requestOptions(c, config), { examples: [["$0 cancel 5f2c…", "cancelled, or why not"], ["$0 cancel 5f2c… --json", "{ requestId, cancelled, status, reason? }"]], env }),
     async (args) => {
       const client = await clientFor(io, args);
       const r = await client.cancel(args.request_id as string);

@@ -21,7 +21,7 @@ export function outputUrls(value: unknown, at = ""): { key: string; url: string 
   return [];
 }
 
-export const registerRun: RegisterCommand = (y, { io, setExit }) =>
+export const registerRun: RegisterCommand = (y, { io, config }) =>
   y.command(
     "run <model_id> <input>",
     "Validate, submit and wait for a job; print the output URLs",
@@ -45,7 +45,7 @@ export const registerRun: RegisterCommand = (y, { io, setExit }) =>
         .option("probe", { type: "boolean", default: true, describe: "Probe media for the rules (--no-probe: schema only)" })
         .option("allow-private-network", { type: "boolean", default: false, describe: "Let probes reach loopback/private addresses" })
         .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
-        .option("package", { type: "string", default: "generated", describe: "Folder of the generated package" }),
+        .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" }),
     async (args) => {
       const token = io.env.RUNCOMFY_API_TOKEN;
       if (!token) throw new CliFailure("set RUNCOMFY_API_TOKEN to your RunComfy API token", EXIT.usage, "MissingTokenError");

@@ -14,7 +14,7 @@ export function formatIssues(result: ValidationResult): string {
   return lines.join("\n") + "\n";
 }
 
-export const registerValidate: RegisterCommand = (y, { io, setExit }) =>
+export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
     "validate <model_id> <input>",
     "Validate an input (a JSON file, or - for stdin) against a model's schema and media rules",
@@ -34,7 +34,7 @@ export const registerValidate: RegisterCommand = (y, { io, setExit }) =>
         .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
         .option("allow-data-uris", { type: "boolean", default: false, describe: "Accept data: URIs for media" })
         .option("timeout-ms", { type: "number", default: 10_000, describe: "Time limit of each probe" })
-        .option("package", { type: "string", default: "generated", describe: "Folder of the generated package" })
+        .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" })
         .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" }),
     async (args) => {
       const pkg = await importGeneratedPackage<GeneratedRoot>(args.package);

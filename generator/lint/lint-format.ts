@@ -1,8 +1,8 @@
 /** Lint output formats: stylish (people), json, github (workflow annotations), sarif. */
 import path from "node:path";
 import { valueEnd } from "./json-span.js";
+import { formatSarif } from "./sarif.js";
 import type { Finding } from "./lint.js";
-import { NOTE_CODES } from "../shared/notes.js";
 
 export const FORMATS = ["stylish", "json", "github", "sarif"] as const;
 export type LintFormat = (typeof FORMATS)[number];
@@ -31,28 +31,6 @@ export function formatGithub(findings: Finding[]): string {
   const prop = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
   const data = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
   return findings.map((f) => `::${f.severity} file=${prop(f.file)},line=${f.line},col=${f.column},title=${prop(f.ruleId)}::${data(f.message)}\n`).join("");
-}
-
-const sarifLevel = (severity: "error" | "warning" | "info") => (severity === "info" ? "note" : severity);
-
-export function formatSarif(findings: Finding[], toolVersion: string): string {
-  const rules = [...new Set(findings.map((f) => f.ruleId))].sort();
-  const sarif = {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [
-      {
-        tool: { driver: { name: "runcomfy-codegen lint", version: toolVersion, rules: rules.map((id) => ({ id, shortDescription: { text: NOTE_CODES[id].summary }, defaultConfiguration: { level: sarifLevel(NOTE_CODES[id].severity) } })) } },
-        results: findings.map((f) => ({
-          ruleId: f.ruleId,
-          level: f.severity,
-          message: { text: f.message },
-          locations: [{ physicalLocation: { artifactLocation: { uri: f.file.split(path.sep).join("/") }, region: { startLine: f.line, startColumn: f.column } } }],
-        })),
-      },
-    ],
-  };
-  return JSON.stringify(sarif, null, 2) + "\n";
 }
 
 /** A file that was linted, with its text (for end positions). */
@@ -101,7 +79,7 @@ export function formatFindings(findings: Finding[], format: LintFormat, options:
     case "github":
       return formatGithub(findings);
     case "sarif":
-      return formatSarif(findings, options.toolVersion);
+      return formatSarif(findings, options.toolVersion, new Map(options.files.map((f) => [f.file, f.text])));
     default:
       return formatStylish(findings, options.color, options.files.length);
   }

@@ -11,7 +11,7 @@ import { validatorView } from "../emit/schema-views.js";
 import { JsonSyntaxError, parseJsonWithPositions, type Position } from "../load/json-parse.js";
 import { ENVELOPE_KEYS, findSchemaFiles, parseSchemaFile } from "../load/load.js";
 import { normalizeInputSchema, normalizeOutputSchema, type SchemaNode } from "../normalize/normalize.js";
-import { severityOf, type Note, type NoteCode, type NoteSeverity } from "../shared/notes.js";
+import { severityOf, type Note, type NoteCode, type NoteSeverity, type SeverityPolicy } from "../shared/notes.js";
 import { formatExpr } from "../runtime/rule-eval.js";
 import { formats } from "../runtime/formats.js";
 import type { CheckedRule } from "../runtime/rule-types.js";
@@ -50,6 +50,8 @@ export interface LintOptions {
   root?: string;
   /** Rules that cannot be checked are errors, as with `generate --strict`. */
   strict?: boolean;
+  /** Severities from the config file (`rules`); `strict` above wins over them. */
+  rules?: SeverityPolicy["rules"];
 }
 
 /** Lints files and folders; returns findings sorted by file, line, column. */
@@ -68,7 +70,7 @@ export async function lintPaths(paths: string[], options: LintOptions = {}): Pro
     for (const file of files) {
       const text = await readFile(file, "utf8");
       const rel = path.relative(root, file).split(path.sep).join("/");
-      findings.push(...lintText(file, rel.startsWith("..") ? undefined : rel, text, seenIds, !!options.strict));
+      findings.push(...lintText(file, rel.startsWith("..") ? undefined : rel, text, seenIds, { strict: !!options.strict, rules: options.rules }));
     }
   }
   return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : 1)));
@@ -78,7 +80,7 @@ export async function lintPaths(paths: string[], options: LintOptions = {}): Pro
  * Lints one file's text. `relPath` is its path below the schemas root (undefined when outside it:
  * then the path must end with `<model_id>.json`).
  */
-export function lintText(file: string, relPath: string | undefined, text: string, seenIds = new Map<string, string>(), strict = false): Finding[] {
+export function lintText(file: string, relPath: string | undefined, text: string, seenIds = new Map<string, string>(), strict: boolean | SeverityPolicy = false): Finding[] {
   const out: Finding[] = [];
   let positions = new Map<string, Position>();
   const add = (pointer: string, ruleId: NoteCode, severity: Finding["severity"], message: string) => {
@@ -140,10 +142,10 @@ export function lintText(file: string, relPath: string | undefined, text: string
 }
 
 /** The normalizer's notes as findings, at the registry's severity (notes.ts). */
-function reportNotes(notes: Note[], add: Add, strict: boolean): void {
+function reportNotes(notes: Note[], add: Add, policy: boolean | SeverityPolicy): void {
   for (const n of notes) {
-    const severity = severityOf(n.code, strict);
-    if (severity !== "info") add(n.pointer, n.code, severity, n.message);
+    const severity = severityOf(n.code, policy);
+    if (severity === "error" || severity === "warning") add(n.pointer, n.code, severity, n.message);
   }
 }
 

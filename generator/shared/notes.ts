@@ -93,13 +93,29 @@ export function isNoteCode(code: string): code is NoteCode {
   return Object.prototype.hasOwnProperty.call(NOTE_CODES, code);
 }
 
-/** The severity of a code; with `strict`, rules that cannot be checked are errors. */
-export function severityOf(code: NoteCode, strict = false): NoteSeverity {
+/** A severity as the config file sets it: `off` drops the note. */
+export type SeveritySetting = NoteSeverity | "off";
+
+/** How severities are decided for one run: `--strict` and the config file's `rules`. */
+export interface SeverityPolicy {
+  strict?: boolean;
+  /** Per-code settings; the config loader refuses any that would lower an error. */
+  rules?: Partial<Record<NoteCode, SeveritySetting>>;
+}
+
+/**
+ * The severity of a code: with `strict`, rules that cannot be checked are errors; otherwise the
+ * config file's setting if any, else the registry's.
+ */
+export function severityOf(code: NoteCode, policy: boolean | SeverityPolicy = false): SeveritySetting {
+  const { strict = false, rules } = typeof policy === "boolean" ? { strict: policy } : policy;
   const entry: NoteCodeInfo = NOTE_CODES[code];
-  return strict && entry.strictError ? "error" : entry.severity;
+  const configured = rules && Object.prototype.hasOwnProperty.call(rules, code) ? rules[code] : undefined;
+  if (strict && entry.strictError) return "error";
+  return configured !== undefined && entry.severity !== "error" ? configured : entry.severity;
 }
 
 /** A note with its registry severity. */
 export function makeNote(code: NoteCode, pointer: string, message: string): Note {
-  return { code, severity: severityOf(code), pointer, message };
+  return { code, severity: NOTE_CODES[code].severity, pointer, message };
 }

@@ -17,4 +17,7 @@ function findPackageRoot(): string {
 export const PACKAGE_ROOT = findPackageRoot();
 export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, "templates");
 export const RUNTIME_SOURCE_DIR = path.join(PACKAGE_ROOT, "generator", "runtime");
-export const GENERATOR_VERSION: string = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")).version;
+const ownPackage = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8"));
+export const GENERATOR_VERSION: string = ownPackage.version;
+/** The generator's documentation (its README), for links in lint output. */
+export const DOCS_URL: string = ownPackage.homepage;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lintText } from "../../generator/lint/lint.js";
-import { formatSarif } from "../../generator/lint/lint-format.js";
+import { formatSarif } from "../../generator/lint/sarif.js";
 import { NOTE_CODES, makeNote, severityOf } from "../../generator/shared/notes.js";
 
 describe("the note registry", () => {
@@ -12,12 +12,24 @@ describe("the note registry", () => {
     expect(severityOf("inferred-type", true)).toBe("info");
   });
 
+  it("the config file's rules set warnings and infos (off drops them); errors stay errors; --strict wins", () => {
+    const rules = { "normalized-type": "off", "inferred-type": "warning", "unknown-type": "off", "rule-syntax": "off" } as const;
+    expect(severityOf("normalized-type", { rules })).toBe("off");
+    expect(severityOf("inferred-type", { rules })).toBe("warning");
+    expect(severityOf("unknown-type", { rules })).toBe("error");
+    expect(severityOf("rule-syntax", { rules })).toBe("off");
+    expect(severityOf("rule-syntax", { rules, strict: true })).toBe("error");
+    const text = JSON.stringify({ model_id: "a/b", input_schema: { type: "object", properties: { s: { type: "float" } } } });
+    expect(lintText("a/b.json", "a/b.json", text).map((f) => f.ruleId)).toEqual(["normalized-type"]);
+    expect(lintText("a/b.json", "a/b.json", text, new Map(), { rules })).toEqual([]);
+  });
+
   it("SARIF rules are described from the registry, at its level", () => {
     const text = JSON.stringify({ model_id: "a/b", input_schema: { type: "object", properties: { s: { type: "Float" }, t: { type: "tensor" } } } });
     const findings = lintText("a/b.json", "a/b.json", text);
     const sarif = JSON.parse(formatSarif(findings, "0"));
     const rules = sarif.runs[0].tool.driver.rules;
-    expect(rules).toEqual([
+    expect(rules).toMatchObject([
       { id: "normalized-type", shortDescription: { text: NOTE_CODES["normalized-type"].summary }, defaultConfiguration: { level: "warning" } },
       { id: "unknown-type", shortDescription: { text: NOTE_CODES["unknown-type"].summary }, defaultConfiguration: { level: "error" } },
     ]);
