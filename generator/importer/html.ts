@@ -1,22 +1,20 @@
-/** Saved HTML docs pages → the text a reader sees, keeping code blocks intact. */
+/**
+ * Saved HTML docs pages → the text a reader sees, keeping code blocks intact. Character references
+ * are decoded by `entities` (the decoder htmlparser2 and cheerio use): all of HTML's named references
+ * (`&times;` in `width&times;height` keys, `&le;`/`&ge;` in rules), numeric ones, and the legacy
+ * forms browsers accept without a semicolon.
+ */
+import { decodeHTML } from "entities";
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
-
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
-    if (e[0] === "#") {
-      const code = e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : m;
-    }
-    return ENTITIES[e.toLowerCase()] ?? m;
-  });
-}
+/** Decodes character references as a browser does in text content. */
+export const decodeEntities = (text: string): string => decodeHTML(text);
 
 export function looksLikeHtml(text: string): boolean {
   return /<(!doctype html|html|body|pre|code|div)\b/i.test(text.slice(0, 5000));
 }
 
 export function htmlToText(html: string): string {
+  // Tags go first, references after: `&lt;b&gt;` in a code block is text, not a tag to strip.
   return decodeEntities(
     html
       .replace(/<(script|style|noscript)\b[\s\S]*?<\/\1>/gi, "")
