@@ -2,9 +2,9 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { encodeHTML } from "entities";
 import { describe, expect, it } from "vitest";
-import { decodeEntities, htmlToText } from "../generator/importer/html.js";
-import { extractFromPage } from "../generator/importer/page.js";
-import { ROOT } from "./helpers.js";
+import { decodeEntities, htmlToText } from "../../generator/importer/html.js";
+import { extractFromPage } from "../../generator/importer/page.js";
+import { ROOT } from "../helpers.js";
 
 const SEEDS = path.join(ROOT, "test", "fixtures", "seeds");
 
