@@ -46,6 +46,8 @@ export function typesView(node: SchemaNode, keys: string[] = []): Record<string,
   const lines = docLines(node);
   if (lines.length) out.description = docText(lines.join("\n"));
   const view = (n: SchemaNode) => typesView(n, keys);
+  /** This node's own property names → their placeholders (a nested property of the same name has its own). */
+  const own = new Map<string, string>();
   for (const key of TYPE_KEYWORDS) {
     const value = (node as Record<string, unknown>)[key];
     if (value === undefined) continue;
@@ -53,11 +55,12 @@ export function typesView(node: SchemaNode, keys: string[] = []): Record<string,
       const props: Record<string, unknown> = {};
       for (const name of Object.keys(value as object)) {
         keys.push(name);
+        own.set(name, keyPlaceholder(keys.length - 1));
         props[keyPlaceholder(keys.length - 1)] = view((value as Record<string, SchemaNode>)[name]);
       }
       out.properties = props;
     } else if (key === "required") {
-      out.required = (value as string[]).map((name) => keyPlaceholder(keys.lastIndexOf(name)));
+      out.required = (value as string[]).map((name) => own.get(name));
     } else if (key === "enum") {
       out.tsType = (value as unknown[]).map((v) => jsLiteral(v).replace(/\s*\n\s*/g, " ")).join(" | ");
     } else if (key === "const") {

@@ -94,6 +94,7 @@ export async function formatValidator(validator: CompactValidator, runtimeImport
 
 /** ajv's standalone ESM code for the schema, as ajv writes it. */
 export function compileValidatorCode(schema: SchemaNode): string {
+  const view = validatorView(schema);
   const ajv = new AjvClass({
     allErrors: true,
     strict: true,
@@ -106,11 +107,26 @@ export function compileValidatorCode(schema: SchemaNode): string {
     strictTypes: false,
     allowUnionTypes: true,
     unicodeRegExp: true,
+    ownProperties: namesInheritedMember(view),
     code: { source: true, esm: true, lines: false, formats: _`require(${FORMATS_MARKER}).formats` },
   });
   for (const name of [...STANDARD_FORMATS, ...Object.keys(MEDIA_FORMATS)]) ajv.addFormat(name, () => true);
-  const validate = ajv.compile(validatorView(schema));
+  const validate = ajv.compile(view);
   return standaloneCode(ajv, validate);
+}
+
+const INHERITED_NAMES = Object.getOwnPropertyNames(Object.prototype);
+
+/**
+ * Whether the schema may name a property every object inherits (`toString`, `constructor`, …). Then
+ * the validator must read only the input's own properties (ajv `ownProperties`), or an optional
+ * `toString` is read off Object.prototype and fails its check on every input. Inputs are JSON request
+ * bodies: plain objects, whose only inherited names are Object.prototype's, so other schemas keep
+ * ajv's shorter `data.x !== undefined` test. Conservative: any such string in the schema counts.
+ */
+function namesInheritedMember(view: Record<string, unknown>): boolean {
+  const text = JSON.stringify(view);
+  return INHERITED_NAMES.some((name) => text.includes(JSON.stringify(name)));
 }
 
 /**

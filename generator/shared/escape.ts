@@ -16,6 +16,9 @@ export function jsLiteral(value: unknown): string {
   assertJsonValue(value, "");
   const json = JSON.stringify(value, null, 2);
   return json
+    // `"__proto__": …` in an object literal sets the prototype; a computed key makes it an own property,
+    // as it is in the JSON. Indented JSON puts every key at a line start, and no string holds a raw newline.
+    .replace(/^(\s*)"__proto__":/gm, '$1["__proto__"]:')
     .replace(LINE_SEPARATORS, (c) => (c === "\u2028" ? "\\u2028" : "\\u2029"))
     .replace(/</g, "\\u003c")
     .replace(/`/g, "\\u0060");

@@ -102,7 +102,7 @@ function valueFor(node: Record<string, unknown>, depth = 0): fc.Arbitrary<unknow
 
 /** ajv compiling the same view at run time, with the runtime's format checks. */
 function runtimeAjv(view: Record<string, unknown>) {
-  const ajv = new AjvClass({ allErrors: true, strict: true, messages: false, strictTypes: false, allowUnionTypes: true, unicodeRegExp: true });
+  const ajv = new AjvClass({ allErrors: true, strict: true, ownProperties: true, messages: false, strictTypes: false, allowUnionTypes: true, unicodeRegExp: true });
   for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
   return ajv.compile(view);
 }
@@ -148,6 +148,11 @@ describe("compacted validators behave as ajv's", async () => {
       '"quote': { type: "number", minimum: -1e308, maximum: 5e-324 },
       "": { type: "boolean" },
       "width×height": { type: "string", enum: ["1024×1024"] },
+      // Object.prototype members: optional ones must not be read off the prototype when absent.
+      toString: { type: "string" },
+      valueOf: { type: "integer" },
+      hasOwnProperty: { type: "boolean" },
+      isPrototypeOf: { type: "array", items: { type: "string" } },
     },
     required: ["constructor"],
     additionalProperties: false,
@@ -167,6 +172,15 @@ describe("compacted validators behave as ajv's", async () => {
       }),
       { numRuns: RUNS, seed: 42 },
     );
+  });
+
+  it("reads only the input's own properties: inherited names are absent unless given", async () => {
+    const validate = (await importValidator(awkward as SchemaNode, "own_properties")) as ((data: unknown) => boolean) & { errors: unknown };
+    expect(validate({ constructor: 1 })).toBe(true);
+    expect(validate({ constructor: 1, toString: "x", valueOf: 3 })).toBe(true);
+    expect(validate({ constructor: 1, toString: 5 })).toBe(false);
+    expect(validate({})).toBe(false);
+    expect(errorsOf(validate.errors)).toEqual([{ instancePath: "", keyword: "required", params: { missingProperty: "constructor" } }]);
   });
 
   it("compacts every error site and the schema constant of the seed models", () => {

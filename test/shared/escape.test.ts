@@ -12,6 +12,16 @@ describe("escaping", () => {
     }
   });
 
+  it("jsLiteral keeps a __proto__ key an own property, never the prototype", () => {
+    const value = JSON.parse('{"__proto__": {"polluted": true}, "a": [{"__proto__": 1}], "s": "\\"__proto__\\": x"}');
+    const literal = jsLiteral(value);
+    const back = new Function(`"use strict"; return (${literal});`)();
+    expect(Object.keys(back)).toEqual(["__proto__", "a", "s"]);
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.prototype.hasOwnProperty.call(back.a[0], "__proto__")).toBe(true);
+    expect(back.s).toBe('"__proto__": x');
+  });
+
   it("jsLiteral rejects values with no JSON form", () => {
     expect(() => jsLiteral({ a: Infinity })).toThrow(/non-finite/);
     expect(() => jsLiteral({ a: () => 1 })).toThrow(/not JSON/);
