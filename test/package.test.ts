@@ -62,11 +62,12 @@ describe("the packed package", () => {
     expect(decodeURIComponent(r.loadedAfterOne[0])).toMatch(/models\/bytedance~dreamina-4-0~edit\.js$/);
     expect(r.example).toEqual({ valid: true, issues: [] });
     expect(r.bad.valid).toBe(false);
-    expect(r.bad.issues.map((i: { path: string; keyword: string }) => [i.path, i.keyword])).toEqual([
-      ["/extra", "additionalProperties"],
-      ["/image_urls/0", "format"],
-      ["/prompt", "type"],
-      ["/steps", "enum"],
+    expect(r.bad.issues.map((i: { path: string; keyword: string; severity: string }) => [i.path, i.keyword, i.severity])).toEqual([
+      ["/extra", "unknownProperty", "warning"],
+      ["/ghost", "required", "error"],
+      ["/image_urls/0", "format", "error"],
+      ["/prompt", "type", "error"],
+      ["/steps", "enum", "error"],
     ]);
     expect(r.unknown).toEqual({ name: "UnknownModelError", isRunComfyError: true });
     expect(r.ids).toContain("acme/quirky/all-quirks");

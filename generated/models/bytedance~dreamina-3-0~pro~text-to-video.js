@@ -24,12 +24,6 @@ function validate0(data, { instancePath = "" } = {}) {
       vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "prompt" });
       errors++;
     }
-    for (const key0 in data) {
-      if (!(key0 === "prompt" || key0 === "aspect_ratio" || key0 === "frames" || key0 === "seed")) {
-        vErrors = __pushError(vErrors, instancePath, "additionalProperties", { additionalProperty: key0 });
-        errors++;
-      }
-    }
     if (data.prompt !== void 0) {
       let data0 = data.prompt;
       if (typeof data0 === "string") {
@@ -126,8 +120,7 @@ export const inputSchema = {
   },
   "required": [
     "prompt"
-  ],
-  "additionalProperties": false
+  ]
 };
 
 /** The output schema, normalized. */
@@ -173,19 +166,31 @@ export const outputSchema = {
         "format": "uri"
       }
     }
-  },
-  "additionalProperties": false
+  }
 };
 
 /** The `validations` media rules, parsed at generate time into data the runtime evaluates. */
 export const ruleTargets = [];
+
+/** The property names each input object declares (a key outside them is an unknown property). */
+export const knownProperties = [
+  {
+    "path": [],
+    "names": [
+      "prompt",
+      "aspect_ratio",
+      "frames",
+      "seed"
+    ]
+  }
+];
 
 /** The docs' example request body, or null. */
 export const example = {
   "prompt": "A glass teapot fills with blooming tea on a wooden table; macro view of petals unfurling, steam curls through sunbeams, calm and detailed."
 };
 
-const definition = { modelId, validator, ruleTargets };
+const definition = { modelId, validator, ruleTargets, knownProperties };
 
 /** Schema-only validation, synchronous. */
 export function validateSchema(input, options) {

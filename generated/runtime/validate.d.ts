@@ -8,9 +8,11 @@ import { type FormatOptions } from "./formats.js";
 import { type AjvError, type ValidationResult } from "./issues.js";
 import { type ProbeOptions } from "./probe.js";
 import type { RuleTarget } from "./rule-types.js";
+import { type KnownProperties, type UnknownPropertiesMode } from "./unknown-properties.js";
 export type { ValidationIssue, ValidationResult } from "./issues.js";
 export type { FormatOptions } from "./formats.js";
 export type { ProbeOptions } from "./probe.js";
+export type { KnownProperties, UnknownPropertiesMode } from "./unknown-properties.js";
 /** A validator as ajv's standalone code exports it. */
 export interface CompiledValidator {
     (data: unknown): boolean;
@@ -20,13 +22,20 @@ export interface ModelDefinition {
     modelId: string;
     validator: CompiledValidator;
     ruleTargets: readonly RuleTarget[];
+    /** The property names each input object declares: other keys are unknown properties. */
+    knownProperties?: readonly KnownProperties[];
 }
-export interface ValidateOptions extends FormatOptions {
+/** Options of schema validation. */
+export interface SchemaOptions extends FormatOptions {
+    /** A key the schema does not declare: "warning" (default: sent as is), "error", or "ignore". */
+    unknownProperties?: UnknownPropertiesMode;
+}
+export interface ValidateOptions extends SchemaOptions {
     /** Probe media to check the `validations` rules (default true); pass options to bound the probes. */
     probe?: boolean | ProbeOptions;
 }
 /** Schema-only validation, synchronous. */
-export declare function validateSchema(def: ModelDefinition, input: unknown, options?: FormatOptions): ValidationResult;
+export declare function validateSchema(def: ModelDefinition, input: unknown, options?: SchemaOptions): ValidationResult;
 /** Values at a path pattern (`["image_urls", "*"]`), with their JSON pointers. */
 export declare function valuesAt(input: unknown, path: readonly string[]): {
     pointer: string;

@@ -45,6 +45,7 @@ export const registerRun: RegisterCommand = (y, { io, config }) =>
         .option("probe", { type: "boolean", default: true, describe: "Probe media for the rules (--no-probe: schema only)" })
         .option("allow-private-network", { type: "boolean", default: false, describe: "Let probes reach loopback/private addresses" })
         .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
+        .option("unknown-properties", { choices: ["error", "warning", "ignore"] as const, default: "warning" as const, describe: "A key the schema does not declare: warn (sent as is), refuse, or ignore" })
         .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" }),
     async (args) => {
       const token = io.env.RUNCOMFY_API_TOKEN;
@@ -56,7 +57,7 @@ export const registerRun: RegisterCommand = (y, { io, config }) =>
       const client = pkg.createClient({
         token,
         baseUrl: args["base-url"] ?? io.env.RUNCOMFY_BASE_URL,
-        validate: args.validate ? { allowHttp: args["allow-http"], probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false } : false,
+        validate: args.validate ? { allowHttp: args["allow-http"], unknownProperties: args["unknown-properties"], probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false } : false,
       });
       const controller = new AbortController();
       const onSigint = () => {

@@ -33,6 +33,7 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
         .option("allow-private-network", { type: "boolean", default: false, describe: "Let probes reach loopback/private addresses" })
         .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
         .option("allow-data-uris", { type: "boolean", default: false, describe: "Accept data: URIs for media" })
+        .option("unknown-properties", { choices: ["error", "warning", "ignore"] as const, default: "warning" as const, describe: "A key the schema does not declare: warn (sent as is), refuse, or ignore" })
         .option("timeout-ms", { type: "number", default: 10_000, describe: "Time limit of each probe" })
         .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" })
         .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" }),
@@ -44,6 +45,7 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
       const result = await pkg.validate(modelId, input, {
         allowHttp: args["allow-http"],
         allowDataUris: args["allow-data-uris"],
+        unknownProperties: args["unknown-properties"],
         probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"], timeoutMs: args["timeout-ms"] } : false,
       });
       io.stdout(args.json ? JSON.stringify(result, null, 2) + "\n" : formatIssues(result));

@@ -72,6 +72,7 @@ export async function emitModelFiles(model: ModelIR, compile: ValidatorCompiler 
     inputSchema: stripRules(model.input.schema),
     outputSchema: stripRules(model.output.schema),
     ruleTargets: model.ruleTargets,
+    knownProperties: model.input.knownProperties,
     example: model.example,
     validatorImports: validator.imports,
     validatorCode: validator.code,

@@ -8,6 +8,7 @@ import type { ModelIR } from "../model/model.js";
 import type { SchemaNode } from "../normalize/normalize.js";
 import { propertyName } from "../shared/escape.js";
 import { typesView } from "./schema-views.js";
+import { forEachSubschema } from "../shared/schema-keywords.js";
 
 const JSON2TS_OPTIONS = {
   bannerComment: "",
@@ -21,6 +22,8 @@ const JSON2TS_OPTIONS = {
   enableConstEnums: false,
   inferStringEnumKeysFromValues: false,
   unreachableDefinitions: false,
+  // The normalizer refuses any $ref outside the schema; never resolve one from disk or the network.
+  $refOptions: { resolve: { external: false, file: false, http: false } },
 } as const;
 
 // Heavy libraries load only when a model needs emitting (a cached regeneration never loads them).
@@ -60,11 +63,15 @@ export async function emitTypes(model: ModelIR): Promise<string> {
 /** Whether the schema itself asks for extra keys somewhere (`additionalProperties` true or a schema). */
 function hasOpenObject(node: SchemaNode): boolean {
   if (node.additionalProperties !== undefined && node.additionalProperties !== false) return true;
-  const children = [node.items, ...Object.values(node.properties ?? {}), ...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])];
-  return children.some((c) => c !== undefined && hasOpenObject(c));
+  let open = false;
+  forEachSubschema(node, (child) => (open ||= hasOpenObject(child)));
+  return open;
 }
 
-/** Exactly `Input` and `Output` at the top level, balanced braces, no index signatures unless asked for. */
+/**
+ * `Input` and `Output` at the top level (and the named types of definitions, each once), balanced
+ * braces, no index signatures unless asked for.
+ */
 export function checkTypesShape(source: string, allowIndexSignatures = false, code = mask(source)): string[] {
   const problems: string[] = [];
   if (/__rcKey\d/.test(code)) problems.push("a property name placeholder was left");
@@ -82,7 +89,10 @@ export function checkTypesShape(source: string, allowIndexSignatures = false, co
     }
   }
   if (depth !== 0) problems.push("unbalanced braces");
-  if (names.join(",") !== "Input,Output") problems.push(`declares ${names.join(", ")} instead of Input, Output`);
+  const main = names.filter((n) => n === "Input" || n === "Output");
+  if (main.join(",") !== "Input,Output" || names.some((n) => n.startsWith("<"))) problems.push(`declares ${names.join(", ")} instead of Input, Output`);
+  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+  if (twice.length) problems.push(`declares ${twice.join(", ")} twice (a definition of the input and one of the output have the same name: rename one)`);
   return problems;
 }
 

@@ -5,7 +5,7 @@
  * code is then compacted (validator-compact.ts) and printed by esbuild (formatted, names kept: the
  * shipped validator is readable and reviewable; a consumer's bundler minifies it).
  */
-import { AjvClass, standaloneCode } from "../shared/ajv.js";
+import { AjvClass, LeanAjv2020, standaloneCode } from "../shared/ajv.js";
 import { _ } from "ajv/dist/compile/codegen/index.js";
 import { hasOwn } from "../shared/errors.js";
 import { transform } from "esbuild";
@@ -95,7 +95,9 @@ export async function formatValidator(validator: CompactValidator, runtimeImport
 /** ajv's standalone ESM code for the schema, as ajv writes it. */
 export function compileValidatorCode(schema: SchemaNode): string {
   const view = validatorView(schema);
-  const ajv = new AjvClass({
+  const text = JSON.stringify(view);
+  const Ajv = /"unevaluated(?:Properties|Items)":/.test(text) ? AjvClass : LeanAjv2020;
+  const ajv = new Ajv({
     allErrors: true,
     strict: true,
     // The normalizer already produced clean JSON Schema: skipping meta-schema validation makes
@@ -104,10 +106,14 @@ export function compileValidatorCode(schema: SchemaNode): string {
     validateSchema: false,
     // Messages are written by the runtime from keyword and params (runtime/issues.ts): smaller code.
     messages: false,
+    // Strict about the schema's own mistakes, never about what JSON Schema allows: a required name
+    // without a property schema, or a tuple without a rest rule, is valid and means what it says.
     strictTypes: false,
+    strictRequired: false,
+    strictTuples: false,
     allowUnionTypes: true,
     unicodeRegExp: true,
-    ownProperties: namesInheritedMember(view),
+    ownProperties: namesInheritedMember(text),
     code: { source: true, esm: true, lines: false, formats: _`require(${FORMATS_MARKER}).formats` },
   });
   for (const name of [...STANDARD_FORMATS, ...Object.keys(MEDIA_FORMATS)]) ajv.addFormat(name, () => true);
@@ -124,9 +130,8 @@ const INHERITED_NAMES = Object.getOwnPropertyNames(Object.prototype);
  * bodies: plain objects, whose only inherited names are Object.prototype's, so other schemas keep
  * ajv's shorter `data.x !== undefined` test. Conservative: any such string in the schema counts.
  */
-function namesInheritedMember(view: Record<string, unknown>): boolean {
-  const text = JSON.stringify(view);
-  return INHERITED_NAMES.some((name) => text.includes(JSON.stringify(name)));
+function namesInheritedMember(schemaText: string): boolean {
+  return INHERITED_NAMES.some((name) => schemaText.includes(JSON.stringify(name)));
 }
 
 /**

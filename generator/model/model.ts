@@ -74,8 +74,10 @@ export function buildModel(file: SchemaFile, schemasDirName = "schemas"): ModelI
 export function typeText(node: SchemaNode): string {
   if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(" | ");
   if (node.const !== undefined) return JSON.stringify(node.const);
+  if (node.$ref !== undefined) return node.$ref === "#" ? "(this object)" : node.$ref.split("/").pop()!.replace(/~1/g, "/").replace(/~0/g, "~");
   const types: JsonType[] = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
   const parts = types.map((t) => {
+    if (t === "array" && node.prefixItems) return `[${[...node.prefixItems.map(typeText), ...(node.items ? [`...${wrapUnion(typeText(node.items))}[]`] : [])].join(", ")}]`;
     if (t === "array") return `${node.items ? wrapUnion(typeText(node.items)) : "unknown"}[]`;
     if (t === "integer") return "integer";
     if (t === "string" && node["x-media"]) return `${node["x-media"]} URL`;
@@ -83,7 +85,7 @@ export function typeText(node: SchemaNode): string {
     return t;
   });
   for (const key of ["anyOf", "oneOf"] as const) if (node[key]) parts.push(...node[key]!.map(typeText));
-  return parts.join(" | ") || "object";
+  return parts.join(" | ") || (node.properties ? "object" : "any value");
 }
 
 const wrapUnion = (t: string) => (t.includes("|") ? `(${t})` : t);
@@ -92,7 +94,7 @@ const wrapUnion = (t: string) => (t.includes("|") ? `(${t})` : t);
 export function limitsText(node: SchemaNode): string[] {
   const out: string[] = [];
   const range = (min: number | undefined, max: number | undefined, unit: string) => {
-    const u = (n: number) => (unit && n === 1 ? unit.replace(/s$/, "") : unit);
+    const u = (n: number) => (unit && n === 1 ? unit.replace(/ies$/, "y").replace(/s$/, "") : unit);
     if (min !== undefined && max !== undefined) out.push(min === max ? `exactly ${min}${u(min)}` : `${min} to ${max}${u(max)}`);
     else if (min !== undefined) out.push(`at least ${min}${u(min)}`);
     else if (max !== undefined) out.push(`at most ${max}${u(max)}`);
@@ -105,6 +107,13 @@ export function limitsText(node: SchemaNode): string[] {
   if (node.multipleOf !== undefined) out.push(`a multiple of ${node.multipleOf}`);
   if (node.pattern !== undefined) out.push(`matches /${node.pattern}/`);
   if (node.uniqueItems) out.push("items unique");
+  range(node.minProperties, node.maxProperties, " properties");
+  if (node.contains) out.push(`contains an item of type ${typeText(node.contains)}`);
+  if (node.patternProperties) out.push(`keys matching ${Object.keys(node.patternProperties).map((p) => `/${p}/`).join(", ")} are checked`);
+  if (node.propertyNames) out.push("key names are checked");
+  for (const [key, names] of Object.entries(node.dependentRequired ?? {})) out.push(`with ${key}, also ${names.join(", ")}`);
+  if (node.not) out.push("must not match a schema");
+  if (node.if) out.push("conditional (if/then/else)");
   return out;
 }
 

@@ -8,10 +8,12 @@ import { issueFromAjv, pointerToken, resultOf, type AjvError, type ValidationIss
 import { ProbeError, probeMedia, type ProbeOptions, type ProbeResult } from "./probe.js";
 import { evaluateRule, formatExpr, formatRule } from "./rule-eval.js";
 import type { RuleTarget } from "./rule-types.js";
+import { unknownPropertyIssues, type KnownProperties, type UnknownPropertiesMode } from "./unknown-properties.js";
 
 export type { ValidationIssue, ValidationResult } from "./issues.js";
 export type { FormatOptions } from "./formats.js";
 export type { ProbeOptions } from "./probe.js";
+export type { KnownProperties, UnknownPropertiesMode } from "./unknown-properties.js";
 
 /** A validator as ajv's standalone code exports it. */
 export interface CompiledValidator {
@@ -23,21 +25,30 @@ export interface ModelDefinition {
   modelId: string;
   validator: CompiledValidator;
   ruleTargets: readonly RuleTarget[];
+  /** The property names each input object declares: other keys are unknown properties. */
+  knownProperties?: readonly KnownProperties[];
 }
 
-export interface ValidateOptions extends FormatOptions {
+/** Options of schema validation. */
+export interface SchemaOptions extends FormatOptions {
+  /** A key the schema does not declare: "warning" (default: sent as is), "error", or "ignore". */
+  unknownProperties?: UnknownPropertiesMode;
+}
+
+export interface ValidateOptions extends SchemaOptions {
   /** Probe media to check the `validations` rules (default true); pass options to bound the probes. */
   probe?: boolean | ProbeOptions;
 }
 
 /** Schema-only validation, synchronous. */
-export function validateSchema(def: ModelDefinition, input: unknown, options?: FormatOptions): ValidationResult {
+export function validateSchema(def: ModelDefinition, input: unknown, options?: SchemaOptions): ValidationResult {
   return resultOf(schemaIssues(def, input, options));
 }
 
-function schemaIssues(def: ModelDefinition, input: unknown, options?: FormatOptions): ValidationIssue[] {
+function schemaIssues(def: ModelDefinition, input: unknown, options?: SchemaOptions): ValidationIssue[] {
+  const unknown = unknownPropertyIssues(def.knownProperties, input, options?.unknownProperties);
   const ok = withFormatOptions(options, () => def.validator(input));
-  return ok ? [] : (def.validator.errors ?? []).map(issueFromAjv);
+  return [...(ok ? [] : (def.validator.errors ?? []).map(issueFromAjv)), ...unknown];
 }
 
 /** Values at a path pattern (`["image_urls", "*"]`), with their JSON pointers. */

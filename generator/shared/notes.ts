@@ -38,8 +38,10 @@ export const NOTE_CODES = {
   // Normalize: what cannot be generated.
   "schema-shape": error("A schema keyword has the wrong shape"),
   "unknown-type": error("A type that is neither JSON Schema nor a known alias"),
-  "missing-type": error("A schema whose type cannot be determined"),
-  "missing-items": error("An array without items"),
+  "enum-type-mismatch": error("An enum or const value the declared type never accepts: the type and the validator would disagree"),
+  "remote-ref": error("A $ref outside the schema (remote or file): never fetched or read"),
+  "bad-ref": error("A local $ref that does not resolve inside the schema"),
+  "unsupported-keyword": error("A JSON Schema keyword the generator does not support ($id below the root, $anchor, $dynamicRef…)"),
   "bad-number": error("A numeric keyword that is not a usable number"),
   "bad-pattern": error("A pattern that is not a valid regular expression"),
   "redos-pattern": error("A pattern whose matching time can grow super-linearly (ReDoS)"),
@@ -63,6 +65,8 @@ export const NOTE_CODES = {
   "format-plural-on-string": warning("A plural media format on a single value, read as singular"),
   "rule-on-non-media": warning("Media rules on a property that is not a media URL; they are not applied"),
   "rule-metric-media-mismatch": warning("A rule metric that does not fit the property's media kind; it is not applied"),
+  "ref-sibling-ignored": warning("A keyword beside $ref, which draft-07 ignores"),
+  "rule-unreachable": warning("Media rules inside definitions, a tuple or a pattern: not at one input path, not checked"),
   "rules-on-output": warning("Media rules in the output schema, which are ignored"),
   "rule-syntax": warning("A media rule that cannot be parsed; it is reported as unchecked at validation time", true),
   "rule-unknown-metric": warning("A media rule on an unknown metric; it is reported as unchecked at validation time", true),
@@ -77,6 +81,8 @@ export const NOTE_CODES = {
   "media-from-rules": info("No media format; the property's rules say it references media"),
   "generic-output": info("RunComfy's generic output schema applies"),
   "empty-description": info("An empty description, dropped"),
+  "additional-items-ignored": info("additionalItems without a tuple items list, which has no effect"),
+  "root-id": info("The root schema's $id, not used: $refs resolve inside the schema"),
 } as const satisfies Record<string, NoteCodeInfo>;
 
 export type NoteCode = keyof typeof NOTE_CODES;

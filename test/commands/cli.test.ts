@@ -48,10 +48,18 @@ describe("cli validate", () => {
     writeFileSync(input, JSON.stringify({ prompt: 3, image_urls: ["https://example.com/a.png"], extra: 1 }));
     const bad = await cli("validate", "bytedance/dreamina-4-0/edit", input, "--no-probe");
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toContain("error   /extra  is not a known property of this model  [schema additionalProperties]");
-    expect(bad.stdout).toContain("invalid: 2 problems");
+    // A key the captured schema does not list is a warning by default (the service may know it).
+    expect(bad.stdout).toContain("warning /extra  is not a known property of this model's schema; it is sent as is (the service may know it)  [schema unknownProperty]");
+    expect(bad.stdout).toContain("invalid: 1 problem");
+    const strict = await cli("validate", "bytedance/dreamina-4-0/edit", input, "--no-probe", "--unknown-properties", "error");
+    expect(strict.stdout).toContain("error   /extra  is not a known property of this model  [schema unknownProperty]");
+    expect(strict.stdout).toContain("invalid: 2 problems");
     const json = await cli("validate", "bytedance/dreamina-4-0/edit", input, "--no-probe", "--json");
     expect(JSON.parse(json.stdout).issues.map((i: { path: string }) => i.path)).toEqual(["/extra", "/prompt"]);
+    const extraOnly = path.join(tmp.dir, "extra.json");
+    writeFileSync(extraOnly, JSON.stringify({ prompt: "p", image_urls: ["https://example.com/a.png"], extra: 1 }));
+    expect((await cli("validate", "bytedance/dreamina-4-0/edit", extraOnly, "--no-probe")).code).toBe(0);
+    expect((await cli("validate", "bytedance/dreamina-4-0/edit", extraOnly, "--no-probe", "--unknown-properties", "ignore")).stdout).toBe("valid\n");
     const fromStdin = await captureCli(["validate", "bytedance/dreamina-4-0/edit", "-", "--no-probe"], { stdin: JSON.stringify({ prompt: "p", image_urls: ["https://example.com/a.png"] }) });
     expect([fromStdin.code, fromStdin.stdout]).toEqual([0, "valid\n"]);
   });

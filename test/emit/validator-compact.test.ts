@@ -102,7 +102,7 @@ function valueFor(node: Record<string, unknown>, depth = 0): fc.Arbitrary<unknow
 
 /** ajv compiling the same view at run time, with the runtime's format checks. */
 function runtimeAjv(view: Record<string, unknown>) {
-  const ajv = new AjvClass({ allErrors: true, strict: true, ownProperties: true, messages: false, strictTypes: false, allowUnionTypes: true, unicodeRegExp: true });
+  const ajv = new AjvClass({ allErrors: true, strict: true, ownProperties: true, messages: false, strictTypes: false, strictRequired: false, strictTuples: false, allowUnionTypes: true, unicodeRegExp: true });
   for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
   return ajv.compile(view);
 }

@@ -27,11 +27,9 @@ function validate0(data, { instancePath = "" } = {}) {
       vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "image_urls" });
       errors++;
     }
-    for (const key0 in data) {
-      if (!(key0 === "prompt" || key0 === "image_urls" || key0 === "guidance" || key0 === "width×height" || key0 === "1st_pass" || key0 === "mask_video" || key0 === "loras" || key0 === "steps")) {
-        vErrors = __pushError(vErrors, instancePath, "additionalProperties", { additionalProperty: key0 });
-        errors++;
-      }
+    if (data.ghost === void 0) {
+      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "ghost" });
+      errors++;
     }
     if (data.prompt !== void 0) {
       let data0 = data.prompt;
@@ -129,12 +127,6 @@ function validate0(data, { instancePath = "" } = {}) {
             if (data8.path === void 0) {
               vErrors = __pushError(vErrors, instancePath + "/loras/" + i1, "required", { missingProperty: "path" });
               errors++;
-            }
-            for (const key1 in data8) {
-              if (!(key1 === "path" || key1 === "scale")) {
-                vErrors = __pushError(vErrors, instancePath + "/loras/" + i1, "additionalProperties", { additionalProperty: key1 });
-                errors++;
-              }
             }
             if (data8.path !== void 0) {
               let data9 = data8.path;
@@ -250,8 +242,7 @@ export const inputSchema = {
         },
         "required": [
           "path"
-        ],
-        "additionalProperties": false
+        ]
       }
     },
     "steps": {
@@ -264,9 +255,9 @@ export const inputSchema = {
   },
   "required": [
     "prompt",
-    "image_urls"
-  ],
-  "additionalProperties": false
+    "image_urls",
+    "ghost"
+  ]
 };
 
 /** The output schema, normalized. */
@@ -287,11 +278,9 @@ export const outputSchema = {
         "inference": {
           "type": "number"
         }
-      },
-      "additionalProperties": false
+      }
     }
-  },
-  "additionalProperties": false
+  }
 };
 
 /** The `validations` media rules, parsed at generate time into data the runtime evaluates. */
@@ -375,15 +364,44 @@ export const ruleTargets = [
   }
 ];
 
+/** The property names each input object declares (a key outside them is an unknown property). */
+export const knownProperties = [
+  {
+    "path": [
+      "loras",
+      "*"
+    ],
+    "names": [
+      "path",
+      "scale"
+    ]
+  },
+  {
+    "path": [],
+    "names": [
+      "prompt",
+      "image_urls",
+      "guidance",
+      "width×height",
+      "1st_pass",
+      "mask_video",
+      "loras",
+      "steps",
+      "ghost"
+    ]
+  }
+];
+
 /** The docs' example request body, or null. */
 export const example = {
   "prompt": "a cat",
   "image_urls": [
     "https://example.com/cat.png"
-  ]
+  ],
+  "ghost": "boo"
 };
 
-const definition = { modelId, validator, ruleTargets };
+const definition = { modelId, validator, ruleTargets, knownProperties };
 
 /** Schema-only validation, synchronous. */
 export function validateSchema(input, options) {

@@ -21,12 +21,6 @@ function validate0(data, { instancePath = "" } = {}) {
       vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "image_urls" });
       errors++;
     }
-    for (const key0 in data) {
-      if (!(key0 === "prompt" || key0 === "image_urls" || key0 === "seed" || key0 === "frames")) {
-        vErrors = __pushError(vErrors, instancePath, "additionalProperties", { additionalProperty: key0 });
-        errors++;
-      }
-    }
     if (data.prompt !== void 0) {
       let data0 = data.prompt;
       if (typeof data0 === "string") {
@@ -144,8 +138,7 @@ export const inputSchema = {
   "required": [
     "prompt",
     "image_urls"
-  ],
-  "additionalProperties": false
+  ]
 };
 
 /** The output schema, normalized. */
@@ -191,8 +184,7 @@ export const outputSchema = {
         "format": "uri"
       }
     }
-  },
-  "additionalProperties": false
+  }
 };
 
 /** The `validations` media rules, parsed at generate time into data the runtime evaluates. */
@@ -345,6 +337,19 @@ export const ruleTargets = [
   }
 ];
 
+/** The property names each input object declares (a key outside them is an unknown property). */
+export const knownProperties = [
+  {
+    "path": [],
+    "names": [
+      "prompt",
+      "image_urls",
+      "seed",
+      "frames"
+    ]
+  }
+];
+
 /** The docs' example request body, or null. */
 export const example = {
   "prompt": "A slow, sweeping tracking shot moves through a sun-drenched vintage street, capturing the golden-hour glow. The lens flares dance as the sunlight filters through the gaps between historic buildings, casting long, dramatic shadows. A classic car glides smoothly across the frame, its polished surface reflecting the warm hues of the setting sun. Dust particles shimmer in the light as pedestrians move leisurely in the background, evoking a nostalgic, cinematic atmosphere reminiscent of an old film.",
@@ -353,7 +358,7 @@ export const example = {
   ]
 };
 
-const definition = { modelId, validator, ruleTargets };
+const definition = { modelId, validator, ruleTargets, knownProperties };
 
 /** Schema-only validation, synchronous. */
 export function validateSchema(input, options) {

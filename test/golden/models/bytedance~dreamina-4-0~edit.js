@@ -30,12 +30,6 @@ function validate0(data, { instancePath = "" } = {}) {
       vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "prompt" });
       errors++;
     }
-    for (const key0 in data) {
-      if (!(key0 === "image_urls" || key0 === "prompt" || key0 === "width×height" || key0 === "scale" || key0 === "force_single")) {
-        vErrors = __pushError(vErrors, instancePath, "additionalProperties", { additionalProperty: key0 });
-        errors++;
-      }
-    }
     if (data.image_urls !== void 0) {
       let data0 = data.image_urls;
       if (Array.isArray(data0)) {
@@ -186,8 +180,7 @@ export const inputSchema = {
   "required": [
     "image_urls",
     "prompt"
-  ],
-  "additionalProperties": false
+  ]
 };
 
 /** The output schema, normalized. */
@@ -233,8 +226,7 @@ export const outputSchema = {
         "format": "uri"
       }
     }
-  },
-  "additionalProperties": false
+  }
 };
 
 /** The `validations` media rules, parsed at generate time into data the runtime evaluates. */
@@ -353,6 +345,20 @@ export const ruleTargets = [
   }
 ];
 
+/** The property names each input object declares (a key outside them is an unknown property). */
+export const knownProperties = [
+  {
+    "path": [],
+    "names": [
+      "image_urls",
+      "prompt",
+      "width×height",
+      "scale",
+      "force_single"
+    ]
+  }
+];
+
 /** The docs' example request body, or null. */
 export const example = {
   "image_urls": [
@@ -362,7 +368,7 @@ export const example = {
   "prompt": "A beautiful girl is sitting on the boat"
 };
 
-const definition = { modelId, validator, ruleTargets };
+const definition = { modelId, validator, ruleTargets, knownProperties };
 
 /** Schema-only validation, synchronous. */
 export function validateSchema(input, options) {

@@ -25,12 +25,6 @@ function validate0(data, { instancePath = "" } = {}) {
       vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "first_frame_image_url" });
       errors++;
     }
-    for (const key0 in data) {
-      if (!(key0 === "prompt" || key0 === "first_frame_image_url" || key0 === "last_frame_image_url" || key0 === "resolution" || key0 === "duration")) {
-        vErrors = __pushError(vErrors, instancePath, "additionalProperties", { additionalProperty: key0 });
-        errors++;
-      }
-    }
     if (data.prompt !== void 0) {
       let data0 = data.prompt;
       if (typeof data0 === "string") {
@@ -132,8 +126,7 @@ export const inputSchema = {
   "required": [
     "prompt",
     "first_frame_image_url"
-  ],
-  "additionalProperties": false
+  ]
 };
 
 /** The output schema, normalized. */
@@ -179,8 +172,7 @@ export const outputSchema = {
         "format": "uri"
       }
     }
-  },
-  "additionalProperties": false
+  }
 };
 
 /** The `validations` media rules, parsed at generate time into data the runtime evaluates. */
@@ -477,13 +469,27 @@ export const ruleTargets = [
   }
 ];
 
+/** The property names each input object declares (a key outside them is an unknown property). */
+export const knownProperties = [
+  {
+    "path": [],
+    "names": [
+      "prompt",
+      "first_frame_image_url",
+      "last_frame_image_url",
+      "resolution",
+      "duration"
+    ]
+  }
+];
+
 /** The docs' example request body, or null. */
 export const example = {
   "prompt": "",
   "first_frame_image_url": ""
 };
 
-const definition = { modelId, validator, ruleTargets };
+const definition = { modelId, validator, ruleTargets, knownProperties };
 
 /** Schema-only validation, synchronous. */
 export function validateSchema(input, options) {

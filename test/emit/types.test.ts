@@ -1,7 +1,7 @@
 /** The emitted TypeScript types: what is required in the validator is required in the type, at every depth. */
 import { describe, expect, it } from "vitest";
-import { emitTypes } from "../generator/emit/types.js";
-import { buildModel } from "../generator/model.js";
+import { emitTypes } from "../../generator/emit/types.js";
+import { buildModel } from "../../generator/model/model.js";
 
 /** The `.d.ts` text of a model whose input schema is `input`. */
 export async function typesOf(input: Record<string, unknown>): Promise<string> {
