@@ -134,6 +134,9 @@ describe("compacted validators behave as ajv's", async () => {
       grid: { type: "array", items: { type: "array", items: { type: "integer", exclusiveMinimum: 0 }, maxItems: 2 }, minItems: 1 },
       open: { type: "object", properties: { n: { type: "number" } }, additionalProperties: { type: "string" } },
       all: { allOf: [{ type: "string", minLength: 2 }, { type: "string", maxLength: 4 }] },
+      // uniqueItems over objects and arrays: ajv compares them deeply with a labelled loop.
+      loras: { type: "array", uniqueItems: true, items: { type: "object", properties: { path: { type: "string" }, scale: { type: "number" } } } },
+      pairs: { type: "array", uniqueItems: true, items: { type: "array", items: { type: "integer" } } },
     },
     required: ["choice"],
     additionalProperties: false,
@@ -172,6 +175,14 @@ describe("compacted validators behave as ajv's", async () => {
       }),
       { numRuns: RUNS, seed: 42 },
     );
+  });
+
+  it("generates uniqueItems over objects and arrays, comparing them deeply", async () => {
+    const validate = (await importValidator(extra as SchemaNode, "unique_items")) as ((data: unknown) => boolean) & { errors: unknown };
+    expect(validate({ choice: "x", loras: [{ path: "a" }, { path: "b" }], pairs: [[1], [1, 2]] })).toBe(true);
+    expect(validate({ choice: "x", loras: [{ path: "a", scale: 1 }, { scale: 1, path: "a" }] })).toBe(false);
+    expect(errorsOf(validate.errors)).toEqual([{ instancePath: "/loras", keyword: "uniqueItems", params: { i: 1, j: 0 } }]);
+    expect(validate({ choice: "x", pairs: [[1, 2], [1, 2]] })).toBe(false);
   });
 
   it("reads only the input's own properties: inherited names are absent unless given", async () => {
