@@ -4,6 +4,7 @@
  * ajv is CommonJS: under NodeNext its default exports arrive as module objects. One place unwraps them.
  */
 import AjvModule from "ajv/dist/2020.js";
+import Ajv07Module from "ajv";
 import CoreModule from "ajv/dist/core.js";
 import standaloneModule from "ajv/dist/standalone/index.js";
 import draft2020Module from "ajv/dist/vocabularies/draft2020.js";
@@ -14,6 +15,8 @@ const unwrap = <T>(m: T): T => ((m as { default?: T }).default ?? m) as T;
 
 export const AjvClass = unwrap(AjvModule) as unknown as typeof AjvModule.default;
 export type AjvInstance = InstanceType<typeof AjvClass>;
+/** ajv's draft-07 class, for the project's own draft-07 documents (the config file's schema). */
+export const Ajv07Class = unwrap(Ajv07Module) as unknown as typeof Ajv07Module.default;
 export const standaloneCode = unwrap(standaloneModule) as unknown as typeof standaloneModule.default;
 
 const Core = unwrap(CoreModule) as unknown as typeof CoreModule.default;

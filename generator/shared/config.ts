@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { AjvClass } from "./ajv.js";
+import { Ajv07Class } from "./ajv.js";
 import { GeneratorError } from "./errors.js";
 import { NOTE_CODES, type NoteCode, type SeverityPolicy, type SeveritySetting } from "./notes.js";
 import { PACKAGE_ROOT } from "./paths.js";
@@ -40,11 +40,11 @@ interface ConfigFile {
   rules?: Partial<Record<NoteCode, SeveritySetting>>;
 }
 
-let validateConfigFile: ReturnType<InstanceType<typeof AjvClass>["compile"]> | undefined;
+let validateConfigFile: ReturnType<InstanceType<typeof Ajv07Class>["compile"]> | undefined;
 
 /** Problems of a parsed config file (schema, then rules that would lower an error). */
 export function configProblems(value: unknown): string[] {
-  validateConfigFile ??= new AjvClass({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, "utf8")));
+  validateConfigFile ??= new Ajv07Class({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, "utf8")));
   if (!validateConfigFile(value)) {
     return (validateConfigFile.errors ?? []).map((e) => {
       const where = e.instancePath || "/";
