@@ -8,9 +8,9 @@ import { DEFAULT_CACHE_DIR, EmitCache, cacheKey, mapLimit } from "./incremental/
 import { SchemaErrors, SchemaFileError } from "./shared/errors.js";
 import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, renderReadmeSection, type FileMap } from "./emit/package.js";
 import { canUseWorker, ValidatorWorker } from "./emit/validator-worker.js";
-import { readFileSync } from "node:fs";
-import { duplicateIds, loadSchemaDir, parseSchemaTexts, readSchemaSources, type SourceManifest } from "./load/load.js";
-import { buildModel, summarize, type ModelIR, type ModelSummary } from "./model/model.js";
+import { duplicateIds, readSchemaSources, readSchemaText, readSchemaTexts, type SchemaText, type SourceManifest } from "./load/load.js";
+import { analyzeSchemaText, errorsOf } from "./lint/analyze.js";
+import { summarize, type ModelIR, type ModelSummary } from "./model/model.js";
 import { severityOf, type Note, type SeverityPolicy } from "./shared/notes.js";
 import { assertGeneratedDir, contentHash, diffTree, hashTree, manifestOf, recoverInterruptedWrite, writeTree, type OutputFile, type TreeDiff, type TreeManifest } from "./write/write.js";
 
@@ -50,23 +50,22 @@ function sortErrors(errors: SchemaFileError[]): SchemaFileError[] {
   return errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.pointer < b.pointer ? -1 : 1));
 }
 
-/** Builds one model's IR, collecting its errors. */
-function tryBuild(file: Parameters<typeof buildModel>[0], schemasDirName: string, errors: SchemaFileError[]): ModelIR | undefined {
-  try {
-    return buildModel(file, schemasDirName);
-  } catch (e) {
-    if (e instanceof SchemaErrors) errors.push(...e.errors);
-    else if (e instanceof SchemaFileError) errors.push(e);
-    else throw e;
-    return undefined;
-  }
+/** Analyzes one schema file; its errors are collected, its model returned when it has none. */
+function analyze(source: SchemaText, schemasDirName: string, strict: boolean | SeverityPolicy, errors: SchemaFileError[]): ModelIR | undefined {
+  let analysis = analyzeSchemaText(source, { schemasDirName, strict });
+  // Errors are placed by line and column too (the same places lint gives), at the cost of a second parse.
+  if (!analysis.model) analysis = analyzeSchemaText(source, { schemasDirName, strict, withPositions: true });
+  errors.push(...errorsOf(analysis));
+  return analysis.model;
 }
 
 /** Loads and models every schema file (no cache); all problems are collected into one SchemaErrors. */
 export async function buildModels(schemasDir: string, strict: boolean | SeverityPolicy = false): Promise<{ models: ModelIR[]; notes: GenerateResult["notes"] }> {
-  const { files, errors } = await loadSchemaDir(schemasDir);
   const schemasDirName = path.basename(path.resolve(schemasDir));
-  const models = files.map((f) => tryBuild(f, schemasDirName, errors)).filter((m): m is ModelIR => !!m);
+  const errors: SchemaFileError[] = [];
+  const built = (await readSchemaTexts(schemasDir)).map((t) => analyze(t, schemasDirName, strict, errors)).filter((m): m is ModelIR => !!m);
+  const { keep: models, errors: duplicates } = duplicateIds(built, (m) => m.sourcePath);
+  errors.push(...duplicates);
   const notes = collectNotes(models, strict, errors);
   if (errors.length) throw new SchemaErrors(sortErrors(errors));
   return { models: models.sort(byId), notes };
@@ -121,6 +120,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
   // A cached model is whole when each of its files is on disk unchanged or in the file cache.
   const lookups = sources.map((t) => {
+    // A file that cannot be read as text is an error whatever the cache holds.
+    if (t.error) return { key: "", cached: undefined, text: { file: t.file, relPath: t.relPath, text: "", error: t.error } as SchemaText | undefined };
     const key = cacheKey("model", `${schemasDirName}/${t.relPath}`, packageOptions.packageName, t.hash);
     const meta = cache.getSync<CachedModel>("models", key);
     let cached: EmittedModel | undefined;
@@ -140,7 +141,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       if (files.length === meta.hashes.length) cached = { ...meta, files };
     }
     // Only cache misses keep their text: memory stays proportional to the work left.
-    return { key, cached, text: cached ? undefined : { file: t.file, relPath: t.relPath, text: t.text ?? readFileSync(t.file, "utf8") } };
+    return { key, cached, text: cached ? undefined : ({ file: t.file, relPath: t.relPath, text: "", ...(t.text !== undefined ? { text: t.text } : readSchemaText(t.file)) } as SchemaText | undefined) };
   });
 
   // Cache misses: each is parsed, modelled and emitted in one go; only its output is kept.
@@ -148,10 +149,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   // Validators compile on a second thread when there is work enough for it (and the generator runs built).
   const worker = misses.length >= 20 && canUseWorker() ? new ValidatorWorker() : undefined;
   const fresh = await mapLimit(misses, 8, async (miss) => {
-    const { files: [file], errors: loadErrors } = parseSchemaTexts([miss.text!]);
+    const ir = analyze(miss.text!, schemasDirName, { strict: !!options.strict, rules: options.rules }, errors);
     miss.text = undefined;
-    errors.push(...loadErrors);
-    const ir = file && tryBuild(file, schemasDirName, errors);
     if (!ir) return undefined;
     try {
       const files = [...(await emitModelFiles(ir, worker ? (s) => worker.compile(s) : undefined))];

@@ -6,7 +6,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { GeneratorError, SchemaFileError, hasOwn } from "../shared/errors.js";
-import { JsonSyntaxError, parseJsonWithPositions, type Position } from "./json-parse.js";
+import type { NoteCode } from "../shared/notes.js";
+import { JsonLoadError, decodeUtf8, parseJson, type Position } from "./load-json.js";
 import { contentHash } from "../write/write.js";
 
 export interface SchemaFile {
@@ -46,60 +47,85 @@ export async function findSchemaFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Parse one schema file's text. Throws SchemaFileError for anything the generator cannot use. */
-export function parseSchemaFile(file: string, relPath: string, text: string, withPositions = false): SchemaFile {
-  let value: unknown;
-  let positions = new Map<string, Position>();
+/** A file's text, or why it could not be read as text (not UTF-8, too large). */
+export function readSchemaText(file: string): { text: string; error?: undefined } | { text?: undefined; error: JsonLoadError } {
   try {
-    // Native JSON.parse keeps `__proto__` as an own key too; the position-tracking parser is for
-    // lint and for saying where a syntax error is.
-    if (withPositions) ({ value, positions } = parseJsonWithPositions(text));
-    else value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    return { text: decodeUtf8(readFileSync(file)) };
   } catch (e) {
-    try {
-      parseJsonWithPositions(text);
-    } catch (located) {
-      if (located instanceof JsonSyntaxError) throw new SchemaFileError(file, "", `invalid JSON: ${located.message}`, "invalid-json");
-    }
-    throw new SchemaFileError(file, "", `invalid JSON: ${(e as Error).message}`, "invalid-json");
+    if (e instanceof JsonLoadError) return { error: e };
+    throw e;
   }
+}
+
+export const loadErrorOf = (file: string, e: JsonLoadError) => new SchemaFileError(file, e.pointer, e.detail, e.code, e.position);
+
+export interface CheckedSchemaFile {
+  /** The file, when its envelope can be used (even if `errors` has problems elsewhere in it). */
+  file?: SchemaFile;
+  /** Every problem with the file as JSON and as an envelope; the file is unusable for generation if any. */
+  errors: SchemaFileError[];
+  positions: Map<string, Position>;
+}
+
+/**
+ * Parses one schema file's text and checks its envelope, collecting every problem so one run
+ * reports all of them. `positions` (where each value starts) are recorded only when asked for.
+ */
+export function checkSchemaFile(file: string, relPath: string, text: string, withPositions = false): CheckedSchemaFile {
+  let parsed;
+  try {
+    parsed = parseJson(text, withPositions);
+  } catch (e) {
+    if (!(e instanceof JsonLoadError)) throw e;
+    return { errors: [loadErrorOf(file, e)], positions: new Map([["", e.position]]) };
+  }
+  const { value, positions } = parsed;
+  const errors: SchemaFileError[] = parsed.duplicateKeys.map(
+    (d) => new SchemaFileError(file, d.pointer, "key appears twice; JSON readers keep only the last one — remove one", "duplicate-key"),
+  );
+  const fail = (pointer: string, detail: string, code: NoteCode) => errors.push(new SchemaFileError(file, pointer, detail, code));
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new SchemaFileError(file, "", "a schema file must be a JSON object with model_id and input_schema", "envelope");
+    fail("", "a schema file must be a JSON object with model_id and input_schema", "envelope");
+    return { errors, positions };
   }
   const doc = value as Record<string, unknown>;
+  for (const key of ["model_id", "input_schema"]) if (!hasOwn(doc, key)) fail("", `missing top-level key ${JSON.stringify(key)}`, "missing-key");
   for (const key of Object.keys(doc)) {
-    if (!(ENVELOPE_KEYS as readonly string[]).includes(key)) {
-      throw new SchemaFileError(file, "/" + key, `unexpected top-level key ${JSON.stringify(key)}; allowed: ${ENVELOPE_KEYS.join(", ")}`, "envelope");
-    }
+    if (!(ENVELOPE_KEYS as readonly string[]).includes(key)) fail("/" + key, `unexpected top-level key ${JSON.stringify(key)}; allowed: ${ENVELOPE_KEYS.join(", ")}`, "unexpected-key");
   }
-  if (!hasOwn(doc, "model_id") || typeof doc.model_id !== "string") {
-    throw new SchemaFileError(file, "/model_id", "model_id is missing or not a string", "envelope");
-  }
-  const modelId = doc.model_id;
-  if (!MODEL_ID_PATTERN.test(modelId)) {
-    throw new SchemaFileError(file, "/model_id", `model_id ${JSON.stringify(modelId)} is not a valid id (segments of letters, digits, ".", "_", "-" separated by "/")`, "model-id");
-  }
+  const modelId = typeof doc.model_id === "string" ? doc.model_id : undefined;
   const expected = relPath.replace(/\\/g, "/").replace(/\.json$/, "");
-  if (expected !== modelId) {
-    throw new SchemaFileError(file, "/model_id", `model_id ${JSON.stringify(modelId)} does not match the file's path; it belongs at schemas/${modelId}.json`, "model-id-path");
+  if (hasOwn(doc, "model_id") && modelId === undefined) fail("/model_id", "model_id is not a string", "envelope");
+  else if (modelId !== undefined && !MODEL_ID_PATTERN.test(modelId)) {
+    fail("/model_id", `model_id ${JSON.stringify(modelId)} is not a valid id (segments of letters, digits, ".", "_", "-" separated by "/")`, "model-id");
+  } else if (modelId !== undefined && expected !== modelId) {
+    fail("/model_id", `model_id ${JSON.stringify(modelId)} does not match the file's path; it belongs at schemas/${modelId}.json`, "model-id-path");
   }
-  if (!hasOwn(doc, "input_schema") || doc.input_schema === null || typeof doc.input_schema !== "object" || Array.isArray(doc.input_schema)) {
-    throw new SchemaFileError(file, "/input_schema", "input_schema is missing or not an object", "envelope");
-  }
+  const inputUsable = doc.input_schema !== null && typeof doc.input_schema === "object" && !Array.isArray(doc.input_schema);
+  if (hasOwn(doc, "input_schema") && !inputUsable) fail("/input_schema", "input_schema is not an object", "envelope");
   if (hasOwn(doc, "example") && doc.example !== null && (typeof doc.example !== "object" || Array.isArray(doc.example))) {
-    throw new SchemaFileError(file, "/example", "example must be the request body, a JSON object", "envelope");
+    fail("/example", "example must be the request body, a JSON object", "envelope");
   }
-  return {
+  if (modelId === undefined || !inputUsable) return { errors, positions };
+  const loaded: SchemaFile = {
     file,
     relPath: relPath.replace(/\\/g, "/"),
     text,
     modelId,
     inputSchema: doc.input_schema,
     outputSchema: hasOwn(doc, "output_schema") ? doc.output_schema : null,
-    example: hasOwn(doc, "example") ? doc.example : null,
+    example: hasOwn(doc, "example") && doc.example !== null && typeof doc.example === "object" && !Array.isArray(doc.example) ? doc.example : null,
     source: hasOwn(doc, "source") ? doc.source : null,
     positions,
   };
+  return { file: loaded, errors, positions };
+}
+
+/** Parse one schema file's text. Throws the first SchemaFileError for anything the generator cannot use. */
+export function parseSchemaFile(file: string, relPath: string, text: string, withPositions = false): SchemaFile {
+  const checked = checkSchemaFile(file, relPath, text, withPositions);
+  if (checked.errors.length || !checked.file) throw checked.errors[0];
+  return checked.file;
 }
 
 export interface LoadResult {
@@ -110,14 +136,16 @@ export interface LoadResult {
 export interface SchemaText {
   file: string;
   relPath: string;
+  /** Empty when `error` says why the file could not be read as text. */
   text: string;
+  error?: JsonLoadError;
 }
 
 /** The text of every schema file under `dir`, sorted by path. */
 export async function readSchemaTexts(dir: string): Promise<SchemaText[]> {
   const paths = await findSchemaFiles(dir);
   // Synchronous reads: for thousands of small files they beat the thread pool several times over.
-  return paths.map((file) => ({ file, relPath: relPathOf(dir, file), text: readFileSync(file, "utf8") }));
+  return paths.map((file) => ({ file, relPath: relPathOf(dir, file), text: "", ...readSchemaText(file) }));
 }
 
 const relPathOf = (dir: string, file: string) => path.relative(dir, file).split(path.sep).join("/");
@@ -128,6 +156,8 @@ export interface SchemaSource {
   relPath: string;
   hash: string;
   text?: string;
+  /** Why the file could not be read as text (such a file is never recorded in the manifest). */
+  error?: JsonLoadError;
 }
 
 /**
@@ -163,7 +193,8 @@ export async function readSchemaSources(dir: string, last: SourceManifest | unde
       manifest.files[relPath] = known;
       return { file, relPath, hash: known[2] };
     }
-    const text = readFileSync(file, "utf8");
+    const { text, error } = readSchemaText(file);
+    if (error) return { file, relPath, hash: "", error };
     const hash = contentHash(text);
     manifest.files[relPath] = [st.size, st.mtimeMs, hash];
     return { file, relPath, hash, text };
@@ -194,13 +225,14 @@ export function duplicateIds<T extends { modelId: string }>(entries: T[], fileOf
 export function parseSchemaTexts(texts: SchemaText[]): LoadResult {
   const parsed: SchemaFile[] = [];
   const errors: SchemaFileError[] = [];
-  for (const { file: p, relPath: rel, text } of texts) {
-    try {
-      parsed.push(parseSchemaFile(p, rel, text));
-    } catch (e) {
-      if (e instanceof SchemaFileError) errors.push(e);
-      else throw e;
+  for (const { file: p, relPath: rel, text, error } of texts) {
+    if (error) {
+      errors.push(loadErrorOf(p, error));
+      continue;
     }
+    const checked = checkSchemaFile(p, rel, text);
+    errors.push(...checked.errors);
+    if (checked.file && !checked.errors.length) parsed.push(checked.file);
   }
   const { keep, errors: duplicates } = duplicateIds(parsed, (f) => f.file);
   return { files: keep, errors: [...errors, ...duplicates] };

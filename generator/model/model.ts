@@ -52,9 +52,12 @@ export interface ModelIR extends ModelSummary {
 /** Where a model's module lives in the generated package. */
 export const modulePathOf = (modelId: string) => `models/${modelId.split("/").join("~")}`;
 
-export function buildModel(file: SchemaFile, schemasDirName = "schemas"): ModelIR {
-  const input = normalizeInputSchema(file.inputSchema, file.file);
-  const output = normalizeOutputSchema(file.outputSchema, file.file);
+export function buildModel(
+  file: SchemaFile,
+  schemasDirName = "schemas",
+  input: NormalizedSchema = normalizeInputSchema(file.inputSchema, file.file),
+  output: NormalizedSchema & { generic: boolean } = normalizeOutputSchema(file.outputSchema, file.file),
+): ModelIR {
   return {
     modelId: file.modelId,
     sourcePath: `${schemasDirName}/${file.relPath}`,

@@ -194,8 +194,9 @@ function newCtx(file: string, root: unknown, rootPointer: string): Ctx {
   return { file, root, rootPointer, draft, notes: [], ruleTargets: [], known: new Map(), errors: [] };
 }
 
-function finish(ctx: Ctx): KnownProperties[] {
-  if (ctx.errors.length) throw new SchemaErrors(ctx.errors, ctx.notes);
+/** Throws the collected errors, with the schema as far as it could be read (for the lint checks). */
+function finish(ctx: Ctx, partial: SchemaNode): KnownProperties[] {
+  if (ctx.errors.length) throw new SchemaErrors(ctx.errors, ctx.notes, partial);
   return [...ctx.known.values()].filter((k) => k.names).map((k) => ({ path: k.path, names: [...k.names!] }));
 }
 
@@ -221,7 +222,7 @@ export function normalizeInputSchema(raw: unknown, file: string, pointer = "/inp
   const ctx = newCtx(file, raw, pointer);
   const schema = normalizeChild(raw, pointer, ctx, []);
   objectRoot(schema, raw, pointer, ctx, "input");
-  const knownProperties = finish(ctx);
+  const knownProperties = finish(ctx, schema);
   return { schema, ruleTargets: ctx.ruleTargets, knownProperties, notes: ctx.notes };
 }
 
@@ -253,7 +254,7 @@ export function normalizeOutputSchema(raw: unknown, file: string, pointer = "/ou
   ctx.notes.push(...notes);
   const schema = normalizeChild(node, at, ctx, []);
   objectRoot(schema, node as Record<string, unknown>, at, ctx, "output");
-  finish(ctx);
+  finish(ctx, schema);
   if (ctx.ruleTargets.length) note(ctx, "rules-on-output", at, "validations in the output schema are ignored: rules apply to inputs");
   return { schema, ruleTargets: [], knownProperties: [], notes: ctx.notes, generic };
 }

@@ -10,8 +10,10 @@ export class SchemaFileError extends Error {
     readonly pointer: string,
     readonly detail: string,
     readonly ruleId: NoteCode,
+    /** Where in the file's text, when known (the position lint reports). */
+    readonly position?: { line: number; column: number },
   ) {
-    super(`${file}${pointer ? `#${pointer}` : ""}: ${detail}`);
+    super(`${file}${pointer ? `#${pointer}` : ""}: ${detail}${position ? ` (line ${position.line}, column ${position.column})` : ""}`);
     this.name = "SchemaFileError";
   }
 }
@@ -19,7 +21,8 @@ export class SchemaFileError extends Error {
 /** Several problems at once, so a user fixes all of them in one round. */
 export class SchemaErrors extends Error {
   /** `notes`: what the normalizer noticed before failing (warnings), for lint. */
-  constructor(readonly errors: SchemaFileError[], readonly notes: Note[] = []) {
+  /** `partial`: the normalized schema as far as it could be read, placeholders where it failed. */
+  constructor(readonly errors: SchemaFileError[], readonly notes: Note[] = [], readonly partial?: object) {
     super(errors.map((e) => e.message).join("\n"));
     this.name = "SchemaErrors";
   }

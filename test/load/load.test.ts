@@ -2,8 +2,8 @@ import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SchemaFileError } from "../../generator/shared/errors.js";
-import { parseJsonWithPositions } from "../../generator/load/json-parse.js";
-import { parseSchemaFile, readSchemaSources } from "../../generator/load/load.js";
+import { LOAD_LIMITS, parseJson as parseJsonWithPositions } from "../../generator/load/load-json.js";
+import { checkSchemaFile, parseSchemaFile, readSchemaSources } from "../../generator/load/load.js";
 import { tempDir } from "../helpers.js";
 
 const parse = (text: string, rel = "acme/m.json") => parseSchemaFile(`schemas/${rel}`, rel, text);
@@ -31,6 +31,19 @@ describe("schema file loading", () => {
     const e = fail('{\n  "model_id": "acme/m",\n  "input_schema": {,}\n}');
     expect(e.ruleId).toBe("invalid-json");
     expect(e.message).toContain("line 3, column 20");
+    expect(e.detail).toBe('invalid JSON: unexpected ","');
+    expect(e.position).toMatchObject({ line: 3, column: 20 });
+  });
+
+  it("reports every envelope problem of a file at once", () => {
+    const r = checkSchemaFile("schemas/acme/m.json", "acme/m.json", '{"model_id": "acme/x", "model_id": "acme/x", "inputs": {}, "example": 3}');
+    expect(r.errors.map((e) => [e.ruleId, e.pointer])).toEqual([
+      ["duplicate-key", "/model_id"],
+      ["missing-key", ""],
+      ["unexpected-key", "/inputs"],
+      ["model-id-path", "/model_id"],
+      ["envelope", "/example"],
+    ]);
   });
 
   it("rejects unexpected top-level keys and bad ids", () => {
@@ -41,7 +54,7 @@ describe("schema file loading", () => {
 
 describe("JSON with positions", () => {
   it("records where each value starts and reports duplicate keys", () => {
-    const r = parseJsonWithPositions('{\n  "a": 1,\n  "b": {"c": [true]},\n  "a": 2\n}');
+    const r = parseJsonWithPositions('{\n  "a": 1,\n  "b": {"c": [true]},\n  "a": 2\n}', true);
     expect(r.positions.get("/b/c/0")).toMatchObject({ line: 3, column: 15 });
     expect(r.duplicateKeys).toEqual([{ pointer: "/a", position: expect.objectContaining({ line: 4, column: 3 }) }]);
   });

@@ -1,0 +1,117 @@
+/**
+ * Stage 3 — lint notes: checks of a loaded and normalized schema file that the normalizer cannot make
+ * node by node: limits or rules that no value can pass, defaults and examples that violate their own
+ * schema. `lint` and `generate` both run them (analyze.ts), so an error here fails both alike.
+ */
+import { AjvClass, type AjvInstance } from "../shared/ajv.js";
+import { joinPointer } from "../shared/errors.js";
+import { makeNote, type Note, type NoteCode } from "../shared/notes.js";
+import { validatorView } from "../emit/schema-views.js";
+import type { SchemaNode } from "../normalize/normalize.js";
+import { formatExpr } from "../runtime/rule-eval.js";
+import { formats } from "../runtime/formats.js";
+import type { CheckedRule } from "../runtime/rule-types.js";
+
+let ajv: AjvInstance | undefined;
+function lintAjv() {
+  if (!ajv) {
+    ajv = new AjvClass({ allErrors: true, strict: false });
+    for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
+  }
+  return ajv;
+}
+
+export interface CheckInput {
+  /** The normalized input schema (partial when normalizing failed) and where it sits in the file. */
+  input?: { schema: SchemaNode; pointer: string };
+  output?: { schema: SchemaNode; pointer: string };
+  example: unknown;
+}
+
+/** The notes of every check, in file order of their checks. */
+export function checkSchemas({ input, output, example }: CheckInput): Note[] {
+  const notes: Note[] = [];
+  const add: Add = (pointer, code, message) => notes.push(makeNote(code, pointer, message));
+  if (input) {
+    checkNode(input.schema, input.pointer, add);
+    if (example !== null && example !== undefined) checkExample(input.schema, example, add);
+  }
+  if (output) checkNode(output.schema, output.pointer, add);
+  return notes;
+}
+
+/** Where a captured output schema's own content sits: the docs print it wrapped as `{"output": {…}}`. */
+export function outputPointer(raw: unknown): string {
+  return isWrapped(raw) ? "/output_schema/output" : "/output_schema";
+}
+
+function isWrapped(raw: unknown): boolean {
+  return !!raw && typeof raw === "object" && !Array.isArray(raw) && Object.keys(raw).length === 1 && "output" in raw;
+}
+
+type Add = (pointer: string, code: NoteCode, message: string) => void;
+
+/** Checks of one normalized node (and its children): defaults, contradictions, enums, rules. */
+function checkNode(node: SchemaNode, pointer: string, add: Add): void {
+  const pairs: [keyof SchemaNode, keyof SchemaNode, string][] = [
+    ["minimum", "maximum", "minimum is greater than maximum"],
+    ["minLength", "maxLength", "minLength is greater than maxLength"],
+    ["minItems", "maxItems", "minItems is greater than maxItems"],
+  ];
+  for (const [lo, hi, what] of pairs) {
+    if (typeof node[lo] === "number" && typeof node[hi] === "number" && (node[lo] as number) > (node[hi] as number)) {
+      add(joinPointer(pointer, lo), "contradictory-limits", `${what} (${node[lo]} > ${node[hi]}): no value can pass; swap or fix them`);
+    }
+  }
+  if (node.default !== undefined) {
+    const problems = valueProblems(node, node.default);
+    if (problems.length) add(joinPointer(pointer, "default"), "default-invalid", `the default ${truncate(JSON.stringify(node.default))} violates its own schema: ${problems.join("; ")}`);
+  }
+  if (node["x-rules"]) checkRuleContradictions(node["x-rules"].filter((r): r is CheckedRule => r.kind === "checked"), joinPointer(pointer, "validations"), add);
+  for (const [key, child] of Object.entries(node.properties ?? {})) checkNode(child, joinPointer(pointer, "properties", key), add);
+  if (node.items) checkNode(node.items, joinPointer(pointer, "items"), add);
+}
+
+function truncate(s: string, n = 60) {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
+
+function valueProblems(node: SchemaNode, value: unknown): string[] {
+  const validate = lintAjv().compile(validatorView(node));
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || "value"} ${e.message}${e.keyword === "enum" ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")})` : ""}`);
+}
+
+function checkExample(schema: SchemaNode, example: unknown, add: Add): void {
+  const validate = lintAjv().compile(validatorView(schema));
+  if (validate(example)) return;
+  for (const e of validate.errors ?? []) {
+    const at = e.keyword === "required" ? "/example" : `/example${e.instancePath}`;
+    add(at, "example-invalid", `the example request body is invalid: ${e.instancePath || "/"} ${e.message}`);
+  }
+}
+
+/** Rules on the same expression whose allowed ranges do not overlap: no value can pass. */
+function checkRuleContradictions(rules: CheckedRule[], pointer: string, add: Add): void {
+  const byExpr = new Map<string, CheckedRule[]>();
+  for (const r of rules) byExpr.set(formatExpr(r.expr), [...(byExpr.get(formatExpr(r.expr)) ?? []), r]);
+  for (const [expr, group] of byExpr) {
+    let lo = -Infinity;
+    let loOpen = false;
+    let hi = Infinity;
+    let hiOpen = false;
+    const equals: number[] = [];
+    for (const r of group) {
+      if (r.op === "<" || r.op === "<=") {
+        if (r.limit < hi || (r.limit === hi && r.op === "<")) [hi, hiOpen] = [r.limit, r.op === "<"];
+      } else if (r.op === ">" || r.op === ">=") {
+        if (r.limit > lo || (r.limit === lo && r.op === ">")) [lo, loOpen] = [r.limit, r.op === ">"];
+      } else if (r.op === "==") equals.push(r.limit);
+    }
+    const inRange = (v: number) => (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
+    const empty = lo > hi || (lo === hi && (loOpen || hiOpen)) || (equals.length > 0 && (new Set(equals).size > 1 || !inRange(equals[0])));
+    if (empty) {
+      add(pointer, "contradictory-rules", `the rules on ${expr} contradict each other (${group.map((r) => `${expr} ${r.op} ${r.limit}`).join(", ")}): no media can pass`);
+    }
+  }
+}
