@@ -22,9 +22,11 @@ beforeAll(async () => {
   cpSync(path.join(ROOT, "test/fixtures/consumer"), project, { recursive: true });
   writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
   npm(["install", "--offline", "--no-audit", "--no-fund", path.join(tmp.dir, tarball)], project);
+  // The published Standard Schema types, for the consumer file that checks `standardSchema` against them.
+  cpSync(path.join(ROOT, "node_modules/@standard-schema/spec"), path.join(project, "node_modules/@standard-schema/spec"), { recursive: true });
   writeFileSync(
     path.join(project, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2022", "DOM"], types: [] }, files: ["usage.ts"] }),
+    JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2022", "DOM"], types: [] }, files: ["usage.ts", "standard-schema.ts"] }),
   );
 });
 
@@ -71,5 +73,14 @@ describe("the packed package", () => {
     ]);
     expect(r.unknown).toEqual({ name: "UnknownModelError", isRunComfyError: true });
     expect(r.ids).toContain("acme/quirky/all-quirks");
+    // Standard Schema at run time: the docs example passes as itself; bad input gives messages and paths.
+    expect(r.standard.vendor).toBe("runcomfy-codegen");
+    expect(r.standard.version).toBe(1);
+    expect(r.standard.example).toEqual({ value: r.standard.exampleInput });
+    expect(r.standard.bad.issues).toEqual([
+      { message: "is not a known property of this model", path: ["extra"] },
+      { message: expect.stringContaining("https"), path: ["image_urls", 0] },
+      { message: "must be string", path: ["prompt"] },
+    ]);
   });
 });

@@ -69,6 +69,7 @@ export async function emitModelFiles(model: ModelIR, compile: ValidatorCompiler 
     runtimeValidate: `${prefix}validate.js`,
     runtimeCore: `${prefix}core.js`,
     runtimeRuleTypes: `${prefix}rule-types.js`,
+    runtimeStandardSchema: `${prefix}standard-schema.js`,
     inputSchema: stripRules(model.input.schema),
     outputSchema: stripRules(model.output.schema),
     ruleTargets: model.ruleTargets,
