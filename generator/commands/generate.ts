@@ -1,6 +1,7 @@
 /** `runcomfy-codegen generate`: schema files in, the generated package out. */
-import { generate } from "../generate.js";
-import { EXIT, plural, withHelp, type RegisterCommand } from "./context.js";
+import { generate, type GenerateOptions } from "../generate.js";
+import { CliFailure, EXIT, plural, withHelp, type CliIo, type RegisterCommand } from "./context.js";
+import { watchAndRegenerate } from "./watch.js";
 
 export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
@@ -12,6 +13,7 @@ export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
           ["$0 generate", "schemas/ -> generated/, one summary line"],
           ["$0 generate --check", "in CI: exit 1 listing stale files when generated/ does not match schemas/"],
           ["$0 generate --dry-run", "say which files would change, write nothing"],
+          ["$0 generate --watch", "regenerate on every change in schemas/ (Ctrl-C stops)"],
         ],
         env: [],
       })
@@ -22,10 +24,11 @@ export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
         .option("strict", { type: "boolean", default: !!config.severity.strict, describe: "Fail on rules that cannot be checked (unparseable rule, unknown metric)" })
         .option("package-name", { type: "string", default: config.packageName, describe: "Name of the generated package (config: package.name)" })
         .option("package-version", { type: "string", default: config.packageVersion, describe: "Version of the generated package (config: package.version)" })
+        .option("watch", { type: "boolean", default: false, describe: "Regenerate on every change in the schemas folder until Ctrl-C; a bad file prints its problems and the last good output stays" })
         .option("quiet", { type: "boolean", default: false, describe: "Print only errors and the summary" })
         .option("cache", { type: "boolean", default: true, describe: "Reuse emitted files of unchanged models from node_modules/.cache (--no-cache: emit everything)" }),
     async (args) => {
-      const result = await generate({
+      const options: GenerateOptions = {
         schemasDir: args.schemas,
         outDir: args.out,
         check: args.check,
@@ -35,22 +38,32 @@ export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
         packageVersion: args["package-version"],
         rules: config.severity.rules,
         cache: args.cache ? undefined : false,
-      });
-      if (!args.quiet) {
-        for (const { file, note } of result.notes) {
-          if (note.severity !== "info") io.stderr(`${note.severity}: ${file}#${note.pointer}: ${note.message} [${note.code}]\n`);
-        }
-      }
-      const d = result.diff;
-      if (args.check) {
-        if (result.stale.length) {
-          io.stderr(`${args.out} does not match ${args.schemas}; run \`npm run generate\`. Stale files:\n${result.stale.map((f) => `  ${f}`).join("\n")}\n`);
-          setExit(EXIT.failed);
-        } else io.stdout(`${args.out} is up to date (${plural(result.models.length, "model")})\n`);
-        return;
-      }
-      if (args["dry-run"]) for (const f of result.stale) io.stdout(`would write ${f}\n`);
-      const verb = args["dry-run"] ? "would be written" : "written";
-      io.stdout(`${plural(result.models.length, "model")} (${result.emitted} emitted, ${result.models.length - result.emitted} cached), ${d.added.length + d.changed.length} files ${verb}, ${d.unchanged.length} unchanged, ${d.removed.length} removed, ${(result.ms / 1000).toFixed(2)} s\n`);
+      };
+      const once = () => generateOnce(options, { quiet: args.quiet, io, setExit });
+      if (!args.watch) return once();
+      if (args.check || args["dry-run"]) throw new CliFailure("--watch writes the package; it cannot be combined with --check or --dry-run", EXIT.usage);
+      await watchAndRegenerate(args.schemas, once, io);
     },
   );
+
+/** One run: notes on stderr, then the summary line (or the stale files with --check). */
+async function generateOnce(options: GenerateOptions, out: { quiet: boolean; io: CliIo; setExit: (code: number) => void }): Promise<void> {
+  const { io, setExit } = out;
+  const result = await generate(options);
+  if (!out.quiet) {
+    for (const { file, note } of result.notes) {
+      if (note.severity !== "info") io.stderr(`${note.severity}: ${file}#${note.pointer}: ${note.message} [${note.code}]\n`);
+    }
+  }
+  const d = result.diff;
+  if (options.check) {
+    if (result.stale.length) {
+      io.stderr(`${options.outDir} does not match ${options.schemasDir}; run \`npm run generate\`. Stale files:\n${result.stale.map((f) => `  ${f}`).join("\n")}\n`);
+      setExit(EXIT.failed);
+    } else io.stdout(`${options.outDir} is up to date (${plural(result.models.length, "model")})\n`);
+    return;
+  }
+  if (options.dryRun) for (const f of result.stale) io.stdout(`would write ${f}\n`);
+  const verb = options.dryRun ? "would be written" : "written";
+  io.stdout(`${plural(result.models.length, "model")} (${result.emitted} emitted, ${result.models.length - result.emitted} cached), ${d.added.length + d.changed.length} files ${verb}, ${d.unchanged.length} unchanged, ${d.removed.length} removed, ${(result.ms / 1000).toFixed(2)} s\n`);
+}
