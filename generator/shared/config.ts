@@ -8,10 +8,9 @@ import path from "node:path";
 import { Ajv07Class } from "./ajv.js";
 import { GeneratorError } from "./errors.js";
 import { NOTE_CODES, type NoteCode, type SeverityPolicy, type SeveritySetting } from "./notes.js";
-import { PACKAGE_ROOT } from "./paths.js";
+import { configJsonSchema } from "./config-schema.js";
 
 export const CONFIG_FILE = "runcomfy-codegen.config.json";
-export const CONFIG_SCHEMA_PATH = path.join(PACKAGE_ROOT, "generator", "config.schema.json");
 
 export interface CodegenConfig {
   /** The config file read, or undefined when there is none (all defaults). */
@@ -44,7 +43,8 @@ let validateConfigFile: ReturnType<InstanceType<typeof Ajv07Class>["compile"]> |
 
 /** Problems of a parsed config file (schema, then rules that would lower an error). */
 export function configProblems(value: unknown): string[] {
-  validateConfigFile ??= new Ajv07Class({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, "utf8")));
+  // The schema object itself (generator/config.schema.json is its copy for editors), draft-07.
+  validateConfigFile ??= new Ajv07Class({ allErrors: true, strict: false }).compile(configJsonSchema());
   if (!validateConfigFile(value)) {
     return (validateConfigFile.errors ?? []).map((e) => {
       const where = e.instancePath || "/";
