@@ -9,7 +9,7 @@ import { checkSchemaFile, loadErrorOf, type SchemaText } from "../load/load.js";
 import type { Position } from "../load/load-json.js";
 import { buildModel, type ModelIR } from "../model/model.js";
 import { normalizeInputSchema, normalizeOutputSchema, type NormalizedSchema, type SchemaNode } from "../normalize/normalize.js";
-import { checkSchemas, outputPointer } from "./checks.js";
+import { checkSchemas, outputPointer, unwrappedOutput } from "./checks.js";
 
 export interface AnalyzeOptions {
   schemasDirName?: string;
@@ -65,8 +65,8 @@ export function analyzeSchemaText(source: SchemaText, options: AnalyzeOptions = 
   const inputSchema = input.result?.schema ?? input.partial;
   const outputSchema = output.result?.schema ?? output.partial;
   const checks = checkSchemas({
-    input: inputSchema && { schema: inputSchema, pointer: "/input_schema" },
-    output: outputSchema && loaded.outputSchema !== null ? { schema: outputSchema, pointer: outputPointer(loaded.outputSchema) } : undefined,
+    input: inputSchema && { schema: inputSchema, pointer: "/input_schema", raw: loaded.inputSchema },
+    output: outputSchema && loaded.outputSchema !== null ? { schema: outputSchema, pointer: outputPointer(loaded.outputSchema), raw: unwrappedOutput(loaded.outputSchema) } : undefined,
     example: loaded.example,
   });
   const all = strictly([...notes, ...input.notes, ...output.notes, ...checks]);

@@ -8,6 +8,8 @@ import { joinPointer } from "../shared/errors.js";
 import { makeNote, type Note, type NoteCode } from "../shared/notes.js";
 import { validatorView } from "../emit/schema-views.js";
 import type { SchemaNode } from "../normalize/normalize.js";
+import { forEachSubschema } from "../shared/schema-keywords.js";
+import { checkPatterns } from "./redos.js";
 import { formatExpr } from "../runtime/rule-eval.js";
 import { formats } from "../runtime/formats.js";
 import type { CheckedRule } from "../runtime/rule-types.js";
@@ -22,9 +24,12 @@ function lintAjv() {
 }
 
 export interface CheckInput {
-  /** The normalized input schema (partial when normalizing failed) and where it sits in the file. */
-  input?: { schema: SchemaNode; pointer: string };
-  output?: { schema: SchemaNode; pointer: string };
+  /**
+   * The normalized input schema (partial when normalizing failed), where it sits in the file, and
+   * the schema as written (for annotations the normalizer does not keep, such as `x-redos-accepted`).
+   */
+  input?: { schema: SchemaNode; pointer: string; raw: unknown };
+  output?: { schema: SchemaNode; pointer: string; raw: unknown };
   example: unknown;
 }
 
@@ -34,15 +39,24 @@ export function checkSchemas({ input, output, example }: CheckInput): Note[] {
   const add: Add = (pointer, code, message) => notes.push(makeNote(code, pointer, message));
   if (input) {
     checkNode(input.schema, input.pointer, add);
+    checkPatterns(input.schema, input.pointer, input.raw, add);
     if (example !== null && example !== undefined) checkExample(input.schema, example, add);
   }
-  if (output) checkNode(output.schema, output.pointer, add);
+  if (output) {
+    checkNode(output.schema, output.pointer, add);
+    checkPatterns(output.schema, output.pointer, output.raw, add);
+  }
   return notes;
 }
 
 /** Where a captured output schema's own content sits: the docs print it wrapped as `{"output": {…}}`. */
 export function outputPointer(raw: unknown): string {
   return isWrapped(raw) ? "/output_schema/output" : "/output_schema";
+}
+
+/** A captured output schema without the docs' `{"output": {…}}` wrapper. */
+export function unwrappedOutput(raw: unknown): unknown {
+  return isWrapped(raw) ? (raw as { output: unknown }).output : raw;
 }
 
 function isWrapped(raw: unknown): boolean {
@@ -68,8 +82,7 @@ function checkNode(node: SchemaNode, pointer: string, add: Add): void {
     if (problems.length) add(joinPointer(pointer, "default"), "default-invalid", `the default ${truncate(JSON.stringify(node.default))} violates its own schema: ${problems.join("; ")}`);
   }
   if (node["x-rules"]) checkRuleContradictions(node["x-rules"].filter((r): r is CheckedRule => r.kind === "checked"), joinPointer(pointer, "validations"), add);
-  for (const [key, child] of Object.entries(node.properties ?? {})) checkNode(child, joinPointer(pointer, "properties", key), add);
-  if (node.items) checkNode(node.items, joinPointer(pointer, "items"), add);
+  forEachSubschema(node, (child, keyword, key) => checkNode(child, key === undefined ? joinPointer(pointer, keyword) : joinPointer(pointer, keyword, key), add));
 }
 
 function truncate(s: string, n = 60) {
@@ -77,7 +90,13 @@ function truncate(s: string, n = 60) {
 }
 
 function valueProblems(node: SchemaNode, value: unknown): string[] {
-  const validate = lintAjv().compile(validatorView(node));
+  let validate;
+  try {
+    validate = lintAjv().compile(validatorView(node));
+  } catch {
+    // A subschema that cannot stand alone (a local $ref into the root): the root's checks cover it.
+    return [];
+  }
   if (validate(value)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || "value"} ${e.message}${e.keyword === "enum" ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")})` : ""}`);
 }

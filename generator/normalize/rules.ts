@@ -37,7 +37,7 @@ export interface NormalizerRule {
 const NUMERIC_KEYWORDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"] as const;
 const COUNT_KEYWORDS = ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains"] as const;
 /** Keywords that only document, or that ajv reads as annotations: kept for docs where useful, never validated. */
-const ANNOTATIONS = ["title", "description", "examples", "example", "$comment", "readOnly", "writeOnly", "deprecated", "contentMediaType", "contentEncoding", "contentSchema", "$schema", "$id"] as const;
+const ANNOTATIONS = ["title", "description", "examples", "example", "$comment", "readOnly", "writeOnly", "deprecated", "contentMediaType", "contentEncoding", "contentSchema", "$schema", "$id", "x-redos-accepted"] as const;
 
 const fail = (n: NodeContext, at: string, message: string, ruleId: NoteCode): never => {
   throw new SchemaFileError(n.ctx.file, at, message, ruleId);

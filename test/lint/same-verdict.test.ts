@@ -103,3 +103,24 @@ describe("lint and generate agree", () => {
     expect(str.gen).toEqual(str.lint);
   });
 });
+
+describe("ReDoS", () => {
+  it("a pattern with super-linear backtracking fails lint and generate alike; x-redos-accepted turns it into a warning", async () => {
+    const vulnerable = { type: "string", pattern: "(a+)+$" };
+    const { lint, gen } = await verdicts(schemasWith(file({ name: vulnerable, tags: { type: "object", patternProperties: { "^(\\w+\\s?)*$": { type: "string" } } } })));
+    // Sorted as JSON text: line 13 before line 8.
+    expect(lint).toEqual([
+      ["redos-pattern", 13, 11, expect.stringContaining("/^(\\w+\\s?)*$/")],
+      ["redos-pattern", 8, 9, expect.stringMatching(/^matching \/\(a\+\)\+\$\/ can take time growing exponentially .*x-redos-accepted/)],
+    ]);
+    expect(gen).toEqual(lint);
+    const accepted = schemasWith(file({ name: { ...vulnerable, "x-redos-accepted": true } }));
+    expect((await verdicts(accepted)).gen).toEqual([]);
+    expect((await lintPaths([accepted])).map((f) => [f.ruleId, f.severity])).toEqual([["redos-accepted", "warning"]]);
+  });
+
+  it("linear patterns pass", async () => {
+    const { lint } = await verdicts(schemasWith(file({ a: { type: "string", pattern: "^[a-z0-9_-]{3,16}$" }, b: { type: "string", pattern: "^\\d+(\\.\\d+)?$" } })));
+    expect(lint).toEqual([]);
+  });
+});
