@@ -1,6 +1,10 @@
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { compileValidator } from "../generator/emit/validator.js";
+import type { SchemaNode } from "../generator/normalize/normalize.js";
+import type { CompiledValidator } from "../generator/runtime/validate.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const SCHEMAS = path.join(ROOT, "schemas");
@@ -34,4 +38,21 @@ export async function captureCli(argv: string[], options: { env?: Record<string,
     cwd: options.cwd ?? ROOT,
   });
   return { code, stdout, stderr };
+}
+
+/** A generated validator: ajv's standalone signature. */
+export type ImportedValidator = CompiledValidator;
+
+/**
+ * Compiles a normalized schema as the generator does and imports the module, its runtime imports
+ * pointed at the runtime's TypeScript sources (through a `core.js` shim written into `dir`).
+ */
+export async function importCompiledValidator(schema: SchemaNode, dir: string, name: string): Promise<ImportedValidator> {
+  const shim = path.join(dir, "core.js");
+  const source = (file: string) => JSON.stringify(pathToFileURL(path.join(ROOT, "generator/runtime", file)).href);
+  writeFileSync(shim, `export * from ${source("ajv-runtime.ts")};\nexport { formats } from ${source("formats.ts")};\n`);
+  const v = await compileValidator(schema, "./");
+  const file = path.join(dir, `${name}.js`);
+  writeFileSync(file, `${v.imports}\n${v.code}\nexport default ${v.functionName};\n`);
+  return (await import(pathToFileURL(file).href)).default;
 }

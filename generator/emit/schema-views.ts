@@ -84,10 +84,24 @@ export function typesView(node: SchemaNode, keys: string[] = []): Record<string,
   if (node.additionalProperties !== undefined) out.additionalProperties = typeof node.additionalProperties === "object" ? view(node.additionalProperties) : node.additionalProperties;
   for (const key of ["anyOf", "oneOf", "allOf"] as const) if (node[key]) out[key] = node[key]!.map(view);
   if (out.tsType) delete out.type;
+  // A schema that says nothing TypeScript can say (only not, if/then/else, …) is `unknown`, never `{}`.
+  if (!["type", "tsType", "$ref", "properties", "items", "anyOf", "oneOf", "allOf"].some((k) => out[k] !== undefined)) out.tsType = "unknown";
   return out;
 }
 
-/** For ajv: validating keywords only, so the compiled code stays small. */
+/**
+ * For ajv: validating keywords only, so the compiled code stays small. ajv's `properties` skips a
+ * property named `__proto__`; the same rule as a pattern on exactly that name is checked.
+ */
 export function validatorView(node: SchemaNode): Record<string, unknown> {
-  return mapSchema(node, (keyword) => shapeOf(keyword) !== undefined, validatorView);
+  const out = mapSchema(node, (keyword) => shapeOf(keyword) !== undefined, validatorView);
+  const props = out.properties as Record<string, unknown> | undefined;
+  if (props && Object.prototype.hasOwnProperty.call(props, "__proto__")) {
+    const patterns: Record<string, unknown> = { ...(out.patternProperties as object | undefined) };
+    const schema = props["__proto__"];
+    patterns["^__proto__$"] = patterns["^__proto__$"] === undefined ? schema : { allOf: [patterns["^__proto__$"], schema] };
+    out.patternProperties = patterns;
+    out.properties = Object.fromEntries(Object.entries(props).filter(([name]) => name !== "__proto__"));
+  }
+  return out;
 }

@@ -112,12 +112,16 @@ function errorSiteEdits(code: string, masked: string, inner: Edit[]): ErrorSiteE
     const [instancePath, , keyword, params] = fields.map((f) => applyEdits(code, within.filter((e) => e.start >= f.start && e.end <= f.end), f.start, f.end).trim());
     sites.push({ edit: { start: m.index, end, text: `vErrors = ${PUSH_ERROR}(vErrors, ${instancePath}, ${keyword}, ${params});errors++;` }, consumed: within });
   }
-  // ajv's error variables are local to their site: three mentions each. More would be a shape not understood.
+  // ajv's error variables are local to their site: three mentions each (a name recurs once per
+  // validating function, e.g. one per definition). More would be a shape not understood.
   const mentions = new Map<string, number>();
   for (const m of masked.matchAll(/(?<![\w$.])err\d+(?![\w$])/g)) mentions.set(m[0], (mentions.get(m[0]) ?? 0) + 1);
+  const siteName = (edit: Edit) => /^const (err\d+)/.exec(code.slice(edit.start, edit.start + 20))![1];
+  const sitesNamed = new Map<string, number>();
+  for (const { edit } of sites) sitesNamed.set(siteName(edit), (sitesNamed.get(siteName(edit)) ?? 0) + 1);
   for (const { edit } of sites) {
-    const name = /^const (err\d+)/.exec(code.slice(edit.start, edit.start + 20))![1];
-    if (mentions.get(name) !== 3) throw new Error(`generated validator uses ${name} outside its error site`);
+    const name = siteName(edit);
+    if (mentions.get(name) !== 3 * sitesNamed.get(name)!) throw new Error(`generated validator uses ${name} outside its error site`);
   }
   return sites;
 }

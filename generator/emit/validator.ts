@@ -72,7 +72,7 @@ export function compactValidator(standalone: string): CompactValidator {
 }
 
 /** Names the model module's template declares next to the validator (templates/model-index.js.hbs). */
-const TEMPLATE_NAMES = new Set(["modelId", "validator", "inputSchema", "outputSchema", "ruleTargets", "example", "definition", "validateSchema", "validate", "validateModelInput", "validateSchemaOf"]);
+const TEMPLATE_NAMES = new Set(["modelId", "validator", "inputSchema", "outputSchema", "ruleTargets", "knownProperties", "example", "definition", "validateSchema", "validate", "validateModelInput", "validateSchemaOf"]);
 
 /**
  * The model module's validator: the compacted code printed by esbuild (two-space indentation, one
@@ -82,6 +82,8 @@ export async function formatValidator(validator: CompactValidator, runtimeImport
   // Asynchronous: esbuild's service formats while this thread emits types (its sync API would add a thread per caller).
   const code = (await transform(validator.code, { loader: "js", charset: "utf8", legalComments: "none" })).code.trimEnd();
   for (const mention of findCalls(code, CHECKED_NAMES)) {
+    // A key of an object literal names nothing (ajv's recursive-ref wrapper is `{ validate: validate1 }`).
+    if (TEMPLATE_NAMES.has(mention.name) && /^\s*:/.test(code.slice(mention.end)) && /[{,]\s*$/.test(code.slice(0, mention.start))) continue;
     // ajv names its top-level declarations with a numbered suffix; a template name here would be a shape not understood.
     if (TEMPLATE_NAMES.has(mention.name)) throw new Error(`generated validator declares ${mention.name}, a name the model module uses`);
     // The finished validator may name nothing that evaluates code or loads modules.
@@ -106,11 +108,14 @@ export function compileValidatorCode(schema: SchemaNode): string {
     validateSchema: false,
     // Messages are written by the runtime from keyword and params (runtime/issues.ts): smaller code.
     messages: false,
-    // Strict about the schema's own mistakes, never about what JSON Schema allows: a required name
-    // without a property schema, or a tuple without a rest rule, is valid and means what it says.
+    // Never stricter than JSON Schema: a required name without a property schema, a tuple without a
+    // rest rule, a then without if or a minContains without contains is valid and means what it says
+    // (the normalizer has already dropped every keyword that is not JSON Schema, with a note).
+    strictSchema: false,
     strictTypes: false,
     strictRequired: false,
     strictTuples: false,
+    allowMatchingProperties: true,
     allowUnionTypes: true,
     unicodeRegExp: true,
     ownProperties: namesInheritedMember(text),

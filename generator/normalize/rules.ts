@@ -148,7 +148,7 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
         fail(n, at(n, "$ref"), `$ref ${JSON.stringify(ref)} points outside this schema: remote and file references are never fetched or read — copy the definition into "definitions" and refer to it as "#/definitions/<name>"`, "remote-ref");
       }
       if (!resolvePointer(n.ctx.root, (ref as string).slice(1))) fail(n, at(n, "$ref"), `$ref ${JSON.stringify(ref)} does not resolve inside this schema (pointers start at the ${n.ctx.rootPointer} object)`, "bad-ref");
-      n.out.$ref = ref as string;
+      n.out.$ref = "#" + tupleRefPointer(n.ctx.root, (ref as string).slice(1));
       if (n.ctx.draft === "draft-07") {
         // draft-07: a $ref's siblings are ignored. Only annotations and definitions are kept.
         const ignored = Object.keys(n.raw).filter((k) => !["$ref", "definitions", "$defs", ...ANNOTATIONS, "default"].includes(k));
@@ -479,6 +479,24 @@ function normalizeItems(n: NodeContext): void {
     if (out["x-media"]) out.items["x-media"] = out["x-media"];
     note(n.ctx, "items-from-format", n.pointer, `array without items: each item is a string of format ${JSON.stringify(n.itemsFormat)}`);
   }
+}
+
+/**
+ * A pointer into the captured schema, as it reads in the normalized one: draft-07 tuple `items` are
+ * `prefixItems` there, and their `additionalItems` is `items`.
+ */
+function tupleRefPointer(root: unknown, pointer: string): string {
+  if (!pointer.startsWith("/")) return pointer;
+  let node = root;
+  const tokens = pointer.slice(1).split("/");
+  return "/" + tokens
+    .map((token) => {
+      const key = decodeURIComponent(token).replace(/~1/g, "/").replace(/~0/g, "~");
+      const tuple = isPlainObject(node) && Array.isArray(node.items);
+      node = node !== null && typeof node === "object" && hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+      return tuple && key === "items" ? "prefixItems" : tuple && key === "additionalItems" ? "items" : token;
+    })
+    .join("/");
 }
 
 /** The value a local `$ref` pointer (`/definitions/x`, or "" for the root) names in `root`, if any. */

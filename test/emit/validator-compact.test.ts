@@ -4,9 +4,7 @@
  * same schema at run time) accepts, and report the same errors (instancePath, keyword, params), on
  * seeded random inputs shaped like each schema (valid values, wrong types, boundaries, extra keys).
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateCorpus } from "../../bench/corpus.js";
@@ -18,7 +16,7 @@ import { compactValidator, compileValidator, compileValidatorCode, formatValidat
 import { buildModels } from "../../generator/generate.js";
 import type { SchemaNode } from "../../generator/normalize/normalize.js";
 import { formats } from "../../generator/runtime/formats.js";
-import { QUIRKS, ROOT, SCHEMAS, tempDir } from "../helpers.js";
+import { QUIRKS, SCHEMAS, importCompiledValidator, tempDir } from "../helpers.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 60);
 const tmp = tempDir("rcg-compact-");
@@ -102,7 +100,7 @@ function valueFor(node: Record<string, unknown>, depth = 0): fc.Arbitrary<unknow
 
 /** ajv compiling the same view at run time, with the runtime's format checks. */
 function runtimeAjv(view: Record<string, unknown>) {
-  const ajv = new AjvClass({ allErrors: true, strict: true, ownProperties: true, messages: false, strictTypes: false, strictRequired: false, strictTuples: false, allowUnionTypes: true, unicodeRegExp: true });
+  const ajv = new AjvClass({ allErrors: true, strict: true, ownProperties: true, messages: false, strictSchema: false, strictTypes: false, strictRequired: false, strictTuples: false, allowMatchingProperties: true, allowUnionTypes: true, unicodeRegExp: true });
   for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
   return ajv.compile(view);
 }
@@ -110,14 +108,7 @@ function runtimeAjv(view: Record<string, unknown>) {
 const errorsOf = (errors: unknown) => ((errors ?? []) as { instancePath: string; keyword: string; params: unknown }[]).map(({ instancePath, keyword, params }) => ({ instancePath, keyword, params }));
 
 /** Imports the compiled validator as a module, against the runtime's TypeScript sources. */
-async function importValidator(schema: SchemaNode, name: string): Promise<(data: unknown) => boolean> {
-  const shim = path.join(tmp.dir, "core.js");
-  writeFileSync(shim, `export * from ${JSON.stringify(pathToFileURL(path.join(ROOT, "generator/runtime/ajv-runtime.ts")).href)};\nexport { formats } from ${JSON.stringify(pathToFileURL(path.join(ROOT, "generator/runtime/formats.ts")).href)};\n`);
-  const v = await compileValidator(schema, "./");
-  const file = path.join(tmp.dir, `${name}.js`);
-  writeFileSync(file, `${v.imports}\n${v.code}\nexport default ${v.functionName};\n`);
-  return (await import(pathToFileURL(file).href)).default;
-}
+const importValidator = (schema: SchemaNode, name: string) => importCompiledValidator(schema, tmp.dir, name);
 
 describe("compacted validators behave as ajv's", async () => {
   const corpus = path.join(tmp.dir, "corpus");
