@@ -8,6 +8,8 @@ export { modelIds, loadModel } from "./models.js";
 export type { ValidationIssue, ValidationResult, ValidateOptions, SchemaOptions, FormatOptions, ProbeOptions, UnknownPropertiesMode } from "./runtime/validate.js";
 export type { ClientOptions, RunComfyClient, RunOptions, SubmittedJob, StatusResult, StatusUpdate, JobResult, JobStatus, CancelResult } from "./runtime/client.js";
 export type { RetryOptions } from "./runtime/http.js";
+export type { CostEstimate, CostQuantity, ModelPricing, PriceUnit } from "./runtime/pricing.js";
+export { formatCostEstimate } from "./runtime/pricing.js";
 export * from "./runtime/errors.js";
 export { DEFAULT_BASE_URL } from "./runtime/client.js";
 
@@ -15,6 +17,13 @@ export { DEFAULT_BASE_URL } from "./runtime/client.js";
 export declare function validate(modelId: ModelId, input: unknown, options?: ValidateOptions): Promise<ValidationResult>;
 /** Schema-only validation of an input for a model. */
 export declare function validateSchema(modelId: ModelId, input: unknown, options?: SchemaOptions): Promise<ValidationResult>;
+/** The catalog's price of a model and what it multiplies, or null when its schema file records none. */
+export declare function modelPricing(modelId: ModelId): Promise<import("./runtime/pricing.js").ModelPricing | null>;
+/**
+ * What a request would cost at the catalog's base price, with the basis used (`$0.03 per output ×
+ * num_images = 4`), or `{ estimated: false, reason }` when the input does not say.
+ */
+export declare function estimateCost(modelId: ModelId, input: unknown): Promise<import("./runtime/pricing.js").CostEstimate>;
 /**
  * A client for RunComfy's queue API, typed by model id. The token comes from `options.token` or the
  * environment variable RUNCOMFY_API_TOKEN; the base URL from `options.baseUrl`, RUNCOMFY_BASE_URL, or

@@ -18,6 +18,7 @@ export {
   JobCancelledError,
   JobFailedError,
   DEFAULT_BASE_URL,
+  formatCostEstimate,
 } from "./runtime/core.js";
 
 /** Validates an input for a model: schema and media rules, every problem in one list. */
@@ -30,6 +31,16 @@ export async function validate(modelId, input, options) {
 export async function validateSchema(modelId, input, options) {
   const model = await loadModel(modelId);
   return model.validateSchema(input, options);
+}
+
+/** The catalog's price of a model and what it multiplies, or null (loads the model on first use). */
+export async function modelPricing(modelId) {
+  return (await loadModel(modelId)).pricing;
+}
+
+/** What a request would cost at the catalog's base price, with the basis, or why it cannot be said. */
+export async function estimateCost(modelId, input) {
+  return (await loadModel(modelId)).estimateCost(input);
 }
 
 /** A client for RunComfy's queue API, typed by model id. */

@@ -18,10 +18,11 @@ import { registerRun } from "./commands/run.js";
 import { registerCancel, registerResult, registerStatus } from "./commands/requests.js";
 import { registerLint } from "./commands/lint.js";
 import { registerImport, registerPull } from "./commands/import.js";
+import { registerModels } from "./commands/models.js";
 
 export { EXIT, CliFailure, type CliIo };
 
-const COMMANDS: RegisterCommand[] = [registerGenerate, registerLint, registerValidate, registerRun, registerStatus, registerResult, registerCancel, registerImport, registerPull, registerMockServer];
+const COMMANDS: RegisterCommand[] = [registerGenerate, registerLint, registerValidate, registerRun, registerStatus, registerResult, registerCancel, registerImport, registerPull, registerModels, registerMockServer];
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

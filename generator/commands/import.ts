@@ -1,10 +1,10 @@
 /** `runcomfy-codegen import <page...>` and `pull`: new models into schemas/. */
 import { importPages } from "../importer/import-pages.js";
 import { PageImportError } from "../importer/page.js";
-import { pullCatalog } from "../importer/pull.js";
+import { pullCatalog, seesWholeCatalog } from "../importer/pull.js";
 import { DEFAULT_BASE_URL } from "../runtime/client.js";
-import { RunComfyError } from "../runtime/errors.js";
-import { CliFailure, withHelp, type RegisterCommand } from "./context.js";
+import { CliFailure, EXIT, withHelp, type RegisterCommand } from "./context.js";
+import { catalogConnection } from "./models.js";
 
 export const registerImport: RegisterCommand = (y, { io, config }) =>
   y.command(
@@ -42,35 +42,45 @@ export const registerImport: RegisterCommand = (y, { io, config }) =>
 
 export const registerPull: RegisterCommand = (y, { io, config }) =>
   y.command(
-    "pull",
-    "Write or update schema files from the live catalog (GET /v1/models?include_schema=true)",
+    "pull [model_ids..]",
+    "Write or update schema files (pricing included) from the live catalog: all of it, the catalog's filters, or named models",
     (c) =>
       withHelp(c, {
         examples: [
           ["$0 pull", "every model of the catalog into schemas/"],
+          ["$0 pull bytedance/dreamina-4-0/edit", "one model (GET /v1/models/{model_id})"],
+          ["$0 pull --category text-to-video --search seedance", "the catalog's own filters"],
           ["$0 pull --filter dreamina --dry-run", "what would change for models whose id contains dreamina"],
           ["$0 pull --prune", "also delete files of models the catalog no longer has"],
         ],
         env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"],
       })
+        .positional("model_ids", { type: "string", array: true, describe: "Pull only these models (GET /v1/models/{model_id} each)" })
         .option("base-url", { type: "string", describe: `API base URL (default: RUNCOMFY_BASE_URL or ${DEFAULT_BASE_URL})` })
         .option("out", { type: "string", default: config.schemas, describe: "Folder of schema files" })
-        .option("filter", { type: "string", describe: "Only model ids containing this text" })
+        .option("search", { type: "string", describe: "The catalog's search filter (the service decides what matches)" })
+        .option("category", { type: "string", describe: "The catalog's category filter, e.g. text-to-video (`models --categories` lists them)" })
+        .option("kind", { type: "string", describe: "The catalog's kind filter, e.g. model" })
+        .option("filter", { type: "string", describe: "Only model ids containing this text (checked locally)" })
         .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; report what would change" })
-        .option("prune", { type: "boolean", default: false, describe: "Delete files of models the catalog no longer has" }),
+        .option("prune", { type: "boolean", default: false, describe: "Delete files of models the catalog no longer has (whole-catalog pulls only)" }),
     async (args) => {
+      const options = {
+        ...catalogConnection(args, io),
+        outDir: args.out,
+        modelIds: args.model_ids as string[] | undefined,
+        search: args.search,
+        category: args.category,
+        kind: args.kind,
+        filter: args.filter,
+        dryRun: args["dry-run"],
+        prune: args.prune,
+      };
       let report;
       try {
-        report = await pullCatalog({
-          baseUrl: args["base-url"] ?? io.env.RUNCOMFY_BASE_URL ?? DEFAULT_BASE_URL,
-          token: io.env.RUNCOMFY_API_TOKEN,
-          outDir: args.out,
-          filter: args.filter,
-          dryRun: args["dry-run"],
-          prune: args.prune,
-        });
+        report = await pullCatalog(options);
       } catch (e) {
-        if (e instanceof RunComfyError) throw new CliFailure(`${e.name}: ${e.message}`);
+        if (e instanceof TypeError) throw new CliFailure(e.message, EXIT.usage);
         throw e;
       }
       const would = args["dry-run"] ? " (dry run: nothing written)" : "";
@@ -78,6 +88,8 @@ export const registerPull: RegisterCommand = (y, { io, config }) =>
       for (const c of report.changed) io.stdout(`changed  ${c.modelId}: ${c.properties.join(", ")}\n`);
       for (const id of report.removed) io.stdout(`removed  ${id}${args.prune && !args["dry-run"] ? " (file deleted)" : " (not in the catalog; file kept, --prune deletes it)"}\n`);
       for (const s of report.skipped) io.stderr(`skipped  ${s.modelId}: ${s.reason}\n`);
-      io.stdout(`${report.added.length} added, ${report.changed.length} changed, ${report.unchanged.length} unchanged, ${report.removed.length} removed${would}\n`);
+      for (const w of report.warnings) io.stderr(`warning  ${w.modelId}: ${w.reason}\n`);
+      const removed = seesWholeCatalog(options) ? `, ${report.removed.length} removed` : " (a filtered pull does not look for removed models)";
+      io.stdout(`${report.added.length} added, ${report.changed.length} changed, ${report.unchanged.length} unchanged${removed}${would}\n`);
     },
   );

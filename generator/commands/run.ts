@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CliFailure, EXIT, withHelp, importGeneratedPackage, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
+import { dryRun } from "./estimate.js";
 
 interface GeneratedClientRoot {
   modelIds: readonly string[];
@@ -21,7 +22,7 @@ export function outputUrls(value: unknown, at = ""): { key: string; url: string 
   return [];
 }
 
-export const registerRun: RegisterCommand = (y, { io, config }) =>
+export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
     "run <model_id> <input>",
     "Validate, submit and wait for a job; print the output URLs",
@@ -32,6 +33,7 @@ export const registerRun: RegisterCommand = (y, { io, config }) =>
           ["$0 run bytedance/dreamina-4-0/edit input.json --download out/", "and save the outputs"],
           ["$0 run bytedance/dreamina-4-0/edit - --json < input.json", "input from standard input, output (or the error) as JSON"],
           ["$0 run bytedance/dreamina-4-0/edit input.json --timeout 600", "give up waiting after 10 minutes (the job keeps running)"],
+          ["$0 run bytedance/dreamina-4-0/edit input.json --dry-run", "validate and estimate the cost; submit nothing"],
         ],
         env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"],
       })
@@ -46,8 +48,10 @@ export const registerRun: RegisterCommand = (y, { io, config }) =>
         .option("allow-private-network", { type: "boolean", default: false, describe: "Let probes reach loopback/private addresses" })
         .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
         .option("unknown-properties", { choices: ["error", "warning", "ignore"] as const, default: "warning" as const, describe: "A key the schema does not declare: warn (sent as is), refuse, or ignore" })
-        .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" }),
+        .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" })
+        .option("dry-run", { type: "boolean", default: false, describe: "Validate and estimate the cost; submit nothing (no token needed)" }),
     async (args) => {
+      if (args["dry-run"]) return dryRun(args, io, setExit);
       const token = io.env.RUNCOMFY_API_TOKEN;
       if (!token) throw new CliFailure("set RUNCOMFY_API_TOKEN to your RunComfy API token", EXIT.usage, "MissingTokenError");
       const pkg = await importGeneratedPackage<GeneratedClientRoot>(args.package);

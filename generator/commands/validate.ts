@@ -1,11 +1,7 @@
 /** `runcomfy-codegen validate <model_id> <input.json | ->`: schema and media rules, using the generated package. */
 import type { ValidationResult } from "../runtime/issues.js";
 import { EXIT, withHelp, importGeneratedPackage, plural, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
-
-interface GeneratedRoot {
-  validate: (modelId: string, input: unknown, options: unknown) => Promise<ValidationResult>;
-  modelIds: readonly string[];
-}
+import { costEstimate, estimateLine, type EstimatingRoot } from "./estimate.js";
 
 export function formatIssues(result: ValidationResult): string {
   const lines = result.issues.map((i) => `${i.severity === "error" ? "error  " : "warning"} ${i.path || "/"}  ${i.message}  [${i.source}${i.rule ? ` ${i.rule}` : i.keyword ? ` ${i.keyword}` : ""}]`);
@@ -17,13 +13,13 @@ export function formatIssues(result: ValidationResult): string {
 export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
     "validate <model_id> <input>",
-    "Validate an input (a JSON file, or - for stdin) against a model's schema and media rules",
+    "Validate an input (a JSON file, or - for stdin) against a model's schema and media rules; estimate its cost",
     (c) =>
       withHelp(c, {
         examples: [
           ["$0 validate bytedance/dreamina-4-0/edit input.json", "schema and media rules (probes the image URLs)"],
           ["echo '{\"prompt\":\"a cat\"}' | $0 validate bytedance/dreamina-4-0/edit - --no-probe", "from standard input, schema only"],
-          ["$0 validate bytedance/dreamina-4-0/edit input.json --json", "the result as JSON"],
+          ["$0 validate bytedance/dreamina-4-0/edit input.json --json", "the result (and the cost estimate) as JSON"],
         ],
         env: [],
       })
@@ -38,7 +34,7 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
         .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" })
         .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" }),
     async (args) => {
-      const pkg = await importGeneratedPackage<GeneratedRoot>(args.package);
+      const pkg = await importGeneratedPackage<EstimatingRoot>(args.package);
       const modelId = args.model_id as string;
       requireKnownModel(pkg, modelId);
       const input = await readJsonArgument(args.input as string, io);
@@ -48,7 +44,8 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
         unknownProperties: args["unknown-properties"],
         probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"], timeoutMs: args["timeout-ms"] } : false,
       });
-      io.stdout(args.json ? JSON.stringify(result, null, 2) + "\n" : formatIssues(result));
+      const estimate = await costEstimate(pkg, modelId, input);
+      io.stdout(args.json ? JSON.stringify({ ...result, costEstimate: estimate }, null, 2) + "\n" : formatIssues(result) + estimateLine(estimate));
       setExit(result.valid ? EXIT.ok : EXIT.failed);
     },
   );

@@ -9,6 +9,7 @@ import Handlebars from "handlebars";
 import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../shared/escape.js";
 import { SchemaFileError } from "../shared/errors.js";
 import type { ModelIR, ModelSummary } from "../model/model.js";
+import type { ModelPricing } from "../runtime/pricing.js";
 import { TEMPLATES_DIR } from "../shared/paths.js";
 import { loadBuiltRuntime } from "./runtime.js";
 import { emitTypes } from "./types.js";
@@ -70,6 +71,8 @@ export async function emitModelFiles(model: ModelIR, compile: ValidatorCompiler 
     runtimeCore: `${prefix}core.js`,
     runtimeRuleTypes: `${prefix}rule-types.js`,
     runtimeStandardSchema: `${prefix}standard-schema.js`,
+    runtimePricing: `${prefix}pricing.js`,
+    pricing: model.pricing,
     inputSchema: stripRules(model.input.schema),
     outputSchema: stripRules(model.output.schema),
     ruleTargets: model.ruleTargets,
@@ -111,7 +114,14 @@ export function renderReadmeSection(m: ModelSummary, packageName: string): strin
     // Long defaults (a whole sample prompt) are shortened in the table; the types' JSDoc has them whole.
     inputDocs: m.inputDocs.map((d) => ({ ...d, default: d.default && [...d.default].length > 80 ? `${[...d.default].slice(0, 77).join("")}…` : d.default, limitsText: d.limits.join("; "), rulesText: d.rules.join("; ") })),
     exampleInput: m.example ?? {},
+    priceText: m.pricing ? priceText(m.pricing) : "",
   });
+}
+
+/** `$0.05 per second (base price; the catalog notes: …)`, for the README. */
+function priceText(p: ModelPricing): string {
+  const per = p.priceUnit === "output" || p.priceUnit === "second" ? `per ${p.priceUnit}` : `per ${JSON.stringify(p.priceUnit)}`;
+  return `$${p.basePriceUsd} ${per}${p.pricingNote ? ` (base price; the catalog notes: ${p.pricingNote})` : ""}`;
 }
 
 /** Files that list every model: registry, root entry, package.json, README (from each model's section). */

@@ -1,24 +1,28 @@
 /**
- * `pull`: reads the catalog (`GET /v1/models?include_schema=true`, page by page) and writes or updates
- * schema files. Reports added, changed (which properties) and removed models; removed models' files
- * are deleted only with `prune` (nothing is lost by default). Errors are the client's own.
+ * `pull`: reads the catalog and writes or updates schema files, pricing included. Either the whole
+ * catalog (`GET /v1/models?include_schema=true`, page by page, optionally narrowed by the catalog's
+ * own `search`/`category`/`kind` filters) or named models (`GET /v1/models/{model_id}`). Reports
+ * added, changed (which properties) and removed models; removed models' files are deleted only with
+ * `prune`, and only a pull of the whole catalog can say a model was removed. Errors are the client's own.
  */
 import { rm } from "node:fs/promises";
-import { findSchemaFiles, MODEL_ID_PATTERN } from "../load/load.js";
-import { send, type HttpOptions } from "../runtime/http.js";
-import { NetworkError } from "../runtime/errors.js";
-import { diffJson, readExisting, schemaFilePath, serializeSchemaFile, writeSchemaFile, type SchemaFileDoc } from "./schema-file.js";
 import path from "node:path";
+import { findSchemaFiles, MODEL_ID_PATTERN } from "../load/load.js";
+import { readPricingFields } from "../load/pricing-fields.js";
+import { SchemaFileError } from "../shared/errors.js";
+import { NotFoundError } from "../runtime/errors.js";
+import { catalogHttp, getCatalogEntry, listCatalog, type CatalogConnection, type CatalogEntry, type CatalogFilters } from "./catalog.js";
+import { diffJson, pricingOf, readExisting, schemaFilePath, serializeSchemaFile, writeSchemaFile, type SchemaFileDoc } from "./schema-file.js";
 
-export interface PullOptions {
-  baseUrl: string;
-  token: string | undefined;
+export interface PullOptions extends CatalogConnection, CatalogFilters {
   outDir: string;
+  /** Only model ids containing this text (checked here, after the catalog's own filters). */
   filter?: string;
+  /** Pull these models only, one `GET /v1/models/{model_id}` each. */
+  modelIds?: string[];
   dryRun?: boolean;
   prune?: boolean;
   pageSize?: number;
-  fetch?: typeof fetch;
 }
 
 export interface PullReport {
@@ -28,43 +32,59 @@ export interface PullReport {
   removed: string[];
   /** Catalog entries that could not be used (bad id, no schema), with the reason. */
   skipped: { modelId: string; reason: string }[];
+  /** Entries used without their pricing (a malformed price), with the reason. */
+  warnings: { modelId: string; reason: string }[];
 }
 
-interface CatalogEntry {
-  model_id?: unknown;
-  input_schema?: unknown;
-  output_schema?: unknown;
-}
+/** Whether removed models can be told: only when the whole catalog (or the local `filter`'s share of it) was read. */
+export const seesWholeCatalog = (o: Pick<PullOptions, "search" | "category" | "kind" | "modelIds">) => !o.modelIds?.length && !o.search && !o.category && !o.kind;
 
-/** Which input properties differ: `prompt`, `image_urls`, or `(output)` / `(schema)` for the rest. */
+/** Which input properties differ: `prompt`, `image_urls`, or `(output)` / `(schema)` / `(pricing)` for the rest. */
 function changedProperties(before: SchemaFileDoc, after: SchemaFileDoc): string[] {
   const names = new Set<string>();
-  for (const p of diffJson({ input_schema: before.input_schema, output_schema: before.output_schema }, { input_schema: after.input_schema, output_schema: after.output_schema })) {
+  const compared = (d: SchemaFileDoc) => ({ input_schema: d.input_schema, output_schema: d.output_schema, ...pricingOf(d) });
+  for (const p of diffJson(compared(before), compared(after))) {
     const m = /^\/input_schema\/properties\/([^/]+)/.exec(p);
-    names.add(m ? m[1].replace(/~1/g, "/").replace(/~0/g, "~") : p.startsWith("/output_schema") ? "(output)" : "(schema)");
+    if (m) names.add(m[1].replace(/~1/g, "/").replace(/~0/g, "~"));
+    else names.add(p.startsWith("/output_schema") ? "(output)" : p.startsWith("/input_schema") ? "(schema)" : "(pricing)");
   }
   return [...names];
 }
 
-export async function pullCatalog(options: PullOptions): Promise<PullReport> {
-  const http: HttpOptions = {
-    baseUrl: options.baseUrl.replace(/\/+$/, ""),
-    token: options.token,
-    fetch: options.fetch ?? ((...a) => globalThis.fetch(...a)),
-    retry: { maxRetries: 4, baseDelayMs: 500, maxDelayMs: 30_000 },
-    requestTimeoutMs: 30_000,
-    random: Math.random,
-  };
-  const pageSize = options.pageSize ?? 100;
-  const entries: CatalogEntry[] = [];
-  for (let offset = 0; ; ) {
-    const page = (await send(http, { method: "GET", path: `/models?include_schema=true&limit=${pageSize}&offset=${offset}`, idempotent: true })) as { models?: unknown; total?: unknown };
-    if (!Array.isArray(page.models) || typeof page.total !== "number") throw new NetworkError("malformed catalog page: expected { models: [...], total }", false);
-    entries.push(...(page.models as CatalogEntry[]));
-    offset += page.models.length;
-    if (offset >= page.total || page.models.length === 0) break;
+/** The entry's pricing as schema file fields; a malformed price is left out and reported. */
+function pricingFields(modelId: string, entry: CatalogEntry, report: PullReport): Pick<SchemaFileDoc, "base_price_usd" | "price_unit" | "pricing_note"> | undefined {
+  if ((entry.base_price_usd ?? null) === null && (entry.price_unit ?? null) === null) return undefined;
+  try {
+    const fields = readPricingFields(modelId, { base_price_usd: entry.base_price_usd, price_unit: entry.price_unit, pricing_note: entry.pricing_note || null });
+    return fields ? { base_price_usd: fields.basePriceUsd, price_unit: fields.priceUnit, pricing_note: fields.pricingNote } : undefined;
+  } catch (e) {
+    if (!(e instanceof SchemaFileError)) throw e;
+    report.warnings.push({ modelId, reason: `pricing not recorded: ${e.detail}` });
+    return undefined;
   }
-  const report: PullReport = { added: [], changed: [], unchanged: [], removed: [], skipped: [] };
+}
+
+async function fetchEntries(options: PullOptions): Promise<CatalogEntry[]> {
+  const http = catalogHttp(options);
+  if (!options.modelIds?.length) return (await listCatalog(http, { ...options, includeSchema: true })).models;
+  const entries: CatalogEntry[] = [];
+  for (const id of options.modelIds) {
+    try {
+      entries.push({ model_id: id, ...(await getCatalogEntry(http, id)) });
+    } catch (e) {
+      if (e instanceof NotFoundError) throw new NotFoundError(`${id} is not in the catalog: ${e.message}`, { status: e.status, errorCode: e.errorCode });
+      throw e;
+    }
+  }
+  return entries;
+}
+
+export async function pullCatalog(options: PullOptions): Promise<PullReport> {
+  const bad = options.modelIds?.find((id) => !MODEL_ID_PATTERN.test(id));
+  if (bad !== undefined) throw new TypeError(`${JSON.stringify(bad)} is not a model id`);
+  if (options.prune && !seesWholeCatalog(options)) throw new TypeError("--prune needs the whole catalog: it cannot be combined with model ids, --search, --category or --kind");
+  const entries = await fetchEntries(options);
+  const report: PullReport = { added: [], changed: [], unchanged: [], removed: [], skipped: [], warnings: [] };
   const matches = (id: string) => !options.filter || id.includes(options.filter);
   const seen = new Set<string>();
   for (const entry of entries) {
@@ -81,7 +101,9 @@ export async function pullCatalog(options: PullOptions): Promise<PullReport> {
     seen.add(modelId);
     const file = schemaFilePath(options.outDir, modelId);
     const existing = await readExisting(file);
-    const doc: SchemaFileDoc = { model_id: modelId, input_schema: entry.input_schema, output_schema: entry.output_schema ?? null, example: existing?.example, source: existing?.source };
+    // The catalog's price replaces the file's; a file priced by hand keeps its price when the catalog has none.
+    const pricing = pricingFields(modelId, entry, report) ?? pricingOf(existing);
+    const doc: SchemaFileDoc = { model_id: modelId, input_schema: entry.input_schema, output_schema: entry.output_schema ?? null, example: existing?.example, source: existing?.source, ...pricing };
     if (!existing) report.added.push(modelId);
     else {
       const properties = changedProperties(existing, doc);
@@ -93,6 +115,11 @@ export async function pullCatalog(options: PullOptions): Promise<PullReport> {
     }
     if (!options.dryRun) await writeSchemaFile(file, serializeSchemaFile(doc));
   }
+  if (seesWholeCatalog(options)) await findRemoved(options, matches, seen, report);
+  return report;
+}
+
+async function findRemoved(options: PullOptions, matches: (id: string) => boolean, seen: Set<string>, report: PullReport): Promise<void> {
   let localFiles: string[] = [];
   try {
     localFiles = await findSchemaFiles(options.outDir);
@@ -107,5 +134,4 @@ export async function pullCatalog(options: PullOptions): Promise<PullReport> {
     }
   }
   report.removed.sort();
-  return report;
 }

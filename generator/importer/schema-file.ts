@@ -10,11 +10,21 @@ export interface SchemaFileDoc {
   output_schema: unknown;
   example?: unknown;
   source?: unknown;
+  /** The catalog's pricing (optional; `pull` writes it). */
+  base_price_usd?: number;
+  price_unit?: string;
+  pricing_note?: string;
 }
 
-/** The file text: 2-space JSON, keys in envelope order, trailing newline. */
+/** The pricing fields of a document, to carry them over when another source rewrites the schemas. */
+export const pricingOf = (doc: SchemaFileDoc | undefined): Pick<SchemaFileDoc, "base_price_usd" | "price_unit" | "pricing_note"> =>
+  doc ? { base_price_usd: doc.base_price_usd, price_unit: doc.price_unit, pricing_note: doc.pricing_note } : {};
+
+/** The file text: 2-space JSON, keys in envelope order (pricing after the id), trailing newline. */
 export function serializeSchemaFile(doc: SchemaFileDoc): string {
-  const ordered: Record<string, unknown> = { model_id: doc.model_id, input_schema: doc.input_schema, output_schema: doc.output_schema };
+  const ordered: Record<string, unknown> = { model_id: doc.model_id };
+  for (const key of ["base_price_usd", "price_unit", "pricing_note"] as const) if (doc[key] !== undefined) ordered[key] = doc[key];
+  Object.assign(ordered, { input_schema: doc.input_schema, output_schema: doc.output_schema });
   if (doc.example !== undefined) ordered.example = doc.example;
   if (doc.source !== undefined) ordered.source = doc.source;
   return JSON.stringify(ordered, null, 2) + "\n";

@@ -1,6 +1,7 @@
 /**
  * Stage 1 — load: find the schema files, parse them, and check the file envelope:
- * `{ model_id, input_schema, output_schema?, example?, source? }` with an id that matches the path.
+ * `{ model_id, input_schema, output_schema?, example?, source?, base_price_usd?, price_unit?,
+ * pricing_note? }` with an id that matches the path.
  * Nothing here interprets the schemas themselves.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
@@ -9,6 +10,7 @@ import { GeneratorError, SchemaFileError, hasOwn } from "../shared/errors.js";
 import type { NoteCode } from "../shared/notes.js";
 import { JsonLoadError, decodeUtf8, parseJson, type Position } from "./load-json.js";
 import { contentHash } from "../write/write.js";
+import { readPricingFields, type PricingFields } from "./pricing-fields.js";
 
 export interface SchemaFile {
   /** Path as given/found, for messages. */
@@ -22,11 +24,13 @@ export interface SchemaFile {
   outputSchema: unknown;
   example: unknown;
   source: unknown;
+  /** The catalog's price, when the file records it (`pull` does). */
+  pricing: PricingFields | null;
   /** Where each value starts; filled only when asked for (lint), since it costs a slower parse. */
   positions: Map<string, Position>;
 }
 
-export const ENVELOPE_KEYS = ["$schema", "model_id", "input_schema", "output_schema", "example", "source"] as const;
+export const ENVELOPE_KEYS = ["$schema", "model_id", "input_schema", "output_schema", "example", "source", "base_price_usd", "price_unit", "pricing_note"] as const;
 
 /** Model ids are path-like: segments of letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
 export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
@@ -116,6 +120,7 @@ export function checkSchemaFile(file: string, relPath: string, text: string, wit
     outputSchema: hasOwn(doc, "output_schema") ? doc.output_schema : null,
     example: hasOwn(doc, "example") && doc.example !== null && typeof doc.example === "object" && !Array.isArray(doc.example) ? doc.example : null,
     source: hasOwn(doc, "source") ? doc.source : null,
+    pricing: readPricingFields(file, doc),
     positions,
   };
   return { file: loaded, errors, positions };

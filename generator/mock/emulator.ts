@@ -17,6 +17,7 @@ import { isMediaUrl } from "../runtime/formats.js";
 import { FaultPlan, seededRandom, type FaultRule, type Route } from "./faults.js";
 import { png } from "./images.js";
 import { serveBytes } from "./serve-media.js";
+import { answerCatalog, catalogEntry, jobCost, type CatalogOverrides } from "./catalog.js";
 
 export interface EmulatorOptions {
   schemasDir: string;
@@ -33,6 +34,8 @@ export interface EmulatorOptions {
   failRate?: number;
   seed?: number;
   faults?: FaultRule[];
+  /** Catalog fields per model id (display_name, categories, kind, base_price_usd, …) over the derived ones. */
+  catalog?: CatalogOverrides;
 }
 
 export interface EmulatorStats {
@@ -161,15 +164,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const now = Date.now();
     switch (route) {
       case "models": {
-        const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? 50) || 50, 1), 200);
-        const offset = Math.max(Number(url.searchParams.get("offset") ?? 0) || 0, 0);
-        const withSchema = url.searchParams.get("include_schema") === "true";
-        const all = [...models.values()].sort((a, b) => (a.ir.modelId < b.ir.modelId ? -1 : 1));
-        const page = all.slice(offset, offset + limit).map(({ raw }) => ({
-          model_id: raw.modelId,
-          ...(withSchema ? { input_schema: raw.inputSchema, output_schema: raw.outputSchema } : {}),
-        }));
-        return json(res, 200, { models: page, total: all.length, limit, offset });
+        const answer = answerCatalog(url, parts, models, options.catalog);
+        return json(res, answer.status, answer.body);
       }
       case "submit": {
         const modelId = parts.slice(2).map(decodeURIComponent).join("/");
@@ -206,7 +202,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           const times = { created_at: new Date(job.createdAt).toISOString() };
           if (status === "completed") {
             const m = models.get(job.modelId)!;
-            return json(res, 200, { request_id: id, status, output: outputFor(job, m.ir.output.schema, m.ir.output.generic), ...times, finished_at: new Date(job.createdAt + job.queueMs + (options.extraPhase?.ms ?? 0) + job.runMs).toISOString() });
+            const cost = url.searchParams.get("include_cost") === "true" ? jobCost(catalogEntry(m, options.catalog), m, job.input) : undefined;
+            return json(res, 200, { request_id: id, status, output: outputFor(job, m.ir.output.schema, m.ir.output.generic), ...times, finished_at: new Date(job.createdAt + job.queueMs + (options.extraPhase?.ms ?? 0) + job.runMs).toISOString(), ...(cost === undefined ? {} : { cost }) });
           }
           if (status === "failed") return json(res, 200, { request_id: id, status, error: "the emulated job failed", ...times });
           return json(res, 200, { request_id: id, status, ...times });
@@ -223,7 +220,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const routeOf = (method: string, parts: string[]): Route | "other" => {
     if (parts[0] === "media") return "media";
     if (parts[0] !== "v1") return "other";
-    if (parts[1] === "models" && parts.length === 2 && method === "GET") return "models";
+    if (parts[1] === "models" && method === "GET") return "models";
     if (parts[1] === "models" && parts.length > 2 && method === "POST") return "submit";
     if (parts[1] === "requests" && parts.length === 4) {
       if (parts[3] === "status" && method === "GET") return "status";

@@ -7,6 +7,8 @@ import type { SchemaFile } from "../load/load.js";
 import { normalizeInputSchema, normalizeOutputSchema, type JsonType, type NormalizedSchema, type Note, type SchemaNode } from "../normalize/normalize.js";
 import { formatRule } from "../runtime/rule-eval.js";
 import type { RuleTarget } from "../runtime/rule-types.js";
+import type { ModelPricing } from "../runtime/pricing.js";
+import { modelPricing } from "./pricing.js";
 
 export interface PropertyDoc {
   name: string;
@@ -35,11 +37,13 @@ export interface ModelSummary {
   inputDocs: PropertyDoc[];
   example: Record<string, unknown> | null;
   notes: Note[];
+  /** The catalog's price and what it multiplies, or null when the schema file records no price. */
+  pricing: ModelPricing | null;
 }
 
 export function summarize(model: ModelIR): ModelSummary {
-  const { modelId, sourcePath, modulePath, exportPath, inputDocs, example, notes } = model;
-  return { modelId, sourcePath, modulePath, exportPath, inputDocs, example, notes };
+  const { modelId, sourcePath, modulePath, exportPath, inputDocs, example, notes, pricing } = model;
+  return { modelId, sourcePath, modulePath, exportPath, inputDocs, example, notes, pricing };
 }
 
 export interface ModelIR extends ModelSummary {
@@ -70,6 +74,7 @@ export function buildModel(
     modulePath: modulePathOf(file.modelId),
     exportPath: `./${file.modelId}`,
     inputDocs: describeProperties(input.schema),
+    pricing: modelPricing(file.pricing, input.schema),
   };
 }
 

@@ -95,6 +95,7 @@ describe("pull", () => {
         unchanged: ["bytedance/dreamina-3-0/pro/image-to-video", "bytedance/dreamina-3-0/pro/text-to-video", "bytedance/seedance-1-0/lite/image-to-video"],
         removed: ["acme/retired"],
         skipped: [],
+        warnings: [],
       });
       expect(existsSync(path.join(local, "acme/quirky/all-quirks.json"))).toBe(false);
       expect(emulator.stats().requests.models).toBe(3);
@@ -121,7 +122,8 @@ describe("pull", () => {
     const emulator = await startEmulator({ schemasDir: SCHEMAS, token: "right" });
     try {
       const r = await cli(["pull", "--base-url", emulator.baseUrl, "--out", path.join(tmp.dir, "x")], { RUNCOMFY_API_TOKEN: "wrong" });
-      expect(r.code).toBe(1);
+      // A service failure: exit 3, as for every command that talks to RunComfy.
+      expect(r.code).toBe(3);
       expect(r.stderr).toContain("AuthenticationError");
       expect(r.stderr).toContain("error_code 400004");
     } finally {

@@ -2,6 +2,7 @@
 import type { CompiledValidator, KnownProperties, SchemaOptions, ValidateOptions, ValidationResult } from "../runtime/validate.js";
 import type { RuleTarget } from "../runtime/rule-types.js";
 import type { SyncSchemaValidation } from "../runtime/standard-schema.js";
+import type { CostEstimate, ModelPricing } from "../runtime/pricing.js";
 
 export interface Input {
     /**
@@ -91,3 +92,7 @@ export declare function validate(input: unknown, options?: ValidateOptions): Pro
  * module's `validate`), or let the client check them before it submits (its default).
  */
 export declare const standardSchema: SyncSchemaValidation<Input>;
+/** The catalog's price and what it multiplies, or null when the schema file records none. */
+export declare const pricing: ModelPricing | null;
+/** What a request with this input would cost at the catalog's base price, or why that cannot be said. */
+export declare function estimateCost(input: unknown): CostEstimate;
