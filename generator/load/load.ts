@@ -25,7 +25,7 @@ export interface SchemaFile {
   example: unknown;
   source: unknown;
   /** The catalog's price, when the file records it (`pull` does). */
-  pricing: PricingFields | null;
+  pricing?: PricingFields | null;
   /** Where each value starts; filled only when asked for (lint), since it costs a slower parse. */
   positions: Map<string, Position>;
 }

@@ -74,7 +74,7 @@ export function buildModel(
     modulePath: modulePathOf(file.modelId),
     exportPath: `./${file.modelId}`,
     inputDocs: describeProperties(input.schema),
-    pricing: modelPricing(file.pricing, input.schema),
+    pricing: modelPricing(file.pricing ?? null, input.schema),
   };
 }
 
