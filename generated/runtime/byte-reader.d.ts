@@ -5,7 +5,11 @@
  */
 export declare class ProbeError extends Error {
     readonly code: "truncated" | "unsupported" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted";
-    constructor(message: string, code: "truncated" | "unsupported" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted");
+    /** The media host's HTTP status, for code "http". */
+    readonly status?: number | undefined;
+    constructor(message: string, code: "truncated" | "unsupported" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted", 
+    /** The media host's HTTP status, for code "http". */
+    status?: number | undefined);
 }
 /** The parts, one after another, in one array. */
 export declare function concatBytes(parts: Uint8Array[]): Uint8Array<ArrayBuffer>;
@@ -18,6 +22,8 @@ export interface ByteReader {
     size(): number | undefined;
     /** Bytes actually fetched so far (for benchmarks and byte caps). */
     bytesRead(): number;
+    /** False when reading to the end to count bytes would cost a request per window (the size then stays unknown). Default true. */
+    countable?(): boolean;
     close(): Promise<void>;
 }
 export declare function bytesReader(bytes: Uint8Array): ByteReader;

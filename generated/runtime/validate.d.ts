@@ -33,6 +33,13 @@ export interface SchemaOptions extends FormatOptions {
 export interface ValidateOptions extends SchemaOptions {
     /** Probe media to check the `validations` rules (default true); pass options to bound the probes. */
     probe?: boolean | ProbeOptions;
+    /**
+     * What a probe that could not find out (network error, timeout, CORS in a browser, 5xx or 429 from
+     * the media host) becomes: a `warning` ("media rules not checked here", the input stays valid, as
+     * RunComfy fetches media from its own servers) or an `error`. Default "warning". Definite answers
+     * (404, not an image, a rule that fails, a refused address) are errors either way.
+     */
+    probeFailures?: "error" | "warning";
 }
 /** Schema-only validation, synchronous. */
 export declare function validateSchema(def: ModelDefinition, input: unknown, options?: SchemaOptions): ValidationResult;

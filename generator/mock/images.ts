@@ -75,12 +75,13 @@ export function jpeg(width: number, height: number, options: JpegOptions = {}): 
   const parts: Uint8Array[] = [Uint8Array.from([0xff, 0xd8])];
   parts.push(jpegSegment(0xe0, [...ascii("JFIF"), 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]));
   if (options.exifBytes) parts.push(jpegSegment(0xe1, concat([ascii("Exif"), [0, 0], new Uint8Array(Math.max(0, options.exifBytes - 6))])));
-  let icc = options.iccBytes ?? 0;
-  const chunks = Math.ceil(icc / 65_000);
-  for (let i = 1; icc > 0; i++) {
-    const n = Math.min(icc, 65_000);
-    parts.push(jpegSegment(0xe2, concat([ascii("ICC_PROFILE"), [0, i, chunks], new Uint8Array(n)])));
-    icc -= n;
+  // An ICC profile starts with its own size (big-endian); over 64 KiB it is split across APP2 segments.
+  const iccSize = options.iccBytes ?? 0;
+  const profile = new Uint8Array(iccSize);
+  if (iccSize >= 4) new DataView(profile.buffer).setUint32(0, iccSize);
+  const chunks = Math.ceil(iccSize / 65_000);
+  for (let i = 1, at = 0; at < iccSize; i++, at += 65_000) {
+    parts.push(jpegSegment(0xe2, concat([ascii("ICC_PROFILE"), [0, i, chunks], profile.subarray(at, at + 65_000)])));
   }
   parts.push(jpegSegment(0xdb, [0, ...new Array(64).fill(1)]));
   parts.push(jpegSegment(options.progressive ? 0xc2 : 0xc0, [8, ...u16be(height), ...u16be(width), 3, 1, 0x22, 0, 2, 0x11, 0, 3, 0x11, 0]));

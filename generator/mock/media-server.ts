@@ -1,7 +1,8 @@
 /**
  * A media server on 127.0.0.1 for probe tests: serves in-memory files with and without Range support,
  * and misbehaves on request (slow, truncated, lying Content-Length, endless, redirect loops).
- * Counts the body bytes it sends, so tests can assert how little a probe read.
+ * Counts the body bytes it sends, connections, and connections the client reset, so tests can
+ * assert how little a probe read. With `cors`, it answers as a host that allows cross-origin reads.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,16 +14,29 @@ export interface MediaServer {
   /** Body bytes sent since the last reset. */
   bytesSent: () => number;
   requests: () => number;
+  /** TCP connections accepted since the last reset. */
+  connections: () => number;
+  /** Connections the client reset (closed with unread data: it stopped reading mid-response). */
+  resets: () => number;
   reset: () => void;
   close: () => Promise<void>;
 }
 
-export async function startMediaServer(): Promise<MediaServer> {
+export async function startMediaServer(options: { cors?: boolean } = {}): Promise<MediaServer> {
   const files = new Map<string, { body: Uint8Array; type: string }>();
   let sent = 0;
   let requests = 0;
+  let connections = 0;
+  let resets = 0;
   const server: Server = createServer((req, res) => {
     requests++;
+    if (options.cors) {
+      res.setHeader("access-control-allow-origin", "*");
+      res.setHeader("access-control-expose-headers", "content-range, content-length, accept-ranges");
+      if (req.method === "OPTIONS") {
+        return void res.writeHead(204, { "access-control-allow-headers": "range", "access-control-allow-methods": "GET, HEAD", "access-control-max-age": "600" }).end();
+      }
+    }
     const url = new URL(req.url ?? "/", "http://x");
     const [, mode, ...rest] = url.pathname.split("/");
     const name = rest.join("/");
@@ -73,6 +87,10 @@ export async function startMediaServer(): Promise<MediaServer> {
         return void res.writeHead(404).end();
     }
   });
+  server.on("connection", (socket) => {
+    connections++;
+    socket.on("close", (hadError) => void (hadError && resets++));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -80,9 +98,13 @@ export async function startMediaServer(): Promise<MediaServer> {
     add: (name, body, contentType = "application/octet-stream") => void files.set(name, { body, type: contentType }),
     bytesSent: () => sent,
     requests: () => requests,
+    connections: () => connections,
+    resets: () => resets,
     reset: () => {
       sent = 0;
       requests = 0;
+      connections = 0;
+      resets = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -7,6 +7,8 @@ export class ProbeError extends Error {
   constructor(
     message: string,
     readonly code: "truncated" | "unsupported" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted",
+    /** The media host's HTTP status, for code "http". */
+    readonly status?: number,
   ) {
     super(message);
     this.name = "ProbeError";
@@ -33,6 +35,8 @@ export interface ByteReader {
   size(): number | undefined;
   /** Bytes actually fetched so far (for benchmarks and byte caps). */
   bytesRead(): number;
+  /** False when reading to the end to count bytes would cost a request per window (the size then stays unknown). Default true. */
+  countable?(): boolean;
   close(): Promise<void>;
 }
 

@@ -78,6 +78,35 @@ async function webp(r: ByteReader): Promise<ImageHeader> {
 /** SOFn markers carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) are not frame headers. */
 const isStartOfFrame = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 
+/** Largest JPEG segment: marker, length field and 65,533 bytes of data. */
+const MAX_SEGMENT = 2 + 0xffff;
+const ICC_SIGNATURE = "ICC_PROFILE\0";
+
+/**
+ * Where the ICC profile segments that start at `offset` end, in one jump. A profile over 64 KiB is
+ * split into N APP2 segments of 18 bytes of framing each; the first announces N and the profile's
+ * size, so they end at offset + 18·N + size. The jump is taken only when the last chunk's header
+ * (signature, number N of N) is found ending exactly there; otherwise undefined (walk them one by one).
+ * Over HTTP this turns a megabyte of profile from one range request per chunk into one.
+ */
+async function iccProfileEnd(r: ByteReader, offset: number, length: number): Promise<number | undefined> {
+  if (length < 2 + 14 + 4) return undefined;
+  const head = await r.read(offset + 4, 18);
+  const count = head[13];
+  if (ascii(head, 0, 12) !== ICC_SIGNATURE || head[12] !== 1 || count < 2) return undefined;
+  const end = offset + 18 * count + be32(head, 14);
+  const firstEnd = offset + 2 + length;
+  if (end <= firstEnd) return undefined;
+  const from = Math.max(firstEnd, end - MAX_SEGMENT);
+  // Read a little past the end too: the segments after the profile (tables, frame header) are short.
+  const region = await r.peek(from, end - from + 4096);
+  for (let q = end - from - 18; q >= 0; q--) {
+    if (region[q] !== 0xff || region[q + 1] !== 0xe2 || from + q + 2 + be16(region, q + 2) !== end) continue;
+    if (ascii(region, q + 4, 12) === ICC_SIGNATURE && region[q + 16] === count && region[q + 17] === count) return end;
+  }
+  return undefined;
+}
+
 async function jpeg(r: ByteReader): Promise<ImageHeader> {
   let offset = 2;
   for (let segments = 0; segments < 10_000; segments++) {
@@ -100,7 +129,7 @@ async function jpeg(r: ByteReader): Promise<ImageHeader> {
       const frame = await r.read(offset + 4, 5);
       return checked("jpeg", be16(frame, 3), be16(frame, 1));
     }
-    offset += 2 + length;
+    offset = (marker === 0xe2 ? await iccProfileEnd(r, offset, length) : undefined) ?? offset + 2 + length;
   }
   throw new ProbeError("JPEG has too many segments before its frame header", "corrupt");
 }

@@ -1,11 +1,13 @@
 /**
- * Node-only entry point (`runcomfy-models/node`): probing local files, and Node's DNS for the
- * private-network check. The package root stays free of Node APIs.
+ * Node-only entry point (`runcomfy-models/node`): probing local files, downloading outputs through
+ * the same address guard as the probe, and Node's DNS. The package root stays free of Node APIs.
  */
-import { open } from "node:fs/promises";
+import { open, unlink } from "node:fs/promises";
 import { lookup } from "node:dns/promises";
 import { ProbeError, type ByteReader } from "./byte-reader.js";
-import { measure, probeMedia, PROBE_DEFAULTS, type MediaSource, type ProbeNeeds, type ProbeOptions, type ProbeResult } from "./probe.js";
+import { declaredLength, deadline, getFollowing, type AddressPolicy } from "./http-transport.js";
+import { nodeTransport } from "./node-transport.js";
+import { measure, probeMedia, requestFailure, PROBE_DEFAULTS, type MediaSource, type ProbeNeeds, type ProbeOptions, type ProbeResult } from "./probe.js";
 import type { MediaKind } from "./rule-types.js";
 
 export { probeMedia, ProbeError };
@@ -49,4 +51,80 @@ export async function fileReader(path: string): Promise<ByteReader> {
 /** Measures a local file (size and, for images, dimensions). */
 export async function probeFile(path: string, kind: MediaKind | null = "image", needs: ProbeNeeds = { dimensions: true, size: true }, options: ProbeOptions = {}): Promise<ProbeResult> {
   return measure(await fileReader(path), kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
+}
+
+export interface DownloadOptions extends AddressPolicy {
+  /** Follow a redirect from https to plain http. Default false. */
+  allowHttp?: boolean;
+  /** Overall time for the download: DNS, connections, redirects and the transfer. Default 10 minutes. */
+  timeoutMs?: number;
+  /** Largest file accepted. Default 2 GiB. */
+  maxBytes?: number;
+  /** Default 5. */
+  maxRedirects?: number;
+  signal?: AbortSignal;
+}
+
+export const DOWNLOAD_DEFAULTS = Object.freeze({ timeoutMs: 10 * 60_000, maxBytes: 2 * 1024 ** 3, maxRedirects: 5 });
+
+/** A failed download: ProbeError's codes (network, timeout, refused, http, too-large, …) plus "exists". */
+export class DownloadError extends Error {
+  constructor(
+    message: string,
+    readonly code: ProbeError["code"] | "exists" | "file",
+  ) {
+    super(message);
+    this.name = "DownloadError";
+  }
+}
+
+/**
+ * Streams `url` into a new file `path`: connections only to addresses the private-network policy
+ * allows (checked at connect time, redirects included), one deadline, a size cap. Never overwrites:
+ * an existing file is a DownloadError("exists"); a failed download leaves no file behind.
+ */
+export async function downloadToFile(url: string, path: string, options: DownloadOptions = {}): Promise<{ path: string; bytes: number; contentType?: string }> {
+  const timeoutMs = options.timeoutMs ?? DOWNLOAD_DEFAULTS.timeoutMs;
+  const maxBytes = options.maxBytes ?? DOWNLOAD_DEFAULTS.maxBytes;
+  const signal = deadline(timeoutMs, options.signal);
+  let start: URL;
+  try {
+    start = new URL(url);
+  } catch {
+    throw new DownloadError(`not a URL: ${JSON.stringify(url.slice(0, 200))}`, "refused");
+  }
+  const transport = await nodeTransport(options, signal);
+  let file: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    const redirects = { maxRedirects: options.maxRedirects ?? DOWNLOAD_DEFAULTS.maxRedirects, allowHttp: options.allowHttp ?? start.protocol === "http:" };
+    const { answer } = await getFollowing(transport, start, {}, redirects);
+    if (answer.status !== 200) throw new ProbeError(`the server answered HTTP ${answer.status}`, "http", answer.status);
+    const declared = declaredLength(answer);
+    if (declared !== undefined && declared > maxBytes) throw new ProbeError(`the file is ${declared} bytes, over the ${maxBytes}-byte cap`, "too-large");
+    try {
+      file = await open(path, "wx");
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      throw new DownloadError(code === "EEXIST" ? `${path} already exists; not overwritten` : `cannot create ${path}: ${(e as Error).message}`, code === "EEXIST" ? "exists" : "file");
+    }
+    let bytes = 0;
+    for (let chunk = await answer.read(); chunk; chunk = await answer.read()) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) throw new ProbeError(`the file is larger than the ${maxBytes}-byte cap`, "too-large");
+      await file.write(chunk);
+    }
+    await file.close();
+    file = undefined;
+    return { path, bytes, ...(answer.header("content-type") ? { contentType: answer.header("content-type")! } : {}) };
+  } catch (e) {
+    if (file) {
+      await file.close().catch(() => {});
+      await unlink(path).catch(() => {});
+    }
+    if (e instanceof DownloadError) throw e;
+    const failure = requestFailure(e, signal, options.signal, timeoutMs);
+    throw new DownloadError(`download of ${start.href} failed: ${failure.message}`, failure.code);
+  } finally {
+    transport.close();
+  }
 }

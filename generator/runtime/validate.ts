@@ -5,7 +5,7 @@
  */
 import { withFormatOptions, type FormatOptions } from "./formats.js";
 import { issueFromAjv, pointerToken, resultOf, type AjvError, type ValidationIssue, type ValidationResult } from "./issues.js";
-import { ProbeError, probeMedia, type ProbeOptions, type ProbeResult } from "./probe.js";
+import { isIndeterminate, ProbeError, probeMedia, type ProbeOptions, type ProbeResult } from "./probe.js";
 import { evaluateRule, formatExpr, formatRule } from "./rule-eval.js";
 import type { RuleTarget } from "./rule-types.js";
 import { unknownPropertyIssues, type KnownProperties, type UnknownPropertiesMode } from "./unknown-properties.js";
@@ -38,6 +38,13 @@ export interface SchemaOptions extends FormatOptions {
 export interface ValidateOptions extends SchemaOptions {
   /** Probe media to check the `validations` rules (default true); pass options to bound the probes. */
   probe?: boolean | ProbeOptions;
+  /**
+   * What a probe that could not find out (network error, timeout, CORS in a browser, 5xx or 429 from
+   * the media host) becomes: a `warning` ("media rules not checked here", the input stays valid, as
+   * RunComfy fetches media from its own servers) or an `error`. Default "warning". Definite answers
+   * (404, not an image, a rule that fails, a refused address) are errors either way.
+   */
+  probeFailures?: "error" | "warning";
 }
 
 /** Schema-only validation, synchronous. */
@@ -70,11 +77,20 @@ export function valuesAt(input: unknown, path: readonly string[]): { pointer: st
 
 const round = (n: number) => (Number.isInteger(n) ? n : Math.round(n * 10_000) / 10_000);
 
+/** The issue for a probe that failed: definite failures are errors, indeterminate ones as `probeFailures` says. */
+function probeFailureIssue(pointer: string, error: unknown, probeFailures: "error" | "warning"): ValidationIssue {
+  const reason = error instanceof ProbeError ? error.message : String(error);
+  if (error instanceof ProbeError && isIndeterminate(error)) {
+    return { path: pointer, source: "rule", severity: probeFailures, message: `media rules not checked here: ${reason}` };
+  }
+  return { path: pointer, source: "rule", severity: "error", message: `could not check the media rules: ${reason}` };
+}
+
 /** Schema and rules. */
 export async function validateModelInput(def: ModelDefinition, input: unknown, options: ValidateOptions = {}): Promise<ValidationResult> {
   const issues = schemaIssues(def, input, options);
   const badPaths = new Set(issues.map((i) => i.path));
-  const probeOptions: ProbeOptions | undefined = options.probe === false ? undefined : options.probe === true || options.probe === undefined ? {} : options.probe;
+  const probeOptions: ProbeOptions | undefined = options.probe === false ? undefined : { allowHttp: options.allowHttp, ...(options.probe === true || options.probe === undefined ? {} : options.probe) };
   const probes = new Map<string, Promise<ProbeResult>>();
   const pending: Promise<void>[] = [];
 
@@ -120,8 +136,8 @@ export async function validateModelInput(def: ModelDefinition, input: unknown, o
             }
           },
           (error: unknown) => {
-            const reason = error instanceof ProbeError ? error.message : String(error);
-            issues.push({ path: pointer, source: "rule", severity: "error", message: `could not check the media rules: ${reason}` });
+            if (error instanceof ProbeError && error.code === "aborted") throw error;
+            issues.push(probeFailureIssue(pointer, error, options.probeFailures ?? "warning"));
           },
         ),
       );
