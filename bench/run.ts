@@ -94,7 +94,7 @@ try {
 
   // 4. Validate
   log("validate…");
-  const edit = await import(pathToFileURL(path.join(PACKAGE_ROOT, "generated/models/bytedance~dreamina-4-0~edit.js")).href);
+  const edit = await import(pathToFileURL(path.join(PACKAGE_ROOT, "generated/models/bytedance/dreamina-4-0/edit.js")).href);
   const raw = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "schemas/bytedance/dreamina-4-0/edit.json"), "utf8"));
   const runtimeAjv = new AjvClass({ allErrors: true, strict: false });
   // The same format checks the generated validators use, so only precompiled vs compiled-at-run-time differs.
@@ -120,7 +120,7 @@ try {
   }
   const withIssues = median(Array.from({ length: RUNS }, () => opsPerSecond(() => edit.validateSchema(inputs.invalid))));
   rows.push({ section: "validate", metric: "validateSchema() with issue mapping, invalid input (ops/s)", ours: fmt(withIssues), baseline: "", ratio: "", target: "", met: "—" });
-  const i2v = await import(pathToFileURL(path.join(PACKAGE_ROOT, "generated/models/bytedance~dreamina-3-0~pro~image-to-video.js")).href);
+  const i2v = await import(pathToFileURL(path.join(PACKAGE_ROOT, "generated/models/bytedance/dreamina-3-0/pro/image-to-video.js")).href);
   const rules = i2v.ruleTargets[0].rules;
   const metrics = { width: 2000, height: 1000, sizeBytes: 3_000_000 };
   const ruleOps = median(Array.from({ length: RUNS }, () => opsPerSecond(() => rules.forEach((r: never) => evaluateRule(r, metrics)))));

@@ -4,7 +4,7 @@ import type { SchemaOptions, ValidateOptions, ValidationResult } from "./runtime
 import type { ClientOptions, RunComfyClient } from "./runtime/client.js";
 
 export type { ModelId, ModelInput, ModelOutput, ModelTypes, ModelModules } from "./models.js";
-export { modelIds, loadModel } from "./models.js";
+export { isModelId, loadModel } from "./loaders.js";
 export type { ValidationIssue, ValidationResult, ValidateOptions, SchemaOptions, FormatOptions, ProbeOptions, UnknownPropertiesMode } from "./runtime/validate.js";
 export type { ClientOptions, RunComfyClient, RunOptions, SubmittedJob, StatusResult, StatusUpdate, JobResult, JobStatus, CancelResult } from "./runtime/client.js";
 export type { RetryOptions } from "./runtime/http.js";

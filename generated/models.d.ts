@@ -2,18 +2,18 @@
 
 /** Input and output types of every model, keyed by model id. */
 export interface ModelTypes {
-  "bytedance/dreamina-3-0/pro/image-to-video": { input: import("./models/bytedance~dreamina-3-0~pro~image-to-video.js").Input; output: import("./models/bytedance~dreamina-3-0~pro~image-to-video.js").Output };
-  "bytedance/dreamina-3-0/pro/text-to-video": { input: import("./models/bytedance~dreamina-3-0~pro~text-to-video.js").Input; output: import("./models/bytedance~dreamina-3-0~pro~text-to-video.js").Output };
-  "bytedance/dreamina-4-0/edit": { input: import("./models/bytedance~dreamina-4-0~edit.js").Input; output: import("./models/bytedance~dreamina-4-0~edit.js").Output };
-  "bytedance/seedance-1-0/lite/image-to-video": { input: import("./models/bytedance~seedance-1-0~lite~image-to-video.js").Input; output: import("./models/bytedance~seedance-1-0~lite~image-to-video.js").Output };
+  "bytedance/dreamina-3-0/pro/image-to-video": { input: import("./models/bytedance/dreamina-3-0/pro/image-to-video.js").Input; output: import("./models/bytedance/dreamina-3-0/pro/image-to-video.js").Output };
+  "bytedance/dreamina-3-0/pro/text-to-video": { input: import("./models/bytedance/dreamina-3-0/pro/text-to-video.js").Input; output: import("./models/bytedance/dreamina-3-0/pro/text-to-video.js").Output };
+  "bytedance/dreamina-4-0/edit": { input: import("./models/bytedance/dreamina-4-0/edit.js").Input; output: import("./models/bytedance/dreamina-4-0/edit.js").Output };
+  "bytedance/seedance-1-0/lite/image-to-video": { input: import("./models/bytedance/seedance-1-0/lite/image-to-video.js").Input; output: import("./models/bytedance/seedance-1-0/lite/image-to-video.js").Output };
 }
 
 /** Each model's module, keyed by model id. */
 export interface ModelModules {
-  "bytedance/dreamina-3-0/pro/image-to-video": typeof import("./models/bytedance~dreamina-3-0~pro~image-to-video.js");
-  "bytedance/dreamina-3-0/pro/text-to-video": typeof import("./models/bytedance~dreamina-3-0~pro~text-to-video.js");
-  "bytedance/dreamina-4-0/edit": typeof import("./models/bytedance~dreamina-4-0~edit.js");
-  "bytedance/seedance-1-0/lite/image-to-video": typeof import("./models/bytedance~seedance-1-0~lite~image-to-video.js");
+  "bytedance/dreamina-3-0/pro/image-to-video": typeof import("./models/bytedance/dreamina-3-0/pro/image-to-video.js");
+  "bytedance/dreamina-3-0/pro/text-to-video": typeof import("./models/bytedance/dreamina-3-0/pro/text-to-video.js");
+  "bytedance/dreamina-4-0/edit": typeof import("./models/bytedance/dreamina-4-0/edit.js");
+  "bytedance/seedance-1-0/lite/image-to-video": typeof import("./models/bytedance/seedance-1-0/lite/image-to-video.js");
 }
 
 /** Every model id in this package. */
@@ -21,6 +21,5 @@ export type ModelId = keyof ModelTypes;
 export type ModelInput<Id extends ModelId> = ModelTypes[Id]["input"];
 export type ModelOutput<Id extends ModelId> = ModelTypes[Id]["output"];
 
+/** Every model id in this package, sorted. */
 export declare const modelIds: readonly ModelId[];
-/** Loads one model's module on first use. */
-export declare function loadModel<Id extends ModelId>(modelId: Id): Promise<ModelModules[Id]>;

@@ -6,7 +6,7 @@
 import path from "node:path";
 import { DEFAULT_CACHE_DIR, EmitCache, cacheKey, mapLimit } from "./incremental/cache.js";
 import { SchemaErrors, SchemaFileError } from "./shared/errors.js";
-import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, renderReadmeSection, type FileMap } from "./emit/package.js";
+import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, type FileMap } from "./emit/package.js";
 import { canUseWorker, ValidatorWorker } from "./emit/validator-worker.js";
 import { duplicateIds, readSchemaSources, readSchemaText, readSchemaTexts, type SchemaText, type SourceManifest } from "./load/load.js";
 import { analyzeSchemaText, errorsOf } from "./lint/analyze.js";
@@ -85,13 +85,12 @@ function collectNotes(models: ModelSummary[], policy: boolean | SeverityPolicy, 
 }
 
 /**
- * A cached model: its summary, its README section and a hash of each emitted file (small, read for
+ * A cached model: its summary and a hash of each emitted file (small, read for
  * every model on every run); the files themselves are cached apart and read only when the output
  * on disk does not already hold them.
  */
 interface CachedModel {
   summary: ModelSummary;
-  readme: string;
   hashes: [string, string][];
 }
 
@@ -153,12 +152,12 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     miss.text = undefined;
     if (!ir) return undefined;
     try {
-      const files = [...(await emitModelFiles(ir, worker ? (s) => worker.compile(s) : undefined))];
+      const files = [...(await emitModelFiles(ir, { compile: worker ? (s) => worker.compile(s) : undefined, packageName: packageOptions.packageName }))];
       const summary = summarize(ir);
       const outputs = files.map(([p, content]): [string, OutputFile] => [p, { hash: contentHash(content), content }]);
-      const entry: EmittedModel = { summary, readme: renderReadmeSection(summary, packageOptions.packageName), hashes: outputs.map(([p, o]) => [p, o.hash]), files: outputs };
+      const entry: EmittedModel = { summary, hashes: outputs.map(([p, o]) => [p, o.hash]), files: outputs };
       cache.set("files", miss.key, files);
-      cache.set("models", miss.key, { summary: entry.summary, readme: entry.readme, hashes: entry.hashes } satisfies CachedModel);
+      cache.set("models", miss.key, { summary: entry.summary, hashes: entry.hashes } satisfies CachedModel);
       return entry;
     } catch (e) {
       if (e instanceof SchemaFileError) errors.push(e);
@@ -179,7 +178,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const whole = (map: FileMap) => {
     for (const [p, content] of map) files.set(p, { hash: contentHash(content), content });
   };
-  whole(emitIndexFiles(models, entries.map((e) => e.readme), packageOptions));
+  whole(emitIndexFiles(models, packageOptions));
   whole(emitRuntimeFiles());
   const sorted = new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 

@@ -17,7 +17,7 @@ describe("generate", () => {
     const first = await generate({ schemasDir: schemas, outDir: out });
     expect(first.models.map((m) => m.modelId)).toContain("acme/quirky/all-quirks");
     const before = await readTree(out);
-    const file = path.join(out, "models/acme~quirky~all-quirks.d.ts");
+    const file = path.join(out, "models/acme/quirky/all-quirks.d.ts");
     const stat1 = statSync(file);
     const second = await generate({ schemasDir: schemas, outDir: out });
     expect(second.diff.added.length + second.diff.changed.length + second.diff.removed.length).toBe(0);
@@ -29,14 +29,14 @@ describe("generate", () => {
   it("rewrites only what a schema change touches, and --check reports it first", async () => {
     const file = path.join(schemas, "acme/quirky/all-quirks.json");
     const original = readFileSync(file, "utf8");
-    const untouched = statSync(path.join(out, "models/bytedance~dreamina-4-0~edit.d.ts"));
+    const untouched = statSync(path.join(out, "models/bytedance/dreamina-4-0/edit.d.ts"));
     writeFileSync(file, original.replace('"maxItems": 4', '"maxItems": 5'));
     try {
       const check = await generate({ schemasDir: schemas, outDir: out, check: true });
-      expect(check.stale).toEqual(expect.arrayContaining(["models/acme~quirky~all-quirks.js", "models/acme~quirky~all-quirks.d.ts"]));
+      expect(check.stale).toEqual(expect.arrayContaining(["models/acme/quirky/all-quirks.js", "models/acme/quirky/all-quirks.d.ts"]));
       const result = await generate({ schemasDir: schemas, outDir: out });
-      expect(result.diff.changed).toEqual(["README.md", "models/acme~quirky~all-quirks.d.ts", "models/acme~quirky~all-quirks.js"]);
-      const after = statSync(path.join(out, "models/bytedance~dreamina-4-0~edit.d.ts"));
+      expect(result.diff.changed).toEqual(["docs/acme/quirky/all-quirks.md", "models/acme/quirky/all-quirks.d.ts", "models/acme/quirky/all-quirks.js"]);
+      const after = statSync(path.join(out, "models/bytedance/dreamina-4-0/edit.d.ts"));
       expect(after.ino).toBe(untouched.ino);
     } finally {
       writeFileSync(file, original);
@@ -69,11 +69,11 @@ describe("generate", () => {
     const extra = path.join(schemas, "acme/quirky/extra.json");
     writeFileSync(extra, JSON.stringify({ model_id: "acme/quirky/extra", input_schema: { type: "object", properties: { a: { type: "string" } } } }));
     await generate({ schemasDir: schemas, outDir: out });
-    expect(existsSync(path.join(out, "models/acme~quirky~extra.js"))).toBe(true);
+    expect(existsSync(path.join(out, "models/acme/quirky/extra.js"))).toBe(true);
     (await import("node:fs")).rmSync(extra);
     const r = await generate({ schemasDir: schemas, outDir: out });
-    expect(r.diff.removed).toContain("models/acme~quirky~extra.js");
-    expect(existsSync(path.join(out, "models/acme~quirky~extra.js"))).toBe(false);
+    expect(r.diff.removed).toContain("models/acme/quirky/extra.js");
+    expect(existsSync(path.join(out, "models/acme/quirky/extra.js"))).toBe(false);
   });
 
   it("refuses to replace a folder that is not a generated package", async () => {
@@ -128,13 +128,13 @@ describe("the output manifest", () => {
       const out = path.join(local.dir, "out");
       const cache = path.join(local.dir, "cache");
       await generate({ schemasDir: SCHEMAS, outDir: out, cache });
-      const file = path.join(out, "models/bytedance~dreamina-4-0~edit.js");
+      const file = path.join(out, "models/bytedance/dreamina-4-0/edit.js");
       const original = readFileSync(file, "utf8");
       writeFileSync(file, original.replace("export const modelId", "export const modelIdX"));
       const check = await generate({ schemasDir: SCHEMAS, outDir: out, cache, check: true });
-      expect(check.stale).toEqual(["models/bytedance~dreamina-4-0~edit.js"]);
+      expect(check.stale).toEqual(["models/bytedance/dreamina-4-0/edit.js"]);
       const fixed = await generate({ schemasDir: SCHEMAS, outDir: out, cache });
-      expect(fixed.diff.changed).toEqual(["models/bytedance~dreamina-4-0~edit.js"]);
+      expect(fixed.diff.changed).toEqual(["models/bytedance/dreamina-4-0/edit.js"]);
       expect(fixed.emitted).toBe(0);
       expect(readFileSync(file, "utf8")).toBe(original);
     } finally {
@@ -159,7 +159,7 @@ describe("the source manifest", () => {
       writeFileSync(file, edited);
       const result = await generate({ schemasDir: schemas, outDir: out, cache });
       expect(result.emitted).toBe(1);
-      expect(readFileSync(path.join(out, "models/bytedance~dreamina-3-0~pro~text-to-video.d.ts"), "utf8")).toContain("801");
+      expect(readFileSync(path.join(out, "models/bytedance/dreamina-3-0/pro/text-to-video.d.ts"), "utf8")).toContain("801");
       // Back to the original text: known by content, so it comes from the cache.
       writeFileSync(file, original);
       expect((await generate({ schemasDir: schemas, outDir: out, cache })).emitted).toBe(0);
@@ -167,8 +167,8 @@ describe("the source manifest", () => {
       const { atime, mtime } = statSync(file);
       writeFileSync(file, edited);
       utimesSync(file, atime, mtime);
-      expect((await generate({ schemasDir: schemas, outDir: out, cache })).diff.changed).toContain("models/bytedance~dreamina-3-0~pro~text-to-video.d.ts");
-      expect(readFileSync(path.join(out, "models/bytedance~dreamina-3-0~pro~text-to-video.d.ts"), "utf8")).toContain("801");
+      expect((await generate({ schemasDir: schemas, outDir: out, cache })).diff.changed).toContain("models/bytedance/dreamina-3-0/pro/text-to-video.d.ts");
+      expect(readFileSync(path.join(out, "models/bytedance/dreamina-3-0/pro/text-to-video.d.ts"), "utf8")).toContain("801");
     } finally {
       local.cleanup();
     }

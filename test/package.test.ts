@@ -61,7 +61,7 @@ describe("the packed package", () => {
     const r = JSON.parse(stdout.trim().split("\n").pop()!);
     expect(r.loadedAfterRoot).toEqual([]);
     expect(r.loadedAfterOne).toHaveLength(1);
-    expect(decodeURIComponent(r.loadedAfterOne[0])).toMatch(/models\/bytedance~dreamina-4-0~edit\.js$/);
+    expect(decodeURIComponent(r.loadedAfterOne[0])).toMatch(/models\/bytedance\/dreamina-4-0\/edit\.js$/);
     expect(r.example).toEqual({ valid: true, issues: [] });
     expect(r.bad.valid).toBe(false);
     expect(r.bad.issues.map((i: { path: string; keyword: string; severity: string }) => [i.path, i.keyword, i.severity])).toEqual([
@@ -81,5 +81,6 @@ describe("the packed package", () => {
     expect(r.standard.bad.issues).toEqual(r.standard.schemaErrors.map((i: { path: string; message: string }) => ({ message: i.message, path: i.path.slice(1).split("/").map((k) => (/^\d+$/.test(k) ? Number(k) : k)) })));
     expect(r.standard.bad.issues).toContainEqual({ message: expect.stringContaining("https"), path: ["image_urls", 0] });
     expect(r.standard.bad.issues).toContainEqual({ message: "must be string", path: ["prompt"] });
+    expect(r.known).toEqual([true, false, false]);
   });
 });

@@ -11,7 +11,7 @@ import type { FaultRule, Route } from "../generator/mock/faults.js";
 import { jpeg } from "../generator/mock/images.js";
 import { startMediaServer, type MediaServer } from "../generator/mock/media-server.js";
 import { createClient, RunComfyError } from "../generated/index.js";
-import * as edit from "../generated/models/bytedance~dreamina-4-0~edit.js";
+import * as edit from "../generated/models/bytedance/dreamina-4-0/edit.js";
 import { runCli } from "../generator/cli.js";
 import { SCHEMAS } from "./helpers.js";
 import { route } from "./net-guard.js";

@@ -107,7 +107,8 @@ export interface RunComfyClient<M extends ModelTypeMap<M>> {
 }
 export interface RuntimeClientOptions extends ClientOptions {
     loadModel: (modelId: string) => Promise<LoadedModel>;
-    knownModel: (modelId: string) => boolean;
+    /** Whether the package has the model (the generated package answers from one shard of its loaders). */
+    knownModel: (modelId: string) => boolean | Promise<boolean>;
 }
 /** Model ids keep their slashes in the path, as RunComfy expects; each segment is encoded. */
 export declare const modelPath: (modelId: string) => string;

@@ -418,7 +418,7 @@ function createRuntimeClient(options) {
   };
   const validation = options.validate ?? true;
   async function submit(modelId, input, opts = {}) {
-    if (!options.knownModel(modelId))
+    if (!await options.knownModel(modelId))
       throw new UnknownModelError(modelId);
     if (validation !== false) {
       const model = await options.loadModel(modelId);

@@ -98,7 +98,9 @@ export async function importGeneratedPackage<T extends { modelIds: readonly stri
   const { default: path } = await import("node:path");
   const { pathToFileURL } = await import("node:url");
   try {
-    return (await import(pathToFileURL(path.resolve(dir, "index.js")).href)) as T;
+    // The root entry does not carry the id list (it would grow with the catalog): that is models.js.
+    const [root, { modelIds }] = await Promise.all([import(pathToFileURL(path.resolve(dir, "index.js")).href), import(pathToFileURL(path.resolve(dir, "models.js")).href)]);
+    return { ...root, modelIds } as T;
   } catch (e) {
     throw new CliFailure(`cannot load the generated package at ${dir} (run \`npm run generate\` first): ${(e as Error).message}`, EXIT.usage);
   }

@@ -27,9 +27,9 @@ export interface ModelSummary {
   /** Where it came from, for "generated from" headers: `schemas/<id>.json`. */
   sourcePath: string;
   /**
-   * The model's files inside the generated package, without extension: `models/<id, "/" as "~">`
-   * (`.js` and `.d.ts`). Flat, because thousands of nested folders cost more to write and swap than
-   * the files themselves; `~` cannot occur in an id, so the mapping is one to one.
+   * The model's files inside the generated package, without extension: `models/<id>` (`.js` and
+   * `.d.ts`), a folder per id segment, so one pattern export (`./*` → `./models/*.js`) serves every
+   * model and package.json stays the same size whatever the catalog.
    */
   modulePath: string;
   /** Subpath export: `./<id>`. */
@@ -54,7 +54,7 @@ export interface ModelIR extends ModelSummary {
 }
 
 /** Where a model's module lives in the generated package. */
-export const modulePathOf = (modelId: string) => `models/${modelId.split("/").join("~")}`;
+export const modulePathOf = (modelId: string) => `models/${modelId}`;
 
 export function buildModel(
   file: SchemaFile,

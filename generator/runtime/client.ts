@@ -90,7 +90,8 @@ export interface RunComfyClient<M extends ModelTypeMap<M>> {
 
 export interface RuntimeClientOptions extends ClientOptions {
   loadModel: (modelId: string) => Promise<LoadedModel>;
-  knownModel: (modelId: string) => boolean;
+  /** Whether the package has the model (the generated package answers from one shard of its loaders). */
+  knownModel: (modelId: string) => boolean | Promise<boolean>;
 }
 
 function env(name: string): string | undefined {
@@ -122,7 +123,7 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
   const validation = options.validate ?? true;
 
   async function submit(modelId: string, input: unknown, opts: { signal?: AbortSignal } = {}): Promise<SubmittedJob> {
-    if (!options.knownModel(modelId)) throw new UnknownModelError(modelId);
+    if (!(await options.knownModel(modelId))) throw new UnknownModelError(modelId);
     if (validation !== false) {
       const model = await options.loadModel(modelId);
       const result = await model.validate(input, validation === true ? {} : validation);

@@ -21,7 +21,7 @@ describe("cli", () => {
   it("--check exits 1 and lists stale files", async () => {
     const r = await cli("generate", "--schemas", SCHEMAS, "--out", path.join(tmp.dir, "missing"), "--check");
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("models/bytedance~dreamina-4-0~edit.d.ts");
+    expect(r.stderr).toContain("models/bytedance/dreamina-4-0/edit.d.ts");
   });
 
   it("bad schemas exit 1 with file and pointer, no stack trace", async () => {

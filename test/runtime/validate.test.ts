@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jpeg } from "../../generator/mock/images.js";
 import { BYTES_PER_MB } from "../../generator/runtime/rule-eval.js";
 import type { CheckedRule, Comparator, RuleTarget } from "../../generator/runtime/rule-types.js";
-import * as i2v from "../../generated/models/bytedance~dreamina-3-0~pro~image-to-video.js";
-import * as edit from "../../generated/models/bytedance~dreamina-4-0~edit.js";
-import * as seedance from "../../generated/models/bytedance~seedance-1-0~lite~image-to-video.js";
+import * as i2v from "../../generated/models/bytedance/dreamina-3-0/pro/image-to-video.js";
+import * as edit from "../../generated/models/bytedance/dreamina-4-0/edit.js";
+import * as seedance from "../../generated/models/bytedance/seedance-1-0/lite/image-to-video.js";
 import { validate } from "../../generated/index.js";
 import { startMediaServer, type MediaServer } from "../../generator/mock/media-server.js";
 
