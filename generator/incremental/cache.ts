@@ -10,7 +10,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PACKAGE_ROOT, TEMPLATES_DIR } from "../shared/paths.js";
 
-export const DEFAULT_CACHE_DIR = path.join(PACKAGE_ROOT, "node_modules", ".cache", "runcomfy-codegen");
+/** node_modules/.cache/runcomfy-codegen, or RUNCOMFY_CODEGEN_CACHE_DIR (a benchmark or CI keeps its own). */
+export const DEFAULT_CACHE_DIR = process.env.RUNCOMFY_CODEGEN_CACHE_DIR || path.join(PACKAGE_ROOT, "node_modules", ".cache", "runcomfy-codegen");
 
 function filesUnder(dir: string, ext: RegExp): string[] {
   const out: string[] = [];

@@ -1,0 +1,92 @@
+/**
+ * Validators: gzipped size per model against ajv standalone's gzipped output for the same schema,
+ * and validation speed on every seed model, valid and invalid input, in interleaved samples against
+ * ajv compiling the same schema at run time.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { transformSync } from "esbuild";
+import { AjvClass, standaloneCode } from "../../generator/shared/ajv.js";
+import { validatorView } from "../../generator/emit/schema-views.js";
+import { normalizeInputSchema } from "../../generator/normalize/normalize.js";
+import { formats } from "../../generator/runtime/formats.js";
+import { PACKAGE_ROOT } from "../../generator/shared/paths.js";
+import { findSchemaFilesSync } from "../fs-util.js";
+import { fmt, median, opsPerSecond, type Row } from "../stats.js";
+
+const gzip = (code: string) => gzipSync(code, { level: 9 }).length;
+const minified = (code: string) => transformSync(code, { loader: "js", minify: true }).code;
+
+/** The validator's part of a generated model module: its import and code, between the template's comment and the model's exports. */
+function validatorSection(module: string): string {
+  const start = module.indexOf("\n", module.indexOf("// The precompiled input validator")) + 1;
+  return module.slice(start, module.indexOf("\n\n/** The model id, as sent in the request path. */"));
+}
+
+function ajvStandalone(schema: unknown, allErrors: boolean): string {
+  const ajv = new AjvClass({ allErrors, code: { source: true, esm: true } });
+  for (const name of Object.keys(formats)) ajv.addFormat(name, true);
+  return standaloneCode(ajv, ajv.compile(validatorView(schema as never)));
+}
+
+export function benchValidatorSize(schemaFiles: string[], pkgDir: string, log: (s: string) => void): Row[] {
+  log(`validator size, ${schemaFiles.length} models…`);
+  const ratios = { allErrors: [] as number[], first: [] as number[], minified: [] as number[] };
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (const file of schemaFiles) {
+    const raw = JSON.parse(readFileSync(file, "utf8"));
+    const code = validatorSection(readFileSync(path.join(pkgDir, "models", `${raw.model_id}.js`), "utf8"));
+    const schema = normalizeInputSchema(raw.input_schema, file).schema;
+    const all = ajvStandalone(schema, true);
+    ours.push(gzip(code));
+    theirs.push(gzip(all));
+    ratios.allErrors.push(gzip(code) / gzip(all));
+    ratios.first.push(gzip(code) / gzip(ajvStandalone(schema, false)));
+    ratios.minified.push(gzip(minified(code)) / gzip(minified(all)));
+  }
+  const mm = (l: number[]) => `${fmt(median(l), 2)} / ${fmt(Math.max(...l), 2)}`;
+  return [
+    { section: "validator size", metric: `gzipped validator per model (median), ${schemaFiles.length} models`, ours: `${fmt(median(ours))} B`, baseline: `${fmt(median(theirs))} B (ajv standalone, allErrors as ours)`, ratio: `${mm(ratios.allErrors)} (median / max)`, target: "smaller than ajv standalone", met: Math.max(...ratios.allErrors) < 1 ? "yes" : "no" },
+    { section: "validator size", metric: "gzipped, against ajv standalone's default options (stops at the first error)", ours: "", baseline: "", ratio: `${mm(ratios.first)} (median / max)`, target: "", met: "—" },
+    { section: "validator size", metric: "gzipped after a bundler's minifier (esbuild --minify) on both sides", ours: "", baseline: "", ratio: `${mm(ratios.minified)} (median / max)`, target: "", met: "—" },
+  ];
+}
+
+/** An input the schema refuses: the first property given a value of the wrong type, and a key it does not know. */
+function invalidInput(example: Record<string, unknown>, schema: { properties?: Record<string, { type?: unknown }> }): Record<string, unknown> {
+  const [key, prop] = Object.entries(schema.properties ?? {})[0] ?? ["x", {}];
+  return { ...example, [key]: prop.type === "string" ? 12345 : "not a number", unknown_key: true };
+}
+
+export async function benchValidation(runs: number, log: (s: string) => void): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const file of findSchemaFilesSync(path.join(PACKAGE_ROOT, "schemas"))) {
+    const raw = JSON.parse(readFileSync(file, "utf8"));
+    log(`validation, ${raw.model_id}…`);
+    const model = await import(pathToFileURL(path.join(PACKAGE_ROOT, "generated/models", `${raw.model_id}.js`)).href);
+    const ajv = new AjvClass({ allErrors: true, strict: false });
+    // The same format checks the generated validators use: only precompiled vs compiled at run time differs.
+    for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
+    const runtime = ajv.compile(validatorView(normalizeInputSchema(raw.input_schema, file).schema));
+    const inputs = { valid: model.example ?? {}, invalid: invalidInput(model.example ?? {}, model.inputSchema) };
+    const precompiled = model.validator as (d: unknown) => boolean;
+    if (!precompiled(inputs.valid) || precompiled(inputs.invalid) || runtime(inputs.invalid)) throw new Error(`${raw.model_id}: the bench inputs are not valid / invalid as intended`);
+    for (const [kind, input] of Object.entries(inputs)) {
+      const ours: number[] = [];
+      const base: number[] = [];
+      // Short interleaved samples, which side goes first alternating (the second of a pair runs warmer).
+      for (let r = 0; r < runs * 10; r++) {
+        const a = () => ours.push(opsPerSecond(() => precompiled(input), 60));
+        const b = () => base.push(opsPerSecond(() => runtime(input), 60));
+        if (r % 2) (b(), a());
+        else (a(), b());
+      }
+      const ratio = median(ours) / median(base);
+      rows.push({ section: "validate", metric: `${raw.model_id}, ${kind} input (ops/s)`, ours: fmt(median(ours)), baseline: `${fmt(median(base))} (ajv compiled at run time)`, ratio: `${fmt(ratio, 2)}×`, target: "≥ 0.95×", met: ratio >= 0.95 ? "yes" : "no" });
+    }
+  }
+  return rows;
+}
