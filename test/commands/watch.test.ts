@@ -52,14 +52,14 @@ describe("generate --watch", () => {
       await failed;
       expect(cli.output()).toContain('new-model.json#/input_schema/properties/x/type: unknown type "tensor"');
       expect(readFileSync(path.join(out, "package.json"), "utf8")).toBe(goodPackage);
-      expect(existsSync(path.join(out, "models", "acme~new-model.js"))).toBe(false);
+      expect(existsSync(path.join(out, "models", "acme", "new-model.js"))).toBe(false);
 
       const fixed = cli.next(/^5 models .* written/m);
       const seed = JSON.parse(readFileSync(path.join(SCHEMAS, "bytedance/dreamina-4-0/edit.json"), "utf8"));
       writeFileSync(newFile, JSON.stringify({ ...seed, model_id: "acme/new-model" }));
       await fixed;
-      expect(existsSync(path.join(out, "models", "acme~new-model.js"))).toBe(true);
-      expect(JSON.parse(readFileSync(path.join(out, "package.json"), "utf8")).exports).toHaveProperty(["./acme/new-model"]);
+      expect(existsSync(path.join(out, "models", "acme", "new-model.js"))).toBe(true);
+      expect(readFileSync(path.join(out, "models.js"), "utf8")).toContain('"acme/new-model"');
     } finally {
       cli.child.kill("SIGTERM");
     }
