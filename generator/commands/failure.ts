@@ -18,7 +18,7 @@ export interface Failure {
   /** What to do next (a job left running: how to follow or cancel it). */
   hint?: string;
   /** Schema file problems (generate), each with file, pointer and rule id. */
-  errors?: { file: string; pointer: string; message: string; ruleId: string }[];
+  errors?: { file: string; line?: number; column?: number; pointer: string; message: string; ruleId: string }[];
 }
 
 /**
@@ -52,7 +52,7 @@ export function describeFailure(e: unknown): Failure {
       type: "SchemaErrors",
       message: `${plural(e.errors.length, "error")} in the schema files; nothing was written`,
       exitCode: EXIT.failed,
-      errors: e.errors.map((x) => ({ file: x.file, pointer: x.pointer, message: x.detail, ruleId: x.ruleId })),
+      errors: e.errors.map((x) => defined({ file: x.file, line: x.position?.line, column: x.position?.column, pointer: x.pointer, message: x.detail, ruleId: x.ruleId })),
     };
   }
   if (e instanceof Error) {
@@ -74,7 +74,7 @@ export const followUpHint = (requestId: string) =>
 /** The text form, for stderr. Internal errors keep their stack (they are bugs to report). */
 export function formatFailure(f: Failure, e: unknown): string {
   if (f.type === "InternalError") return `internal error: ${(e instanceof Error && e.stack) || f.message}\n`;
-  if (f.errors) return `${f.errors.map((x) => `error: ${x.file}${x.pointer ? `#${x.pointer}` : ""}: ${x.message} [${x.ruleId}]`).join("\n")}\n${plural(f.errors.length, "error")}; nothing was written.\n`;
+  if (f.errors) return `${f.errors.map((x) => `error: ${x.file}${x.line !== undefined ? `:${x.line}:${x.column}` : ""}${x.pointer ? `#${x.pointer}` : ""}: ${x.message} [${x.ruleId}]`).join("\n")}\n${plural(f.errors.length, "error")}; nothing was written.\n`;
   const prefix = e instanceof CliFailure || e instanceof GeneratorError ? "" : `${f.type}: `;
   const issues = f.issues ? f.issues.map((i) => `\n  ${i.path || "/"}  ${i.message}`).join("") : "";
   return `${prefix}${f.message}${issues}\n${f.hint ? `${f.hint}\n` : ""}`;

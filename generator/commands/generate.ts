@@ -1,4 +1,5 @@
 /** `runcomfy-codegen generate`: schema files in, the generated package out. */
+import { formatNormalizations } from "../lint/lint-format.js";
 import { generate, type GenerateOptions } from "../generate.js";
 import { CliFailure, EXIT, plural, withHelp, type CliIo, type RegisterCommand } from "./context.js";
 import { watchAndRegenerate } from "./watch.js";
@@ -26,6 +27,7 @@ export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
         .option("package-version", { type: "string", default: config.packageVersion, describe: "Version of the generated package (config: package.version)" })
         .option("watch", { type: "boolean", default: false, describe: "Regenerate on every change in the schemas folder until Ctrl-C; a bad file prints its problems and the last good output stays" })
         .option("quiet", { type: "boolean", default: false, describe: "Print only errors and the summary" })
+        .option("verbose", { type: "boolean", default: false, describe: "List every normalization and warning with its file and JSON pointer (default: one line per kind, with counts)" })
         .option("cache", { type: "boolean", default: true, describe: "Reuse emitted files of unchanged models from node_modules/.cache (--no-cache: emit everything)" }),
     async (args) => {
       const options: GenerateOptions = {
@@ -39,22 +41,18 @@ export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
         rules: config.severity.rules,
         cache: args.cache ? undefined : false,
       };
-      const once = () => generateOnce(options, { quiet: args.quiet, io, setExit });
+      const once = () => generateOnce(options, { quiet: args.quiet, verbose: args.verbose, io, setExit });
       if (!args.watch) return once();
       if (args.check || args["dry-run"]) throw new CliFailure("--watch writes the package; it cannot be combined with --check or --dry-run", EXIT.usage);
       await watchAndRegenerate(args.schemas, once, io);
     },
   );
 
-/** One run: notes on stderr, then the summary line (or the stale files with --check). */
-async function generateOnce(options: GenerateOptions, out: { quiet: boolean; io: CliIo; setExit: (code: number) => void }): Promise<void> {
+/** One run: what was normalized on stderr (per kind, or each with --verbose), then the summary line (or the stale files with --check). */
+async function generateOnce(options: GenerateOptions, out: { quiet: boolean; verbose: boolean; io: CliIo; setExit: (code: number) => void }): Promise<void> {
   const { io, setExit } = out;
   const result = await generate(options);
-  if (!out.quiet) {
-    for (const { file, note } of result.notes) {
-      if (note.severity !== "info") io.stderr(`${note.severity}: ${file}#${note.pointer}: ${note.message} [${note.code}]\n`);
-    }
-  }
+  if (!out.quiet) io.stderr(formatNormalizations(result.notes, out.verbose));
   const d = result.diff;
   if (options.check) {
     if (result.stale.length) {

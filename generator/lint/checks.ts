@@ -9,10 +9,11 @@ import { makeNote, type Note, type NoteCode } from "../shared/notes.js";
 import { validatorView } from "../emit/schema-views.js";
 import type { SchemaNode } from "../normalize/normalize.js";
 import { forEachSubschema } from "../shared/schema-keywords.js";
+import { MEDIA_NOUN } from "../model/model.js";
 import { checkPatterns } from "./redos.js";
 import { formatExpr } from "../runtime/rule-eval.js";
 import { formats } from "../runtime/formats.js";
-import type { CheckedRule } from "../runtime/rule-types.js";
+import type { CheckedRule, MediaKind, Metric } from "../runtime/rule-types.js";
 
 let ajv: AjvInstance | undefined;
 function lintAjv() {
@@ -81,7 +82,11 @@ function checkNode(node: SchemaNode, pointer: string, add: Add): void {
     const problems = valueProblems(node, node.default);
     if (problems.length) add(joinPointer(pointer, "default"), "default-invalid", `the default ${truncate(JSON.stringify(node.default))} violates its own schema: ${problems.join("; ")}`);
   }
-  if (node["x-rules"]) checkRuleContradictions(node["x-rules"].filter((r): r is CheckedRule => r.kind === "checked"), joinPointer(pointer, "validations"), add);
+  if (node["x-rules"]) {
+    const checked = node["x-rules"].filter((r): r is CheckedRule => r.kind === "checked");
+    checkRuleContradictions(checked, joinPointer(pointer, "validations"), add);
+    checkRuleMetrics(node, joinPointer(pointer, "validations"), add);
+  }
   forEachSubschema(node, (child, keyword, key) => checkNode(child, key === undefined ? joinPointer(pointer, keyword) : joinPointer(pointer, keyword, key), add));
 }
 
@@ -108,6 +113,31 @@ function checkExample(schema: SchemaNode, example: unknown, add: Add): void {
     const at = e.keyword === "required" ? "/example" : `/example${e.instancePath}`;
     add(at, "example-invalid", `the example request body is invalid: ${e.instancePath || "/"} ${e.message}`);
   }
+}
+
+/** What each media kind has: a rule measuring anything else can never be checked on it. */
+const MEASURABLE: Readonly<Record<MediaKind, readonly Metric[]>> = {
+  image: ["width", "height", "file_size_bytes", "file_size_kb", "file_size_mb"],
+  video: ["width", "height", "duration_seconds", "file_size_bytes", "file_size_kb", "file_size_mb"],
+  audio: ["duration_seconds", "file_size_bytes", "file_size_kb", "file_size_mb"],
+};
+
+/** A rule measuring what the property's media kind does not have (`duration_seconds` on an image). */
+function checkRuleMetrics(node: SchemaNode, pointer: string, add: Add): void {
+  const media = node["x-media"] ?? node.items?.["x-media"];
+  const target = node.items ?? node;
+  const isString = target.type === "string" || (Array.isArray(target.type) && target.type.includes("string"));
+  if (!media && isString) {
+    add(pointer, "rule-on-non-media", "media rules on a string without a media format (image_uri, video_uri, audio_uri): they are checked only when the value is a URL; add the format if it is one");
+  }
+  if (!media) return;
+  node["x-rules"]!.forEach((rule, i) => {
+    if (rule.kind !== "checked") return;
+    const foreign = rule.metrics.filter((m) => !MEASURABLE[media].includes(m));
+    if (foreign.length) {
+      add(joinPointer(pointer, i), "rule-metric-media-mismatch", `rule ${JSON.stringify(rule.source.rule)} measures ${foreign.join(", ")}, which ${MEDIA_NOUN[media]} does not have; it is reported as unchecked at validation time`);
+    }
+  });
 }
 
 /** Rules on the same expression whose allowed ranges do not overlap: no value can pass. */

@@ -3,6 +3,7 @@ import path from "node:path";
 import { valueEnd } from "./json-span.js";
 import { formatSarif } from "./sarif.js";
 import type { Finding } from "./lint.js";
+import { NOTE_CODES, type Note, type NoteCode } from "../shared/notes.js";
 
 export const FORMATS = ["stylish", "json", "github", "sarif"] as const;
 export type LintFormat = (typeof FORMATS)[number];
@@ -83,4 +84,22 @@ export function formatFindings(findings: Finding[], format: LintFormat, options:
     default:
       return formatStylish(findings, options.color, options.files.length);
   }
+}
+
+/**
+ * What `generate` changed or could not check: one line per kind with its count (warnings first),
+ * or, `verbose`, each note under its kind with file and JSON pointer.
+ */
+export function formatNormalizations(notes: { file: string; note: Note }[], verbose: boolean): string {
+  const byCode = new Map<NoteCode, { file: string; note: Note }[]>();
+  for (const n of notes) byCode.set(n.note.code, [...(byCode.get(n.note.code) ?? []), n]);
+  const rank = (s: string) => (s === "error" ? 0 : s === "warning" ? 1 : 2);
+  const kinds = [...byCode].sort(([a, x], [b, y]) => rank(x[0].note.severity) - rank(y[0].note.severity) || (a < b ? -1 : 1));
+  const lines: string[] = [];
+  for (const [code, list] of kinds) {
+    lines.push(`${list[0].note.severity}: ${NOTE_CODES[code].summary}: ${list.length} [${code}]`);
+    if (verbose) for (const { file, note } of list) lines.push(`  ${file}#${note.pointer}: ${note.message}`);
+  }
+  if (lines.length && !verbose) lines.push("(--verbose lists each with its file and JSON pointer)");
+  return lines.length ? lines.join("\n") + "\n" : "";
 }

@@ -107,6 +107,12 @@ export async function validateModelInput(def: ModelDefinition, input: unknown, o
         issues.push({ path: pointer, source: "rule", severity: "warning", message: "media rules apply to URLs; this value is not a string, so they were not checked" });
         continue;
       }
+      // A property without a media format whose value is plain text (rules on a `prompt`): the rules
+      // cannot mean this value, and refusing it would refuse what the service accepts.
+      if (target.media === null && !/^(?:https?|data):/i.test(value)) {
+        issues.push({ path: pointer, source: "rule", severity: "warning", message: "media rules apply to URLs; this value is not a URL, so they were not checked" });
+        continue;
+      }
       const metrics = new Set(checked.flatMap((r) => r.metrics));
       const needs = { dimensions: metrics.has("width") || metrics.has("height"), size: [...metrics].some((m) => m.startsWith("file_size")) };
       const key = `${needs.dimensions}|${needs.size}|${value}`;

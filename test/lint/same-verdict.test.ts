@@ -124,3 +124,36 @@ describe("ReDoS", () => {
     expect(lint).toEqual([]);
   });
 });
+
+describe("rule checks", () => {
+  it("a metric the media kind does not have, and rules on a string without a media format, are warnings in both", async () => {
+    const rule = (r: string) => ({ validation_rule: r, validation_value: 5, validation_error: "x" });
+    const dir = schemasWith(file({ img: { type: "string", format: "image_uri", validations: [rule("duration_seconds<"), rule("width<")] }, clip: { type: "string", format: "audio_uri", validations: [rule("width_pixels<")] }, prompt: { type: "string", validations: [rule("width<")] } }));
+    const findings = await lintPaths([dir]);
+    expect(findings.map((f) => [f.ruleId, f.severity])).toEqual([
+      ["rule-metric-media-mismatch", "warning"],
+      ["rule-metric-media-mismatch", "warning"],
+      ["rule-on-non-media", "warning"],
+    ]);
+    expect(findings[0].message).toContain("duration_seconds, which an image does not have");
+    expect((await verdicts(dir)).gen).toEqual([]);
+  });
+});
+
+describe("generate says what it changed", () => {
+  it("one line per kind of normalization with its count; --verbose lists each with file and pointer; errors carry line and column", async () => {
+    const dir = schemasWith(file({ a: { type: "Number", description: "" }, b: { type: "float", description: " " }, c: { type: "array", format: "image_uris" } }));
+    const out = path.join(tmp.dir, "said");
+    const plain = await captureCli(["generate", "--schemas", dir, "--out", out]);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toContain("warning: A type name that is not JSON Schema, read as its JSON Schema type: 2 [normalized-type]\n");
+    expect(plain.stderr).toContain("info: An empty description, dropped: 2 [empty-description]\n");
+    expect(plain.stderr).toContain("info: Array items inferred from the array's plural media format: 1 [items-from-format]\n");
+    expect(plain.stderr).not.toContain("#/input_schema");
+    const verbose = await captureCli(["generate", "--schemas", dir, "--out", out, "--verbose"]);
+    expect(verbose.stderr).toMatch(/\[normalized-type\]\n {2}\S*acme\/m\.json#\/input_schema\/properties\/a\/type: type "Number" is not JSON Schema; read as "number"\n/);
+    const bad = schemasWith(file({ a: { type: "strng" } }));
+    const failed = await captureCli(["generate", "--schemas", bad, "--out", path.join(tmp.dir, "bad-out")]);
+    expect(failed.stderr).toMatch(/^error: \S+acme\/m\.json:7:9#\/input_schema\/properties\/a\/type: unknown type "strng"/m);
+  });
+});

@@ -178,3 +178,15 @@ describe("validate", () => {
     expect(edit.validateSchema(input, { allowDataUris: true }).valid).toBe(true);
   });
 });
+
+describe("media rules on a property without a media format", () => {
+  it("plain text is not refused: the rules are reported as not checked, and the input stays valid", async () => {
+    const { validateModelInput } = await import("../../generator/runtime/validate.js");
+    const rule: CheckedRule = { kind: "checked", source: { rule: "width<", value: 5, error: "too wide" }, expr: { kind: "metric", name: "width" }, op: "<", limit: 5, metrics: ["width"] };
+    const validator = Object.assign((() => true) as (data: unknown) => boolean, { errors: null });
+    const def = { modelId: "acme/m", validator, ruleTargets: [{ path: ["prompt"], media: null, rules: [rule] }] };
+    const result = await validateModelInput(def as never, { prompt: "a cat" });
+    expect(result.valid).toBe(true);
+    expect(result.issues).toEqual([expect.objectContaining({ path: "/prompt", severity: "warning", message: expect.stringContaining("not a URL") })]);
+  });
+});
