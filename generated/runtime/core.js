@@ -1576,6 +1576,10 @@ async function validateModelInput(def, input, options = {}) {
         issues.push({ path: pointer, source: "rule", severity: "warning", message: "media rules apply to URLs; this value is not a string, so they were not checked" });
         continue;
       }
+      if (target.media === null && !/^(?:https?|data):/i.test(value)) {
+        issues.push({ path: pointer, source: "rule", severity: "warning", message: "media rules apply to URLs; this value is not a URL, so they were not checked" });
+        continue;
+      }
       const metrics = new Set(checked2.flatMap((r) => r.metrics));
       const needs = { dimensions: metrics.has("width") || metrics.has("height"), size: [...metrics].some((m) => m.startsWith("file_size")) };
       const key = `${needs.dimensions}|${needs.size}|${value}`;

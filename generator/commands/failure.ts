@@ -74,7 +74,7 @@ export const followUpHint = (requestId: string) =>
 /** The text form, for stderr. Internal errors keep their stack (they are bugs to report). */
 export function formatFailure(f: Failure, e: unknown): string {
   if (f.type === "InternalError") return `internal error: ${(e instanceof Error && e.stack) || f.message}\n`;
-  if (f.errors) return `${f.errors.map((x) => `error: ${x.file}${x.line !== undefined ? `:${x.line}:${x.column}` : ""}${x.pointer ? `#${x.pointer}` : ""}: ${x.message} [${x.ruleId}]`).join("\n")}\n${plural(f.errors.length, "error")}; nothing was written.\n`;
+  if (f.errors) return `${f.errors.map((x) => `error: ${x.file}${x.pointer ? `#${x.pointer}` : ""}: ${x.message}${x.line !== undefined ? ` (line ${x.line}, column ${x.column})` : ""} [${x.ruleId}]`).join("\n")}\n${plural(f.errors.length, "error")}; nothing was written.\n`;
   const prefix = e instanceof CliFailure || e instanceof GeneratorError ? "" : `${f.type}: `;
   const issues = f.issues ? f.issues.map((i) => `\n  ${i.path || "/"}  ${i.message}`).join("") : "";
   return `${prefix}${f.message}${issues}\n${f.hint ? `${f.hint}\n` : ""}`;

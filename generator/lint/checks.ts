@@ -124,12 +124,9 @@ const MEASURABLE: Readonly<Record<MediaKind, readonly Metric[]>> = {
 
 /** A rule measuring what the property's media kind does not have (`duration_seconds` on an image). */
 function checkRuleMetrics(node: SchemaNode, pointer: string, add: Add): void {
+  // A string without a media format may still be a media URL (catalog schemas often omit the format:
+  // the normalizer's media-from-rules note); at run time its rules apply only when the value is a URL.
   const media = node["x-media"] ?? node.items?.["x-media"];
-  const target = node.items ?? node;
-  const isString = target.type === "string" || (Array.isArray(target.type) && target.type.includes("string"));
-  if (!media && isString) {
-    add(pointer, "rule-on-non-media", "media rules on a string without a media format (image_uri, video_uri, audio_uri): they are checked only when the value is a URL; add the format if it is one");
-  }
   if (!media) return;
   node["x-rules"]!.forEach((rule, i) => {
     if (rule.kind !== "checked") return;

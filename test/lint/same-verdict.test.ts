@@ -126,9 +126,9 @@ describe("ReDoS", () => {
 });
 
 describe("rule checks", () => {
-  it("a metric the media kind does not have, and rules on a string without a media format, are warnings in both", async () => {
+  it("a metric the media kind does not have is a warning in both; rules on a non-string are too", async () => {
     const rule = (r: string) => ({ validation_rule: r, validation_value: 5, validation_error: "x" });
-    const dir = schemasWith(file({ img: { type: "string", format: "image_uri", validations: [rule("duration_seconds<"), rule("width<")] }, clip: { type: "string", format: "audio_uri", validations: [rule("width_pixels<")] }, prompt: { type: "string", validations: [rule("width<")] } }));
+    const dir = schemasWith(file({ img: { type: "string", format: "image_uri", validations: [rule("duration_seconds<"), rule("width<")] }, clip: { type: "string", format: "audio_uri", validations: [rule("width_pixels<")] }, seed: { type: "integer", validations: [rule("width<")] } }));
     const findings = await lintPaths([dir]);
     expect(findings.map((f) => [f.ruleId, f.severity])).toEqual([
       ["rule-metric-media-mismatch", "warning"],
@@ -154,6 +154,6 @@ describe("generate says what it changed", () => {
     expect(verbose.stderr).toMatch(/\[normalized-type\]\n {2}\S*acme\/m\.json#\/input_schema\/properties\/a\/type: type "Number" is not JSON Schema; read as "number"\n/);
     const bad = schemasWith(file({ a: { type: "strng" } }));
     const failed = await captureCli(["generate", "--schemas", bad, "--out", path.join(tmp.dir, "bad-out")]);
-    expect(failed.stderr).toMatch(/^error: \S+acme\/m\.json:7:9#\/input_schema\/properties\/a\/type: unknown type "strng"/m);
+    expect(failed.stderr).toMatch(/^error: \S+acme\/m\.json#\/input_schema\/properties\/a\/type: unknown type "strng" .*\(line 7, column 9\) \[unknown-type\]$/m);
   });
 });
