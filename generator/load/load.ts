@@ -110,6 +110,13 @@ export function checkSchemaFile(file: string, relPath: string, text: string, wit
   if (hasOwn(doc, "example") && doc.example !== null && (typeof doc.example !== "object" || Array.isArray(doc.example))) {
     fail("/example", "example must be the request body, a JSON object", "envelope");
   }
+  let pricing: PricingFields | null = null;
+  try {
+    pricing = readPricingFields(file, doc);
+  } catch (e) {
+    if (!(e instanceof SchemaFileError)) throw e;
+    errors.push(e);
+  }
   if (modelId === undefined || !inputUsable) return { errors, positions };
   const loaded: SchemaFile = {
     file,
@@ -120,7 +127,7 @@ export function checkSchemaFile(file: string, relPath: string, text: string, wit
     outputSchema: hasOwn(doc, "output_schema") ? doc.output_schema : null,
     example: hasOwn(doc, "example") && doc.example !== null && typeof doc.example === "object" && !Array.isArray(doc.example) ? doc.example : null,
     source: hasOwn(doc, "source") ? doc.source : null,
-    pricing: readPricingFields(file, doc),
+    pricing,
     positions,
   };
   return { file: loaded, errors, positions };

@@ -63,6 +63,13 @@ describe("pricing from the catalog to the estimate", () => {
     expect(await pkg.estimateCost("acme/quirky/all-quirks", {})).toMatchObject({ estimated: false, reason: expect.stringContaining("no price is recorded") });
   });
 
+  it("the package README gives each priced model's price", () => {
+    const readme = readFileSync(path.join(out, "README.md"), "utf8");
+    expect(readme).toContain("Price: $0.07 per second (base price; the catalog notes: 1080p costs twice the base price); `estimateCost(modelId, input)`");
+    expect(readme).toContain("Price: $0.03 per output;");
+    expect(readme.match(/^Price: /gm)).toHaveLength(3);
+  });
+
   it("validate prints the estimate (and puts it in --json)", async () => {
     const input = path.join(tmp.dir, "seedance.json");
     writeFileSync(input, JSON.stringify({ prompt: "a cat", first_frame_image_url: "https://example.com/a.png", duration: 10 }));

@@ -1,9 +1,10 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
 import { parseSchemaFile } from "../../generator/load/load.js";
-import { ROOT } from "../helpers.js";
+import { generate } from "../../generator/generate.js";
+import { ROOT, captureCli, tempDir } from "../helpers.js";
 
 const file = (extra: Record<string, unknown>) => ({ model_id: "acme/m", ...extra, input_schema: { type: "object", properties: {} } });
 const parse = (doc: object) => parseSchemaFile("schemas/acme/m.json", "acme/m.json", JSON.stringify(doc));
@@ -28,5 +29,24 @@ describe("schema files: the catalog's pricing fields", () => {
     const validate = new Ajv.default({ strict: false }).compile(JSON.parse(readFileSync(path.join(ROOT, "generator/schema-file.schema.json"), "utf8")));
     expect(validate(file({ base_price_usd: 0.05, price_unit: "second", pricing_note: "n" }))).toBe(true);
     for (const bad of [{ base_price_usd: 0.05 }, { price_unit: "output" }, { base_price_usd: -1, price_unit: "output" }, { pricing_note: "x" }]) expect(validate(file(bad)), JSON.stringify(bad)).toBe(false);
+  });
+});
+
+describe("a bad price in lint and generate", () => {
+  it("lint reports it at its line with the envelope rule (exit 1); generate refuses with file and pointer", async () => {
+    const tmp = tempDir();
+    try {
+      const schemas = `${tmp.dir}/schemas`;
+      mkdirSync(`${schemas}/acme`, { recursive: true });
+      writeFileSync(`${schemas}/acme/m.json`, '{\n  "model_id": "acme/m",\n  "base_price_usd": -1,\n  "price_unit": "output",\n  "input_schema": { "type": "object", "properties": {} }\n}\n');
+      const r = await captureCli(["lint", schemas, "--format", "json"]);
+      expect(r.code).toBe(1);
+      const [{ messages }] = JSON.parse(r.stdout);
+      expect(messages).toEqual([expect.objectContaining({ ruleId: "envelope", line: 3, message: expect.stringContaining("base_price_usd must be a number of US dollars, 0 or more") })]);
+      const err = await generate({ schemasDir: schemas, outDir: `${tmp.dir}/out` }).catch((e) => e);
+      expect(err.message).toContain("acme/m.json#/base_price_usd: base_price_usd must be a number of US dollars, 0 or more");
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
