@@ -63,11 +63,11 @@ describe("pricing from the catalog to the estimate", () => {
     expect(await pkg.estimateCost("acme/quirky/all-quirks", {})).toMatchObject({ estimated: false, reason: expect.stringContaining("no price is recorded") });
   });
 
-  it("the package README gives each priced model's price", () => {
-    const readme = readFileSync(path.join(out, "README.md"), "utf8");
-    expect(readme).toContain("Price: $0.07 per second (base price; the catalog notes: 1080p costs twice the base price); `estimateCost(modelId, input)`");
-    expect(readme).toContain("Price: $0.03 per output;");
-    expect(readme.match(/^Price: /gm)).toHaveLength(3);
+  it("each priced model's docs page gives its price", () => {
+    const page = (id: string) => readFileSync(path.join(out, "docs", `${id}.md`), "utf8");
+    expect(page(SEEDANCE)).toContain("Price: $0.07 per second (base price; the catalog notes: 1080p costs twice the base price); `estimateCost(modelId, input)`");
+    expect(page(EDIT)).toContain("Price: $0.03 per output;");
+    expect(page("acme/quirky/all-quirks")).not.toContain("Price:");
   });
 
   it("validate prints the estimate (and puts it in --json)", async () => {
