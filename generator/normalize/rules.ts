@@ -322,7 +322,9 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
       if (has(n, "required")) {
         const required = namesList(n, n.raw.required, at(n, "required"), "required");
         required.forEach((name) => {
-          if (!n.out.properties || !hasOwn(n.out.properties, name)) {
+          // A required name beside properties that lack it is likely a slip; alone (allOf branches,
+          // dependencies) it is how JSON Schema says "must be present".
+          if (n.out.properties && !hasOwn(n.out.properties, name)) {
             note(n.ctx, "required-missing-property", at(n, "required", (n.raw.required as string[]).indexOf(name)), `required property ${JSON.stringify(name)} is not in properties: it is enforced and typed as unknown — describe it in properties`);
           }
         });
