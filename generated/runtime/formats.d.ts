@@ -3,6 +3,10 @@
  * Format checks used by the precompiled validators. Media formats accept an absolute https URL;
  * data URIs and plain http are opt-in. Options are scoped to one synchronous validation call
  * (validators are synchronous, so no other call can observe them).
+ *
+ * The standard formats are ajv-formats' "full" checks (MIT, https://github.com/ajv-validator/ajv-formats),
+ * carried over because the generated package has no dependencies; test/runtime/formats.test.ts
+ * compares each with ajv-formats on the JSON Schema Test Suite's format cases and random strings.
  */
 export interface FormatOptions {
     /** Accept `data:<kind>/…;base64,…` URIs for media inputs. Default false. */
@@ -12,5 +16,10 @@ export interface FormatOptions {
 }
 export declare function withFormatOptions<T>(options: FormatOptions | undefined, run: () => T): T;
 export declare function isMediaUrl(value: string, kind: "image" | "video" | "audio", options?: FormatOptions): boolean;
+/** A check of a number format (OpenAPI's int32, int64, float, double): ajv applies it to numbers only. */
+export interface NumberFormat {
+    type: "number";
+    validate: (value: number) => boolean;
+}
 /** Format name → check, as the generated validators reference them. */
-export declare const formats: Readonly<Record<string, (value: string) => boolean>>;
+export declare const formats: Readonly<Record<string, ((value: string) => boolean) | NumberFormat>>;

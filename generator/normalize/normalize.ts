@@ -9,6 +9,7 @@
 import { SchemaErrors, SchemaFileError, hasOwn, joinPointer } from "../shared/errors.js";
 import { NORMALIZER_RULES, type NodeContext } from "./rules.js";
 import type { MediaKind, Rule, RuleTarget } from "../runtime/rule-types.js";
+import { formats } from "../runtime/formats.js";
 import { makeNote, type Note, type NoteCode } from "../shared/notes.js";
 
 /** A clean JSON Schema node, as the emitters see it. */
@@ -102,8 +103,10 @@ export const TYPE_ALIASES: Readonly<Record<string, JsonType>> = Object.freeze({
 
 export const MEDIA_FORMATS: Readonly<Record<string, MediaKind>> = Object.freeze({ image_uri: "image", video_uri: "video", audio_uri: "audio" });
 export const MEDIA_LIST_FORMATS: Readonly<Record<string, MediaKind>> = Object.freeze({ image_uris: "image", video_uris: "video", audio_uris: "audio" });
-/** Standard formats the generated validators check (see runtime/formats.ts). */
-export const STANDARD_FORMATS: readonly string[] = ["uri", "date-time", "date", "email", "uuid"];
+/** Standard formats the generated validators check, as ajv-formats does (runtime/formats.ts). */
+export const STANDARD_FORMATS: readonly string[] = Object.keys(formats).filter((name) => !hasOwn(MEDIA_FORMATS, name));
+/** Those of them that apply to numbers (OpenAPI's int32, int64, float, double). */
+export const NUMBER_FORMATS: readonly string[] = STANDARD_FORMATS.filter((name) => typeof formats[name] === "object");
 export const FORMAT_ALIASES: Readonly<Record<string, string>> = Object.freeze({ url: "uri" });
 
 /** RunComfy's output when a model publishes no output schema. */
