@@ -35,6 +35,7 @@ export const processIo = (): CliIo => ({
   stderr: (t) => void process.stderr.write(t),
   stdin: readStdin,
   isTTY: !!process.stdout.isTTY,
+  stderrIsTTY: !!process.stderr.isTTY,
   env: process.env,
   cwd: process.cwd(),
 });

@@ -47,7 +47,10 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** Reads standard input (for `-` arguments). */
   stdin: () => Promise<string>;
+  /** stdout is a terminal (colours). */
   isTTY: boolean;
+  /** stderr is a terminal (run's live line); default: isTTY. */
+  stderrIsTTY?: boolean;
   env: Record<string, string | undefined>;
   /** Where the config file is looked for. */
   cwd: string;

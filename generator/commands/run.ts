@@ -1,14 +1,19 @@
 /**
  * `runcomfy-codegen run <model_id> <input>`: validate, submit, show progress, print the outputs,
- * optionally download them. Ctrl-C cancels a queued job before exiting.
+ * optionally download them. Ctrl-C cancels a queued job before exiting; a running job cannot be
+ * cancelled, so Ctrl-C then says how to follow it (status/result) or cancel it later.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { followUpHint } from "./failure.js";
+import { expandLocalMedia, reportLocalFiles } from "./local-media.js";
+import { RunProgress } from "./progress.js";
 import { CliFailure, EXIT, withHelp, importGeneratedPackage, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
 import { dryRun } from "./estimate.js";
 
 interface GeneratedClientRoot {
   modelIds: readonly string[];
+  loadModel: (modelId: string) => Promise<{ inputSchema: unknown }>;
   createClient: (options: Record<string, unknown>) => {
     run: (id: string, input: unknown, options: Record<string, unknown>) => Promise<Record<string, unknown>>;
   };
@@ -34,6 +39,7 @@ export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
           ["$0 run bytedance/dreamina-4-0/edit - --json < input.json", "input from standard input, output (or the error) as JSON"],
           ["$0 run bytedance/dreamina-4-0/edit input.json --timeout 600", "give up waiting after 10 minutes (the job keeps running)"],
           ["$0 run bytedance/dreamina-4-0/edit input.json --dry-run", "validate and estimate the cost; submit nothing"],
+          [`echo '{"prompt":"a hat","image_urls":["@./cat.png"]}' | $0 run bytedance/dreamina-4-0/edit -`, "a local file for a media input (@path, as curl), sent as a data URI"],
         ],
         env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"],
       })
@@ -57,34 +63,40 @@ export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
       const pkg = await importGeneratedPackage<GeneratedClientRoot>(args.package);
       const modelId = args.model_id as string;
       requireKnownModel(pkg, modelId);
-      const input = await readJsonArgument(args.input as string, io);
+      const { input, files } = await expandLocalMedia(await readJsonArgument(args.input as string, io), (await pkg.loadModel(modelId)).inputSchema, io.cwd);
+      reportLocalFiles(files, io);
       const client = pkg.createClient({
         token,
         baseUrl: args["base-url"] ?? io.env.RUNCOMFY_BASE_URL,
-        validate: args.validate ? { allowHttp: args["allow-http"], unknownProperties: args["unknown-properties"], probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false } : false,
+        validate: args.validate
+          ? { allowHttp: args["allow-http"], allowDataUris: files.length > 0, unknownProperties: args["unknown-properties"], probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false }
+          : false,
       });
       const controller = new AbortController();
+      const progress = new RunProgress(io, { live: (io.stderrIsTTY ?? io.isTTY) && io.env.TERM !== "dumb" });
+      let requestId: string | undefined;
+      let queued = true;
       const onSigint = () => {
-        io.stderr("\ninterrupted: cancelling the job if it is still queued…\n");
+        // A queued job is cancelled (nothing is billed yet); a running one cannot be: say how to pick it up.
+        if (!requestId || queued) progress.message("interrupted: cancelling the job if it is still queued…");
+        else progress.message(`interrupted: ${followUpHint(requestId)}`);
         controller.abort();
       };
       process.once("SIGINT", onSigint);
-      const started = Date.now();
-      let lastLine = "";
-      const progress = (text: string) => {
-        if (io.isTTY) io.stderr(`\r\x1b[2K${text}`);
-        else if (text !== lastLine) io.stderr(`${text}\n`);
-        lastLine = text;
-      };
       try {
         const output = await client.run(modelId, input, {
           signal: controller.signal,
           timeoutMs: args.timeout !== undefined ? args.timeout * 1000 : undefined,
-          onSubmitted: (job: { requestId: string }) => progress(`submitted ${job.requestId}`),
-          onStatus: (u: { status: string; queuePosition?: number; elapsedMs: number }) =>
-            progress(`${u.status}${u.queuePosition !== undefined ? ` (queue position ${u.queuePosition})` : ""}, ${(u.elapsedMs / 1000).toFixed(1)} s`),
+          onSubmitted: (job: { requestId: string }) => {
+            requestId = job.requestId;
+            progress.submitted(job.requestId);
+          },
+          onStatus: (u: { status: string; queuePosition?: number }) => {
+            queued = u.status === "in_queue";
+            progress.update(u.status, u.queuePosition);
+          },
         });
-        if (io.isTTY) io.stderr("\n");
+        progress.stop();
         const urls = outputUrls(output);
         io.stdout(args.json ? JSON.stringify(output, null, 2) + "\n" : urls.map((u) => `${u.key}\t${u.url}\n`).join(""));
         if (args.download) {
@@ -97,9 +109,9 @@ export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
             io.stderr(`saved ${path.join(args.download, name)}\n`);
           }
         }
-        io.stderr(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        io.stderr(`done in ${(progress.elapsedMs / 1000).toFixed(1)} s${requestId ? ` [request ${requestId}]` : ""}\n`);
       } catch (e) {
-        if (io.isTTY) io.stderr("\n");
+        progress.stop();
         // Reported by the CLI's one failure handler (text, or JSON with --json; exit code by type).
         throw e;
       } finally {

@@ -1,5 +1,6 @@
 /** `runcomfy-codegen validate <model_id> <input.json | ->`: schema and media rules, using the generated package. */
 import type { ValidationResult } from "../runtime/issues.js";
+import { expandLocalMedia, reportLocalFiles } from "./local-media.js";
 import { EXIT, withHelp, importGeneratedPackage, plural, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
 import { costEstimate, estimateLine, type EstimatingRoot } from "./estimate.js";
 
@@ -20,11 +21,12 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
           ["$0 validate bytedance/dreamina-4-0/edit input.json", "schema and media rules (probes the image URLs)"],
           ["echo '{\"prompt\":\"a cat\"}' | $0 validate bytedance/dreamina-4-0/edit - --no-probe", "from standard input, schema only"],
           ["$0 validate bytedance/dreamina-4-0/edit input.json --json", "the result (and the cost estimate) as JSON"],
+          [`echo '{"prompt":"a cat","image_urls":["@./cat.png"]}' | $0 validate bytedance/dreamina-4-0/edit -`, "a local file for a media input (@path, as curl): checked as the data URI run would send"],
         ],
         env: [],
       })
         .positional("model_id", { type: "string", demandOption: true, describe: "Model id, e.g. bytedance/dreamina-4-0/edit" })
-        .positional("input", { type: "string", demandOption: true, describe: "Input JSON file, or - for standard input" })
+        .positional("input", { type: "string", demandOption: true, describe: "Input JSON file, or - for standard input; a media value @path reads a local file" })
         .option("probe", { type: "boolean", default: true, describe: "Probe media to check the validations rules (--no-probe: schema only)" })
         .option("allow-private-network", { type: "boolean", default: false, describe: "Let probes reach loopback/private addresses" })
         .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
@@ -34,13 +36,16 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
         .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" })
         .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" }),
     async (args) => {
-      const pkg = await importGeneratedPackage<EstimatingRoot>(args.package);
+      const pkg = await importGeneratedPackage<EstimatingRoot & { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> }>(args.package);
       const modelId = args.model_id as string;
       requireKnownModel(pkg, modelId);
-      const input = await readJsonArgument(args.input as string, io);
+      const raw = await readJsonArgument(args.input as string, io);
+      const { input, files } = await expandLocalMedia(raw, (await pkg.loadModel(modelId)).inputSchema, io.cwd);
+      reportLocalFiles(files, io);
       const result = await pkg.validate(modelId, input, {
         allowHttp: args["allow-http"],
-        allowDataUris: args["allow-data-uris"],
+        // Files given as @path are sent as data URIs, so those must pass.
+        allowDataUris: args["allow-data-uris"] || files.length > 0,
         unknownProperties: args["unknown-properties"],
         probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"], timeoutMs: args["timeout-ms"] } : false,
       });

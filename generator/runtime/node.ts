@@ -2,7 +2,8 @@
  * Node-only entry point (`runcomfy-models/node`): probing local files, downloading outputs through
  * the same address guard as the probe, and Node's DNS. The package root stays free of Node APIs.
  */
-import { open, unlink } from "node:fs/promises";
+import { open, readFile, stat, unlink } from "node:fs/promises";
+import { checkLocalMedia, DATA_URI_MAX_BYTES, mediaTypeOfName } from "./data-uri.js";
 import { lookup } from "node:dns/promises";
 import { ProbeError, type ByteReader } from "./byte-reader.js";
 import { declaredLength, deadline, getFollowing, type AddressPolicy } from "./http-transport.js";
@@ -127,4 +128,20 @@ export async function downloadToFile(url: string, path: string, options: Downloa
   } finally {
     transport.close();
   }
+}
+
+/**
+ * A local file as a `data:` URI for a media input (RunComfy has no upload endpoint; its own clients
+ * send files this way). The type comes from `mediaType` or the file's extension; the URI must stay
+ * within RunComfy's 64 MiB request cap (`maxBytes`); `kind` checks the type fits the input
+ * (`"image"` for an image input). Validate the input afterwards to check the media rules on the bytes.
+ *
+ * ```ts
+ * import { fileToDataUri } from "runcomfy-models/node";
+ * await client.run("bytedance/dreamina-4-0/edit", { prompt: "…", image_urls: [await fileToDataUri("./cat.png")] });
+ * ```
+ */
+export async function fileToDataUri(path: string, options: { mediaType?: string; kind?: MediaKind | null; maxBytes?: number; /** The file's name in messages. Default: path. */ name?: string } = {}): Promise<string> {
+  const mediaType = checkLocalMedia((await stat(path)).size, options.mediaType ?? mediaTypeOfName(path), options.kind ?? null, options.name ?? path, options.maxBytes ?? DATA_URI_MAX_BYTES);
+  return `data:${mediaType};base64,${(await readFile(path)).toString("base64")}`;
 }

@@ -1,5 +1,5 @@
 /** `run` and `mock-server` from the command line, against the emulator. */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -119,6 +119,66 @@ describe("cli processes", () => {
       expect(p.output()).not.toContain(TOKEN);
     } finally {
       await slow.close();
+    }
+  });
+
+  it("Ctrl-C while the job runs says it keeps running and how to follow or cancel it; the job is not cancelled", async () => {
+    const running = await startEmulator({ schemasDir: SCHEMAS, queueMs: 0, runMs: 600_000, token: TOKEN });
+    try {
+      const input = path.join(tmp.dir, "in3.json");
+      writeFileSync(input, JSON.stringify({ prompt: "long" }));
+      const p = spawnCli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", running.baseUrl], { RUNCOMFY_API_TOKEN: TOKEN }, /in_progress/);
+      await p.seen;
+      p.child.kill("SIGINT");
+      expect(await p.exited).toBe(130);
+      const id = /submitted ([0-9a-f-]+)/.exec(p.output())![1];
+      expect(p.output()).toContain(`interrupted: the job keeps running (and is billed): follow it with \`runcomfy-codegen status ${id}\``);
+      expect(p.output()).toContain(`\`runcomfy-codegen cancel ${id}\``);
+      expect(running.job(id)?.status).toBe("in_progress");
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("in a pipe, progress is plain lines without control characters", async () => {
+    const queued = await startEmulator({ schemasDir: SCHEMAS, queueMs: 800, runMs: 300, token: TOKEN });
+    try {
+      const input = path.join(tmp.dir, "in4.json");
+      writeFileSync(input, JSON.stringify({ prompt: "piped" }));
+      const p = spawnCli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", queued.baseUrl], { RUNCOMFY_API_TOKEN: TOKEN }, /done in/);
+      await p.seen;
+      expect(await p.exited).toBe(0);
+      expect(p.output()).toMatch(/^submitted [0-9a-f-]+\nin_queue \(queue position 1\), [\d.]+ s\n/m);
+      // eslint-disable-next-line no-control-regex
+      expect(p.output()).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    } finally {
+      await queued.close();
+    }
+  });
+
+  // A real terminal through `script` (util-linux): the live line with spinner, ticking time and id.
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.skipIf(!hasScript)("in a terminal, one live line: spinner, status, queue position, ticking elapsed time, request id", async () => {
+    const queued = await startEmulator({ schemasDir: SCHEMAS, queueMs: 1500, runMs: 500, token: TOKEN });
+    try {
+      const input = path.join(tmp.dir, "in5.json");
+      writeFileSync(input, JSON.stringify({ prompt: "tty" }));
+      const cmd = [process.execPath, path.join(ROOT, "dist/generator/cli.js"), "run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", queued.baseUrl].map((a) => `'${a}'`).join(" ");
+      const p = spawn("script", ["-qfec", cmd, "/dev/null"], { cwd: ROOT, env: { ...process.env, RUNCOMFY_API_TOKEN: TOKEN, TERM: "xterm" } });
+      let out = "";
+      p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((resolve) => p.on("exit", resolve));
+      expect(code, out).toBe(0);
+      const frames = out.split("\r\x1b[2K").slice(1);
+      const id = /request ([0-9a-f-]{36})/.exec(out)![1];
+      expect(frames.some((f) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] in_queue · queue position 1 · [\d.]+ s · request [0-9a-f-]{36}$/.test(f))).toBe(true);
+      // The time ticks between status changes: several distinct values while the job sits in the queue.
+      const queuedTimes = new Set(frames.filter((f) => f.includes("in_queue")).map((f) => /· ([\d.]+) s/.exec(f)![1]));
+      expect(queuedTimes.size).toBeGreaterThan(2);
+      expect(out).toContain(`request ${id}`);
+      expect(out).toMatch(/done in [\d.]+ s \[request [0-9a-f-]{36}\]/);
+    } finally {
+      await queued.close();
     }
   });
 });
