@@ -42,3 +42,20 @@ export declare function downloadToFile(url: string, path: string, options?: Down
     bytes: number;
     contentType?: string;
 }>;
+/**
+ * A local file as a `data:` URI for a media input (RunComfy has no upload endpoint; its own clients
+ * send files this way). The type comes from `mediaType` or the file's extension; the URI must stay
+ * within RunComfy's 64 MiB request cap (`maxBytes`); `kind` checks the type fits the input
+ * (`"image"` for an image input). Validate the input afterwards to check the media rules on the bytes.
+ *
+ * ```ts
+ * import { fileToDataUri } from "runcomfy-models/node";
+ * await client.run("bytedance/dreamina-4-0/edit", { prompt: "…", image_urls: [await fileToDataUri("./cat.png")] });
+ * ```
+ */
+export declare function fileToDataUri(path: string, options?: {
+    mediaType?: string;
+    kind?: MediaKind | null;
+    maxBytes?: number; /** The file's name in messages. Default: path. */
+    name?: string;
+}): Promise<string>;
