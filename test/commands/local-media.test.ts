@@ -30,7 +30,8 @@ describe("local files as media (@path)", () => {
   it("validate reads @./file at a media input as a data URI and checks the media rules on its bytes", async () => {
     const ok = await inCwd(["validate", MODEL, "-"], JSON.stringify({ prompt: "@mention stays text", image_urls: ["@./cat.png"] }));
     expect(ok.stderr).toMatch(/^\/image_urls\/0: \.\/cat\.png sent as a data URI \(\d+ KiB\)\n$/);
-    expect([ok.code, ok.stdout]).toEqual([0, "valid\n"]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^valid\n/);
     // 5000 px wide: the rule "Maximum resolution is 4096x4096" is measured on the file itself.
     const big = await inCwd(["validate", MODEL, "-", "--json"], JSON.stringify({ prompt: "p", image_urls: ["@huge.png"] }));
     expect(big.code).toBe(EXIT.failed);
