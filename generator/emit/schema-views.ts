@@ -76,6 +76,7 @@ export function typesView(node: SchemaNode, keys: string[] = []): Record<string,
   if (node.prefixItems) {
     // json-schema-to-typescript reads draft-07 tuples; items after the tuple are optional, as in JSON Schema.
     out.items = node.prefixItems.map(view);
+    out.minItems = Math.min(node.minItems ?? 0, node.prefixItems.length);
     out.additionalItems = node.items ? view(node.items) : !(node.maxItems !== undefined && node.maxItems <= node.prefixItems.length);
   } else if (node.items) {
     out.items = view(node.items);

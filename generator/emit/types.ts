@@ -14,7 +14,9 @@ const JSON2TS_OPTIONS = {
   bannerComment: "",
   format: false,
   additionalProperties: false,
-  ignoreMinAndMaxItems: true, // limits are in the docs; tuple types from maxItems explode
+  // Only tuples get minItems in the types view (elements beyond it are optional); other arrays keep
+  // their limits in the docs (a tuple type per maxItems would explode).
+  ignoreMinAndMaxItems: false,
   maxItems: -1,
   unknownAny: true,
   strictIndexSignatures: true,

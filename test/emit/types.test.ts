@@ -27,4 +27,29 @@ describe("types", () => {
     expect(lines).toContain("settings?: number");
     expect(lines).toContain("other?: {");
   });
+
+  it("types tuples (elements past minItems optional, a rest element where more are allowed), definitions by name, typeless schemas by their keywords", async () => {
+    const code = await typesOf({
+      type: "object",
+      definitions: { lora: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } },
+      properties: {
+        pair: { type: "array", items: [{ type: "string" }, { type: "integer" }], additionalItems: false },
+        head: { type: "array", prefixItems: [{ type: "string" }], items: { type: "number" }, minItems: 1 },
+        lora: { $ref: "#/definitions/lora" },
+        short: { minLength: 2 },
+        choice: { enum: ["a", 1] },
+        never: false,
+        notNull: { not: { type: "null" } },
+      },
+    });
+    const lines = code.split("\n").map((l) => l.trim());
+    expect(lines).toContain("pair?: []|[string]|[string, number, ...(never)[]]");
+    expect(lines).toContain("head?: [string, ...(number)[]]");
+    expect(lines).toContain("lora?: Lora");
+    expect(code).toMatch(/export interface Lora \{\s+path: string\s+\}/);
+    expect(lines).toContain("short?: string");
+    expect(lines).toContain('choice?: "a" | 1');
+    expect(lines).toContain("never?: never");
+    expect(lines).toContain("notNull?: unknown");
+  });
 });
