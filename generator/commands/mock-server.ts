@@ -30,6 +30,7 @@ export const registerMockServer: RegisterCommand = (y, { io, config }) =>
         .option("fail-rate", { type: "number", default: 0, describe: "Share of jobs that fail, 0–1" })
         .option("token", { type: "string", describe: "The only accepted token (default: any)" })
         .option("seed", { type: "number", default: 1, describe: "Seed of the emulator's randomness" })
+        .option("max-body-mb", { type: "number", default: 100, describe: "Largest request body in MiB; larger ones get 413" })
         .option("faults", { type: "string", describe: "JSON file with fault rules: [{route, status, retryAfterSeconds, drop, malformed, delayMs, after, probability, times}]" }),
     async (args) => {
       let faults: FaultRule[] = [];
@@ -50,6 +51,7 @@ export const registerMockServer: RegisterCommand = (y, { io, config }) =>
         failRate: args["fail-rate"],
         seed: args.seed,
         faults,
+        maxBodyBytes: Math.round(args["max-body-mb"] * 2 ** 20),
       }).catch((e: Error) => {
         throw new CliFailure(e.message);
       });

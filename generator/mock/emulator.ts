@@ -36,7 +36,15 @@ export interface EmulatorOptions {
   faults?: FaultRule[];
   /** Catalog fields per model id (display_name, categories, kind, base_price_usd, …) over the derived ones. */
   catalog?: CatalogOverrides;
+  /** Largest request body accepted, bytes; larger ones get 413. Default 100 MiB (RunComfy's clients send media as data URIs of up to 64 MiB). */
+  maxBodyBytes?: number;
 }
+
+/** Default bound of a request body. */
+export const MAX_BODY_BYTES = 100 * 2 ** 20;
+
+/** A request body over the emulator's bound. */
+class BodyTooLarge extends Error {}
 
 export interface EmulatorStats {
   /** Jobs created by accepted submits. */
@@ -141,12 +149,23 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     return sample(schema, "output") as Record<string, unknown>;
   };
 
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  /** The body as text, bounded: over `maxBody` (declared or streamed) it stops reading and rejects. */
   const readBody = (req: IncomingMessage) =>
     new Promise<string>((resolve, reject) => {
-      let body = "";
-      req.setEncoding("utf8");
-      req.on("data", (c) => (body += c));
-      req.on("end", () => resolve(body));
+      if (Number(req.headers["content-length"] ?? 0) > maxBody) return reject(new BodyTooLarge());
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on("data", (c: Buffer) => {
+        size += c.length;
+        if (size > maxBody) {
+          req.removeAllListeners("data");
+          req.pause();
+          return reject(new BodyTooLarge());
+        }
+        chunks.push(c);
+      });
+      req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
       req.on("error", reject);
     });
 
@@ -174,8 +193,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         let input: unknown;
         try {
           input = JSON.parse(await readBody(req));
-        } catch {
-          return error(res, 400, 400001, "the request body is not JSON");
+        } catch (e) {
+          if (!(e instanceof BodyTooLarge)) return error(res, 400, 400001, "the request body is not JSON");
+          // Answer, then close: the rest of the body is never read.
+          error(res, 413, 413001, `the request body is over ${maxBody} bytes`, undefined, { connection: "close" });
+          return void res.once("finish", () => req.socket.destroy());
         }
         if (!model.check(input)) {
           const detail = (model.check.errors ?? []).map((e) => ({

@@ -5,7 +5,7 @@
  */
 import { pollDelay, sleep } from "./backoff.js";
 import { AbortedError, JobCancelledError, JobFailedError, NetworkError, RunComfyError, TimeoutError, UnknownModelError, ValidationError } from "./errors.js";
-import { send, type HttpOptions, type RetryOptions } from "./http.js";
+import { send, serverMessage, type HttpOptions, type RetryOptions } from "./http.js";
 import type { ValidationResult } from "./issues.js";
 import type { ValidateOptions } from "./validate.js";
 
@@ -188,17 +188,14 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
 
   async function run(modelId: string, input: unknown, opts: RunOptions = {}): Promise<unknown> {
     const started = Date.now();
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = opts.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), controller.abort()), opts.timeoutMs) : undefined;
-    const onAbort = () => controller.abort();
-    if (opts.signal?.aborted) controller.abort();
-    opts.signal?.addEventListener("abort", onAbort, { once: true });
-    const signal = controller.signal;
+    const deadline = opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
+    const signals = [opts.signal, deadline].filter((x): x is AbortSignal => x !== undefined);
+    const signal = signals.length ? AbortSignal.any(signals) : undefined;
+    const timedOut = () => !!deadline?.aborted && !opts.signal?.aborted;
     let job: SubmittedJob | undefined;
     let last: StatusResult | undefined;
     const stopped = () =>
-      timedOut
+      timedOut()
         ? new TimeoutError(`no result within ${opts.timeoutMs} ms${job ? ` [request ${job.requestId}]` : ""}`, { requestId: job?.requestId })
         : new AbortedError(`aborted${job ? ` [request ${job.requestId}]` : ""}`, { requestId: job?.requestId });
     try {
@@ -231,22 +228,21 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
         } else if (current.status === "cancelled") {
           throw new JobCancelledError(`job was cancelled [request ${job.requestId}]`, { requestId: job.requestId });
         } else if (TERMINAL_FAILURES.has(current.status)) {
+          // The result is redacted like every answer (http.ts): its message and detail are safe to keep.
           const r = await result(job, { signal }).catch(() => undefined);
-          const detail = r?.raw?.error ?? r?.raw?.detail ?? r?.raw?.message;
-          throw new JobFailedError(`job failed${typeof detail === "string" ? `: ${detail}` : ""} [request ${job.requestId}]`, { requestId: job.requestId, detail });
+          const message = r && serverMessage(r.raw);
+          const detail = r?.raw?.error ?? r?.raw?.detail ?? r?.raw?.error_message ?? r?.raw?.message;
+          throw new JobFailedError(`job ${current.status}${message ? `: ${message}` : ""} [request ${job.requestId}]`, { requestId: job.requestId, detail });
         }
         await sleep(pollDelay(poll, first, cap, http.random), signal, stopped);
       }
     } catch (e) {
-      if (signal.aborted && !(e instanceof JobCancelledError) && !(e instanceof JobFailedError)) {
+      if (signal?.aborted && !(e instanceof JobCancelledError) && !(e instanceof JobFailedError)) {
         // An abort cancels a job that is still queued, best effort, before rejecting.
-        if (!timedOut && job && (!last || last.status === "in_queue")) await cancel(job).catch(() => undefined);
+        if (!timedOut() && job && (!last || last.status === "in_queue")) await cancel(job).catch(() => undefined);
         throw stopped();
       }
       throw e;
-    } finally {
-      if (timer) clearTimeout(timer);
-      opts.signal?.removeEventListener("abort", onAbort);
     }
   }
 

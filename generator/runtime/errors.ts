@@ -1,7 +1,8 @@
 /**
  * One error hierarchy for everything the generated package throws. Each error carries the request id
  * where known, the HTTP status, and RunComfy's `error_code`, message and `detail`. No error ever holds
- * the API token: messages are built from server answers and ids, never from request headers.
+ * the API token: messages are built from ids and from server answers that went through the redactor
+ * (redact.ts) as they arrived, never from request headers.
  */
 import type { ValidationIssue } from "./issues.js";
 
@@ -56,8 +57,12 @@ export class RateLimitError extends RunComfyError {
     super(message, init);
   }
 }
-/** 5xx from the service. */
-export class ServerError extends RunComfyError {}
+/** 5xx from the service; `retryAfterMs` when it sent Retry-After (honoured by the retries). */
+export class ServerError extends RunComfyError {
+  constructor(message: string, readonly retryAfterMs: number | undefined, init: RunComfyErrorInit = {}) {
+    super(message, init);
+  }
+}
 /** The request did not complete: connection refused or dropped, DNS, TLS, a malformed answer. */
 export class NetworkError extends RunComfyError {
   /** True when the request provably never reached the server (connection refused / not resolved). */

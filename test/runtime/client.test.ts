@@ -1,7 +1,7 @@
 /** The generated client against the emulator over real HTTP on 127.0.0.1. */
 import { createServer } from "node:net";
 import { inspect } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../generator/mock/emulator.js";
 import { jpeg } from "../../generator/mock/images.js";
 import {
@@ -58,7 +58,8 @@ const caught = async (p: Promise<unknown>) => {
 
 describe("client: the happy path", () => {
   it("submits with the model id's slashes in the path, polls, and returns the typed output", async () => {
-    const e = await emulator();
+    // Queued long enough that the first poll sees the queue even on a loaded machine.
+    const e = await emulator({ queueMs: 1000 });
     const client = clientFor(e);
     const updates: StatusUpdate[] = [];
     const output = await client.run(T2V, { prompt: "a teapot" }, { onStatus: (u) => updates.push(u), pollIntervalMs: 30, maxPollIntervalMs: 60 });
@@ -199,7 +200,8 @@ describe("client: waiting", () => {
     const controller = new AbortController();
     let requestId = "";
     const run = clientFor(e).run(T2V, { prompt: "x" }, { signal: controller.signal, pollIntervalMs: 10_000, onSubmitted: (j) => (requestId = j.requestId) });
-    await new Promise((r) => setTimeout(r, 100));
+    // Abort once the job is submitted and the first status is in (the run sleeps then).
+    await vi.waitFor(() => expect(requestId && e.stats().requests.status).toBe(1), { timeout: 10_000, interval: 10 });
     const t0 = Date.now();
     controller.abort();
     const err = await caught(run);
