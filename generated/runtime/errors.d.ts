@@ -2,7 +2,8 @@
 /**
  * One error hierarchy for everything the generated package throws. Each error carries the request id
  * where known, the HTTP status, and RunComfy's `error_code`, message and `detail`. No error ever holds
- * the API token: messages are built from server answers and ids, never from request headers.
+ * the API token: messages are built from ids and from server answers that went through the redactor
+ * (redact.ts) as they arrived, never from request headers.
  */
 import type { ValidationIssue } from "./issues.js";
 export interface RunComfyErrorInit {
@@ -44,8 +45,10 @@ export declare class RateLimitError extends RunComfyError {
     readonly retryAfterMs: number | undefined;
     constructor(message: string, retryAfterMs: number | undefined, init?: RunComfyErrorInit);
 }
-/** 5xx from the service. */
+/** 5xx from the service; `retryAfterMs` when it sent Retry-After (honoured by the retries). */
 export declare class ServerError extends RunComfyError {
+    readonly retryAfterMs: number | undefined;
+    constructor(message: string, retryAfterMs: number | undefined, init?: RunComfyErrorInit);
 }
 /** The request did not complete: connection refused or dropped, DNS, TLS, a malformed answer. */
 export declare class NetworkError extends RunComfyError {
