@@ -9,7 +9,7 @@ import { followUpHint } from "./failure.js";
 import { expandLocalMedia, reportLocalFiles } from "./local-media.js";
 import { RunProgress } from "./progress.js";
 import { CliFailure, EXIT, withHelp, importGeneratedPackage, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
-import { dryRun } from "./estimate.js";
+import { dryRun } from "./validate.js";
 
 interface GeneratedClientRoot {
   modelIds: readonly string[];

@@ -1,7 +1,10 @@
-/** `runcomfy-codegen validate <model_id> <input.json | ->`: schema and media rules, using the generated package. */
+/**
+ * `runcomfy-codegen validate <model_id> <input.json | ->`: schema and media rules and the cost
+ * estimate, using the generated package; `run --dry-run` does the same through dryRun below.
+ */
 import type { ValidationResult } from "../runtime/issues.js";
 import { expandLocalMedia, reportLocalFiles } from "./local-media.js";
-import { EXIT, withHelp, importGeneratedPackage, plural, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
+import { EXIT, withHelp, importGeneratedPackage, plural, readJsonArgument, requireKnownModel, type CliIo, type RegisterCommand } from "./context.js";
 import { costEstimate, estimateLine, type EstimatingRoot } from "./estimate.js";
 
 export function formatIssues(result: ValidationResult): string {
@@ -54,3 +57,31 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
       setExit(result.valid ? EXIT.ok : EXIT.failed);
     },
   );
+
+export interface DryRunArgs {
+  model_id: unknown;
+  input: unknown;
+  package: string;
+  validate: boolean;
+  probe: boolean;
+  json: boolean;
+  "allow-http": boolean;
+  "allow-private-network": boolean;
+  "unknown-properties": string;
+}
+
+/** `run --dry-run`: validation (unless --no-validate) and the estimate; nothing is submitted. */
+export async function dryRun(args: DryRunArgs, io: CliIo, setExit: (code: number) => void): Promise<void> {
+  const pkg = await importGeneratedPackage<EstimatingRoot & { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> }>(args.package);
+  const modelId = args.model_id as string;
+  requireKnownModel(pkg, modelId);
+  // As run itself reads it: @path at a media input becomes the data URI run would send.
+  const { input, files } = await expandLocalMedia(await readJsonArgument(args.input as string, io), (await pkg.loadModel(modelId)).inputSchema, io.cwd);
+  reportLocalFiles(files, io);
+  const options = { allowHttp: args["allow-http"], allowDataUris: files.length > 0, unknownProperties: args["unknown-properties"] };
+  const validation = args.validate ? await pkg.validate(modelId, input, { ...options, probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false }) : undefined;
+  const estimate = await costEstimate(pkg, modelId, input);
+  if (args.json) io.stdout(JSON.stringify({ dryRun: true, modelId, ...(validation ? { validation } : {}), costEstimate: estimate }, null, 2) + "\n");
+  else io.stdout(`${validation ? formatIssues(validation) : "not validated (--no-validate)\n"}${estimateLine(estimate)}dry run: nothing was submitted\n`);
+  setExit(!validation || validation.valid ? EXIT.ok : EXIT.failed);
+}
