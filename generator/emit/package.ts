@@ -113,7 +113,7 @@ function mapValues(props: Record<string, unknown>): Record<string, unknown> {
 /** A model's docs page, `docs/<id>.md` (the package README links the index of them, docs/README.md). */
 export const docsPathOf = (modelId: string) => `docs/${modelId}.md`;
 
-function renderModelDocs(m: ModelSummary, packageName: string): string {
+function renderModelDocs(m: ModelIR, packageName: string): string {
   return render("readme-model.md.hbs", {
     modelId: m.modelId,
     importSpecifier: `${packageName}/${m.modelId}`,

@@ -16,12 +16,23 @@ import { formats } from "../runtime/formats.js";
 import type { CheckedRule, MediaKind, Metric } from "../runtime/rule-types.js";
 
 let ajv: AjvInstance | undefined;
-function lintAjv() {
-  if (!ajv) {
+let compiled = 0;
+/** Compiles per instance before a fresh one: an Ajv keeps every compiled schema's values in its scope for its lifetime. */
+export const COMPILES_PER_AJV = 200;
+
+/**
+ * Compiles a schema for one check. One Ajv serves a few hundred compiles, then is dropped: ajv keeps
+ * each compiled schema (its cache and its code's value scope) as long as the instance lives, tens of
+ * KB a model, which over a run of thousands of models was most of the generator's memory.
+ */
+export function compileForCheck(schema: SchemaNode) {
+  if (!ajv || compiled >= COMPILES_PER_AJV) {
     ajv = new AjvClass({ allErrors: true, strict: false });
     for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
+    compiled = 0;
   }
-  return ajv;
+  compiled++;
+  return ajv.compile(validatorView(schema));
 }
 
 export interface CheckInput {
@@ -97,7 +108,7 @@ function truncate(s: string, n = 60) {
 function valueProblems(node: SchemaNode, value: unknown): string[] {
   let validate;
   try {
-    validate = lintAjv().compile(validatorView(node));
+    validate = compileForCheck(node);
   } catch {
     // A subschema that cannot stand alone (a local $ref into the root): the root's checks cover it.
     return [];
@@ -107,7 +118,7 @@ function valueProblems(node: SchemaNode, value: unknown): string[] {
 }
 
 function checkExample(schema: SchemaNode, example: unknown, add: Add): void {
-  const validate = lintAjv().compile(validatorView(schema));
+  const validate = compileForCheck(schema);
   if (validate(example)) return;
   for (const e of validate.errors ?? []) {
     const at = e.keyword === "required" ? "/example" : `/example${e.instancePath}`;

@@ -168,6 +168,8 @@ export interface SchemaSource {
   relPath: string;
   hash: string;
   text?: string;
+  /** Read (and hashed) in this run, its text kept only when asked for. */
+  read?: boolean;
   /** Why the file could not be read as text (such a file is never recorded in the manifest). */
   error?: JsonLoadError;
 }
@@ -194,7 +196,7 @@ const MTIME_SLACK_MS = 2000;
  * read (as the output manifest does for generated files); the others are read. Returns the manifest
  * for the next run too.
  */
-export async function readSchemaSources(dir: string, last: SourceManifest | undefined): Promise<{ sources: SchemaSource[]; manifest: SourceManifest }> {
+export async function readSchemaSources(dir: string, last: SourceManifest | undefined, keepText = true): Promise<{ sources: SchemaSource[]; manifest: SourceManifest }> {
   const manifest: SourceManifest = { at: Date.now(), files: {} };
   const lastFiles = last && typeof last.at === "number" && last.files && typeof last.files === "object" ? last.files : {};
   const sources = (await findSchemaFiles(dir)).map((file): SchemaSource => {
@@ -209,7 +211,7 @@ export async function readSchemaSources(dir: string, last: SourceManifest | unde
     if (error) return { file, relPath, hash: "", error };
     const hash = contentHash(text);
     manifest.files[relPath] = [st.size, st.mtimeMs, hash];
-    return { file, relPath, hash, text };
+    return keepText ? { file, relPath, hash, text, read: true } : { file, relPath, hash, read: true };
   });
   return { sources, manifest };
 }

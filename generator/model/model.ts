@@ -34,19 +34,20 @@ export interface ModelSummary {
   modulePath: string;
   /** Subpath export: `./<id>`. */
   exportPath: string;
-  inputDocs: PropertyDoc[];
-  example: Record<string, unknown> | null;
   notes: Note[];
   /** The catalog's price and what it multiplies, or null when the schema file records no price. */
   pricing: ModelPricing | null;
 }
 
 export function summarize(model: ModelIR): ModelSummary {
-  const { modelId, sourcePath, modulePath, exportPath, inputDocs, example, notes, pricing } = model;
-  return { modelId, sourcePath, modulePath, exportPath, inputDocs, example, notes, pricing };
+  const { modelId, sourcePath, modulePath, exportPath, notes, pricing } = model;
+  return { modelId, sourcePath, modulePath, exportPath, notes, pricing };
 }
 
 export interface ModelIR extends ModelSummary {
+  /** For the model's docs page, emitted with the model (not kept once it is). */
+  inputDocs: PropertyDoc[];
+  example: Record<string, unknown> | null;
   sourceHash: string;
   input: NormalizedSchema;
   output: NormalizedSchema & { generic: boolean };

@@ -1,9 +1,10 @@
 /**
  * Atomic generation: the generator is killed (SIGKILL) at random moments while it replaces an old
- * output tree with a new one. Afterwards the output is exactly the old tree or the new one. The only
- * other state a kill can leave is the instant between the swap's two renames (output folder absent,
- * the complete old tree beside it), which the next run restores before anything else. KILL_RUNS
- * raises the number of kills.
+ * output tree with a new one. Changed files are staged beside the output and committed with a
+ * journal (write/staged.ts): a kill before the journal leaves the old tree untouched; a kill after it
+ * leaves a committed write that the next run finishes before anything else (here
+ * `recoverInterruptedWrite`, which the next run calls first). Either way the output is then exactly
+ * the old tree or the new one. KILL_RUNS raises the number of kills.
  */
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -52,17 +53,16 @@ describe("atomic generation", () => {
     const t0 = Date.now();
     expect(await runAndKill(args, 600_000)).toBe("finished");
     const duration = Date.now() - t0;
-    const outcomes = { old: 0, new: 0, betweenRenames: 0, killed: 0 };
+    const outcomes = { old: 0, new: 0, committedUnfinished: 0, killed: 0 };
     for (let i = 0; i < KILLS; i++) {
       rmSync(out, { recursive: true, force: true });
       cpSync(path.join(reference, "old"), out, { recursive: true });
       // Without the cache, a run takes long enough for kills to land in every phase.
       const result = await runAndKill(args, Math.floor(duration * (0.3 + 0.75 * random())));
       if (result === "killed") outcomes.killed++;
-      if (!existsSync(out)) {
-        outcomes.betweenRenames++;
-        await recoverInterruptedWrite(out);
-      }
+      if (existsSync(path.join(tmp.dir, ".generated.staging", ".journal.json"))) outcomes.committedUnfinished++;
+      await recoverInterruptedWrite(out);
+      expect(existsSync(path.join(tmp.dir, ".generated.staging"))).toBe(false);
       const tree = await readTree(out);
       if (JSON.stringify([...tree]) === JSON.stringify([...oldTree])) outcomes.old++;
       else {
@@ -75,6 +75,6 @@ describe("atomic generation", () => {
     }
     expect(outcomes.old + outcomes.new).toBe(KILLS);
     expect(outcomes.killed).toBeGreaterThan(0);
-    console.log(`atomic generation: run takes ${duration} ms; ${KILLS} runs, ${outcomes.killed} killed; old tree ${outcomes.old}, new tree ${outcomes.new}, between renames ${outcomes.betweenRenames}`);
+    console.log(`atomic generation: run takes ${duration} ms; ${KILLS} runs, ${outcomes.killed} killed; old tree ${outcomes.old}, new tree ${outcomes.new}, committed but unfinished ${outcomes.committedUnfinished}`);
   }, 180_000);
 });
