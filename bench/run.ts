@@ -34,6 +34,14 @@ function corpus(n: number, seed: number): Corpus {
 const started = Date.now();
 const loadBefore = load();
 const rows: Row[] = [];
+const RESULTS_JSON = path.join(PACKAGE_ROOT, "bench", "RESULTS.json");
+if (process.argv.includes("--render")) {
+  // Writes RESULTS.md again from the figures of the last run (RESULTS.json), e.g. after an explanation of a miss was written.
+  const last = JSON.parse(readFileSync(RESULTS_JSON, "utf8")) as Meta;
+  writeFileSync(path.join(PACKAGE_ROOT, "bench", "RESULTS.md"), render(last));
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
 try {
   const c100 = corpus(100, 7);
   const c1000 = corpus(1000, 42);
@@ -54,22 +62,49 @@ try {
   rows.push(...(await benchProbe(RUNS, log)));
   rows.push(...(await benchClient(SCALE, log)));
 
-  const minutes = (Date.now() - started) / 60_000;
-  const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB; Node ${process.version}`;
-  const libs = ["json-schema-to-typescript", "ajv", "esbuild", "acorn", "probe-image-size"].map((d) => `${d} ${version(d)}`).join(", ");
+  const meta: Meta = {
+    rows,
+    runs: RUNS,
+    minutes: (Date.now() - started) / 60_000,
+    machine: `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB; Node ${process.version}`,
+    libs: ["json-schema-to-typescript", "ajv", "esbuild", "acorn", "probe-image-size"].map((d) => `${d} ${version(d)}`).join(", "),
+    loadBefore,
+    loadAfter: load(),
+    date: new Date().toISOString().slice(0, 16).replace("T", " "),
+  };
+  process.stdout.write(`${table(rows)}\n`);
+  writeFileSync(RESULTS_JSON, `${JSON.stringify(meta, null, 1)}\n`);
+  const md = render(meta);
+  writeFileSync(path.join(PACKAGE_ROOT, "bench", "RESULTS.md"), md);
+  log("wrote bench/RESULTS.md");
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+interface Meta {
+  rows: Row[];
+  runs: number;
+  minutes: number;
+  machine: string;
+  libs: string;
+  loadBefore: string;
+  loadAfter: string;
+  date: string;
+}
+
+function render({ rows, runs: RUNS, minutes, machine, libs, loadBefore, loadAfter, date }: Meta): string {
   const text = `${table(rows)}\n`;
-  process.stdout.write(text);
-  const md = `# Benchmark results
+  return `# Benchmark results
 
 Produced by \`npm run bench\` (${RUNS} runs per figure, medians; every ratio against a baseline measured
 in the same run on the same machine). Written from the run whose table is below.
 
 - Machine: ${machine}
-- Load average (1, 5, 15 min) at the start: ${loadBefore}; at the end: ${load()}. The machine is shared
-  with other developers' builds and tests: single times move by tens of percent between runs; read
-  the ratios (both sides of each were measured interleaved, under the same load).
+- Load average (1, 5, 15 min) at the start: ${loadBefore}; at the end: ${loadAfter}. The machine is
+  shared with other developers' builds and tests: single times move by tens of percent between runs;
+  read the ratios (both sides of each were measured interleaved, under the same load).
 - Libraries: ${libs}
-- Date: ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC; the run took ${fmt(minutes, 0)} minutes.
+- Date: ${date} UTC; the run took ${fmt(minutes, 0)} minutes.
 
 ${text}
 How each figure is taken:
@@ -87,9 +122,9 @@ How each figure is taken:
   from before the first import to after the second, and the whole process beside it.
 - **bundle** — esbuild (splitting, minified, browser) of a module importing \`{ createClient, validate }\`
   from the package at N = 1,000. Webpack is not installed here and was not measured.
-- **validator size** — for ${fmt(200)} models of the corpus, the validator's part of the model module
-  (its import and code) gzipped (level 9) against ajv standalone's output for the same normalized
-  schema, gzipped.
+- **validator size** — for 200 models of the corpus, the validator's part of the model module (its
+  import and code) gzipped (level 9) against ajv standalone's output for the same normalized schema,
+  gzipped.
 - **validate** — every seed model, its example (valid) and an invalid input (a property of the wrong
   type and an unknown key), the precompiled validator against ajv compiling the same schema at run
   time with the same format checks; ${RUNS * 10} short samples per side, interleaved.
@@ -101,8 +136,4 @@ How each figure is taken:
 - **client** — see \`bench/sections/client.ts\`; fixed 2 s polling is status every 2 s, then the result.
 
 ${explainMisses(rows)}`;
-  writeFileSync(path.join(PACKAGE_ROOT, "bench", "RESULTS.md"), md);
-  log("wrote bench/RESULTS.md");
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }
