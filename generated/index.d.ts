@@ -12,6 +12,7 @@ export type { CostEstimate, CostQuantity, ModelPricing, PriceUnit } from "./runt
 export { formatCostEstimate } from "./runtime/pricing.js";
 export * from "./runtime/errors.js";
 export { DEFAULT_BASE_URL } from "./runtime/client.js";
+export { createProxyHandler, type ProxyOptions } from "./runtime/proxy.js";
 
 /** Validates an input for a model: schema and media rules, every problem in one list. */
 export declare function validate(modelId: ModelId, input: unknown, options?: ValidateOptions): Promise<ValidationResult>;

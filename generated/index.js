@@ -19,6 +19,7 @@ export {
   JobFailedError,
   DEFAULT_BASE_URL,
   formatCostEstimate,
+  createProxyHandler,
 } from "./runtime/core.js";
 
 /** Validates an input for a model: schema and media rules, every problem in one list. */

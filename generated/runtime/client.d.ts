@@ -20,6 +20,12 @@ export interface ClientOptions {
     token?: string;
     /** Default: RUNCOMFY_BASE_URL, else https://model-api.runcomfy.net/v1. */
     baseUrl?: string;
+    /**
+     * Send every request to a server-side proxy (`createProxyHandler`) at this URL instead of RunComfy,
+     * e.g. `"/api/runcomfy"` in a browser app: the proxy adds the token, so none is needed or sent here.
+     * Wins over `baseUrl` and `token`.
+     */
+    proxyUrl?: string;
     fetch?: typeof fetch;
     /** Validate inputs before submitting (schema and media rules). `false` turns it off; options tune it. Default true. */
     validate?: boolean | ValidateOptions;

@@ -28,6 +28,12 @@ export interface ClientOptions {
   token?: string;
   /** Default: RUNCOMFY_BASE_URL, else https://model-api.runcomfy.net/v1. */
   baseUrl?: string;
+  /**
+   * Send every request to a server-side proxy (`createProxyHandler`) at this URL instead of RunComfy,
+   * e.g. `"/api/runcomfy"` in a browser app: the proxy adds the token, so none is needed or sent here.
+   * Wins over `baseUrl` and `token`.
+   */
+  proxyUrl?: string;
   fetch?: typeof fetch;
   /** Validate inputs before submitting (schema and media rules). `false` turns it off; options tune it. Default true. */
   validate?: boolean | ValidateOptions;
@@ -100,6 +106,12 @@ function env(name: string): string | undefined {
   return value === "" ? undefined : value;
 }
 
+/** A proxy URL as given, or resolved against the page's location when relative (browsers). */
+function resolveProxyUrl(proxyUrl: string): string {
+  const location = (globalThis as { location?: { href?: string } }).location;
+  return /^[a-z][a-z0-9+.-]*:/i.test(proxyUrl) || !location?.href ? proxyUrl : new URL(proxyUrl, location.href).href;
+}
+
 const idOf = (request: string | SubmittedJob) => (typeof request === "string" ? request : request.requestId);
 const encodeId = (id: string) => encodeURIComponent(id);
 /** Model ids keep their slashes in the path, as RunComfy expects; each segment is encoded. */
@@ -110,8 +122,9 @@ function asObject(body: unknown): Record<string, unknown> {
 }
 
 export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeClientOptions): RunComfyClient<M> {
-  const token = options.token ?? env("RUNCOMFY_API_TOKEN");
-  const baseUrl = (options.baseUrl ?? env("RUNCOMFY_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  // Behind a proxy the token lives on the server; a relative proxy URL resolves against the page.
+  const token = options.proxyUrl !== undefined ? undefined : (options.token ?? env("RUNCOMFY_API_TOKEN"));
+  const baseUrl = (options.proxyUrl !== undefined ? resolveProxyUrl(options.proxyUrl) : (options.baseUrl ?? env("RUNCOMFY_BASE_URL") ?? DEFAULT_BASE_URL)).replace(/\/+$/, "");
   const http: HttpOptions = {
     baseUrl,
     token,
