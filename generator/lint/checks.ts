@@ -26,14 +26,26 @@ export const COMPILES_PER_AJV = 200;
  * KB a model, which over a run of thousands of models was most of the generator's memory.
  */
 export function compileForCheck(schema: SchemaNode) {
+  const view = validatorView(schema);
+  // Models of one family repeat their property schemas (prompt, seed, sizes): each distinct one is compiled once.
+  const key = JSON.stringify(view);
+  const known = recent.get(key);
+  if (known) return known;
   if (!ajv || compiled >= COMPILES_PER_AJV) {
     ajv = new AjvClass({ allErrors: true, strict: false });
     for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
     compiled = 0;
   }
   compiled++;
-  return ajv.compile(validatorView(schema));
+  const validate = ajv.compile(view);
+  if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value!);
+  recent.set(key, validate);
+  return validate;
 }
+
+/** The validators of the last distinct schemas compiled (bounded: memory stays flat over a run). */
+const recent = new Map<string, ReturnType<AjvInstance["compile"]>>();
+const RECENT_LIMIT = 256;
 
 export interface CheckInput {
   /**
