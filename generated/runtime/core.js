@@ -499,6 +499,8 @@ function createRuntimeClient(options) {
         const errors = result2.issues.filter((i) => i.severity === "error");
         throw new ValidationError(`input for ${modelId} is invalid: ${errors.map((i) => `${i.path || "/"} ${i.message}`).join("; ")}`, result2.issues);
       }
+      if (result2.issues.length)
+        options.onValidationWarnings?.(result2.issues, modelId);
     }
     const body = asObject(await send(http, { method: "POST", path: modelPath(modelId), body: input, idempotent: false, signal: opts.signal }));
     const requestId = body.request_id;

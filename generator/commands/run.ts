@@ -3,11 +3,13 @@
  * optionally download them. Ctrl-C cancels a queued job before exiting; a running job cannot be
  * cancelled, so Ctrl-C then says how to follow it (status/result) or cancel it later.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { followUpHint } from "./failure.js";
 import { expandLocalMedia, reportLocalFiles } from "./local-media.js";
 import { RunProgress } from "./progress.js";
+import { DownloadError, downloadToFile } from "../runtime/node.js";
+import type { ValidationIssue } from "../runtime/issues.js";
 import { CliFailure, EXIT, withHelp, importGeneratedPackage, readJsonArgument, requireKnownModel, type RegisterCommand } from "./context.js";
 import { dryRun } from "./validate.js";
 
@@ -17,6 +19,29 @@ interface GeneratedClientRoot {
   createClient: (options: Record<string, unknown>) => {
     run: (id: string, input: unknown, options: Record<string, unknown>) => Promise<Record<string, unknown>>;
   };
+}
+
+/** The file name of a downloaded output: request id, output key, and the URL's extension (`<id>-images.0.png`). */
+export function outputFileName(requestId: string, key: string, url: string): string {
+  const ext = /\.[A-Za-z0-9]{1,8}$/.exec(new URL(url).pathname)?.[0] ?? "";
+  return `${requestId}-${key || "output"}${ext}`.replace(/[^\w.-]+/g, "_").replace(/^\.+/, "_");
+}
+
+/** Saves every output URL into `dir` through the probe's address guard; never overwrites; reports every failure. */
+async function downloadOutputs(dir: string, requestId: string, urls: { key: string; url: string }[], allowPrivateNetwork: boolean, say: (text: string) => void): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const failures: string[] = [];
+  for (const { key, url } of urls) {
+    const file = path.join(dir, outputFileName(requestId, key, url));
+    try {
+      const saved = await downloadToFile(url, file, { allowPrivateNetwork });
+      say(`saved ${saved.path} (${saved.bytes} bytes)\n`);
+    } catch (e) {
+      if (!(e instanceof DownloadError)) throw e;
+      failures.push(`${key}: ${e.message}`);
+    }
+  }
+  if (failures.length) throw new CliFailure(`${failures.length} of ${urls.length} downloads failed [request ${requestId}]:\n  ${failures.join("\n  ")}`);
 }
 
 /** Every URL in an output, with the key path that holds it (`images.0`). */
@@ -51,8 +76,9 @@ export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
         .option("download", { type: "string", describe: "Save the outputs into this folder" })
         .option("validate", { type: "boolean", default: true, describe: "Validate before submitting (--no-validate to skip)" })
         .option("probe", { type: "boolean", default: true, describe: "Probe media for the rules (--no-probe: schema only)" })
-        .option("allow-private-network", { type: "boolean", default: false, describe: "Let probes reach loopback/private addresses" })
+        .option("allow-private-network", { type: "boolean", default: false, describe: "Let probes and --download reach loopback/private addresses" })
         .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
+        .option("probe-failures", { choices: ["error", "warning"] as const, default: "warning" as const, describe: "A media rule this machine could not check (network, timeout, 5xx): warn and submit, or refuse" })
         .option("unknown-properties", { choices: ["error", "warning", "ignore"] as const, default: "warning" as const, describe: "A key the schema does not declare: warn (sent as is), refuse, or ignore" })
         .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" })
         .option("dry-run", { type: "boolean", default: false, describe: "Validate and estimate the cost; submit nothing (no token needed)" }),
@@ -69,8 +95,11 @@ export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
         token,
         baseUrl: args["base-url"] ?? io.env.RUNCOMFY_BASE_URL,
         validate: args.validate
-          ? { allowHttp: args["allow-http"], allowDataUris: files.length > 0, unknownProperties: args["unknown-properties"], probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false }
+          ? { allowHttp: args["allow-http"], allowDataUris: files.length > 0, unknownProperties: args["unknown-properties"], probeFailures: args["probe-failures"], probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false }
           : false,
+        onValidationWarnings: (issues: ValidationIssue[]) => {
+          for (const i of issues) progress.message(`warning ${i.path || "/"}  ${i.message}`);
+        },
       });
       const controller = new AbortController();
       const progress = new RunProgress(io, { live: (io.stderrIsTTY ?? io.isTTY) && io.env.TERM !== "dumb" });
@@ -99,16 +128,7 @@ export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
         progress.stop();
         const urls = outputUrls(output);
         io.stdout(args.json ? JSON.stringify(output, null, 2) + "\n" : urls.map((u) => `${u.key}\t${u.url}\n`).join(""));
-        if (args.download) {
-          await mkdir(args.download, { recursive: true });
-          for (const { key, url } of urls) {
-            const res = await fetch(url);
-            if (!res.ok) throw new CliFailure(`download of ${url} failed: HTTP ${res.status}`);
-            const name = `${key.replace(/[^\w.-]+/g, "_")}-${path.basename(new URL(url).pathname).replace(/[^\w.-]+/g, "_") || "output"}`;
-            await writeFile(path.join(args.download, name), new Uint8Array(await res.arrayBuffer()));
-            io.stderr(`saved ${path.join(args.download, name)}\n`);
-          }
-        }
+        if (args.download) await downloadOutputs(args.download, requestId ?? "output", urls, args["allow-private-network"], io.stderr);
         io.stderr(`done in ${(progress.elapsedMs / 1000).toFixed(1)} s${requestId ? ` [request ${requestId}]` : ""}\n`);
       } catch (e) {
         progress.stop();

@@ -35,6 +35,7 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
         .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
         .option("allow-data-uris", { type: "boolean", default: false, describe: "Accept data: URIs for media" })
         .option("unknown-properties", { choices: ["error", "warning", "ignore"] as const, default: "warning" as const, describe: "A key the schema does not declare: warn (sent as is), refuse, or ignore" })
+        .option("probe-failures", { choices: ["error", "warning"] as const, default: "warning" as const, describe: "A media rule this machine could not check (network, timeout, 5xx from the host): a warning, or an error" })
         .option("timeout-ms", { type: "number", default: 10_000, describe: "Time limit of each probe" })
         .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" })
         .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" }),
@@ -50,6 +51,7 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
         // Files given as @path are sent as data URIs, so those must pass.
         allowDataUris: args["allow-data-uris"] || files.length > 0,
         unknownProperties: args["unknown-properties"],
+        probeFailures: args["probe-failures"],
         probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"], timeoutMs: args["timeout-ms"] } : false,
       });
       const estimate = await costEstimate(pkg, modelId, input);
@@ -68,6 +70,7 @@ export interface DryRunArgs {
   "allow-http": boolean;
   "allow-private-network": boolean;
   "unknown-properties": string;
+  "probe-failures": "error" | "warning";
 }
 
 /** `run --dry-run`: validation (unless --no-validate) and the estimate; nothing is submitted. */
@@ -78,7 +81,7 @@ export async function dryRun(args: DryRunArgs, io: CliIo, setExit: (code: number
   // As run itself reads it: @path at a media input becomes the data URI run would send.
   const { input, files } = await expandLocalMedia(await readJsonArgument(args.input as string, io), (await pkg.loadModel(modelId)).inputSchema, io.cwd);
   reportLocalFiles(files, io);
-  const options = { allowHttp: args["allow-http"], allowDataUris: files.length > 0, unknownProperties: args["unknown-properties"] };
+  const options = { allowHttp: args["allow-http"], allowDataUris: files.length > 0, unknownProperties: args["unknown-properties"], probeFailures: args["probe-failures"] };
   const validation = args.validate ? await pkg.validate(modelId, input, { ...options, probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false }) : undefined;
   const estimate = await costEstimate(pkg, modelId, input);
   if (args.json) io.stdout(JSON.stringify({ dryRun: true, modelId, ...(validation ? { validation } : {}), costEstimate: estimate }, null, 2) + "\n");

@@ -6,7 +6,7 @@
 import { pollDelay, sleep } from "./backoff.js";
 import { AbortedError, JobCancelledError, JobFailedError, NetworkError, RunComfyError, TimeoutError, UnknownModelError, ValidationError } from "./errors.js";
 import { send, serverMessage, type HttpOptions, type RetryOptions } from "./http.js";
-import type { ValidationResult } from "./issues.js";
+import type { ValidationIssue, ValidationResult } from "./issues.js";
 import type { ValidateOptions } from "./validate.js";
 
 export const DEFAULT_BASE_URL = "https://model-api.runcomfy.net/v1";
@@ -37,6 +37,11 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Validate inputs before submitting (schema and media rules). `false` turns it off; options tune it. Default true. */
   validate?: boolean | ValidateOptions;
+  /**
+   * Called when an input passed validation with warnings (before it is submitted): media rules not
+   * checked here (a browser without CORS access, a timeout), unknown properties, unchecked rules.
+   */
+  onValidationWarnings?: (issues: ValidationIssue[], modelId: string) => void;
   retry?: RetryOptions;
   /** Time limit of one HTTP request. Default 30 s. */
   requestTimeoutMs?: number;
@@ -144,6 +149,7 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
         const errors = result.issues.filter((i) => i.severity === "error");
         throw new ValidationError(`input for ${modelId} is invalid: ${errors.map((i) => `${i.path || "/"} ${i.message}`).join("; ")}`, result.issues);
       }
+      if (result.issues.length) options.onValidationWarnings?.(result.issues, modelId);
     }
     const body = asObject(await send(http, { method: "POST", path: modelPath(modelId), body: input, idempotent: false, signal: opts.signal }));
     const requestId = body.request_id;

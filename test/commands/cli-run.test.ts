@@ -25,7 +25,7 @@ describe("cli run", () => {
     const dir = path.join(tmp.dir, "downloads");
     // Long enough in the queue that the first poll sees it queued even on a loaded machine.
     const queued = await startEmulator({ schemasDir: SCHEMAS, queueMs: 1500, runMs: 100, token: TOKEN });
-    const r = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", queued.baseUrl, "--download", dir]).finally(() => queued.close());
+    const r = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", queued.baseUrl, "--download", dir, "--allow-private-network"]).finally(() => queued.close());
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^video\thttp:\/\/127\.0\.0\.1:\d+\/media\/.+\.mp4\n$/);
     expect(r.stderr).toMatch(/submitted [0-9a-f-]+\nin_queue \(queue position 1\), [\d.]+ s\n/);
