@@ -58,8 +58,8 @@ const caught = async (p: Promise<unknown>) => {
 
 describe("client: the happy path", () => {
   it("submits with the model id's slashes in the path, polls, and returns the typed output", async () => {
-    // Queued long enough that the first poll sees the queue even on a loaded machine.
-    const e = await emulator({ queueMs: 1000 });
+    // Long enough in each phase that a poll sees it even on a loaded machine.
+    const e = await emulator({ queueMs: 1000, runMs: 1000 });
     const client = clientFor(e);
     const updates: StatusUpdate[] = [];
     const output = await client.run(T2V, { prompt: "a teapot" }, { onStatus: (u) => updates.push(u), pollIntervalMs: 30, maxPollIntervalMs: 60 });
