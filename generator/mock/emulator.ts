@@ -253,6 +253,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   };
 
   const server: Server = createServer(async (req, res) => {
+    // Browsers call the API from other origins: allow any, and answer their preflights.
+    res.setHeader("access-control-allow-origin", "*");
+    res.setHeader("access-control-expose-headers", "retry-after");
+    if (req.method === "OPTIONS") return void res.writeHead(204, { "access-control-allow-methods": "GET, POST", "access-control-allow-headers": "authorization, content-type", "access-control-max-age": "600" }).end();
     const url = new URL(req.url ?? "/", "http://emulator");
     const parts = url.pathname.split("/").filter(Boolean);
     if (url.pathname === "/__emulator/stats") return json(res, 200, currentStats());
