@@ -14,6 +14,14 @@ afterAll(tmp.cleanup);
 const project = path.join(tmp.dir, "app");
 const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" }, stdio: ["ignore", "pipe", "pipe"] });
 
+let snippets: string[] = [];
+
+/** The ```ts blocks of the package's README and docs pages. */
+function docSnippets(pkg: string): string[] {
+  const pages = [path.join(pkg, "README.md"), ...readdirSync(path.join(pkg, "docs"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".md")).map((f) => path.join(pkg, "docs", f))];
+  return pages.flatMap((page) => [...readFileSync(page, "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]));
+}
+
 beforeAll(async () => {
   const out = path.join(tmp.dir, "generated");
   await generate({ schemasDir: schemasWithQuirks(tmp.dir), outDir: out });
@@ -24,9 +32,15 @@ beforeAll(async () => {
   npm(["install", "--offline", "--no-audit", "--no-fund", path.join(tmp.dir, tarball)], project);
   // The published Standard Schema types, for the consumer file that checks `standardSchema` against them.
   cpSync(path.join(ROOT, "node_modules/@standard-schema/spec"), path.join(project, "node_modules/@standard-schema/spec"), { recursive: true });
+  // Every TypeScript snippet of the installed package's docs, one module each, typechecked with the rest.
+  snippets = docSnippets(path.join(project, "node_modules/runcomfy-models"));
+  snippets.forEach((code, i) => writeFileSync(path.join(project, `snippet-${i}.ts`), `${code}\nexport {};\n`));
   writeFileSync(
     path.join(project, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2022", "DOM"], types: [] }, files: ["usage.ts", "standard-schema.ts"] }),
+    JSON.stringify({
+      compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2022", "DOM"], types: [] },
+      files: ["usage.ts", "standard-schema.ts", ...snippets.map((_, i) => `snippet-${i}.ts`)],
+    }),
   );
 });
 
@@ -41,6 +55,8 @@ describe("the packed package", () => {
       throw new Error(`tsc failed:\n${output}`);
     }
     expect(output).toBe("");
+    // Each model's docs page has a usage snippet, and every snippet compiled above.
+    expect(snippets.filter((code) => code.includes("client.run(")).length).toBeGreaterThanOrEqual(5);
     // The @ts-expect-error lines must be real errors: removing one directive makes tsc fail.
     const usage = readFileSync(path.join(project, "usage.ts"), "utf8");
     writeFileSync(path.join(project, "usage.ts"), usage.replace("// @ts-expect-error a misspelled key is a type error\n", ""));

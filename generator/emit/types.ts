@@ -110,7 +110,8 @@ export function indent(source: string, maskedSource = mask(source)): string {
         const leadingClosers = /^\s*(\}+)/.exec(code)?.[1].length ?? 0;
         const level = Math.max(0, depth - leadingClosers);
         for (const ch of code) depth += ch === "{" ? 1 : ch === "}" ? -1 : 0;
-        return line.trim() ? "    ".repeat(level) + line : "";
+        // Two spaces, as in the rest of every generated file.
+        return line.trim() ? "  ".repeat(level) + line : "";
       })
       .filter((line, i, all) => line !== "" || (i > 0 && all[i - 1] !== ""))
       .join("\n")

@@ -3,6 +3,7 @@
  * loaded and normalized schema file. Emitters read only this, never raw schema files.
  */
 import { createHash } from "node:crypto";
+import { synthesizeExample } from "./example.js";
 import type { SchemaFile } from "../load/load.js";
 import { normalizeInputSchema, normalizeOutputSchema, type JsonType, type NormalizedSchema, type Note, type SchemaNode } from "../normalize/normalize.js";
 import { formatRule } from "../runtime/rule-eval.js";
@@ -48,6 +49,8 @@ export interface ModelIR extends ModelSummary {
   /** For the model's docs page, emitted with the model (not kept once it is). */
   inputDocs: PropertyDoc[];
   example: Record<string, unknown> | null;
+  /** The docs' usage example: the schema file's example, or one synthesized from the schema (`synthesized`). */
+  usage: { input: Record<string, unknown>; synthesized: boolean };
   sourceHash: string;
   input: NormalizedSchema;
   output: NormalizedSchema & { generic: boolean };
@@ -71,6 +74,7 @@ export function buildModel(
     output,
     ruleTargets: input.ruleTargets,
     example: (file.example as Record<string, unknown> | null) ?? null,
+    usage: file.example ? { input: file.example as Record<string, unknown>, synthesized: false } : { input: synthesizeExample(input.schema), synthesized: true },
     notes: [...input.notes, ...output.notes],
     modulePath: modulePathOf(file.modelId),
     exportPath: `./${file.modelId}`,
@@ -138,6 +142,10 @@ export const MEDIA_NOUN = { image: "an image", video: "a video", audio: "an audi
 export function docLines(node: SchemaNode): string[] {
   const lines: string[] = [];
   if (node.description) lines.push(node.description);
+  // TypeScript says `number`; the schema says whole numbers only.
+  const isInteger = (n: SchemaNode | undefined) => !!n && (Array.isArray(n.type) ? n.type.includes("integer") : n.type === "integer");
+  if (isInteger(node)) lines.push("An integer.");
+  else if (isInteger(node.items)) lines.push("Each item is an integer.");
   if (node.default !== undefined) lines.push(`Default: ${JSON.stringify(node.default)}`);
   const limits = limitsText(node);
   if (limits.length) lines.push(`Limits: ${limits.join("; ")}.`);

@@ -56,7 +56,10 @@ export function docText(text: string): string {
     // Control characters (other than newline and tab) have no business in docs and can confuse editors.
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
     .replace(/\*\//g, "*\\/")
-    .replace(/@(?=[a-zA-Z])/g, "@\u200b") // a description must not be able to forge JSDoc tags
+    // A description must not forge JSDoc tags: TypeScript starts a tag at an `@` after whitespace, a
+    // line start or `{`. There `@` becomes `&#64;` (hovers render it as @, so it copies cleanly);
+    // elsewhere (`user@example.com`) it is left as is. No invisible characters.
+    .replace(/(^|[\s{])@/g, "$1&#64;")
     .trim();
 }
 

@@ -36,6 +36,12 @@ describe("escaping", () => {
     }
   });
 
+  it("docText escapes an @ only where it could start a tag, with an entity hovers render as @ (no zero-width space)", () => {
+    expect(docText("mail user@example.com\n@param x {@link y} (@home)")).toBe("mail user@example.com\n&#64;param x {&#64;link y} (@home)");
+    expect(docText("see @deprecated")).toBe("see &#64;deprecated");
+    expect(docText("a @ b")).not.toMatch(/\u200b/);
+  });
+
   it("commentLine stays on one line", () => {
     expect(commentLine("a\nb\u2028c\rd")).toBe("a b c d");
   });

@@ -5,56 +5,62 @@ import type { SyncSchemaValidation } from "../../../runtime/standard-schema.js";
 import type { CostEstimate, ModelPricing } from "../../../runtime/pricing.js";
 
 export interface Input {
+  /**
+   * Ends a comment *\/ and starts one /* — with `backticks` and ${template}
+   * Limits: at most 800 characters.
+   */
+  prompt: string
+  /**
+   * Limits: 1 to 4 items.
+   * Media: each item is a public https URL of an image.
+   * Rule: File size must be less than 4.7 MB. (file_size_mb < 4.7)
+   * Rule: Ratio at most 3. (width/height <= 3)
+   */
+  image_urls: string[]
+  /**
+   * Default: 7.5
+   * Limits: 0 to 20.
+   */
+  guidance?: number
+  /**
+   * Default: "1024×1024"
+   */
+  "width×height"?: "1024×1024" | "2048×2048"
+  /**
+   * Default: false
+   */
+  "1st_pass"?: boolean
+  /**
+   * Media: a public https URL of a video.
+   * Rule: At most 10 s. (duration_seconds <= 10)
+   */
+  mask_video?: string
+  loras?: {
+    path: string
     /**
-     * Ends a comment *\/ and starts one /* — with `backticks` and ${template}
-     * Limits: at most 800 characters.
+     * Default: 1
      */
-    prompt: string
-    /**
-     * Limits: 1 to 4 items.
-     * Media: each item is a public https URL of an image.
-     * Rule: File size must be less than 4.7 MB. (file_size_mb < 4.7)
-     * Rule: Ratio at most 3. (width/height <= 3)
-     */
-    image_urls: string[]
-    /**
-     * Default: 7.5
-     * Limits: 0 to 20.
-     */
-    guidance?: number
-    /**
-     * Default: "1024×1024"
-     */
-    "width×height"?: "1024×1024" | "2048×2048"
-    /**
-     * Default: false
-     */
-    "1st_pass"?: boolean
-    /**
-     * Media: a public https URL of a video.
-     * Rule: At most 10 s. (duration_seconds <= 10)
-     */
-    mask_video?: string
-    loras?: {
-        path: string
-        /**
-         * Default: 1
-         */
-        scale?: number
-    }[]
-    steps?: 20 | 30
-    ghost: unknown
+    scale?: number
+  }[]
+  /**
+   * An integer.
+   */
+  steps?: 20 | 30
+  ghost: unknown
 }
 
 export interface Output {
-    /**
-     * The video
-     */
-    video?: string
-    seed?: number
-    timings?: {
-        inference?: number
-    }
+  /**
+   * The video
+   */
+  video?: string
+  /**
+   * An integer.
+   */
+  seed?: number
+  timings?: {
+    inference?: number
+  }
 }
 
 /** The model id, as sent in the request path. */
@@ -70,7 +76,7 @@ export declare const ruleTargets: readonly RuleTarget[];
 /** The property names each input object declares (a key outside them is an unknown property). */
 export declare const knownProperties: readonly KnownProperties[];
 /** The docs' example request body, or null. */
-export declare const example: { readonly [key: string]: unknown } | null;
+export declare const example: Input | null;
 /** Schema-only validation, synchronous. */
 export declare function validateSchema(input: unknown, options?: SchemaOptions): ValidationResult;
 /** Schema and media rules (probes the referenced media unless `probe: false`). */

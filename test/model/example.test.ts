@@ -1,0 +1,69 @@
+/** Synthesized usage examples: every one validates against its model's own validator. */
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { analyzeSchemaText, errorsOf } from "../../generator/lint/analyze.js";
+import { synthesizeExample } from "../../generator/model/example.js";
+import { validatorView } from "../../generator/emit/schema-views.js";
+import { AjvClass } from "../../generator/shared/ajv.js";
+import { formats } from "../../generator/runtime/formats.js";
+import { buildModels } from "../../generator/generate.js";
+import { schemasWithQuirks, tempDir } from "../helpers.js";
+import { afterAll } from "vitest";
+
+const tmp = tempDir("rcg-example-");
+afterAll(tmp.cleanup);
+
+const ajv = new AjvClass({ allErrors: true, strict: false });
+for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
+
+function modelOf(inputSchema: object) {
+  const analysis = analyzeSchemaText({ file: "schemas/acme/m.json", relPath: "acme/m.json", text: JSON.stringify({ model_id: "acme/m", input_schema: inputSchema }) });
+  if (!analysis.model) throw new Error(errorsOf(analysis).join("\n"));
+  return analysis.model;
+}
+
+const validates = (schema: object, value: unknown) => {
+  const validate = ajv.compile(schema);
+  return validate(value) ? [] : validate.errors;
+};
+
+describe("synthesized usage examples", () => {
+  const shapes: Record<string, object> = {
+    media: { type: "object", required: ["image_url", "clips", "voice"], properties: { image_url: { type: "string", format: "image_uri" }, clips: { type: "array", format: "video_uris", minItems: 2, uniqueItems: true }, voice: { type: "string", format: "audio_uri" } } },
+    limits: {
+      type: "object",
+      required: ["prompt", "steps", "scale", "seed", "ratio"],
+      properties: {
+        prompt: { type: "string", minLength: 20, maxLength: 30 },
+        steps: { type: "integer", exclusiveMinimum: 4, multipleOf: 5 },
+        scale: { type: "number", maximum: 0.5 },
+        seed: { type: "integer", default: 42 },
+        ratio: { type: "string", enum: ["16:9", "1:1"] },
+      },
+    },
+    nested: { type: "object", required: ["lora"], properties: { lora: { type: "object", required: ["path", "weight"], properties: { path: { type: "string", format: "uri" }, weight: { type: "number", minimum: 0.1 } } }, optional: { type: "string" } } },
+    union: { type: "object", required: ["size"], properties: { size: { anyOf: [{ type: "integer", minimum: 64 }, { type: "string", enum: ["auto"] }] } } },
+  };
+  for (const [name, schema] of Object.entries(shapes)) {
+    it(`${name}: only the required inputs, and valid`, () => {
+      const model = modelOf(schema);
+      expect(model.usage.synthesized).toBe(true);
+      expect(Object.keys(model.usage.input)).toEqual((schema as { required: string[] }).required);
+      expect(validates(validatorView(model.input.schema), model.usage.input)).toEqual([]);
+    });
+  }
+
+  it("media inputs get a placeholder https URL of their kind", () => {
+    expect(synthesizeExample(modelOf(shapes.media).input.schema)).toEqual({
+      image_url: "https://example.com/image.png",
+      clips: ["https://example.com/video.mp4", "https://example.com/video-1.mp4"],
+      voice: "https://example.com/audio.mp3",
+    });
+  });
+
+  it("every model of the seeds and the quirks fixture has a usage example that validates", async () => {
+    const { models } = await buildModels(schemasWithQuirks(tmp.dir));
+    expect(models.length).toBeGreaterThan(3);
+    for (const m of models) expect(validates(validatorView(m.input.schema), m.usage.input), path.basename(m.sourcePath)).toEqual([]);
+  });
+});
