@@ -5,65 +5,65 @@ import type { SyncSchemaValidation } from "../../../runtime/standard-schema.js";
 import type { CostEstimate, ModelPricing } from "../../../runtime/pricing.js";
 
 export interface Input {
-    /**
-     * Only JPEG and PNG formats are supported; JPEG is recommended. Supports 1–10 images; larger or more images increase processing time. Recommended to use no more than 6 images; too many reference images may reduce quality.
-     * Default: ["https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-1-input.jpg","https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-2-input.jpg"]
-     * Limits: 1 to 10 items.
-     * Media: each item is a public https URL of an image.
-     * Rule: Each image file must be ≤ 15 MB. (file_size_mb <= 15)
-     * Rule: Maximum resolution is 4096x4096. (width <= 4096)
-     * Rule: Maximum resolution is 4096x4096. (height <= 4096)
-     * Rule: The input image aspect ratio must be within [1/3, 3]. (width/height >= 0.33)
-     * Rule: The input image aspect ratio must be within [1/3, 3]. (width/height <= 3)
-     */
-    image_urls: string[]
-    /**
-     * Default: "A beautiful girl is sitting on the boat"
-     * Limits: at most 800 characters.
-     */
-    prompt: string
-    /**
-     * Default: "2048x2048(1:1)"
-     */
-    "width×height"?: "1024x1024(1:1)" | "2048x2048(1:1)" | "2304x1728(4:3)" | "2496x1664(3:2)" | "2560x1440(16:9)" | "3024x1296(21:9)" | "4096x4096(1:1)" | "4694x3520(4:3)" | "4992x3328(3:2)" | "5404x3040(16:9)" | "6198x2656(21:9)"
-    /**
-     * Controls how strongly the text prompt influences the result relative to input images. Higher values increase text influence.
-     * Default: 0.5
-     * Limits: 0 to 1.
-     */
-    scale?: number
-    /**
-     * Whether to force generation of a single image. More images per set increase latency; for stability, specify group count/resolution or pass width and height.
-     * Default: false
-     */
-    force_single?: boolean
+  /**
+   * Only JPEG and PNG formats are supported; JPEG is recommended. Supports 1–10 images; larger or more images increase processing time. Recommended to use no more than 6 images; too many reference images may reduce quality.
+   * Default: ["https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-1-input.jpg","https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-2-input.jpg"]
+   * Limits: 1 to 10 items.
+   * Media: each item is a public https URL of an image.
+   * Rule: Each image file must be ≤ 15 MB. (file_size_mb <= 15)
+   * Rule: Maximum resolution is 4096x4096. (width <= 4096)
+   * Rule: Maximum resolution is 4096x4096. (height <= 4096)
+   * Rule: The input image aspect ratio must be within [1/3, 3]. (width/height >= 0.33)
+   * Rule: The input image aspect ratio must be within [1/3, 3]. (width/height <= 3)
+   */
+  image_urls: string[]
+  /**
+   * Default: "A beautiful girl is sitting on the boat"
+   * Limits: at most 800 characters.
+   */
+  prompt: string
+  /**
+   * Default: "2048x2048(1:1)"
+   */
+  "width×height"?: "1024x1024(1:1)" | "2048x2048(1:1)" | "2304x1728(4:3)" | "2496x1664(3:2)" | "2560x1440(16:9)" | "3024x1296(21:9)" | "4096x4096(1:1)" | "4694x3520(4:3)" | "4992x3328(3:2)" | "5404x3040(16:9)" | "6198x2656(21:9)"
+  /**
+   * Controls how strongly the text prompt influences the result relative to input images. Higher values increase text influence.
+   * Default: 0.5
+   * Limits: 0 to 1.
+   */
+  scale?: number
+  /**
+   * Whether to force generation of a single image. More images per set increase latency; for stability, specify group count/resolution or pass width and height.
+   * Default: false
+   */
+  force_single?: boolean
 }
 
 export interface Output {
-    /**
-     * URL of a single image
-     */
-    image?: string
-    /**
-     * URLs of several images
-     */
-    images?: string[]
-    /**
-     * URL of a single video
-     */
-    video?: string
-    /**
-     * URLs of several videos
-     */
-    videos?: string[]
-    /**
-     * URL of a single audio file
-     */
-    audio?: string
-    /**
-     * URLs of several audio files
-     */
-    audios?: string[]
+  /**
+   * URL of a single image
+   */
+  image?: string
+  /**
+   * URLs of several images
+   */
+  images?: string[]
+  /**
+   * URL of a single video
+   */
+  video?: string
+  /**
+   * URLs of several videos
+   */
+  videos?: string[]
+  /**
+   * URL of a single audio file
+   */
+  audio?: string
+  /**
+   * URLs of several audio files
+   */
+  audios?: string[]
 }
 
 /** The model id, as sent in the request path. */
@@ -79,7 +79,7 @@ export declare const ruleTargets: readonly RuleTarget[];
 /** The property names each input object declares (a key outside them is an unknown property). */
 export declare const knownProperties: readonly KnownProperties[];
 /** The docs' example request body, or null. */
-export declare const example: { readonly [key: string]: unknown } | null;
+export declare const example: Input | null;
 /** Schema-only validation, synchronous. */
 export declare function validateSchema(input: unknown, options?: SchemaOptions): ValidationResult;
 /** Schema and media rules (probes the referenced media unless `probe: false`). */

@@ -5,61 +5,63 @@ import type { SyncSchemaValidation } from "../../../../runtime/standard-schema.j
 import type { CostEstimate, ModelPricing } from "../../../../runtime/pricing.js";
 
 export interface Input {
-    /**
-     * Default: "A slow, sweeping tracking shot moves through a sun-drenched vintage street, capturing the golden-hour glow. The lens flares dance as the sunlight filters through the gaps between historic buildings, casting long, dramatic shadows. A classic car glides smoothly across the frame, its polished surface reflecting the warm hues of the setting sun. Dust particles shimmer in the light as pedestrians move leisurely in the background, evoking a nostalgic, cinematic atmosphere reminiscent of an old film."
-     * Limits: at most 800 characters.
-     */
-    prompt: string
-    /**
-     * Upload JPEG or PNG only.
-     * Default: ["https://playgrounds-storage-public.runcomfy.net/tools/7013/media-files/usecase2-2-input.jpeg"]
-     * Limits: exactly 1 item.
-     * Media: each item is a public https URL of an image.
-     * Rule: File size must be less than 4.7 MB. (file_size_mb < 4.7)
-     * Rule: Maximum resolution is 4096x4096. (width <= 4096)
-     * Rule: Maximum resolution is 4096x4096. (height <= 4096)
-     * Rule: The shortest side must be at least 320 pixels. (width > 320)
-     * Rule: The shortest side must be at least 320 pixels. (height > 320)
-     * Rule: The ratio of long side to short side must be within 3:1. (width/height < 3)
-     * Rule: The ratio of long side to short side must be greater than 0.33. (width/height > 0.33)
-     */
-    image_urls: string[]
-    /**
-     * Default: -1
-     */
-    seed?: number
-    /**
-     * Total number of frames to generate. Supported values: 121 (≈5s) and 241 (≈10s).
-     * Default: 121
-     */
-    frames?: 121 | 241
+  /**
+   * Default: "A slow, sweeping tracking shot moves through a sun-drenched vintage street, capturing the golden-hour glow. The lens flares dance as the sunlight filters through the gaps between historic buildings, casting long, dramatic shadows. A classic car glides smoothly across the frame, its polished surface reflecting the warm hues of the setting sun. Dust particles shimmer in the light as pedestrians move leisurely in the background, evoking a nostalgic, cinematic atmosphere reminiscent of an old film."
+   * Limits: at most 800 characters.
+   */
+  prompt: string
+  /**
+   * Upload JPEG or PNG only.
+   * Default: ["https://playgrounds-storage-public.runcomfy.net/tools/7013/media-files/usecase2-2-input.jpeg"]
+   * Limits: exactly 1 item.
+   * Media: each item is a public https URL of an image.
+   * Rule: File size must be less than 4.7 MB. (file_size_mb < 4.7)
+   * Rule: Maximum resolution is 4096x4096. (width <= 4096)
+   * Rule: Maximum resolution is 4096x4096. (height <= 4096)
+   * Rule: The shortest side must be at least 320 pixels. (width > 320)
+   * Rule: The shortest side must be at least 320 pixels. (height > 320)
+   * Rule: The ratio of long side to short side must be within 3:1. (width/height < 3)
+   * Rule: The ratio of long side to short side must be greater than 0.33. (width/height > 0.33)
+   */
+  image_urls: string[]
+  /**
+   * An integer.
+   * Default: -1
+   */
+  seed?: number
+  /**
+   * Total number of frames to generate. Supported values: 121 (≈5s) and 241 (≈10s).
+   * An integer.
+   * Default: 121
+   */
+  frames?: 121 | 241
 }
 
 export interface Output {
-    /**
-     * URL of a single image
-     */
-    image?: string
-    /**
-     * URLs of several images
-     */
-    images?: string[]
-    /**
-     * URL of a single video
-     */
-    video?: string
-    /**
-     * URLs of several videos
-     */
-    videos?: string[]
-    /**
-     * URL of a single audio file
-     */
-    audio?: string
-    /**
-     * URLs of several audio files
-     */
-    audios?: string[]
+  /**
+   * URL of a single image
+   */
+  image?: string
+  /**
+   * URLs of several images
+   */
+  images?: string[]
+  /**
+   * URL of a single video
+   */
+  video?: string
+  /**
+   * URLs of several videos
+   */
+  videos?: string[]
+  /**
+   * URL of a single audio file
+   */
+  audio?: string
+  /**
+   * URLs of several audio files
+   */
+  audios?: string[]
 }
 
 /** The model id, as sent in the request path. */
@@ -75,7 +77,7 @@ export declare const ruleTargets: readonly RuleTarget[];
 /** The property names each input object declares (a key outside them is an unknown property). */
 export declare const knownProperties: readonly KnownProperties[];
 /** The docs' example request body, or null. */
-export declare const example: { readonly [key: string]: unknown } | null;
+export declare const example: Input | null;
 /** Schema-only validation, synchronous. */
 export declare function validateSchema(input: unknown, options?: SchemaOptions): ValidationResult;
 /** Schema and media rules (probes the referenced media unless `probe: false`). */

@@ -5,51 +5,53 @@ import type { SyncSchemaValidation } from "../../../../runtime/standard-schema.j
 import type { CostEstimate, ModelPricing } from "../../../../runtime/pricing.js";
 
 export interface Input {
-    /**
-     * Default: "A glass teapot fills with blooming tea on a wooden table; macro view of petals unfurling, steam curls through sunbeams, calm and detailed."
-     * Limits: at most 800 characters.
-     */
-    prompt: string
-    /**
-     * Default: "1920×1088(16:9)"
-     */
-    aspect_ratio?: "1920×1088(16:9)" | "1664×1248(4:3)" | "1440×1440(1:1)" | "1248×1664(3:4)" | "1088×1920(9:16)" | "2176×928(21:9)"
-    /**
-     * Total frames of the video. Supported values: 121 (≈5s) and 241 (≈10s).
-     * Default: 121
-     */
-    frames?: 121 | 241
-    /**
-     * Default: -1
-     */
-    seed?: number
+  /**
+   * Default: "A glass teapot fills with blooming tea on a wooden table; macro view of petals unfurling, steam curls through sunbeams, calm and detailed."
+   * Limits: at most 800 characters.
+   */
+  prompt: string
+  /**
+   * Default: "1920×1088(16:9)"
+   */
+  aspect_ratio?: "1920×1088(16:9)" | "1664×1248(4:3)" | "1440×1440(1:1)" | "1248×1664(3:4)" | "1088×1920(9:16)" | "2176×928(21:9)"
+  /**
+   * Total frames of the video. Supported values: 121 (≈5s) and 241 (≈10s).
+   * An integer.
+   * Default: 121
+   */
+  frames?: 121 | 241
+  /**
+   * An integer.
+   * Default: -1
+   */
+  seed?: number
 }
 
 export interface Output {
-    /**
-     * URL of a single image
-     */
-    image?: string
-    /**
-     * URLs of several images
-     */
-    images?: string[]
-    /**
-     * URL of a single video
-     */
-    video?: string
-    /**
-     * URLs of several videos
-     */
-    videos?: string[]
-    /**
-     * URL of a single audio file
-     */
-    audio?: string
-    /**
-     * URLs of several audio files
-     */
-    audios?: string[]
+  /**
+   * URL of a single image
+   */
+  image?: string
+  /**
+   * URLs of several images
+   */
+  images?: string[]
+  /**
+   * URL of a single video
+   */
+  video?: string
+  /**
+   * URLs of several videos
+   */
+  videos?: string[]
+  /**
+   * URL of a single audio file
+   */
+  audio?: string
+  /**
+   * URLs of several audio files
+   */
+  audios?: string[]
 }
 
 /** The model id, as sent in the request path. */
@@ -65,7 +67,7 @@ export declare const ruleTargets: readonly RuleTarget[];
 /** The property names each input object declares (a key outside them is an unknown property). */
 export declare const knownProperties: readonly KnownProperties[];
 /** The docs' example request body, or null. */
-export declare const example: { readonly [key: string]: unknown } | null;
+export declare const example: Input | null;
 /** Schema-only validation, synchronous. */
 export declare function validateSchema(input: unknown, options?: SchemaOptions): ValidationResult;
 /** Schema and media rules (probes the referenced media unless `probe: false`). */

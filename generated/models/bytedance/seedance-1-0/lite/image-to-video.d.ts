@@ -5,66 +5,67 @@ import type { SyncSchemaValidation } from "../../../../runtime/standard-schema.j
 import type { CostEstimate, ModelPricing } from "../../../../runtime/pricing.js";
 
 export interface Input {
-    /**
-     * Limits: at most 1900 characters.
-     */
-    prompt: string
-    /**
-     * Rule: The uploaded image width and height must not exceed 6000 pixels. (width < 6000)
-     * Rule: The uploaded image width and height must not exceed 6000 pixels. (height < 6000)
-     * Rule: The uploaded image width and height must not be less than 300 pixels. (width > 300)
-     * Rule: The uploaded image width and height must not be less than 300 pixels. (height > 300)
-     * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height > 0.4)
-     * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height < 2.5)
-     * Rule: File size must be less than 30 MB. (file_size_mb < 30)
-     */
-    first_frame_image_url: string
-    /**
-     * Note: The last frame image will not take effect when the resolution is set to 1080P.
-     * Rule: The uploaded image width and height must not exceed 6000 pixels. (width < 6000)
-     * Rule: The uploaded image width and height must not exceed 6000 pixels. (height < 6000)
-     * Rule: The uploaded image width and height must not be less than 300 pixels. (width > 300)
-     * Rule: The uploaded image width and height must not be less than 300 pixels. (height > 300)
-     * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height > 0.4)
-     * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height < 2.5)
-     * Rule: File size must be less than 30 MB. (file_size_mb < 30)
-     */
-    last_frame_image_url?: string
-    /**
-     * Default: "480p"
-     */
-    resolution?: "480p" | "720p" | "1080p"
-    /**
-     * Default: 5
-     */
-    duration?: 5 | 10
+  /**
+   * Limits: at most 1900 characters.
+   */
+  prompt: string
+  /**
+   * Rule: The uploaded image width and height must not exceed 6000 pixels. (width < 6000)
+   * Rule: The uploaded image width and height must not exceed 6000 pixels. (height < 6000)
+   * Rule: The uploaded image width and height must not be less than 300 pixels. (width > 300)
+   * Rule: The uploaded image width and height must not be less than 300 pixels. (height > 300)
+   * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height > 0.4)
+   * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height < 2.5)
+   * Rule: File size must be less than 30 MB. (file_size_mb < 30)
+   */
+  first_frame_image_url: string
+  /**
+   * Note: The last frame image will not take effect when the resolution is set to 1080P.
+   * Rule: The uploaded image width and height must not exceed 6000 pixels. (width < 6000)
+   * Rule: The uploaded image width and height must not exceed 6000 pixels. (height < 6000)
+   * Rule: The uploaded image width and height must not be less than 300 pixels. (width > 300)
+   * Rule: The uploaded image width and height must not be less than 300 pixels. (height > 300)
+   * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height > 0.4)
+   * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height < 2.5)
+   * Rule: File size must be less than 30 MB. (file_size_mb < 30)
+   */
+  last_frame_image_url?: string
+  /**
+   * Default: "480p"
+   */
+  resolution?: "480p" | "720p" | "1080p"
+  /**
+   * An integer.
+   * Default: 5
+   */
+  duration?: 5 | 10
 }
 
 export interface Output {
-    /**
-     * URL of a single image
-     */
-    image?: string
-    /**
-     * URLs of several images
-     */
-    images?: string[]
-    /**
-     * URL of a single video
-     */
-    video?: string
-    /**
-     * URLs of several videos
-     */
-    videos?: string[]
-    /**
-     * URL of a single audio file
-     */
-    audio?: string
-    /**
-     * URLs of several audio files
-     */
-    audios?: string[]
+  /**
+   * URL of a single image
+   */
+  image?: string
+  /**
+   * URLs of several images
+   */
+  images?: string[]
+  /**
+   * URL of a single video
+   */
+  video?: string
+  /**
+   * URLs of several videos
+   */
+  videos?: string[]
+  /**
+   * URL of a single audio file
+   */
+  audio?: string
+  /**
+   * URLs of several audio files
+   */
+  audios?: string[]
 }
 
 /** The model id, as sent in the request path. */
@@ -80,7 +81,7 @@ export declare const ruleTargets: readonly RuleTarget[];
 /** The property names each input object declares (a key outside them is an unknown property). */
 export declare const knownProperties: readonly KnownProperties[];
 /** The docs' example request body, or null. */
-export declare const example: { readonly [key: string]: unknown } | null;
+export declare const example: Input | null;
 /** Schema-only validation, synchronous. */
 export declare function validateSchema(input: unknown, options?: SchemaOptions): ValidationResult;
 /** Schema and media rules (probes the referenced media unless `probe: false`). */
