@@ -63,7 +63,9 @@ export async function emitModelFiles(model: ModelIR, { compile = compileInProces
     return formatValidator(await compile(model.input.schema), prefix);
   });
   const [types, validator] = await Promise.all([
-    emitTypes(model),
+    emitTypes(model).catch((e: Error) => {
+      throw new SchemaFileError(model.sourcePath, "/input_schema", `the TypeScript types cannot be generated: ${e.message}`, "types");
+    }),
     pendingValidator.catch((e: Error) => {
       throw new SchemaFileError(model.sourcePath, "/input_schema", `the input validator cannot be compiled: ${e.message}`, "validator");
     }),

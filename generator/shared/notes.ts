@@ -49,6 +49,7 @@ export const NOTE_CODES = {
   "bad-format": error("A format that is not a string, or conflicts with its array's format"),
   "bad-rule": error("validations is not an array of rules"),
   validator: error("The validator cannot be compiled"),
+  types: error("The TypeScript types cannot be generated"),
   // Lint checks on the normalized schema: nothing could pass, or the file contradicts itself.
   "contradictory-limits": error("A lower limit above its upper limit: no value can pass"),
   "contradictory-rules": error("Media rules whose ranges do not overlap: no media can pass"),

@@ -52,4 +52,17 @@ describe("types", () => {
     expect(lines).toContain("never?: never");
     expect(lines).toContain("notNull?: unknown");
   });
+
+  it("a definition named alike in the input and the output is a schema error with the file, not a crash", async () => {
+    const { emitModelFiles } = await import("../../generator/emit/package.js");
+    const { SchemaFileError } = await import("../../generator/shared/errors.js");
+    const def = { definitions: { Item: { type: "object", properties: { a: { type: "string" } } } } };
+    const input = { type: "object", ...def, properties: { i: { $ref: "#/definitions/Item" } } };
+    const output = { type: "object", definitions: { Item: { type: "integer" } }, properties: { o: { $ref: "#/definitions/Item" } } };
+    const model = buildModel({ file: "schemas/t/m.json", relPath: "t/m.json", text: "{}", modelId: "t/m", inputSchema: input, outputSchema: output, example: null, source: null, positions: new Map() });
+    const error = await emitModelFiles(model).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaFileError);
+    expect((error as InstanceType<typeof SchemaFileError>).ruleId).toBe("types");
+    expect((error as Error).message).toMatch(/schemas\/t\/m\.json#\/input_schema: the TypeScript types cannot be generated: .*Item twice/);
+  });
 });
