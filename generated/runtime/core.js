@@ -610,7 +610,18 @@ function createRuntimeClient(options) {
       throw e;
     }
   }
-  const client = { submit, status, result, cancel, run, baseUrl };
+  async function subscribe(modelId, input, opts = {}) {
+    let requestId = "";
+    const data = await run(modelId, input, {
+      ...opts,
+      onSubmitted: (job) => {
+        requestId = job.requestId;
+        opts.onSubmitted?.(job);
+      }
+    });
+    return { data, requestId };
+  }
+  const client = { submit, status, result, cancel, run, subscribe, baseUrl };
   return client;
 }
 

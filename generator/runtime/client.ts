@@ -34,6 +34,7 @@ export interface ClientOptions {
    * Wins over `baseUrl` and `token`.
    */
   proxyUrl?: string;
+  /** The fetch to use (a custom agent, a test double, an instrumented fetch). Default: globalThis.fetch. */
   fetch?: typeof fetch;
   /** Validate inputs before submitting (schema and media rules). `false` turns it off; options tune it. Default true. */
   validate?: boolean | ValidateOptions;
@@ -42,6 +43,7 @@ export interface ClientOptions {
    * checked here (a browser without CORS access, a timeout), unknown properties, unchecked rules.
    */
   onValidationWarnings?: (issues: ValidationIssue[], modelId: string) => void;
+  /** Retries of status, result and cancel (429, 5xx, network), and of a submit provably never sent. */
   retry?: RetryOptions;
   /** Time limit of one HTTP request. Default 30 s. */
   requestTimeoutMs?: number;
@@ -89,12 +91,38 @@ export interface RunOptions {
 }
 
 export interface RunComfyClient<M extends ModelTypeMap<M>> {
+  /**
+   * Validates the input (unless `validate: false`) and submits a job: `POST /models/{model_id}`.
+   * Never retried after it may have reached the server (a duplicate job is billed twice).
+   * @returns the job's request id and its status, result and cancel URLs.
+   */
   submit<Id extends keyof M & string>(modelId: Id, input: M[Id]["input"], options?: { signal?: AbortSignal }): Promise<SubmittedJob<Id>>;
+  /** A job's status (`in_queue` with `queuePosition`, `in_progress`, `completed`, …): `GET /requests/{id}/status`. */
   status(request: string | SubmittedJob, options?: { signal?: AbortSignal }): Promise<StatusResult>;
+  /**
+   * A job's result: `{ completed: true, output }` once finished, else `{ completed: false, status }`.
+   * `GET /requests/{id}/result`. Given the submitted job, the output is typed by its model.
+   */
   result<Id extends keyof M & string>(request: SubmittedJob<Id>, options?: { signal?: AbortSignal }): Promise<JobResult<M[Id]["output"]>>;
+  /** A job's result by request id; name the model as a type argument to type the output. */
   result<Id extends keyof M & string = keyof M & string>(request: string, options?: { signal?: AbortSignal }): Promise<JobResult<M[Id]["output"]>>;
+  /**
+   * Cancels a queued job: `{ cancelled: true }`. A job that already runs cannot be cancelled:
+   * `{ cancelled: false, status, reason }`, an answer rather than an error.
+   */
   cancel(request: string | SubmittedJob, options?: { signal?: AbortSignal }): Promise<CancelResult>;
+  /**
+   * Submits, waits (polling with backoff, `onStatus` on every change) and returns the output.
+   * An AbortSignal cancels a still-queued job; `timeoutMs` rejects with TimeoutError while the job
+   * keeps running (the error carries its request id). For the request id with the output, use
+   * `subscribe` (or `onSubmitted`).
+   */
   run<Id extends keyof M & string>(modelId: Id, input: M[Id]["input"], options?: RunOptions): Promise<M[Id]["output"]>;
+  /**
+   * `run`, returning the request id with the output, as fal's `subscribe` does: `{ data, requestId }`.
+   * (`run` keeps returning the output alone, so existing code is unchanged.)
+   */
+  subscribe<Id extends keyof M & string>(modelId: Id, input: M[Id]["input"], options?: RunOptions): Promise<{ data: M[Id]["output"]; requestId: string }>;
   /** The base URL in use (never the token). */
   readonly baseUrl: string;
 }
@@ -265,6 +293,18 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
     }
   }
 
-  const client = { submit, status, result, cancel, run, baseUrl };
+  async function subscribe(modelId: string, input: unknown, opts: RunOptions = {}): Promise<{ data: unknown; requestId: string }> {
+    let requestId = "";
+    const data = await run(modelId, input, {
+      ...opts,
+      onSubmitted: (job) => {
+        requestId = job.requestId;
+        opts.onSubmitted?.(job);
+      },
+    });
+    return { data, requestId };
+  }
+
+  const client = { submit, status, result, cancel, run, subscribe, baseUrl };
   return client as unknown as RunComfyClient<M>;
 }

@@ -57,6 +57,10 @@ describe("the proxy handler", () => {
     const output = await client.run("bytedance/dreamina-3-0/pro/text-to-video", { prompt: "a teapot" }, { pollIntervalMs: 20 });
     expect(output.video).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\//);
     expect(client.baseUrl).toBe(`${proxyOrigin}/api/runcomfy`);
+    // subscribe: the request id with the output ({ data, requestId }, fal's shape); run is unchanged.
+    const { data, requestId } = await client.subscribe("bytedance/dreamina-3-0/pro/text-to-video", { prompt: "a cup" }, { pollIntervalMs: 20 });
+    expect(emulator.job(requestId)).toMatchObject({ status: "completed", input: { prompt: "a cup" } });
+    expect(data.video).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\//);
     // The proxy added the token on every forwarded request, each to a Model API route.
     expect(seenByUpstream.length).toBeGreaterThan(1);
     for (const s of seenByUpstream) {
