@@ -46,7 +46,17 @@ try {
   const c100 = corpus(100, 7);
   const c1000 = corpus(1000, 42);
   const c10000 = LARGE ? corpus(10_000, 99) : undefined;
-  rows.push(...benchGenerate(c1000, c10000, RUNS, log));
+  // Each section's rows are saved as soon as it ends, and a section that fails becomes a row saying so.
+  const section = async (name: string, fn: () => Row[] | Promise<Row[]>) => {
+    try {
+      rows.push(...(await fn()));
+    } catch (e) {
+      log(`${name} failed: ${(e as Error).stack}`);
+      rows.push({ section: name, metric: "the section failed in this run", ours: (e as Error).message.split("\n")[0], baseline: "", ratio: "", target: "", met: "no" });
+    }
+    writeFileSync(RESULTS_JSON, `${JSON.stringify({ partial: true, rows }, null, 1)}\n`);
+  };
+  await section("generate", () => benchGenerate(c1000, c10000, RUNS, log));
 
   // c1000 and c10000 hold their generated packages now (the incremental runs left them complete).
   log("generate N = 100 for the import rows…");
@@ -54,13 +64,12 @@ try {
   runProcess([path.join(PACKAGE_ROOT, "dist/generator/cli.js"), "generate", "--schemas", c100.dir, "--out", c100.out, "--quiet"], { env: { RUNCOMFY_CODEGEN_CACHE_DIR: c100.cache } });
   const someId = (c: Corpus) => JSON.parse(readFileSync(c.files[3], "utf8")).model_id as string;
   const consumers = [c100, c1000, ...(c10000 ? [c10000] : [])].map((c) => ({ n: c.n, dir: consumerFolder(work, c.n, c.out), modelId: someId(c) }));
-  rows.push(...benchImport(consumers, RUNS * 5, log));
-  rows.push(...(await benchBundle(consumers[1].dir, 1000, log)));
-
-  rows.push(...benchValidatorSize(c1000.files.slice(0, 200), c1000.out, log));
-  rows.push(...(await benchValidation(RUNS, log)));
-  rows.push(...(await benchProbe(RUNS, log)));
-  rows.push(...(await benchClient(SCALE, log)));
+  await section("import", () => benchImport(consumers, RUNS * 5, log));
+  await section("bundle", () => benchBundle(consumers[1].dir, 1000, log));
+  await section("validator size", () => benchValidatorSize(c1000.files.slice(0, 200), c1000.out, log));
+  await section("validate", () => benchValidation(RUNS, log));
+  await section("probe", () => benchProbe(RUNS, log));
+  await section("client", () => benchClient(SCALE, log));
 
   const meta: Meta = {
     rows,
