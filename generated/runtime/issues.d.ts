@@ -25,7 +25,5 @@ export interface AjvError {
     params: Record<string, unknown>;
     message?: string;
 }
-/** One JSON pointer token, with its leading slash (RFC 6901 escaping). */
-export declare const pointerToken: (key: string) => string;
 export declare function issueFromAjv(error: AjvError): ValidationIssue;
 export declare function resultOf(issues: ValidationIssue[]): ValidationResult;

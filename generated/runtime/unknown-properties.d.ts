@@ -5,7 +5,7 @@
  * as is — unless the caller asks for errors, or to ignore them. A schema that itself declares
  * `additionalProperties: false` is enforced by the validator, not here.
  */
-import { type ValidationIssue } from "./issues.js";
+import type { ValidationIssue } from "./issues.js";
 /** What to do with a key the schema does not declare. Default "warning". */
 export type UnknownPropertiesMode = "error" | "warning" | "ignore";
 /** The property names the schema declares for the objects at one data path (`*`: each array item). */

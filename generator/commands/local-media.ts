@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import { DATA_URI_MAX_BYTES, LocalMediaError } from "../runtime/data-uri.js";
+import { joinPointer } from "../runtime/json-pointer.js";
 import { fileToDataUri } from "../runtime/node.js";
 import type { MediaKind } from "../runtime/rule-types.js";
 import { CliFailure, EXIT, type CliIo } from "./context.js";
@@ -44,8 +45,6 @@ function childSchema(schema: unknown, key: string | number): unknown {
   return isNode(schema.additionalProperties) ? schema.additionalProperties : undefined;
 }
 
-const token = (k: string | number) => `/${String(k).replace(/~/g, "~0").replace(/\//g, "~1")}`;
-
 /**
  * Replaces every `@path` value at a media input by the file's data URI (paths relative to `cwd`).
  * A missing file is a usage error (exit 2); a file of the wrong type or over the cap makes the input
@@ -67,10 +66,10 @@ export async function expandLocalMedia(input: unknown, inputSchema: unknown, cwd
         throw new CliFailure(`${pointer}: cannot read ${value.slice(1)}: ${(e as Error).message}`, EXIT.usage);
       }
     }
-    if (Array.isArray(value)) return Promise.all(value.map((v, i) => walk(v, childSchema(schema, i), pointer + token(i))));
+    if (Array.isArray(value)) return Promise.all(value.map((v, i) => walk(v, childSchema(schema, i), joinPointer(pointer, i))));
     if (isNode(value)) {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: await walk(v, childSchema(schema, k), pointer + token(k)), enumerable: true, writable: true, configurable: true });
+      for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: await walk(v, childSchema(schema, k), joinPointer(pointer, k)), enumerable: true, writable: true, configurable: true });
       return out;
     }
     return value;

@@ -11,6 +11,7 @@ import { findSchemaFiles, MODEL_ID_PATTERN } from "../load/load.js";
 import { readPricingFields } from "../load/pricing-fields.js";
 import { SchemaFileError } from "../shared/errors.js";
 import { NotFoundError } from "../runtime/errors.js";
+import { decodePointerToken } from "../runtime/json-pointer.js";
 import { catalogHttp, getCatalogEntry, listCatalog, type CatalogConnection, type CatalogEntry, type CatalogFilters } from "./catalog.js";
 import { diffJson, pricingOf, readExisting, schemaFilePath, serializeSchemaFile, writeSchemaFile, type SchemaFileDoc } from "./schema-file.js";
 
@@ -45,7 +46,7 @@ function changedProperties(before: SchemaFileDoc, after: SchemaFileDoc): string[
   const compared = (d: SchemaFileDoc) => ({ input_schema: d.input_schema, output_schema: d.output_schema, ...pricingOf(d) });
   for (const p of diffJson(compared(before), compared(after))) {
     const m = /^\/input_schema\/properties\/([^/]+)/.exec(p);
-    if (m) names.add(m[1].replace(/~1/g, "/").replace(/~0/g, "~"));
+    if (m) names.add(decodePointerToken(m[1]));
     else names.add(p.startsWith("/output_schema") ? "(output)" : p.startsWith("/input_schema") ? "(schema)" : "(pricing)");
   }
   return [...names];

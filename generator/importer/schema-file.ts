@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { joinPointer } from "../shared/errors.js";
+import { joinPointer } from "../runtime/json-pointer.js";
 
 export interface SchemaFileDoc {
   model_id: string;

@@ -4,7 +4,7 @@
  * schema. `lint` and `generate` both run them (analyze.ts), so an error here fails both alike.
  */
 import { AjvClass, type AjvInstance } from "../shared/ajv.js";
-import { joinPointer } from "../shared/errors.js";
+import { joinPointer } from "../runtime/json-pointer.js";
 import { makeNote, type Note, type NoteCode } from "../shared/notes.js";
 import { validatorView } from "../emit/schema-views.js";
 import type { SchemaNode } from "../normalize/normalize.js";

@@ -5,7 +5,7 @@
  * checker. A schema author who accepts the risk writes `"x-redos-accepted": true` beside the pattern.
  */
 import { checkSync, type Diagnostics } from "recheck";
-import { joinPointer } from "../shared/errors.js";
+import { joinPointer } from "../runtime/json-pointer.js";
 import type { NoteCode } from "../shared/notes.js";
 import type { SchemaNode } from "../normalize/normalize.js";
 import { forEachSubschema } from "../shared/schema-keywords.js";

@@ -6,7 +6,8 @@
  * so they reach the same verdict on every file.
  */
 import { parse, type ValueNode } from "@humanwhocodes/momoa";
-import { joinPointer, setOwn } from "../shared/errors.js";
+import { joinPointer } from "../runtime/json-pointer.js";
+import { setOwn } from "../shared/errors.js";
 import type { NoteCode } from "../shared/notes.js";
 
 /** Bounds on a schema file (documented in the README). */

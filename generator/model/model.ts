@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { synthesizeExample } from "./example.js";
 import type { SchemaFile } from "../load/load.js";
 import { normalizeInputSchema, normalizeOutputSchema, type JsonType, type NormalizedSchema, type Note, type SchemaNode } from "../normalize/normalize.js";
+import { decodePointerToken } from "../runtime/json-pointer.js";
 import { formatRule } from "../runtime/rule-eval.js";
 import type { RuleTarget } from "../runtime/rule-types.js";
 import type { ModelPricing } from "../runtime/pricing.js";
@@ -87,7 +88,7 @@ export function buildModel(
 export function typeText(node: SchemaNode): string {
   if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(" | ");
   if (node.const !== undefined) return JSON.stringify(node.const);
-  if (node.$ref !== undefined) return node.$ref === "#" ? "(this object)" : node.$ref.split("/").pop()!.replace(/~1/g, "/").replace(/~0/g, "~");
+  if (node.$ref !== undefined) return node.$ref === "#" ? "(this object)" : decodePointerToken(node.$ref.split("/").pop()!);
   const types: JsonType[] = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
   const parts = types.map((t) => {
     if (t === "array" && node.prefixItems) return `[${[...node.prefixItems.map(typeText), ...(node.items ? [`...${wrapUnion(typeText(node.items))}[]`] : [])].join(", ")}]`;

@@ -6,7 +6,8 @@
  * Pure: no I/O; a `$ref` is resolved only inside the same schema. Anything it cannot place is a
  * SchemaFileError naming the file and JSON pointer.
  */
-import { SchemaErrors, SchemaFileError, hasOwn, joinPointer } from "../shared/errors.js";
+import { joinPointer } from "../runtime/json-pointer.js";
+import { SchemaErrors, SchemaFileError, hasOwn } from "../shared/errors.js";
 import { NORMALIZER_RULES, type NodeContext } from "./rules.js";
 import type { MediaKind, Rule, RuleTarget } from "../runtime/rule-types.js";
 import { formats } from "../runtime/formats.js";

@@ -4,7 +4,8 @@
  * reads; a keyword no rule names is not JSON Schema and is dropped with a warning (the last rule).
  * Every rule has a given/want fixture in test/normalizer/<rule name>/.
  */
-import { SchemaFileError, hasOwn, joinPointer, setOwn } from "../shared/errors.js";
+import { decodePointerToken, joinPointer } from "../runtime/json-pointer.js";
+import { SchemaFileError, hasOwn, setOwn } from "../shared/errors.js";
 import {
   FORMAT_ALIASES, JSON_TYPES, MEDIA_FORMATS, MEDIA_LIST_FORMATS, STANDARD_FORMATS, TYPE_ALIASES, isPlainObject, note,
   type Ctx, type JsonType, type SchemaNode,
@@ -493,7 +494,7 @@ function tupleRefPointer(root: unknown, pointer: string): string {
   const tokens = pointer.slice(1).split("/");
   return "/" + tokens
     .map((token) => {
-      const key = decodeURIComponent(token).replace(/~1/g, "/").replace(/~0/g, "~");
+      const key = decodePointerToken(decodeURIComponent(token));
       const tuple = isPlainObject(node) && Array.isArray(node.items);
       node = node !== null && typeof node === "object" && hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
       return tuple && key === "items" ? "prefixItems" : tuple && key === "additionalItems" ? "items" : token;
@@ -507,7 +508,7 @@ export function resolvePointer(root: unknown, pointer: string): boolean {
   if (!pointer.startsWith("/")) return false;
   let node = root;
   for (const token of pointer.slice(1).split("/")) {
-    const key = decodeURIComponent(token).replace(/~1/g, "/").replace(/~0/g, "~");
+    const key = decodePointerToken(decodeURIComponent(token));
     if (node === null || typeof node !== "object" || !hasOwn(node, key)) return false;
     node = (node as Record<string, unknown>)[key];
   }

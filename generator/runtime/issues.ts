@@ -1,5 +1,7 @@
 /** Validation results: one list of issues, from the schema and from the media rules. */
 
+import { joinPointer } from "./json-pointer.js";
+
 export interface ValidationIssue {
   /** JSON pointer into the input (`/image_urls/0`). */
   path: string;
@@ -30,8 +32,6 @@ export interface AjvError {
 
 const MEDIA_NOUN: Record<string, string> = { image_uri: "an image", video_uri: "a video", audio_uri: "an audio file" };
 
-/** One JSON pointer token, with its leading slash (RFC 6901 escaping). */
-export const pointerToken = (key: string) => "/" + key.replace(/~/g, "~0").replace(/\//g, "~1");
 
 /** A message for every keyword the validators check (they are compiled without ajv's messages). */
 function messageFor(keyword: string, p: Record<string, unknown>): string {
@@ -79,8 +79,8 @@ function messageFor(keyword: string, p: Record<string, unknown>): string {
 export function issueFromAjv(error: AjvError): ValidationIssue {
   const p = error.params;
   let path = error.instancePath;
-  if (error.keyword === "required") path += pointerToken(String(p.missingProperty));
-  if (error.keyword === "additionalProperties") path += pointerToken(String(p.additionalProperty));
+  if (error.keyword === "required") path = joinPointer(path, String(p.missingProperty));
+  if (error.keyword === "additionalProperties") path = joinPointer(path, String(p.additionalProperty));
   return { path, message: messageFor(error.keyword, p), source: "schema", severity: "error", keyword: error.keyword };
 }
 

@@ -5,6 +5,7 @@
  * generated package keeps zero runtime dependencies; a test checks it against the published types.
  */
 import type { ValidationResult } from "./issues.js";
+import { splitPointer } from "./json-pointer.js";
 
 /** The Standard Schema interface (v1), as published in `@standard-schema/spec`. */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
@@ -64,8 +65,7 @@ export function pointerToPath(pointer: string, value: unknown): PropertyKey[] {
   if (!pointer) return [];
   const path: PropertyKey[] = [];
   let at: unknown = value;
-  for (const raw of pointer.slice(1).split("/")) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+  for (const key of splitPointer(pointer)) {
     const index = Array.isArray(at) && /^(0|[1-9]\d*)$/.test(key) ? Number(key) : undefined;
     path.push(index ?? key);
     at = at !== null && typeof at === "object" && Object.prototype.hasOwnProperty.call(at, key) ? (at as Record<string, unknown>)[key] : undefined;

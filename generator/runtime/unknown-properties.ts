@@ -4,7 +4,8 @@
  * as is — unless the caller asks for errors, or to ignore them. A schema that itself declares
  * `additionalProperties: false` is enforced by the validator, not here.
  */
-import { pointerToken, type ValidationIssue } from "./issues.js";
+import type { ValidationIssue } from "./issues.js";
+import { joinPointer } from "./json-pointer.js";
 import { valuesAt } from "./validate.js";
 
 /** What to do with a key the schema does not declare. Default "warning". */
@@ -26,7 +27,7 @@ export function unknownPropertyIssues(known: readonly KnownProperties[] | undefi
       for (const key of Object.keys(value)) {
         if (names.includes(key)) continue;
         issues.push({
-          path: pointer + pointerToken(key),
+          path: joinPointer(pointer, key),
           source: "schema",
           severity: mode,
           keyword: "unknownProperty",

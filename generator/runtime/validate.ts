@@ -4,7 +4,8 @@
  * once per call). Every problem is returned in one list.
  */
 import { withFormatOptions, type FormatOptions } from "./formats.js";
-import { issueFromAjv, pointerToken, resultOf, type AjvError, type ValidationIssue, type ValidationResult } from "./issues.js";
+import { issueFromAjv, resultOf, type AjvError, type ValidationIssue, type ValidationResult } from "./issues.js";
+import { joinPointer } from "./json-pointer.js";
 import { isIndeterminate, ProbeError, probeMedia, type ProbeOptions, type ProbeResult } from "./probe.js";
 import { evaluateRule, formatExpr, formatRule } from "./rule-eval.js";
 import type { RuleTarget } from "./rule-types.js";
@@ -67,7 +68,7 @@ export function valuesAt(input: unknown, path: readonly string[]): { pointer: st
       if (segment === "*") {
         if (Array.isArray(value)) value.forEach((v, i) => next.push({ pointer: `${pointer}/${i}`, value: v }));
       } else if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, segment)) {
-        next.push({ pointer: pointer + pointerToken(segment), value: (value as Record<string, unknown>)[segment] });
+        next.push({ pointer: joinPointer(pointer, segment), value: (value as Record<string, unknown>)[segment] });
       }
     }
     current = next;

@@ -40,15 +40,6 @@ export class GeneratorError extends Error {
   }
 }
 
-/** A JSON pointer token (RFC 6901). */
-export function pointerToken(key: string | number): string {
-  return String(key).replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
-export function joinPointer(base: string, ...keys: (string | number)[]): string {
-  return base + keys.map((k) => "/" + pointerToken(k)).join("");
-}
-
 /** Own-property helpers: schema keys such as `__proto__` must become plain data, never prototype changes. */
 export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
   // Plain assignment is safe (and much faster) for every key but the one with a setter.
