@@ -20,8 +20,8 @@ export const EXIT_TABLE: readonly { code: number; meaning: string }[] = [
 
 /** Environment variables the CLI reads, with what they mean (each command's --help lists its own). */
 export const ENV_VARS = {
-  RUNCOMFY_API_TOKEN: "your RunComfy API token (sent as a Bearer token; never printed)",
-  RUNCOMFY_BASE_URL: "the Model API's base URL (default https://model-api.runcomfy.net/v1; --base-url wins)",
+  RUNCOMFY_API_TOKEN: "your RunComfy API token (sent as a Bearer token; never printed); else RUNCOMFY_TOKEN, else the official runcomfy CLI's login (~/.config/runcomfy/token.json)",
+  RUNCOMFY_BASE_URL: "the Model API's base URL (default https://model-api.runcomfy.net/v1; --base-url wins; RUNCOMFY_MODEL_API_BASE is read after it)",
   NO_COLOR: "any value: no colours in the output",
 } as const;
 export type EnvVarName = keyof typeof ENV_VARS;

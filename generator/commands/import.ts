@@ -66,7 +66,7 @@ export const registerPull: RegisterCommand = (y, { io, config }) =>
         .option("prune", { type: "boolean", default: false, describe: "Delete files of models the catalog no longer has (whole-catalog pulls only)" }),
     async (args) => {
       const options = {
-        ...catalogConnection(args, io),
+        ...(await catalogConnection(args, io)),
         outDir: args.out,
         modelIds: args.model_ids as string[] | undefined,
         search: args.search,

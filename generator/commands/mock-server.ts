@@ -1,6 +1,6 @@
 /** `runcomfy-codegen mock-server`: the offline RunComfy emulator, until SIGINT/SIGTERM. */
 import { readFile } from "node:fs/promises";
-import { startEmulator } from "../mock/emulator.js";
+import { END_STATUSES, startEmulator, type EndStatus } from "../mock/emulator.js";
 import type { FaultRule } from "../mock/faults.js";
 import { CliFailure, EXIT, withHelp, type RegisterCommand } from "./context.js";
 
@@ -28,6 +28,7 @@ export const registerMockServer: RegisterCommand = (y, { io, config }) =>
         .option("queue-ms", { type: "string", describe: "Time in queue, ms or min-max (default 300)" })
         .option("run-ms", { type: "string", describe: "Time running, ms or min-max (default 700)" })
         .option("fail-rate", { type: "number", default: 0, describe: "Share of jobs that fail, 0–1" })
+        .option("end-status", { choices: END_STATUSES, default: "completed" as EndStatus, describe: "The status finished jobs end in (a submit's x-emulator-end-status header sets one job's)" })
         .option("token", { type: "string", describe: "The only accepted token (default: any)" })
         .option("seed", { type: "number", default: 1, describe: "Seed of the emulator's randomness" })
         .option("max-body-mb", { type: "number", default: 100, describe: "Largest request body in MiB; larger ones get 413" })
@@ -49,6 +50,7 @@ export const registerMockServer: RegisterCommand = (y, { io, config }) =>
         queueMs: range(args["queue-ms"]),
         runMs: range(args["run-ms"]),
         failRate: args["fail-rate"],
+        endStatus: args["end-status"] as EndStatus,
         seed: args.seed,
         faults,
         maxBodyBytes: Math.round(args["max-body-mb"] * 2 ** 20),

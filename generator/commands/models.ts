@@ -9,9 +9,8 @@ import { CliFailure, EXIT, withHelp, type CliIo, type RegisterCommand } from "./
 import { apiSettings } from "./requests.js";
 
 /** Base URL and token for the catalog commands (`pull`, `models`), read as every API command reads them. */
-export function catalogConnection(args: { "base-url"?: string }, io: CliIo): CatalogConnection {
-  const { token, baseUrl } = apiSettings(io, args["base-url"]);
-  return { token, baseUrl: baseUrl ?? DEFAULT_BASE_URL };
+export async function catalogConnection(args: { "base-url"?: string }, io: CliIo): Promise<CatalogConnection> {
+  return apiSettings(io, args["base-url"]);
 }
 
 const text = (v: unknown) => (typeof v === "string" ? v : Array.isArray(v) ? v.map(String).join(", ") : v === undefined || v === null ? "-" : String(v));
@@ -51,7 +50,7 @@ export const registerModels: RegisterCommand = (y, { io }) =>
     async (args) => {
       if (args.limit !== undefined && !(Number.isInteger(args.limit) && args.limit > 0)) throw new CliFailure("--limit must be a whole number above 0", EXIT.usage);
       if (!(Number.isInteger(args.offset) && args.offset >= 0)) throw new CliFailure("--offset must be a whole number, 0 or more", EXIT.usage);
-      const http = catalogHttp(catalogConnection(args, io));
+      const http = catalogHttp(await catalogConnection(args, io));
       if (args.categories) {
         const categories = await listCategories(http);
         io.stdout(args.json ? JSON.stringify({ categories }, null, 2) + "\n" : categories.map((c) => `${text(c)}\n`).join(""));

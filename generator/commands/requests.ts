@@ -6,6 +6,7 @@ import type { Argv } from "yargs";
 import type { CancelResult, JobResult, StatusResult } from "../runtime/client.js";
 import { CliFailure, EXIT, ENV_VARS, importGeneratedPackage, withHelp, type CliIo, type RegisterCommand } from "./context.js";
 import { outputUrls } from "./run.js";
+import { resolveBaseUrl, resolveToken } from "../runtime/credentials.js";
 import type { CodegenConfig } from "../shared/config.js";
 
 interface RequestClient {
@@ -19,11 +20,17 @@ interface GeneratedClientRoot {
   createClient: (options: Record<string, unknown>) => RequestClient;
 }
 
-/** Token and base URL as every API command reads them: the flag, else the environment. */
-export function apiSettings(io: CliIo, baseUrlFlag: string | undefined): { token: string; baseUrl: string | undefined } {
-  const token = io.env.RUNCOMFY_API_TOKEN;
-  if (!token) throw new CliFailure("set RUNCOMFY_API_TOKEN to your RunComfy API token", EXIT.usage, "MissingTokenError");
-  return { token, baseUrl: baseUrlFlag ?? (io.env.RUNCOMFY_BASE_URL || undefined) };
+/**
+ * Token and base URL as every API command reads them, in the client's precedence (runtime/credentials.ts):
+ * RUNCOMFY_API_TOKEN, RUNCOMFY_TOKEN, the official CLI's token file; the flag, RUNCOMFY_BASE_URL,
+ * RUNCOMFY_MODEL_API_BASE.
+ */
+export async function apiSettings(io: CliIo, baseUrlFlag: string | undefined): Promise<{ token: string; baseUrl: string }> {
+  const { token } = await resolveToken(undefined, io.env).catch((e: Error) => {
+    throw new CliFailure(e.message, EXIT.usage, "MissingTokenError");
+  });
+  if (!token) throw new CliFailure("set RUNCOMFY_API_TOKEN (or RUNCOMFY_TOKEN) to your RunComfy API token, or log in with the official CLI (`runcomfy login`)", EXIT.usage, "MissingTokenError");
+  return { token, baseUrl: resolveBaseUrl(baseUrlFlag, io.env) };
 }
 
 const requestOptions = <T>(c: Argv<T>, config: CodegenConfig) =>
@@ -34,7 +41,7 @@ const requestOptions = <T>(c: Argv<T>, config: CodegenConfig) =>
     .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" });
 
 async function clientFor(io: CliIo, args: { "base-url"?: string; package: string }): Promise<RequestClient> {
-  const { token, baseUrl } = apiSettings(io, args["base-url"]);
+  const { token, baseUrl } = await apiSettings(io, args["base-url"]);
   const pkg = await importGeneratedPackage<GeneratedClientRoot>(args.package);
   return pkg.createClient({ token, baseUrl, validate: false });
 }

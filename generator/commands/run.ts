@@ -6,6 +6,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { followUpHint } from "./failure.js";
+import { apiSettings } from "./requests.js";
 import { expandLocalMedia, reportLocalFiles } from "./local-media.js";
 import { RunProgress } from "./progress.js";
 import { DownloadError, downloadToFile } from "../runtime/node.js";
@@ -84,8 +85,7 @@ export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
         .option("dry-run", { type: "boolean", default: false, describe: "Validate and estimate the cost; submit nothing (no token needed)" }),
     async (args) => {
       if (args["dry-run"]) return dryRun(args, io, setExit);
-      const token = io.env.RUNCOMFY_API_TOKEN;
-      if (!token) throw new CliFailure("set RUNCOMFY_API_TOKEN to your RunComfy API token", EXIT.usage, "MissingTokenError");
+      const { token, baseUrl } = await apiSettings(io, args["base-url"]);
       const pkg = await importGeneratedPackage<GeneratedClientRoot>(args.package);
       const modelId = args.model_id as string;
       requireKnownModel(pkg, modelId);
@@ -93,7 +93,7 @@ export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
       reportLocalFiles(files, io);
       const client = pkg.createClient({
         token,
-        baseUrl: args["base-url"] ?? io.env.RUNCOMFY_BASE_URL,
+        baseUrl,
         validate: args.validate
           ? { allowHttp: args["allow-http"], allowDataUris: files.length > 0, unknownProperties: args["unknown-properties"], probeFailures: args["probe-failures"], probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false }
           : false,
@@ -112,9 +112,12 @@ export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
         controller.abort();
       };
       process.once("SIGINT", onSigint);
+      let cost: number | undefined;
       try {
         const output = await client.run(modelId, input, {
           signal: controller.signal,
+          includeCost: true,
+          onResult: (r: { cost?: number }) => (cost = r.cost),
           timeoutMs: args.timeout !== undefined ? args.timeout * 1000 : undefined,
           onSubmitted: (job: { requestId: string }) => {
             requestId = job.requestId;
@@ -127,7 +130,9 @@ export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
         });
         progress.stop();
         const urls = outputUrls(output);
-        io.stdout(args.json ? JSON.stringify(output, null, 2) + "\n" : urls.map((u) => `${u.key}\t${u.url}\n`).join(""));
+        // --json: the same shape as `result --json` (request id, output, and the cost when the service sent it).
+        io.stdout(args.json ? JSON.stringify({ requestId, output, ...(cost !== undefined ? { cost } : {}) }, null, 2) + "\n" : urls.map((u) => `${u.key}\t${u.url}\n`).join(""));
+        if (cost !== undefined && !args.json) io.stderr(`cost: $${cost} (USD, as RunComfy reported it)\n`);
         if (args.download) await downloadOutputs(args.download, requestId ?? "output", urls, args["allow-private-network"], io.stderr);
         io.stderr(`done in ${(progress.elapsedMs / 1000).toFixed(1)} s${requestId ? ` [request ${requestId}]` : ""}\n`);
       } catch (e) {

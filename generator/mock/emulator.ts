@@ -32,6 +32,12 @@ export interface EmulatorOptions {
   extraPhase?: { status: string; ms: number };
   /** Share of jobs that end "failed". Default 0. */
   failRate?: number;
+  /**
+   * The status every finished job ends in: "completed" (default), "succeeded", "failed", "error",
+   * "cancelled" or "canceled" (the terminal statuses RunComfy's official clients handle). A submit's
+   * `x-emulator-end-status` header sets it for that job.
+   */
+  endStatus?: EndStatus;
   seed?: number;
   faults?: FaultRule[];
   /** Catalog fields per model id (display_name, categories, kind, base_price_usd, …) over the derived ones. */
@@ -39,6 +45,11 @@ export interface EmulatorOptions {
   /** Largest request body accepted, bytes; larger ones get 413. Default 100 MiB (RunComfy's clients send media as data URIs of up to 64 MiB). */
   maxBodyBytes?: number;
 }
+
+export const END_STATUSES = ["completed", "succeeded", "failed", "error", "cancelled", "canceled"] as const;
+export type EndStatus = (typeof END_STATUSES)[number];
+const isEndStatus = (s: unknown): s is EndStatus => typeof s === "string" && (END_STATUSES as readonly string[]).includes(s);
+const SUCCESS = new Set(["completed", "succeeded"]);
 
 /** Default bound of a request body. */
 export const MAX_BODY_BYTES = 100 * 2 ** 20;
@@ -77,7 +88,8 @@ interface Job {
   queueMs: number;
   runMs: number;
   cancelledAt?: number;
-  fails: boolean;
+  /** The status the job ends in once it has run. */
+  end: EndStatus;
 }
 
 const pick = (v: number | [number, number], r: () => number) => (Array.isArray(v) ? Math.round(v[0] + (v[1] - v[0]) * r()) : v);
@@ -110,7 +122,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const extra = options.extraPhase;
     if (extra && now < job.createdAt + job.queueMs + extra.ms) return extra.status;
     if (now < job.createdAt + job.queueMs + (extra?.ms ?? 0) + job.runMs) return "in_progress";
-    return job.fails ? "failed" : "completed";
+    return job.end;
   };
   const queuePosition = (job: Job, now: number) =>
     1 + [...jobs.values()].filter((j) => j !== job && j.createdAt <= job.createdAt && statusOf(j, now) === "in_queue").length;
@@ -173,7 +185,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (route === "media") {
       const [, id, file] = parts;
       const job = jobs.get(id);
-      if (!job || statusOf(job) !== "completed") return void res.writeHead(404).end();
+      if (!job || !SUCCESS.has(statusOf(job))) return void res.writeHead(404).end();
       const body = file.endsWith(".png") ? png(64, 64) : file.endsWith(".mp4") ? MP4 : WAV;
       return serveBytes(req, res, body, { contentType: file.endsWith(".png") ? "image/png" : file.endsWith(".mp4") ? "video/mp4" : "audio/wav" });
     }
@@ -208,7 +220,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           return error(res, 400, 400001, "input does not match the model's schema", detail);
         }
         const id = randomUUID();
-        jobs.set(id, { id, modelId, input, createdAt: now, queueMs: pick(options.queueMs ?? 300, random), runMs: pick(options.runMs ?? 700, random), fails: random() < (options.failRate ?? 0) });
+        const asked = req.headers["x-emulator-end-status"];
+        if (asked !== undefined && !isEndStatus(asked)) return error(res, 400, 400001, `x-emulator-end-status must be one of ${END_STATUSES.join(", ")}`);
+        const end: EndStatus = asked ?? (random() < (options.failRate ?? 0) ? "failed" : (options.endStatus ?? "completed"));
+        jobs.set(id, { id, modelId, input, createdAt: now, queueMs: pick(options.queueMs ?? 300, random), runMs: pick(options.runMs ?? 700, random), end });
         stats.submits++;
         return json(res, 200, { request_id: id, ...urls(id) });
       }
@@ -222,15 +237,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         if (route === "status") return json(res, 200, { request_id: id, status, ...(status === "in_queue" ? { queue_position: queuePosition(job, now) } : {}), ...urls(id) });
         if (route === "result") {
           const times = { created_at: new Date(job.createdAt).toISOString() };
-          if (status === "completed") {
+          if (SUCCESS.has(status)) {
             const m = models.get(job.modelId)!;
             const cost = url.searchParams.get("include_cost") === "true" ? jobCost(catalogEntry(m, options.catalog), m, job.input) : undefined;
             return json(res, 200, { request_id: id, status, output: outputFor(job, m.ir.output.schema, m.ir.output.generic), ...times, finished_at: new Date(job.createdAt + job.queueMs + (options.extraPhase?.ms ?? 0) + job.runMs).toISOString(), ...(cost === undefined ? {} : { cost }) });
           }
-          if (status === "failed") return json(res, 200, { request_id: id, status, error: "the emulated job failed", ...times });
+          if (status === "failed" || status === "error") return json(res, 200, { request_id: id, status, error_message: "the emulated job failed", error: "the emulated job failed", ...times });
           return json(res, 200, { request_id: id, status, ...times });
         }
-        if (status !== "in_queue") return error(res, 409, 409001, `request ${id} is ${status} and cannot be cancelled`, { status });
+        // As the service answers (the official CLI's reading): 2xx with an outcome, never an HTTP error.
+        if (status === "cancelled") return json(res, 200, { request_id: id, status, outcome: "cancelled" });
+        if (status !== "in_queue") return json(res, 200, { request_id: id, status, outcome: "not_cancellable" });
         job.cancelledAt = now;
         return json(res, 200, { request_id: id, status: "cancelled", outcome: "cancelled" });
       }

@@ -8,13 +8,13 @@ import { AbortedError, JobCancelledError, JobFailedError, NetworkError, RunComfy
 import { send, serverMessage, type HttpOptions, type RetryOptions } from "./http.js";
 import type { ValidationIssue, ValidationResult } from "./issues.js";
 import type { ValidateOptions } from "./validate.js";
+import { resolveBaseUrl, resolveToken } from "./credentials.js";
+import { costOf, isKnownStatus, statusOutcome } from "./job-status.js";
 
-export const DEFAULT_BASE_URL = "https://model-api.runcomfy.net/v1";
+export { DEFAULT_BASE_URL } from "./credentials.js";
 
-/** Known statuses; the server may add others, which are passed through. */
-export type JobStatus = "in_queue" | "in_progress" | "completed" | "cancelled" | "failed" | (string & {});
-
-const TERMINAL_FAILURES = new Set(["failed", "error", "errored"]);
+/** Statuses RunComfy documents or its official clients handle; the server may add others, which are passed through. */
+export type JobStatus = "in_queue" | "in_progress" | "completed" | "succeeded" | "cancelled" | "canceled" | "failed" | "error" | (string & {});
 
 /** Model id → its input and output types (an interface such as the generated ModelTypes fits). */
 export type ModelTypeMap<M> = { [K in keyof M]: { input: unknown; output: unknown } };
@@ -24,9 +24,12 @@ interface LoadedModel {
 }
 
 export interface ClientOptions {
-  /** API token. Default: the environment variable RUNCOMFY_API_TOKEN. */
+  /**
+   * API token. Default: RUNCOMFY_API_TOKEN, else RUNCOMFY_TOKEN, else (under Node) the token file the
+   * official RunComfy CLI's `runcomfy login` writes (`~/.config/runcomfy/token.json`).
+   */
   token?: string;
-  /** Default: RUNCOMFY_BASE_URL, else https://model-api.runcomfy.net/v1. */
+  /** Default: RUNCOMFY_BASE_URL, else RUNCOMFY_MODEL_API_BASE, else https://model-api.runcomfy.net/v1. */
   baseUrl?: string;
   /**
    * Send every request to a server-side proxy (`createProxyHandler`) at this URL instead of RunComfy,
@@ -67,10 +70,25 @@ export interface StatusResult {
 
 /** A result: `completed` tells whether `output` is there (status strings are open-ended, so they cannot discriminate). */
 export type JobResult<Output> =
-  | { requestId: string; completed: true; status: "completed"; output: Output; createdAt?: string; finishedAt?: string; raw: Record<string, unknown> }
-  | { requestId: string; completed: false; status: JobStatus; output?: undefined; createdAt?: string; finishedAt?: string; raw: Record<string, unknown> };
+  | { requestId: string; completed: true; status: "completed" | "succeeded"; output: Output; cost?: number; createdAt?: string; finishedAt?: string; raw: Record<string, unknown> }
+  | { requestId: string; completed: false; status: JobStatus; output?: undefined; cost?: number; createdAt?: string; finishedAt?: string; raw: Record<string, unknown> };
 
-export type CancelResult = { requestId: string; cancelled: true; status: "cancelled" } | { requestId: string; cancelled: false; status: JobStatus; reason: string };
+/** A finished job's result (what `run`'s `onResult` receives). */
+export type CompletedJobResult<Output> = Extract<JobResult<Output>, { completed: true }>;
+
+export interface ResultOptions {
+  signal?: AbortSignal;
+  /** Ask for the job's cost (`?include_cost=true`): `cost` in USD when the service returns it. */
+  includeCost?: boolean;
+}
+
+/**
+ * Cancel's answer. RunComfy cancels only queued jobs; for a running one it answers 2xx with
+ * `outcome: "not_cancellable"`, which is `{ cancelled: false, outcome: "not_cancellable" }` here.
+ */
+export type CancelResult =
+  | { requestId: string; cancelled: true; status: "cancelled" }
+  | { requestId: string; cancelled: false; status: JobStatus; outcome?: string; reason: string };
 
 export interface StatusUpdate extends StatusResult {
   elapsedMs: number;
@@ -88,6 +106,10 @@ export interface RunOptions {
   maxPollIntervalMs?: number;
   /** Called once the job is submitted (its request id, for logs or later lookups). */
   onSubmitted?: (job: SubmittedJob) => void;
+  /** Ask for the job's cost with the result (see `onResult`). */
+  includeCost?: boolean;
+  /** Called with the finished job's whole result (request id, output, `cost` with `includeCost`, times) before `run` returns the output. */
+  onResult?: (result: CompletedJobResult<unknown>) => void;
 }
 
 export interface RunComfyClient<M extends ModelTypeMap<M>> {
@@ -101,14 +123,14 @@ export interface RunComfyClient<M extends ModelTypeMap<M>> {
   status(request: string | SubmittedJob, options?: { signal?: AbortSignal }): Promise<StatusResult>;
   /**
    * A job's result: `{ completed: true, output }` once finished, else `{ completed: false, status }`.
-   * `GET /requests/{id}/result`. Given the submitted job, the output is typed by its model.
+   * `GET /requests/{id}/result` (with `includeCost`, `?include_cost=true` and `cost` in USD). Given the submitted job, the output is typed by its model.
    */
-  result<Id extends keyof M & string>(request: SubmittedJob<Id>, options?: { signal?: AbortSignal }): Promise<JobResult<M[Id]["output"]>>;
+  result<Id extends keyof M & string>(request: SubmittedJob<Id>, options?: ResultOptions): Promise<JobResult<M[Id]["output"]>>;
   /** A job's result by request id; name the model as a type argument to type the output. */
-  result<Id extends keyof M & string = keyof M & string>(request: string, options?: { signal?: AbortSignal }): Promise<JobResult<M[Id]["output"]>>;
+  result<Id extends keyof M & string = keyof M & string>(request: string, options?: ResultOptions): Promise<JobResult<M[Id]["output"]>>;
   /**
    * Cancels a queued job: `{ cancelled: true }`. A job that already runs cannot be cancelled:
-   * `{ cancelled: false, status, reason }`, an answer rather than an error.
+   * `{ cancelled: false, status, outcome, reason }` (RunComfy's 2xx `not_cancellable`), an answer rather than an error.
    */
   cancel(request: string | SubmittedJob, options?: { signal?: AbortSignal }): Promise<CancelResult>;
   /**
@@ -133,12 +155,6 @@ export interface RuntimeClientOptions extends ClientOptions {
   knownModel: (modelId: string) => boolean | Promise<boolean>;
 }
 
-function env(name: string): string | undefined {
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  const value = proc?.env?.[name];
-  return value === "" ? undefined : value;
-}
-
 /** A proxy URL as given, or resolved against the page's location when relative (browsers). */
 function resolveProxyUrl(proxyUrl: string): string {
   const location = (globalThis as { location?: { href?: string } }).location;
@@ -156,16 +172,18 @@ function asObject(body: unknown): Record<string, unknown> {
 
 export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeClientOptions): RunComfyClient<M> {
   // Behind a proxy the token lives on the server; a relative proxy URL resolves against the page.
-  const token = options.proxyUrl !== undefined ? undefined : (options.token ?? env("RUNCOMFY_API_TOKEN"));
-  const baseUrl = (options.proxyUrl !== undefined ? resolveProxyUrl(options.proxyUrl) : (options.baseUrl ?? env("RUNCOMFY_BASE_URL") ?? DEFAULT_BASE_URL)).replace(/\/+$/, "");
-  const http: HttpOptions = {
+  const behindProxy = options.proxyUrl !== undefined;
+  const baseUrl = behindProxy ? resolveProxyUrl(options.proxyUrl!).replace(/\/+$/, "") : resolveBaseUrl(options.baseUrl);
+  const settings: Omit<HttpOptions, "token"> = {
     baseUrl,
-    token,
     fetch: options.fetch ?? ((...args) => globalThis.fetch(...args)),
     retry: { maxRetries: options.retry?.maxRetries ?? 4, baseDelayMs: options.retry?.baseDelayMs ?? 500, maxDelayMs: options.retry?.maxDelayMs ?? 30_000 },
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     random: options.random ?? Math.random,
   };
+  // The token is looked up once, at the first request (the token file is read asynchronously).
+  let ready: Promise<HttpOptions> | undefined;
+  const connection = () => (ready ??= (behindProxy ? Promise.resolve({ token: undefined }) : resolveToken(options.token)).then(({ token }) => ({ ...settings, token })));
   const validation = options.validate ?? true;
 
   async function submit(modelId: string, input: unknown, opts: { signal?: AbortSignal } = {}): Promise<SubmittedJob> {
@@ -179,6 +197,7 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
       }
       if (result.issues.length) options.onValidationWarnings?.(result.issues, modelId);
     }
+    const http = await connection();
     const body = asObject(await send(http, { method: "POST", path: modelPath(modelId), body: input, idempotent: false, signal: opts.signal }));
     const requestId = body.request_id;
     if (typeof requestId !== "string" || !requestId) throw new NetworkError("malformed submit answer: no request_id", false);
@@ -194,36 +213,45 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
 
   async function status(request: string | SubmittedJob, opts: { signal?: AbortSignal } = {}): Promise<StatusResult> {
     const requestId = idOf(request);
+    const http = await connection();
     const body = asObject(await send(http, { method: "GET", path: `/requests/${encodeId(requestId)}/status`, idempotent: true, requestId, signal: opts.signal }));
     if (typeof body.status !== "string") throw new NetworkError("malformed status answer: no status", false, { requestId });
     const queuePosition = typeof body.queue_position === "number" ? body.queue_position : undefined;
     return queuePosition === undefined ? { requestId, status: body.status } : { requestId, status: body.status, queuePosition };
   }
 
-  async function result(request: string | SubmittedJob, opts: { signal?: AbortSignal } = {}): Promise<JobResult<unknown>> {
+  async function result(request: string | SubmittedJob, opts: ResultOptions = {}): Promise<JobResult<unknown>> {
     const requestId = idOf(request);
-    const raw = asObject(await send(http, { method: "GET", path: `/requests/${encodeId(requestId)}/result`, idempotent: true, requestId, signal: opts.signal }));
+    const http = await connection();
+    const path = `/requests/${encodeId(requestId)}/result${opts.includeCost ? "?include_cost=true" : ""}`;
+    const raw = asObject(await send(http, { method: "GET", path, idempotent: true, requestId, signal: opts.signal }));
     const s = typeof raw.status === "string" ? raw.status : raw.output !== undefined ? "completed" : "unknown";
-    const times = {
+    const cost = costOf(raw);
+    const extra = {
+      ...(cost !== undefined ? { cost } : {}),
       ...(typeof raw.created_at === "string" ? { createdAt: raw.created_at } : {}),
       ...(typeof raw.finished_at === "string" ? { finishedAt: raw.finished_at } : {}),
     };
-    if (s === "completed") {
-      if (raw.output === undefined || raw.output === null || typeof raw.output !== "object") throw new NetworkError("malformed result: completed without output", false, { requestId });
-      return { requestId, completed: true, status: "completed", output: raw.output, ...times, raw };
+    if (statusOutcome(s) === "succeeded") {
+      if (raw.output === undefined || raw.output === null || typeof raw.output !== "object") throw new NetworkError(`malformed result: ${s} without output`, false, { requestId });
+      return { requestId, completed: true, status: s.toLowerCase() === "succeeded" ? "succeeded" : "completed", output: raw.output, ...extra, raw };
     }
-    return { requestId, completed: false, status: s, ...times, raw };
+    return { requestId, completed: false, status: s, ...extra, raw };
   }
 
   async function cancel(request: string | SubmittedJob, opts: { signal?: AbortSignal } = {}): Promise<CancelResult> {
     const requestId = idOf(request);
+    const http = await connection();
     try {
       const body = asObject(await send(http, { method: "POST", path: `/requests/${encodeId(requestId)}/cancel`, idempotent: true, requestId, signal: opts.signal }));
-      const s = typeof body.status === "string" ? body.status : "cancelled";
-      if (s === "cancelled" || body.outcome === "cancelled") return { requestId, cancelled: true, status: "cancelled" };
-      return { requestId, cancelled: false, status: s, reason: typeof body.message === "string" ? body.message : `the job is ${s}` };
+      const outcome = typeof body.outcome === "string" ? body.outcome : undefined;
+      const s = typeof body.status === "string" ? body.status : undefined;
+      // The official CLI reads `outcome` ("cancelled" or "not_cancellable"); without one, the status decides.
+      if (outcome ? statusOutcome(outcome) === "cancelled" : s === undefined || statusOutcome(s) === "cancelled") return { requestId, cancelled: true, status: "cancelled" };
+      const reason = serverMessage(body) ?? (outcome === "not_cancellable" ? `the job is ${s ?? "running"} and can no longer be cancelled (only queued jobs can)` : `the job is ${s ?? outcome}`);
+      return { requestId, cancelled: false, status: s ?? "in_progress", ...(outcome ? { outcome } : {}), reason };
     } catch (e) {
-      // A job that already runs (or finished) cannot be cancelled: that is an answer, not a failure.
+      // A server answering 409/400 for a job that already runs: an answer, not a failure.
       if (e instanceof RunComfyError && (e.status === 409 || e.status === 400) && !(e instanceof ValidationError && e.issues.length)) {
         const detail = (e.detail ?? {}) as Record<string, unknown>;
         const s = typeof detail.status === "string" ? detail.status : "in_progress";
@@ -245,11 +273,16 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
       timedOut()
         ? new TimeoutError(`no result within ${opts.timeoutMs} ms${job ? ` [request ${job.requestId}]` : ""}`, { requestId: job?.requestId })
         : new AbortedError(`aborted${job ? ` [request ${job.requestId}]` : ""}`, { requestId: job?.requestId });
+    const finish = (r: CompletedJobResult<unknown>) => {
+      opts.onResult?.(r);
+      return r.output;
+    };
     try {
       job = await submit(modelId, input, { signal });
       opts.onSubmitted?.(job);
       const first = opts.pollIntervalMs ?? 300;
       const cap = Math.max(first, opts.maxPollIntervalMs ?? 2_000);
+      const resultOptions = { signal, includeCost: opts.includeCost };
       for (let poll = 0; ; poll++) {
         // While queued, the status endpoint tells the queue position. Once the job runs, the result
         // endpoint answers with the status until the output is there: one request per poll, and the
@@ -257,31 +290,31 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
         let current: StatusResult;
         if (!last || last.status === "in_queue") current = await status(job, { signal });
         else {
-          const r = await result(job, { signal });
+          const r = await result(job, resultOptions);
           if (r.completed) {
-            if (opts.onStatus && last.status !== "completed") opts.onStatus({ requestId: job.requestId, status: "completed", elapsedMs: Date.now() - started });
-            return r.output;
+            if (opts.onStatus && statusOutcome(last.status) !== "succeeded") opts.onStatus({ requestId: job.requestId, status: r.status, elapsedMs: Date.now() - started });
+            return finish(r);
           }
           current = { requestId: job.requestId, status: r.status };
         }
         const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
         last = current;
-        const known = ["in_queue", "in_progress", "completed", "cancelled"].includes(current.status) || TERMINAL_FAILURES.has(current.status);
-        if ((changed || !known) && opts.onStatus) opts.onStatus({ ...current, elapsedMs: Date.now() - started });
-        if (current.status === "completed") {
-          const r = await result(job, { signal });
-          if (r.completed) return r.output;
-          // The status said completed but the result not yet: keep polling.
-        } else if (current.status === "cancelled") {
-          throw new JobCancelledError(`job was cancelled [request ${job.requestId}]`, { requestId: job.requestId });
-        } else if (TERMINAL_FAILURES.has(current.status)) {
+        if ((changed || !isKnownStatus(current.status)) && opts.onStatus) opts.onStatus({ ...current, elapsedMs: Date.now() - started });
+        const outcome = statusOutcome(current.status);
+        if (outcome === "succeeded") {
+          const r = await result(job, resultOptions);
+          if (r.completed) return finish(r);
+          // The status said finished but the result not yet: keep polling.
+        } else if (outcome === "cancelled") {
+          throw new JobCancelledError(`job was ${current.status} [request ${job.requestId}]`, { requestId: job.requestId });
+        } else if (outcome === "failed") {
           // The result is redacted like every answer (http.ts): its message and detail are safe to keep.
           const r = await result(job, { signal }).catch(() => undefined);
           const message = r && serverMessage(r.raw);
           const detail = r?.raw?.error ?? r?.raw?.detail ?? r?.raw?.error_message ?? r?.raw?.message;
           throw new JobFailedError(`job ${current.status}${message ? `: ${message}` : ""} [request ${job.requestId}]`, { requestId: job.requestId, detail });
         }
-        await sleep(pollDelay(poll, first, cap, http.random), signal, stopped);
+        await sleep(pollDelay(poll, first, cap, settings.random), signal, stopped);
       }
     } catch (e) {
       if (signal?.aborted && !(e instanceof JobCancelledError) && !(e instanceof JobFailedError)) {

@@ -72,6 +72,6 @@ describe("status / result / cancel <request-id>", () => {
     expect(r.code).toBe(EXIT.service);
     expect(JSON.parse(r.stdout)).toEqual({ error: { type: "NotFoundError", message: expect.any(String), requestId: "no-such-request", status: 404, errorCode: expect.anything(), exitCode: EXIT.service } });
     const noToken = await captureCli(["cancel", "x", "--base-url", fast.baseUrl], { env: {} });
-    expect([noToken.code, noToken.stderr]).toEqual([EXIT.usage, "set RUNCOMFY_API_TOKEN to your RunComfy API token\n"]);
+    expect([noToken.code, noToken.stderr]).toEqual([EXIT.usage, "set RUNCOMFY_API_TOKEN (or RUNCOMFY_TOKEN) to your RunComfy API token, or log in with the official CLI (`runcomfy login`)\n"]);
   });
 });

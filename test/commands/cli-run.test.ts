@@ -34,9 +34,11 @@ describe("cli run", () => {
     expect(readFileSync(path.join(dir, file)).subarray(4, 8).toString()).toBe("ftyp");
   });
 
-  it("--json prints the whole output; failures exit 1 with the error", async () => {
+  it("--json prints the request id and the whole output (as result --json); failures exit 1 with the error", async () => {
     const r = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", emulator.baseUrl, "--json"]);
-    expect(Object.keys(JSON.parse(r.stdout))).toEqual(["video"]);
+    const printed = JSON.parse(r.stdout);
+    expect(Object.keys(printed)).toEqual(["requestId", "output"]);
+    expect(Object.keys(printed.output)).toEqual(["video"]);
     const bad = path.join(tmp.dir, "bad.json");
     writeFileSync(bad, JSON.stringify({ prompt: 1 }));
     const invalid = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", bad, "--base-url", emulator.baseUrl]);
