@@ -2,9 +2,9 @@
 import { type RetryOptions } from "./http.js";
 import type { ValidationIssue, ValidationResult } from "./issues.js";
 import type { ValidateOptions } from "./validate.js";
-export declare const DEFAULT_BASE_URL = "https://model-api.runcomfy.net/v1";
-/** Known statuses; the server may add others, which are passed through. */
-export type JobStatus = "in_queue" | "in_progress" | "completed" | "cancelled" | "failed" | (string & {});
+export { DEFAULT_BASE_URL } from "./credentials.js";
+/** Statuses RunComfy documents or its official clients handle; the server may add others, which are passed through. */
+export type JobStatus = "in_queue" | "in_progress" | "completed" | "succeeded" | "cancelled" | "canceled" | "failed" | "error" | (string & {});
 /** Model id → its input and output types (an interface such as the generated ModelTypes fits). */
 export type ModelTypeMap<M> = {
     [K in keyof M]: {
@@ -16,9 +16,12 @@ interface LoadedModel {
     validate(input: unknown, options?: ValidateOptions): Promise<ValidationResult>;
 }
 export interface ClientOptions {
-    /** API token. Default: the environment variable RUNCOMFY_API_TOKEN. */
+    /**
+     * API token. Default: RUNCOMFY_API_TOKEN, else RUNCOMFY_TOKEN, else (under Node) the token file the
+     * official RunComfy CLI's `runcomfy login` writes (`~/.config/runcomfy/token.json`).
+     */
     token?: string;
-    /** Default: RUNCOMFY_BASE_URL, else https://model-api.runcomfy.net/v1. */
+    /** Default: RUNCOMFY_BASE_URL, else RUNCOMFY_MODEL_API_BASE, else https://model-api.runcomfy.net/v1. */
     baseUrl?: string;
     /**
      * Send every request to a server-side proxy (`createProxyHandler`) at this URL instead of RunComfy,
@@ -58,8 +61,9 @@ export interface StatusResult {
 export type JobResult<Output> = {
     requestId: string;
     completed: true;
-    status: "completed";
+    status: "completed" | "succeeded";
     output: Output;
+    cost?: number;
     createdAt?: string;
     finishedAt?: string;
     raw: Record<string, unknown>;
@@ -68,10 +72,24 @@ export type JobResult<Output> = {
     completed: false;
     status: JobStatus;
     output?: undefined;
+    cost?: number;
     createdAt?: string;
     finishedAt?: string;
     raw: Record<string, unknown>;
 };
+/** A finished job's result (what `run`'s `onResult` receives). */
+export type CompletedJobResult<Output> = Extract<JobResult<Output>, {
+    completed: true;
+}>;
+export interface ResultOptions {
+    signal?: AbortSignal;
+    /** Ask for the job's cost (`?include_cost=true`): `cost` in USD when the service returns it. */
+    includeCost?: boolean;
+}
+/**
+ * Cancel's answer. RunComfy cancels only queued jobs; for a running one it answers 2xx with
+ * `outcome: "not_cancellable"`, which is `{ cancelled: false, outcome: "not_cancellable" }` here.
+ */
 export type CancelResult = {
     requestId: string;
     cancelled: true;
@@ -80,6 +98,7 @@ export type CancelResult = {
     requestId: string;
     cancelled: false;
     status: JobStatus;
+    outcome?: string;
     reason: string;
 };
 export interface StatusUpdate extends StatusResult {
@@ -97,6 +116,10 @@ export interface RunOptions {
     maxPollIntervalMs?: number;
     /** Called once the job is submitted (its request id, for logs or later lookups). */
     onSubmitted?: (job: SubmittedJob) => void;
+    /** Ask for the job's cost with the result (see `onResult`). */
+    includeCost?: boolean;
+    /** Called with the finished job's whole result (request id, output, `cost` with `includeCost`, times) before `run` returns the output. */
+    onResult?: (result: CompletedJobResult<unknown>) => void;
 }
 export interface RunComfyClient<M extends ModelTypeMap<M>> {
     /**
@@ -113,18 +136,14 @@ export interface RunComfyClient<M extends ModelTypeMap<M>> {
     }): Promise<StatusResult>;
     /**
      * A job's result: `{ completed: true, output }` once finished, else `{ completed: false, status }`.
-     * `GET /requests/{id}/result`. Given the submitted job, the output is typed by its model.
+     * `GET /requests/{id}/result` (with `includeCost`, `?include_cost=true` and `cost` in USD). Given the submitted job, the output is typed by its model.
      */
-    result<Id extends keyof M & string>(request: SubmittedJob<Id>, options?: {
-        signal?: AbortSignal;
-    }): Promise<JobResult<M[Id]["output"]>>;
+    result<Id extends keyof M & string>(request: SubmittedJob<Id>, options?: ResultOptions): Promise<JobResult<M[Id]["output"]>>;
     /** A job's result by request id; name the model as a type argument to type the output. */
-    result<Id extends keyof M & string = keyof M & string>(request: string, options?: {
-        signal?: AbortSignal;
-    }): Promise<JobResult<M[Id]["output"]>>;
+    result<Id extends keyof M & string = keyof M & string>(request: string, options?: ResultOptions): Promise<JobResult<M[Id]["output"]>>;
     /**
      * Cancels a queued job: `{ cancelled: true }`. A job that already runs cannot be cancelled:
-     * `{ cancelled: false, status, reason }`, an answer rather than an error.
+     * `{ cancelled: false, status, outcome, reason }` (RunComfy's 2xx `not_cancellable`), an answer rather than an error.
      */
     cancel(request: string | SubmittedJob, options?: {
         signal?: AbortSignal;
@@ -155,4 +174,3 @@ export interface RuntimeClientOptions extends ClientOptions {
 /** Model ids keep their slashes in the path, as RunComfy expects; each segment is encoded. */
 export declare const modelPath: (modelId: string) => string;
 export declare function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeClientOptions): RunComfyClient<M>;
-export {};
