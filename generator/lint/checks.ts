@@ -9,11 +9,10 @@ import { makeNote, type Note, type NoteCode } from "../shared/notes.js";
 import { validatorView } from "../emit/schema-views.js";
 import type { SchemaNode } from "../normalize/normalize.js";
 import { forEachSubschema } from "../shared/schema-keywords.js";
-import { MEDIA_NOUN } from "../model/model.js";
 import { checkPatterns } from "./redos.js";
 import { formatExpr } from "../runtime/rule-eval.js";
 import { formats } from "../runtime/formats.js";
-import type { CheckedRule, MediaKind, Metric } from "../runtime/rule-types.js";
+import { MEDIA_NOUN, type CheckedRule, type MediaKind, type Metric } from "../runtime/rule-types.js";
 
 let ajv: AjvInstance | undefined;
 let compiled = 0;

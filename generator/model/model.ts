@@ -8,7 +8,7 @@ import type { SchemaFile } from "../load/load.js";
 import { normalizeInputSchema, normalizeOutputSchema, type JsonType, type NormalizedSchema, type Note, type SchemaNode } from "../normalize/normalize.js";
 import { decodePointerToken } from "../runtime/json-pointer.js";
 import { formatRule } from "../runtime/rule-eval.js";
-import type { RuleTarget } from "../runtime/rule-types.js";
+import { MEDIA_NOUN, type RuleTarget } from "../runtime/rule-types.js";
 import type { ModelPricing } from "../runtime/pricing.js";
 import { modelPricing } from "./pricing.js";
 
@@ -136,8 +136,6 @@ export function rulesText(node: SchemaNode): string[] {
     r.kind === "checked" ? `${r.source.error || "rule"} (${formatRule(r)})` : `${r.source.error || r.source.rule} (not checked: ${r.reason})`,
   );
 }
-
-export const MEDIA_NOUN = { image: "an image", video: "a video", audio: "an audio file" } as const;
 
 /** The lines of a property's doc comment: description, default, limits, media and rules in words. */
 export function docLines(node: SchemaNode): string[] {

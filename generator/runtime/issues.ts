@@ -1,6 +1,7 @@
 /** Validation results: one list of issues, from the schema and from the media rules. */
 
 import { joinPointer } from "./json-pointer.js";
+import { MEDIA_NOUN, type MediaKind } from "./rule-types.js";
 
 export interface ValidationIssue {
   /** JSON pointer into the input (`/image_urls/0`). */
@@ -30,7 +31,6 @@ export interface AjvError {
   message?: string;
 }
 
-const MEDIA_NOUN: Record<string, string> = { image_uri: "an image", video_uri: "a video", audio_uri: "an audio file" };
 
 
 /** A message for every keyword the validators check (they are compiled without ajv's messages). */
@@ -47,7 +47,10 @@ function messageFor(keyword: string, p: Record<string, unknown>): string {
     case "const":
       return `must be ${JSON.stringify(p.allowedValue)}`;
     case "format":
-      return Object.prototype.hasOwnProperty.call(MEDIA_NOUN, String(p.format)) ? `must be a public https URL of ${MEDIA_NOUN[String(p.format)]}` : `must be a valid ${String(p.format)}`;
+    {
+      const media = /^(image|video|audio)_uri$/.exec(String(p.format))?.[1] as MediaKind | undefined;
+      return media ? `must be a public https URL of ${MEDIA_NOUN[media]}` : `must be a valid ${String(p.format)}`;
+    }
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
