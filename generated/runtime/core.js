@@ -1387,8 +1387,10 @@ function splitPointer(pointer) {
   return pointer.slice(1).split("/").map(decodePointerToken);
 }
 
+// runtime:/runtime/rule-types.js
+var MEDIA_NOUN = { image: "an image", video: "a video", audio: "an audio file" };
+
 // runtime:/runtime/issues.js
-var MEDIA_NOUN = { image_uri: "an image", video_uri: "a video", audio_uri: "an audio file" };
 function messageFor(keyword, p) {
   switch (keyword) {
     case "type":
@@ -1401,8 +1403,10 @@ function messageFor(keyword, p) {
       return `must be one of ${p.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
     case "const":
       return `must be ${JSON.stringify(p.allowedValue)}`;
-    case "format":
-      return Object.prototype.hasOwnProperty.call(MEDIA_NOUN, String(p.format)) ? `must be a public https URL of ${MEDIA_NOUN[String(p.format)]}` : `must be a valid ${String(p.format)}`;
+    case "format": {
+      const media = /^(image|video|audio)_uri$/.exec(String(p.format))?.[1];
+      return media ? `must be a public https URL of ${MEDIA_NOUN[media]}` : `must be a valid ${String(p.format)}`;
+    }
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
@@ -1996,6 +2000,7 @@ export {
   JobCancelledError,
   JobFailedError,
   LocalMediaError,
+  MEDIA_NOUN,
   MEDIA_TYPES_BY_EXTENSION,
   NetworkError,
   NotFoundError,

@@ -6,6 +6,8 @@
 export type Comparator = "<" | "<=" | ">" | ">=" | "==" | "!=";
 export type Metric = "width" | "height" | "file_size_bytes" | "file_size_kb" | "file_size_mb" | "duration_seconds";
 export type MediaKind = "image" | "video" | "audio";
+/** How messages and docs name one medium ("a public https URL of an image"). */
+export declare const MEDIA_NOUN: Record<MediaKind, string>;
 export type Expr = {
     kind: "number";
     value: number;
