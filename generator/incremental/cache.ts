@@ -5,22 +5,17 @@
  * unreadable entry is a miss, never an error. Lives in node_modules/.cache (never committed).
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PACKAGE_ROOT, TEMPLATES_DIR } from "../shared/paths.js";
+import { walkFiles } from "../shared/walk-files.js";
 
 /** node_modules/.cache/runcomfy-codegen, or RUNCOMFY_CODEGEN_CACHE_DIR (a benchmark or CI keeps its own). */
 export const DEFAULT_CACHE_DIR = process.env.RUNCOMFY_CODEGEN_CACHE_DIR || path.join(PACKAGE_ROOT, "node_modules", ".cache", "runcomfy-codegen");
 
 function filesUnder(dir: string, ext: RegExp): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...filesUnder(p, ext));
-    else if (ext.test(e.name)) out.push(p);
-  }
-  return out.sort();
+  return walkFiles(dir, (e) => e.isDirectory() || ext.test(e.name)).map((rel) => path.join(dir, rel));
 }
 
 let fingerprint: string | undefined;

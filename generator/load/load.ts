@@ -4,10 +4,11 @@
  * pricing_note? }` with an id that matches the path.
  * Nothing here interprets the schemas themselves.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
 import { GeneratorError, SchemaFileError, hasOwn } from "../shared/errors.js";
 import type { NoteCode } from "../shared/notes.js";
+import { walkFiles } from "../shared/walk-files.js";
 import { JsonLoadError, decodeUtf8, parseJson, type Position } from "./load-json.js";
 import { contentHash } from "../write/write.js";
 import { readPricingFields, type PricingFields } from "./pricing-fields.js";
@@ -37,18 +38,8 @@ export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Z
 
 export async function findSchemaFiles(dir: string): Promise<string[]> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new GeneratorError(`no schemas folder at ${dir}`, 2);
-  const out: string[] = [];
-  // Synchronous: a catalog of path-like ids is thousands of small folders.
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.name.startsWith(".")) continue;
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && e.name.endsWith(".json")) out.push(p);
-    }
-  };
-  walk(dir);
-  return out.sort();
+  const keep = (e: Dirent) => !e.name.startsWith(".") && (e.isDirectory() || (e.isFile() && e.name.endsWith(".json")));
+  return walkFiles(dir, keep).map((rel) => path.join(dir, rel));
 }
 
 /** A file's text, or why it could not be read as text (not UTF-8, too large). */

@@ -4,10 +4,11 @@
  * itself is staged.ts: only changed files are written, committed with a journal.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { GeneratorError } from "../shared/errors.js";
+import { walkFiles } from "../shared/walk-files.js";
 import { finishStagedWrite } from "./staged.js";
 
 export interface TreeDiff {
@@ -22,18 +23,8 @@ const FOREIGN = new Set(["node_modules"]);
 
 /** Every file's path under `dir` (relative, "/"-separated, sorted), the consumer's node_modules aside. */
 function listTree(dir: string): string[] {
-  const paths: string[] = [];
-  if (!existsSync(dir)) return paths;
-  const walk = (d: string, rel: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (!rel && FOREIGN.has(e.name)) continue;
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path.join(d, e.name), r);
-      else if (e.isFile()) paths.push(r);
-    }
-  };
-  walk(dir, "");
-  return paths.sort();
+  if (!existsSync(dir)) return [];
+  return walkFiles(dir, (e, rel) => !(rel === e.name && FOREIGN.has(e.name)) && (e.isDirectory() || e.isFile()));
 }
 
 /** Every file's content. */
