@@ -33,7 +33,7 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
         .option("probe", { type: "boolean", default: true, describe: "Probe media to check the validations rules (--no-probe: schema only)" })
         .option("allow-private-network", { type: "boolean", default: false, describe: "Let probes reach loopback/private addresses" })
         .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
-        .option("allow-data-uris", { type: "boolean", default: false, describe: "Accept data: URIs for media" })
+        .option("allow-data-uris", { type: "boolean", default: true, describe: "Accept data: URIs for media (the default, as RunComfy accepts them; --no-allow-data-uris refuses them)" })
         .option("unknown-properties", { choices: ["error", "warning", "ignore"] as const, default: "warning" as const, describe: "A key the schema does not declare: warn (sent as is), refuse, or ignore" })
         .option("probe-failures", { choices: ["error", "warning"] as const, default: "warning" as const, describe: "A media rule this machine could not check (network, timeout, 5xx from the host): a warning, or an error" })
         .option("timeout-ms", { type: "number", default: 10_000, describe: "Time limit of each probe" })

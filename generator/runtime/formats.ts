@@ -9,16 +9,16 @@
  */
 
 export interface FormatOptions {
-  /** Accept `data:<kind>/…;base64,…` URIs for media inputs. Default false. */
+  /** Accept `data:<kind>/…;base64,…` URIs for media inputs. Default true: RunComfy and its own clients accept them (sizes and headers are checked locally). */
   allowDataUris?: boolean;
   /** Accept plain `http:` URLs for media inputs (local development). Default false. */
   allowHttp?: boolean;
 }
-let active: Required<FormatOptions> = { allowDataUris: false, allowHttp: false };
+let active: Required<FormatOptions> = { allowDataUris: true, allowHttp: false };
 
 export function withFormatOptions<T>(options: FormatOptions | undefined, run: () => T): T {
   const previous = active;
-  active = { allowDataUris: options?.allowDataUris ?? false, allowHttp: options?.allowHttp ?? false };
+  active = { allowDataUris: options?.allowDataUris ?? true, allowHttp: options?.allowHttp ?? false };
   try {
     return run();
   } finally {

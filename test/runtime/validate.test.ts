@@ -172,10 +172,10 @@ describe("validate", () => {
     expect(server.requests()).toBe(0);
   });
 
-  it("data URIs are accepted only when asked for", () => {
+  it("data URIs are accepted by default (RunComfy accepts them) and refused when asked", () => {
     const input = { prompt: "p", image_urls: ["data:image/png;base64,iVBORw0KGgo="] };
-    expect(edit.validateSchema(input).issues[0]).toMatchObject({ path: "/image_urls/0", keyword: "format" });
-    expect(edit.validateSchema(input, { allowDataUris: true }).valid).toBe(true);
+    expect(edit.validateSchema(input).valid).toBe(true);
+    expect(edit.validateSchema(input, { allowDataUris: false }).issues[0]).toMatchObject({ path: "/image_urls/0", keyword: "format" });
   });
 });
 
@@ -188,5 +188,27 @@ describe("media rules on a property without a media format", () => {
     const result = await validateModelInput(def as never, { prompt: "a cat" });
     expect(result.valid).toBe(true);
     expect(result.issues).toEqual([expect.objectContaining({ path: "/prompt", severity: "warning", message: expect.stringContaining("not a URL") })]);
+  });
+});
+
+describe("data URIs", () => {
+  const dataUri = (bytes: Uint8Array) => `data:image/png;base64,${Buffer.from(bytes).toString("base64")}`;
+  it("are accepted by default, and the media rules apply to them from their decoded header (no network)", async () => {
+    const { png } = await import("../../generator/mock/images.js");
+    const good = await edit.validate({ prompt: "a boat", image_urls: [dataUri(png(600, 400))] });
+    expect(good.issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(good.valid).toBe(true);
+    // Aspect ratio 0.1: the rule width/height >= 0.33 fails on the decoded header.
+    const narrow = await edit.validate({ prompt: "a boat", image_urls: [dataUri(png(40, 400))] });
+    expect(narrow.valid).toBe(false);
+    expect(narrow.issues).toContainEqual(expect.objectContaining({ path: "/image_urls/0", source: "rule", severity: "error" }));
+    expect(edit.validateSchema({ prompt: "a boat", image_urls: [dataUri(png(1, 1))] }, { allowDataUris: false }).valid).toBe(false);
+  });
+
+  it("over RunComfy's 64 MiB request cap is a clear error", () => {
+    const huge = `data:image/png;base64,${"A".repeat(Math.ceil(((64 * 1024 * 1024 + 3) * 4) / 3))}`;
+    const r = edit.validateSchema({ prompt: "a boat", image_urls: [huge] });
+    expect(r.valid).toBe(false);
+    expect(r.issues).toContainEqual(expect.objectContaining({ path: "/image_urls/0", keyword: "dataUriSize", message: expect.stringContaining("cap a request at 64 MiB") }));
   });
 });
