@@ -756,10 +756,10 @@ function bytesToDataUri(bytes, mediaType) {
 }
 
 // runtime:/runtime/formats.js
-var active = { allowDataUris: false, allowHttp: false };
+var active = { allowDataUris: true, allowHttp: false };
 function withFormatOptions(options, run) {
   const previous = active;
-  active = { allowDataUris: options?.allowDataUris ?? false, allowHttp: options?.allowHttp ?? false };
+  active = { allowDataUris: options?.allowDataUris ?? true, allowHttp: options?.allowHttp ?? false };
   try {
     return run();
   } finally {
@@ -1874,7 +1874,31 @@ function validateSchema(def, input, options) {
 function schemaIssues(def, input, options) {
   const unknown = unknownPropertyIssues(def.knownProperties, input, options?.unknownProperties);
   const ok = withFormatOptions(options, () => def.validator(input));
-  return [...ok ? [] : (def.validator.errors ?? []).map(issueFromAjv), ...unknown];
+  return [...ok ? [] : (def.validator.errors ?? []).map(issueFromAjv), ...unknown, ...dataUriIssues(input, "")];
+}
+function dataUriBytes(uri2) {
+  const comma = uri2.indexOf(",");
+  const payload = comma < 0 ? "" : uri2.slice(comma + 1);
+  if (!/;base64$/i.test(uri2.slice(5, comma)))
+    return payload.length;
+  const padding = payload.endsWith("==") ? 2 : payload.endsWith("=") ? 1 : 0;
+  return Math.floor(payload.length * 3 / 4) - padding;
+}
+function dataUriIssues(value2, pointer) {
+  if (typeof value2 === "string") {
+    if (!value2.startsWith("data:") || value2.length < DATA_URI_MAX_BYTES)
+      return [];
+    const bytes = dataUriBytes(value2);
+    if (bytes <= DATA_URI_MAX_BYTES)
+      return [];
+    const mib = (n) => `${Math.round(n / 1024 / 1024 * 10) / 10} MiB`;
+    return [{ path: pointer, source: "schema", severity: "error", keyword: "dataUriSize", actual: bytes, limit: DATA_URI_MAX_BYTES, message: `data URI of ${mib(bytes)}: RunComfy's clients cap a request at ${mib(DATA_URI_MAX_BYTES)}; host the file and pass its https URL` }];
+  }
+  if (Array.isArray(value2))
+    return value2.flatMap((v, i) => dataUriIssues(v, joinPointer(pointer, i)));
+  if (value2 !== null && typeof value2 === "object")
+    return Object.keys(value2).flatMap((k) => dataUriIssues(value2[k], joinPointer(pointer, k)));
+  return [];
 }
 function valuesAt(input, path) {
   let current = [{ pointer: "", value: input }];

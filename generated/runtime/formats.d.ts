@@ -9,7 +9,7 @@
  * compares each with ajv-formats on the JSON Schema Test Suite's format cases and random strings.
  */
 export interface FormatOptions {
-    /** Accept `data:<kind>/…;base64,…` URIs for media inputs. Default false. */
+    /** Accept `data:<kind>/…;base64,…` URIs for media inputs. Default true: RunComfy and its own clients accept them (sizes and headers are checked locally). */
     allowDataUris?: boolean;
     /** Accept plain `http:` URLs for media inputs (local development). Default false. */
     allowHttp?: boolean;
