@@ -13,6 +13,8 @@ import { PACKAGE_ROOT } from "../../generator/shared/paths.js";
 import { fmt, median, type Row } from "../stats.js";
 
 const MODEL = "bytedance/dreamina-3-0/pro/text-to-video";
+// A token shaped like a real one (the client redacts the token from every answer, so a one-letter token would mangle them).
+const TOKEN = "rc-bench-0123456789abcdef0123456789abcdef";
 const KINDS = [
   { kind: "image", jobs: 70, runMs: [3_000, 30_000] as [number, number] },
   { kind: "video", jobs: 30, runMs: [30_000, 300_000] as [number, number] },
@@ -31,8 +33,8 @@ async function runStrategy(strategy: "ours" | "fixed", scale: number, seed: numb
       const emulator = await startEmulator({ schemasDir: path.join(PACKAGE_ROOT, "schemas"), queueMs: [0, 5_000 / scale], runMs: [runMs[0] / scale, runMs[1] / scale], seed: seed + k });
       try {
         const done = (id: string) => outcome.delays.push((Date.now() - emulator.job(id)!.finishedAt) * scale);
-        const headers = { authorization: "Bearer t", "content-type": "application/json" };
-        const client = createRuntimeClient({ token: "t", baseUrl: emulator.baseUrl, validate: false, loadModel: async () => ({ validate: async () => ({ valid: true, issues: [] }) }) as never, knownModel: () => true });
+        const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+        const client = createRuntimeClient({ token: TOKEN, baseUrl: emulator.baseUrl, validate: false, loadModel: async () => ({ validate: async () => ({ valid: true, issues: [] }) }) as never, knownModel: () => true });
         const polling = scale === 1 ? {} : { pollIntervalMs: 300 / scale, maxPollIntervalMs: 2_000 / scale };
         await Promise.all(
           Array.from({ length: jobs }, async () => {
