@@ -21,7 +21,8 @@ for (const f of files) {
   const output = normalizeOutputSchema(f.outputSchema, f.file).schema;
   const types = (await compile(input as never, "Input", options)) + (await compile(output as never, "Output", options));
   const ajv = new AjvClass({ code: { source: true, esm: true } });
-  for (const name of ["image_uri", "video_uri", "audio_uri", "uri", "date-time", "date", "email", "uuid"]) ajv.addFormat(name, true);
+  for (const name of ["image_uri", "video_uri", "audio_uri", "uri", "date-time", "date", "email", "uuid"])
+    ajv.addFormat(name, true);
   const code = standalone(ajv, ajv.compile(validatorView(input)));
   const dir = path.join(outDir, ...f.modelId.split("/"));
   mkdirSync(dir, { recursive: true });

@@ -34,17 +34,20 @@ function direction(rate: number, delayMs: number, deliver: (chunk: Buffer) => vo
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
     if (timer || !queue.length) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      const now = performance.now();
-      while (queue.length && queue[0].due <= now + 0.5) {
-        const { piece } = queue.shift()!;
-        inFlight -= piece.length;
-        deliver(piece);
-      }
-      onDrain();
-      arm();
-    }, Math.max(0, queue[0].due - performance.now()));
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        const now = performance.now();
+        while (queue.length && queue[0].due <= now + 0.5) {
+          const { piece } = queue.shift()!;
+          inFlight -= piece.length;
+          deliver(piece);
+        }
+        onDrain();
+        arm();
+      },
+      Math.max(0, queue[0].due - performance.now()),
+    );
   };
   return {
     inFlight: () => inFlight,
@@ -84,7 +87,12 @@ export async function startLink(targetPort: number, options: LinkOptions): Promi
       sockets.delete(upstream);
     };
     // Client → server: the first bytes wait for the handshake's round trip.
-    const up = direction(options.bytesPerSecond, oneWay, (c) => upstream.write(c), () => {});
+    const up = direction(
+      options.bytesPerSecond,
+      oneWay,
+      (c) => upstream.write(c),
+      () => {},
+    );
     const down = direction(
       options.bytesPerSecond,
       oneWay,

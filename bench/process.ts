@@ -29,18 +29,27 @@ export function runProcess(args: string[], options: { cwd?: string; env?: Record
   rmSync(usageFile, { force: true });
   const cpu0 = childrenCpuMs();
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["--import", pathToFileURL(path.join(BENCH_DIR, "usage-report.js")).href, ...args], {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env, BENCH_USAGE_FILE: usageFile },
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", pathToFileURL(path.join(BENCH_DIR, "usage-report.js")).href, ...args],
+    {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env, BENCH_USAGE_FILE: usageFile },
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const wallMs = performance.now() - t0;
   const cpuMs = childrenCpuMs() - cpu0;
   if (r.status !== 0) throw new Error(`${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stderr}`);
   let maxRssMB = 0;
   try {
-    maxRssMB = Math.max(...readFileSync(usageFile, "utf8").trim().split("\n").map((l) => JSON.parse(l).maxRssMB as number));
+    maxRssMB = Math.max(
+      ...readFileSync(usageFile, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).maxRssMB as number),
+    );
   } catch {
     // No report (the process replaced its exit): RSS unknown.
   }

@@ -22,13 +22,23 @@ const LARGE = process.env.BENCH_LARGE !== "0";
 const SCALE = Math.max(1, Number(process.env.BENCH_CLIENT_TIME_SCALE ?? 10));
 const work = mkdtempSync(path.join(tmpdir(), "rcg-bench-"));
 const log = (s: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
-const version = (dep: string) => JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "node_modules", dep, "package.json"), "utf8")).version as string;
-const load = () => loadavg().map((l) => fmt(l, 1)).join(", ");
+const version = (dep: string) =>
+  JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "node_modules", dep, "package.json"), "utf8")).version as string;
+const load = () =>
+  loadavg()
+    .map((l) => fmt(l, 1))
+    .join(", ");
 
 function corpus(n: number, seed: number): Corpus {
   log(`corpus of ${fmt(n)} schema files…`);
   const dir = path.join(work, `c${n}`);
-  return { n, dir, files: generateCorpus(path.join(PACKAGE_ROOT, "schemas"), dir, n, seed), out: path.join(work, `out${n}`), cache: path.join(work, `cache${n}`) };
+  return {
+    n,
+    dir,
+    files: generateCorpus(path.join(PACKAGE_ROOT, "schemas"), dir, n, seed),
+    out: path.join(work, `out${n}`),
+    cache: path.join(work, `cache${n}`),
+  };
 }
 
 const started = Date.now();
@@ -52,7 +62,15 @@ try {
       rows.push(...(await fn()));
     } catch (e) {
       log(`${name} failed: ${(e as Error).stack}`);
-      rows.push({ section: name, metric: "the section failed in this run", ours: (e as Error).message.split("\n")[0], baseline: "", ratio: "", target: "", met: "no" });
+      rows.push({
+        section: name,
+        metric: "the section failed in this run",
+        ours: (e as Error).message.split("\n")[0],
+        baseline: "",
+        ratio: "",
+        target: "",
+        met: "no",
+      });
     }
     writeFileSync(RESULTS_JSON, `${JSON.stringify({ partial: true, rows }, null, 1)}\n`);
   };
@@ -61,9 +79,16 @@ try {
   // c1000 and c10000 hold their generated packages now (the incremental runs left them complete).
   log("generate N = 100 for the import rows…");
   const { runProcess } = await import("./process.js");
-  runProcess([path.join(PACKAGE_ROOT, "dist/generator/cli.js"), "generate", "--schemas", c100.dir, "--out", c100.out, "--quiet"], { env: { RUNCOMFY_CODEGEN_CACHE_DIR: c100.cache } });
+  runProcess(
+    [path.join(PACKAGE_ROOT, "dist/generator/cli.js"), "generate", "--schemas", c100.dir, "--out", c100.out, "--quiet"],
+    { env: { RUNCOMFY_CODEGEN_CACHE_DIR: c100.cache } },
+  );
   const someId = (c: Corpus) => JSON.parse(readFileSync(c.files[3], "utf8")).model_id as string;
-  const consumers = [c100, c1000, ...(c10000 ? [c10000] : [])].map((c) => ({ n: c.n, dir: consumerFolder(work, c.n, c.out), modelId: someId(c) }));
+  const consumers = [c100, c1000, ...(c10000 ? [c10000] : [])].map((c) => ({
+    n: c.n,
+    dir: consumerFolder(work, c.n, c.out),
+    modelId: someId(c),
+  }));
   await section("import", () => benchImport(consumers, RUNS * 5, log));
   await section("bundle", () => benchBundle(consumers[1].dir, 1000, log));
   await section("validator size", () => benchValidatorSize(c1000.files.slice(0, 200), c1000.out, log));
@@ -76,7 +101,9 @@ try {
     runs: RUNS,
     minutes: (Date.now() - started) / 60_000,
     machine: `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB; Node ${process.version}`,
-    libs: ["json-schema-to-typescript", "ajv", "esbuild", "acorn", "probe-image-size"].map((d) => `${d} ${version(d)}`).join(", "),
+    libs: ["json-schema-to-typescript", "ajv", "esbuild", "acorn", "probe-image-size"]
+      .map((d) => `${d} ${version(d)}`)
+      .join(", "),
     loadBefore,
     loadAfter: load(),
     date: new Date().toISOString().slice(0, 16).replace("T", " "),

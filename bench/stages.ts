@@ -38,7 +38,9 @@ try {
   const models: ModelIR[] = [];
   for (const file of files) {
     const text = readFileSync(file, "utf8");
-    const analysis = await time("load, normalize, lint checks", () => analyzeSchemaText({ file, relPath: path.relative(dir, file), text }, { schemasDirName: "schemas" }));
+    const analysis = await time("load, normalize, lint checks", () =>
+      analyzeSchemaText({ file, relPath: path.relative(dir, file), text }, { schemasDirName: "schemas" }),
+    );
     if (analysis.model) models.push(analysis.model);
   }
   for (const m of models) {

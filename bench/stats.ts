@@ -13,7 +13,10 @@ export function median(values: number[]): number {
 
 /** Runs one of the bench's child scripts in a fresh Node process; it prints one JSON line. */
 export function child<T>(script: string, args: string[]): T {
-  const out = execFileSync(process.execPath, [path.join(BENCH_DIR, script), ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const out = execFileSync(process.execPath, [path.join(BENCH_DIR, script), ...args], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return JSON.parse(out.trim().split("\n").pop()!) as T;
 }
 
@@ -31,7 +34,8 @@ export function opsPerSecond(fn: () => unknown, ms = 400): number {
   return (n * 1000) / (now - start);
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export interface Row {
   section: string;
@@ -44,6 +48,12 @@ export interface Row {
 }
 
 export function table(rows: Row[]): string {
-  const header = "| section | metric | ours | baseline | ratio | target | met |\n| --- | --- | --- | --- | --- | --- | --- |";
-  return [header, ...rows.map((r) => `| ${r.section} | ${r.metric} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.met} |`)].join("\n");
+  const header =
+    "| section | metric | ours | baseline | ratio | target | met |\n| --- | --- | --- | --- | --- | --- | --- |";
+  return [
+    header,
+    ...rows.map(
+      (r) => `| ${r.section} | ${r.metric} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.met} |`,
+    ),
+  ].join("\n");
 }

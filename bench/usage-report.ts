@@ -3,4 +3,7 @@
 import { appendFileSync } from "node:fs";
 
 const file = process.env.BENCH_USAGE_FILE;
-if (file) process.on("exit", () => appendFileSync(file, `${JSON.stringify({ maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`));
+if (file)
+  process.on("exit", () =>
+    appendFileSync(file, `${JSON.stringify({ maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`),
+  );

@@ -7,7 +7,14 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { CliFailure, EXIT, exitCodeLines, type CliIo, type CommandContext, type RegisterCommand } from "./commands/context.js";
+import {
+  CliFailure,
+  EXIT,
+  exitCodeLines,
+  type CliIo,
+  type CommandContext,
+  type RegisterCommand,
+} from "./commands/context.js";
 import { CONFIG_FILE, loadConfig } from "./shared/config.js";
 import { describeFailure, formatFailure, wantsJson } from "./commands/failure.js";
 import { GENERATOR_VERSION } from "./shared/paths.js";
@@ -22,7 +29,19 @@ import { registerModels } from "./commands/models.js";
 
 export { EXIT, CliFailure, type CliIo };
 
-const COMMANDS: RegisterCommand[] = [registerGenerate, registerLint, registerValidate, registerRun, registerStatus, registerResult, registerCancel, registerImport, registerPull, registerModels, registerMockServer];
+const COMMANDS: RegisterCommand[] = [
+  registerGenerate,
+  registerLint,
+  registerValidate,
+  registerRun,
+  registerStatus,
+  registerResult,
+  registerCancel,
+  registerImport,
+  registerPull,
+  registerModels,
+  registerMockServer,
+];
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -72,14 +91,20 @@ function buildParser(argv: string[], ctx: CommandContext) {
   let parser = yargs(argv).scriptName("runcomfy-codegen").usage("$0 <command> [options]");
   for (const register of COMMANDS) parser = register(parser, ctx);
   return parser
-    .option("config", { type: "string", global: true, describe: `Config file (default: ./${CONFIG_FILE} when present)` })
+    .option("config", {
+      type: "string",
+      global: true,
+      describe: `Config file (default: ./${CONFIG_FILE} when present)`,
+    })
     .demandCommand(1, "Name a command.")
     .strict()
     .help()
     .alias("h", "help")
     .version(GENERATOR_VERSION)
     .alias("v", "version")
-    .epilog(`Run \`$0 <command> --help\` for a command's options, examples and environment variables.\n\nExit codes (every command):\n${exitCodeLines()}`)
+    .epilog(
+      `Run \`$0 <command> --help\` for a command's options, examples and environment variables.\n\nExit codes (every command):\n${exitCodeLines()}`,
+    )
     .wrap(Math.min(120, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {

@@ -8,11 +8,28 @@ import { DEFAULT_CACHE_DIR, EmitCache, cacheKey, mapLimit } from "./incremental/
 import { hasOwn, SchemaErrors, SchemaFileError } from "./shared/errors.js";
 import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, type FileMap } from "./emit/package.js";
 import { canUseWorker, ValidatorWorker } from "./emit/validator-worker.js";
-import { duplicateIds, readSchemaSources, readSchemaText, readSchemaTexts, type SchemaText, type SourceManifest } from "./load/load.js";
+import {
+  duplicateIds,
+  readSchemaSources,
+  readSchemaText,
+  readSchemaTexts,
+  type SchemaText,
+  type SourceManifest,
+} from "./load/load.js";
 import { analyzeSchemaText, errorsOf } from "./lint/analyze.js";
 import { summarize, type ModelIR, type ModelSummary } from "./model/model.js";
 import { severityOf, type Note, type SeverityPolicy } from "./shared/notes.js";
-import { assertGeneratedDir, contentHash, diffTree, hashTree, manifestOf, recoverInterruptedWrite, type OutputFile, type TreeDiff, type TreeManifest } from "./write/write.js";
+import {
+  assertGeneratedDir,
+  contentHash,
+  diffTree,
+  hashTree,
+  manifestOf,
+  recoverInterruptedWrite,
+  type OutputFile,
+  type TreeDiff,
+  type TreeManifest,
+} from "./write/write.js";
 import { StagedWrite } from "./write/staged.js";
 
 export interface GenerateOptions {
@@ -45,14 +62,20 @@ export interface GenerateResult {
 
 const sameManifest = (a: TreeManifest, b: TreeManifest | undefined) => !!b && JSON.stringify(a) === JSON.stringify(b);
 
-const byId = <T extends { modelId: string }>(a: T, b: T) => (a.modelId < b.modelId ? -1 : a.modelId > b.modelId ? 1 : 0);
+const byId = <T extends { modelId: string }>(a: T, b: T) =>
+  a.modelId < b.modelId ? -1 : a.modelId > b.modelId ? 1 : 0;
 
 function sortErrors(errors: SchemaFileError[]): SchemaFileError[] {
   return errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.pointer < b.pointer ? -1 : 1));
 }
 
 /** Analyzes one schema file; its errors are collected, its model returned when it has none. */
-function analyze(source: SchemaText, schemasDirName: string, strict: boolean | SeverityPolicy, errors: SchemaFileError[]): ModelIR | undefined {
+function analyze(
+  source: SchemaText,
+  schemasDirName: string,
+  strict: boolean | SeverityPolicy,
+  errors: SchemaFileError[],
+): ModelIR | undefined {
   let analysis = analyzeSchemaText(source, { schemasDirName, strict });
   // Errors are placed by line and column too (the same places lint gives), at the cost of a second parse.
   if (!analysis.model) analysis = analyzeSchemaText(source, { schemasDirName, strict, withPositions: true });
@@ -61,10 +84,15 @@ function analyze(source: SchemaText, schemasDirName: string, strict: boolean | S
 }
 
 /** Loads and models every schema file (no cache); all problems are collected into one SchemaErrors. */
-export async function buildModels(schemasDir: string, strict: boolean | SeverityPolicy = false): Promise<{ models: ModelIR[]; notes: GenerateResult["notes"] }> {
+export async function buildModels(
+  schemasDir: string,
+  strict: boolean | SeverityPolicy = false,
+): Promise<{ models: ModelIR[]; notes: GenerateResult["notes"] }> {
   const schemasDirName = path.basename(path.resolve(schemasDir));
   const errors: SchemaFileError[] = [];
-  const built = (await readSchemaTexts(schemasDir)).map((t) => analyze(t, schemasDirName, strict, errors)).filter((m): m is ModelIR => !!m);
+  const built = (await readSchemaTexts(schemasDir))
+    .map((t) => analyze(t, schemasDirName, strict, errors))
+    .filter((m): m is ModelIR => !!m);
   const { keep: models, errors: duplicates } = duplicateIds(built, (m) => m.sourcePath);
   errors.push(...duplicates);
   const notes = collectNotes(models, strict, errors);
@@ -73,7 +101,11 @@ export async function buildModels(schemasDir: string, strict: boolean | Severity
 }
 
 /** Notes to print, at the run's severities (strict mode, the config file's rules); `off` drops them. */
-function collectNotes(models: ModelSummary[], policy: boolean | SeverityPolicy, errors: SchemaFileError[]): GenerateResult["notes"] {
+function collectNotes(
+  models: ModelSummary[],
+  policy: boolean | SeverityPolicy,
+  errors: SchemaFileError[],
+): GenerateResult["notes"] {
   const notes: GenerateResult["notes"] = [];
   for (const m of models) {
     for (const note of m.notes) {
@@ -106,7 +138,11 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const started = performance.now();
   const cache = new EmitCache(options.cache === false ? undefined : (options.cache ?? DEFAULT_CACHE_DIR));
   const schemasDirName = path.basename(path.resolve(options.schemasDir));
-  const packageOptions = { packageName: options.packageName ?? "runcomfy-models", packageVersion: options.packageVersion ?? "0.1.0", schemasDirName };
+  const packageOptions = {
+    packageName: options.packageName ?? "runcomfy-models",
+    packageVersion: options.packageVersion ?? "0.1.0",
+    schemasDirName,
+  };
   const errors: SchemaFileError[] = [];
 
   // A run killed between its two renames left the previous tree aside: put it back first (also for --check).
@@ -137,7 +173,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   // A cached model is whole when each of its files is on disk unchanged or in the file cache.
   const lookups = sources.map((t) => {
     // A file that cannot be read as text is an error whatever the cache holds.
-    if (t.error) return { key: "", cached: undefined, source: t, text: { file: t.file, relPath: t.relPath, text: "", error: t.error } as SchemaText | undefined };
+    if (t.error)
+      return {
+        key: "",
+        cached: undefined,
+        source: t,
+        text: { file: t.file, relPath: t.relPath, text: "", error: t.error } as SchemaText | undefined,
+      };
     const key = cacheKey("model", `${schemasDirName}/${t.relPath}`, packageOptions.packageName, t.hash);
     const known = hasOwn(lastRun, t.relPath) && lastRun[t.relPath][0] === key ? lastRun[t.relPath][1] : undefined;
     const meta = known ?? cache.getSync<CachedModel>("models", key);
@@ -171,11 +213,17 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const relPath = miss.source.relPath;
     // Read now, one file at a time; keyed by what was read (the file may have changed since it was hashed).
     const read = miss.text ?? { file: miss.source.file, relPath, text: "", ...readSchemaText(miss.source.file) };
-    if (read.text && contentHash(read.text) !== miss.source.hash) miss.key = cacheKey("model", `${schemasDirName}/${relPath}`, packageOptions.packageName, contentHash(read.text));
+    if (read.text && contentHash(read.text) !== miss.source.hash)
+      miss.key = cacheKey("model", `${schemasDirName}/${relPath}`, packageOptions.packageName, contentHash(read.text));
     const ir = analyze(read as SchemaText, schemasDirName, { strict: !!options.strict, rules: options.rules }, errors);
     if (!ir) return undefined;
     try {
-      const files = [...(await emitModelFiles(ir, { compile: worker ? (s) => worker.compile(s) : undefined, packageName: packageOptions.packageName }))];
+      const files = [
+        ...(await emitModelFiles(ir, {
+          compile: worker ? (s) => worker.compile(s) : undefined,
+          packageName: packageOptions.packageName,
+        })),
+      ];
       const summary = summarize(ir);
       const outputs = files.map(([p, content]): [string, OutputFile] => [p, output(p, content)]);
       const entry: EmittedModel = { summary, hashes: outputs.map(([p, o]) => [p, o.hash]), files: outputs };
@@ -190,7 +238,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     }
   });
   await worker?.close();
-  const entries = [...lookups.flatMap((l) => (l.cached ? [l.cached] : [])), ...fresh.filter((e): e is EmittedModel => !!e)].sort((a, b) => byId(a.summary, b.summary));
+  const entries = [
+    ...lookups.flatMap((l) => (l.cached ? [l.cached] : [])),
+    ...fresh.filter((e): e is EmittedModel => !!e),
+  ].sort((a, b) => byId(a.summary, b.summary));
   const models = entries.map((e) => e.summary);
 
   errors.push(...duplicateIds(models, (m) => m.sourcePath).errors);
@@ -225,7 +276,11 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   }
   // Rewritten whenever a schema file had to be read (changed, new, or too recent to trust), so its
   // entry is dated by this run; a run that read none leaves the manifest as it was.
-  if (sources.some((t) => t.read) || Object.keys(sourceManifest.files).length !== Object.keys(lastSources?.files ?? {}).length) cache.set("trees", sourcesKey, sourceManifest);
+  if (
+    sources.some((t) => t.read) ||
+    Object.keys(sourceManifest.files).length !== Object.keys(lastSources?.files ?? {}).length
+  )
+    cache.set("trees", sourcesKey, sourceManifest);
   const stale = [...diff.added, ...diff.changed, ...diff.removed].sort();
   return { models, diff, notes, stale, emitted: fresh.length, ms: performance.now() - started };
 }

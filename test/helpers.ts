@@ -25,7 +25,10 @@ export function schemasWithQuirks(dir: string): string {
 }
 
 /** Runs the CLI in-process and captures what it prints. */
-export async function captureCli(argv: string[], options: { env?: Record<string, string | undefined>; isTTY?: boolean; stdin?: string; cwd?: string } = {}) {
+export async function captureCli(
+  argv: string[],
+  options: { env?: Record<string, string | undefined>; isTTY?: boolean; stdin?: string; cwd?: string } = {},
+) {
   const { runCli } = await import("../generator/cli.js");
   let stdout = "";
   let stderr = "";
@@ -47,7 +50,11 @@ export type ImportedValidator = CompiledValidator;
  * Compiles a normalized schema as the generator does and imports the module, its runtime imports
  * pointed at the runtime's TypeScript sources (through a `core.js` shim written into `dir`).
  */
-export async function importCompiledValidator(schema: SchemaNode, dir: string, name: string): Promise<ImportedValidator> {
+export async function importCompiledValidator(
+  schema: SchemaNode,
+  dir: string,
+  name: string,
+): Promise<ImportedValidator> {
   const shim = path.join(dir, "core.js");
   const source = (file: string) => JSON.stringify(pathToFileURL(path.join(ROOT, "generator/runtime", file)).href);
   writeFileSync(shim, `export * from ${source("ajv-runtime.ts")};\nexport { formats } from ${source("formats.ts")};\n`);

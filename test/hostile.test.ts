@@ -28,7 +28,7 @@ const PAYLOADS = [
   "${globalThis.__pwned = 1}",
   '"; globalThis.__pwned = 1; "',
   "'; globalThis.__pwned = 1; '",
-  "\\\"); globalThis.__pwned = 1; //",
+  '\\"); globalThis.__pwned = 1; //',
   "\n globalThis.__pwned = 1; //",
   "\u2028globalThis.__pwned = 1;\u2029",
   "</script><script>globalThis.__pwned = 1</script>",
@@ -36,33 +36,98 @@ const PAYLOADS = [
   "@type {never} */ globalThis.__pwned = 1; /** @param",
   "-->\n<!-- globalThis.__pwned = 1",
 ];
-const SPECIAL_KEYS = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "$ref", "$id", "", " ", "a/b~c"];
+const SPECIAL_KEYS = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "$ref",
+  "$id",
+  "",
+  " ",
+  "a/b~c",
+];
 
-const hostileString = fc.oneof(fc.constantFrom(...PAYLOADS), fc.string({ maxLength: 20 }), fc.constantFrom(...SPECIAL_KEYS));
-const hostileKey = fc.oneof(fc.constantFrom(...SPECIAL_KEYS), fc.constantFrom(...PAYLOADS), fc.string({ minLength: 1, maxLength: 12 }));
-const hostileNumber = fc.oneof(fc.constantFrom(1e308, -1e308, 5e-324, 2 ** 53 + 1, 0, -0), fc.double({ noNaN: true, noDefaultInfinity: true }));
+const hostileString = fc.oneof(
+  fc.constantFrom(...PAYLOADS),
+  fc.string({ maxLength: 20 }),
+  fc.constantFrom(...SPECIAL_KEYS),
+);
+const hostileKey = fc.oneof(
+  fc.constantFrom(...SPECIAL_KEYS),
+  fc.constantFrom(...PAYLOADS),
+  fc.string({ minLength: 1, maxLength: 12 }),
+);
+const hostileNumber = fc.oneof(
+  fc.constantFrom(1e308, -1e308, 5e-324, 2 ** 53 + 1, 0, -0),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+);
 
 const leaf = fc.oneof(
-  fc.record({ type: fc.constant("string"), description: hostileString, title: hostileString, enum: fc.array(hostileString, { minLength: 1, maxLength: 4 }), default: hostileString }, { requiredKeys: ["type"] }),
-  fc.record({ type: fc.constantFrom("number", "float", "integer"), minimum: hostileNumber, maximum: hostileNumber, default: hostileNumber, description: hostileString }, { requiredKeys: ["type"] }),
+  fc.record(
+    {
+      type: fc.constant("string"),
+      description: hostileString,
+      title: hostileString,
+      enum: fc.array(hostileString, { minLength: 1, maxLength: 4 }),
+      default: hostileString,
+    },
+    { requiredKeys: ["type"] },
+  ),
+  fc.record(
+    {
+      type: fc.constantFrom("number", "float", "integer"),
+      minimum: hostileNumber,
+      maximum: hostileNumber,
+      default: hostileNumber,
+      description: hostileString,
+    },
+    { requiredKeys: ["type"] },
+  ),
   fc.record({
     type: fc.constant("string"),
     format: fc.constant("image_uri"),
-    validations: fc.array(fc.record({ validation_rule: fc.oneof(fc.constantFrom("width<", "file_size_mb≤", "width/height>"), hostileString), validation_value: fc.oneof(hostileNumber, hostileString), validation_error: hostileString }), { maxLength: 3 }),
+    validations: fc.array(
+      fc.record({
+        validation_rule: fc.oneof(fc.constantFrom("width<", "file_size_mb≤", "width/height>"), hostileString),
+        validation_value: fc.oneof(hostileNumber, hostileString),
+        validation_error: hostileString,
+      }),
+      { maxLength: 3 },
+    ),
   }),
   fc.record({ type: hostileString }),
 );
 const schemaNode: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   node: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, tie("object"), tie("array")),
-  object: fc.record({ type: fc.constant("object"), description: hostileString, properties: fc.dictionary(hostileKey, tie("node"), { maxKeys: 4 }) }, { requiredKeys: ["type", "properties"] }),
-  array: fc.record({ type: fc.constant("array"), items: tie("node"), description: hostileString }, { requiredKeys: ["type", "items"] }),
+  object: fc.record(
+    {
+      type: fc.constant("object"),
+      description: hostileString,
+      properties: fc.dictionary(hostileKey, tie("node"), { maxKeys: 4 }),
+    },
+    { requiredKeys: ["type", "properties"] },
+  ),
+  array: fc.record(
+    { type: fc.constant("array"), items: tie("node"), description: hostileString },
+    { requiredKeys: ["type", "items"] },
+  ),
 })).node;
 
 /** JSON text with own `__proto__` keys (JSON.stringify of fast-check dictionaries keeps them as data). */
 const toFileText = (modelId: string, properties: unknown, deep: number) => {
   let nested: unknown = { type: "string" };
   for (let i = 0; i < deep; i++) nested = { type: "object", properties: { [`level${i}`]: nested } };
-  return JSON.stringify({ model_id: modelId, input_schema: { type: "object", title: PAYLOADS[0], properties: { ...(properties as object), deep: nested, prompt: { type: "string" } } }, example: { prompt: PAYLOADS[2] } });
+  return JSON.stringify({
+    model_id: modelId,
+    input_schema: {
+      type: "object",
+      title: PAYLOADS[0],
+      properties: { ...(properties as object), deep: nested, prompt: { type: "string" } },
+    },
+    example: { prompt: PAYLOADS[2] },
+  });
 };
 
 describe("hostile schemas", () => {
@@ -70,7 +135,10 @@ describe("hostile schemas", () => {
     const schemas = path.join(tmp.dir, "schemas");
     const accepted: string[] = [];
     let rejected = 0;
-    const samples = fc.sample(fc.tuple(fc.dictionary(hostileKey, schemaNode, { minKeys: 1, maxKeys: 5 }), fc.integer({ min: 0, max: 40 })), { numRuns: RUNS, seed: 20261122 });
+    const samples = fc.sample(
+      fc.tuple(fc.dictionary(hostileKey, schemaNode, { minKeys: 1, maxKeys: 5 }), fc.integer({ min: 0, max: 40 })),
+      { numRuns: RUNS, seed: 20261122 },
+    );
     samples.forEach(([properties, deep], i) => {
       const modelId = `hostile/m${i}`;
       const text = toFileText(modelId, properties, deep);
@@ -101,7 +169,10 @@ describe("hostile schemas", () => {
 
     // Every generated file parses.
     const all: string[] = [];
-    const walk = (d: string) => readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : all.push(path.join(d, e.name))));
+    const walk = (d: string) =>
+      readdirSync(d, { withFileTypes: true }).forEach((e) =>
+        e.isDirectory() ? walk(path.join(d, e.name)) : all.push(path.join(d, e.name)),
+      );
     walk(out);
     for (const f of all.filter((f) => /\.(js|ts)$/.test(f))) {
       const kind = f.endsWith(".js") ? ts.ScriptKind.JS : ts.ScriptKind.TS;
@@ -109,7 +180,18 @@ describe("hostile schemas", () => {
       expect((sf as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics, f).toEqual([]);
     }
     // The declarations typecheck.
-    const project = new Project({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, lib: ["lib.es2022.d.ts", "lib.dom.d.ts"], types: [] } });
+    const project = new Project({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+        types: [],
+      },
+    });
     project.addSourceFilesAtPaths(path.join(out, "**/*.d.ts"));
     const diagnostics = project.getPreEmitDiagnostics();
     expect(project.formatDiagnosticsWithColorAndContext(diagnostics)).toBe("");
@@ -127,7 +209,8 @@ describe("hostile schemas", () => {
     expect(html).not.toMatch(/<script|<\/script/i);
     // Every table row keeps its six cells (a pipe in a schema string cannot add a column).
     for (const table of html.match(/<table>[\s\S]*?<\/table>/g) ?? []) {
-      for (const row of table.match(/<tr>[\s\S]*?<\/tr>/g) ?? []) expect((row.match(/<t[dh]>|<t[dh] /g) ?? []).length).toBe(6);
+      for (const row of table.match(/<tr>[\s\S]*?<\/tr>/g) ?? [])
+        expect((row.match(/<t[dh]>|<t[dh] /g) ?? []).length).toBe(6);
     }
     expect(g.__pwned).toBeUndefined();
   });

@@ -14,7 +14,11 @@ interface GuardState {
 }
 
 const KEY = Symbol.for("runcomfy-codegen.test.net-guard");
-type LookupCallback = (error: Error | null, address: string | { address: string; family: number }[], family?: number) => void;
+type LookupCallback = (
+  error: Error | null,
+  address: string | { address: string; family: number }[],
+  family?: number,
+) => void;
 type Lookup = (host: string, options: object, callback: LookupCallback) => void;
 
 const isLoopback = (address: string) => /^127\./.test(address) || address === "::1" || /^::ffff:127\./i.test(address);
@@ -30,7 +34,9 @@ function admit(address: string): string | Error {
   if (routed) return routed;
   if (isLoopback(address)) return address;
   state().blocked.push(address);
-  return Object.assign(new Error(`test network: connection to ${address} blocked (tests reach loopback only)`), { code: "ECONNREFUSED" });
+  return Object.assign(new Error(`test network: connection to ${address} blocked (tests reach loopback only)`), {
+    code: "ECONNREFUSED",
+  });
 }
 
 export function installNetGuard(): void {
@@ -43,7 +49,10 @@ export function installNetGuard(): void {
     if (typeof first === "number" || typeof first === "string") {
       // connect(port, host?) or connect(path): normalise to an options object so the checks below apply.
       if (typeof first === "string" && !/^\d+$/.test(first)) return original.apply(this, args as never); // a Unix socket path
-      return (this as net.Socket).connect({ port: Number(first), host: typeof args[1] === "string" ? args[1] : "localhost" }, ...(args.slice(typeof args[1] === "string" ? 2 : 1) as [() => void]));
+      return (this as net.Socket).connect(
+        { port: Number(first), host: typeof args[1] === "string" ? args[1] : "localhost" },
+        ...(args.slice(typeof args[1] === "string" ? 2 : 1) as [() => void]),
+      );
     }
     const options = first as { host?: string; path?: string | null; lookup?: Lookup };
     if (options && typeof options === "object" && !options.path) {
@@ -64,7 +73,10 @@ export function installNetGuard(): void {
             const admitted = list.map((a) => admit(a.address));
             const refused = admitted.find((a): a is Error => a instanceof Error);
             if (refused) return callback(refused, "");
-            const mapped = list.map((a, i) => ({ address: admitted[i] as string, family: net.isIP(admitted[i] as string) }));
+            const mapped = list.map((a, i) => ({
+              address: admitted[i] as string,
+              family: net.isIP(admitted[i] as string),
+            }));
             if (Array.isArray(address)) callback(null, mapped);
             else callback(null, mapped[0].address, mapped[0].family);
           });

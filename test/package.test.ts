@@ -12,13 +12,24 @@ import { ROOT, schemasWithQuirks, tempDir } from "./helpers.js";
 const tmp = tempDir("rcg-pkg-");
 afterAll(tmp.cleanup);
 const project = path.join(tmp.dir, "app");
-const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" }, stdio: ["ignore", "pipe", "pipe"] });
+const npm = (args: string[], cwd: string) =>
+  execFileSync("npm", args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, npm_config_update_notifier: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 
 let snippets: string[] = [];
 
 /** The ```ts blocks of the package's README and docs pages. */
 function docSnippets(pkg: string): string[] {
-  const pages = [path.join(pkg, "README.md"), ...readdirSync(path.join(pkg, "docs"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".md")).map((f) => path.join(pkg, "docs", f))];
+  const pages = [
+    path.join(pkg, "README.md"),
+    ...readdirSync(path.join(pkg, "docs"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => path.join(pkg, "docs", f)),
+  ];
   return pages.flatMap((page) => [...readFileSync(page, "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]));
 }
 
@@ -31,14 +42,27 @@ beforeAll(async () => {
   writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
   npm(["install", "--offline", "--no-audit", "--no-fund", path.join(tmp.dir, tarball)], project);
   // The published Standard Schema types, for the consumer file that checks `standardSchema` against them.
-  cpSync(path.join(ROOT, "node_modules/@standard-schema/spec"), path.join(project, "node_modules/@standard-schema/spec"), { recursive: true });
+  cpSync(
+    path.join(ROOT, "node_modules/@standard-schema/spec"),
+    path.join(project, "node_modules/@standard-schema/spec"),
+    { recursive: true },
+  );
   // Every TypeScript snippet of the installed package's docs, one module each, typechecked with the rest.
   snippets = docSnippets(path.join(project, "node_modules/runcomfy-models"));
   snippets.forEach((code, i) => writeFileSync(path.join(project, `snippet-${i}.ts`), `${code}\nexport {};\n`));
   writeFileSync(
     path.join(project, "tsconfig.json"),
     JSON.stringify({
-      compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2022", "DOM"], types: [] },
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        lib: ["ES2022", "DOM"],
+        types: [],
+      },
       files: ["usage.ts", "standard-schema.ts", ...snippets.map((_, i) => `snippet-${i}.ts`)],
     }),
   );
@@ -59,7 +83,10 @@ describe("the packed package", () => {
     expect(snippets.filter((code) => code.includes("client.run(")).length).toBeGreaterThanOrEqual(5);
     // The @ts-expect-error lines must be real errors: removing one directive makes tsc fail.
     const usage = readFileSync(path.join(project, "usage.ts"), "utf8");
-    writeFileSync(path.join(project, "usage.ts"), usage.replace("// @ts-expect-error a misspelled key is a type error\n", ""));
+    writeFileSync(
+      path.join(project, "usage.ts"),
+      usage.replace("// @ts-expect-error a misspelled key is a type error\n", ""),
+    );
     let failed = "";
     try {
       execFileSync(process.execPath, [tsc, "-p", project], { encoding: "utf8" });
@@ -73,14 +100,20 @@ describe("the packed package", () => {
   it("runs under plain Node ESM: lazy models, the docs example validates, bad input yields pointers", () => {
     const log = path.join(tmp.dir, "loads.log");
     writeFileSync(log, "");
-    const stdout = execFileSync(process.execPath, ["--import", "./register.mjs", "run.mjs"], { cwd: project, encoding: "utf8", env: { ...process.env, LOAD_LOG: log } });
+    const stdout = execFileSync(process.execPath, ["--import", "./register.mjs", "run.mjs"], {
+      cwd: project,
+      encoding: "utf8",
+      env: { ...process.env, LOAD_LOG: log },
+    });
     const r = JSON.parse(stdout.trim().split("\n").pop()!);
     expect(r.loadedAfterRoot).toEqual([]);
     expect(r.loadedAfterOne).toHaveLength(1);
     expect(decodeURIComponent(r.loadedAfterOne[0])).toMatch(/models\/bytedance\/dreamina-4-0\/edit\.js$/);
     expect(r.example).toEqual({ valid: true, issues: [] });
     expect(r.bad.valid).toBe(false);
-    expect(r.bad.issues.map((i: { path: string; keyword: string; severity: string }) => [i.path, i.keyword, i.severity])).toEqual([
+    expect(
+      r.bad.issues.map((i: { path: string; keyword: string; severity: string }) => [i.path, i.keyword, i.severity]),
+    ).toEqual([
       ["/extra", "unknownProperty", "warning"],
       ["/ghost", "required", "error"],
       ["/image_urls/0", "format", "error"],
@@ -94,8 +127,19 @@ describe("the packed package", () => {
     expect(r.standard.version).toBe(1);
     expect(r.standard.example).toEqual({ value: r.standard.exampleInput });
     // The same errors as validateSchema, each pointer as a key array (array indices as numbers).
-    expect(r.standard.bad.issues).toEqual(r.standard.schemaErrors.map((i: { path: string; message: string }) => ({ message: i.message, path: i.path.slice(1).split("/").map((k) => (/^\d+$/.test(k) ? Number(k) : k)) })));
-    expect(r.standard.bad.issues).toContainEqual({ message: expect.stringContaining("https"), path: ["image_urls", 0] });
+    expect(r.standard.bad.issues).toEqual(
+      r.standard.schemaErrors.map((i: { path: string; message: string }) => ({
+        message: i.message,
+        path: i.path
+          .slice(1)
+          .split("/")
+          .map((k) => (/^\d+$/.test(k) ? Number(k) : k)),
+      })),
+    );
+    expect(r.standard.bad.issues).toContainEqual({
+      message: expect.stringContaining("https"),
+      path: ["image_urls", 0],
+    });
     expect(r.standard.bad.issues).toContainEqual({ message: "must be string", path: ["prompt"] });
     expect(r.known).toEqual([true, false, false]);
   });

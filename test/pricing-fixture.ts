@@ -5,7 +5,11 @@ import { schemasWithQuirks } from "./helpers.js";
 
 /** Made-up prices in the catalog's shape (RunComfy's real prices are not in this repository). */
 export const PRICES: Record<string, { base_price_usd: number; price_unit: string; pricing_note?: string }> = {
-  "bytedance/seedance-1-0/lite/image-to-video": { base_price_usd: 0.07, price_unit: "second", pricing_note: "1080p costs twice the base price" },
+  "bytedance/seedance-1-0/lite/image-to-video": {
+    base_price_usd: 0.07,
+    price_unit: "second",
+    pricing_note: "1080p costs twice the base price",
+  },
   "bytedance/dreamina-3-0/pro/text-to-video": { base_price_usd: 0.1, price_unit: "second" },
   "bytedance/dreamina-4-0/edit": { base_price_usd: 0.03, price_unit: "output" },
 };

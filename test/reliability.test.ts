@@ -24,7 +24,12 @@ const CONCURRENCY = 50;
 const TOKEN = "rc-secret-token-0c8a1f77e2";
 /** Everything the tests see, searched for the token at the end. */
 const captured: string[] = [];
-const capture = (value: unknown) => captured.push(typeof value === "string" ? value : `${String(value)}\n${JSON.stringify(value)}\n${inspect(value, { depth: 6 })}\n${(value as Error)?.stack ?? ""}`);
+const capture = (value: unknown) =>
+  captured.push(
+    typeof value === "string"
+      ? value
+      : `${String(value)}\n${JSON.stringify(value)}\n${inspect(value, { depth: 6 })}\n${(value as Error)?.stack ?? ""}`,
+  );
 
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const heapMB = () => {
@@ -60,11 +65,26 @@ function faults(): FaultRule[] {
 
 describe("client under faults", () => {
   let emulator: Emulator;
-  beforeAll(async () => (emulator = await startEmulator({ schemasDir: SCHEMAS, token: TOKEN, queueMs: [0, 30], runMs: [10, 60], seed: 3, faults: faults() })));
+  beforeAll(
+    async () =>
+      (emulator = await startEmulator({
+        schemasDir: SCHEMAS,
+        token: TOKEN,
+        queueMs: [0, 30],
+        runMs: [10, 60],
+        seed: 3,
+        faults: faults(),
+      })),
+  );
   afterAll(() => emulator.close());
 
   it(`${RUNS} runs: each ends completed or with a typed error; no duplicates; flat memory`, async () => {
-    const client = createClient({ token: TOKEN, baseUrl: emulator.baseUrl, retry: { maxRetries: 6, baseDelayMs: 5, maxDelayMs: 50 }, requestTimeoutMs: 2000 });
+    const client = createClient({
+      token: TOKEN,
+      baseUrl: emulator.baseUrl,
+      retry: { maxRetries: 6, baseDelayMs: 5, maxDelayMs: 50 },
+      requestTimeoutMs: 2000,
+    });
     const outcome = { completed: 0, failedAfterSubmit: 0, failedAtSubmit: 0, missingRequestId: 0, untyped: 0 };
     let next = 0;
     let heapAtQuarter = 0;
@@ -74,7 +94,16 @@ describe("client under faults", () => {
         if (i === Math.floor(RUNS / 4)) heapAtQuarter = heapMB();
         let requestId: string | undefined;
         try {
-          const out = await client.run("bytedance/dreamina-3-0/pro/text-to-video", { prompt: `job-${i}` }, { pollIntervalMs: 10, maxPollIntervalMs: 40, timeoutMs: 20_000, onSubmitted: (j) => (requestId = j.requestId) });
+          const out = await client.run(
+            "bytedance/dreamina-3-0/pro/text-to-video",
+            { prompt: `job-${i}` },
+            {
+              pollIntervalMs: 10,
+              maxPollIntervalMs: 40,
+              timeoutMs: 20_000,
+              onSubmitted: (j) => (requestId = j.requestId),
+            },
+          );
           expect(out.video).toBeTruthy();
           outcome.completed++;
         } catch (e) {
@@ -130,17 +159,53 @@ describe("bad media", () => {
     const remote = { allowHttp: true, probe: { resolveHost: async () => [PUBLIC], timeoutMs, maxBytes: 1_000_000 } };
     const viaPublic = (p: string) => media.url(p).replace("127.0.0.1", "media.example");
     const cases: [string, string, typeof local | typeof remote, "error" | "warning", RegExp][] = [
-      ["truncated before the header", media.url("/truncated/late-header.jpg"), local, "warning", /media rules not checked here: network error/],
+      [
+        "truncated before the header",
+        media.url("/truncated/late-header.jpg"),
+        local,
+        "warning",
+        /media rules not checked here: network error/,
+      ],
       ["zero bytes", media.url("/norange/empty.jpg"), local, "error", /the file is empty/],
       ["not an image", media.url("/norange/text.txt"), local, "error", /not a supported image/],
       ["lying Content-Length", media.url("/lying/photo.jpg"), local, "error", /truncated/],
-      ["never-ending stream", media.url("/endless/x.jpg"), local, "warning", /media rules not checked here: (read more than the 1000000-byte cap|no answer within)/],
-      ["slow server", media.url("/slow/x.jpg"), local, "warning", /media rules not checked here: no answer within 1500 ms/],
-      ["server error", media.url("/status/503"), local, "warning", /media rules not checked here: the server answered HTTP 503/],
+      [
+        "never-ending stream",
+        media.url("/endless/x.jpg"),
+        local,
+        "warning",
+        /media rules not checked here: (read more than the 1000000-byte cap|no answer within)/,
+      ],
+      [
+        "slow server",
+        media.url("/slow/x.jpg"),
+        local,
+        "warning",
+        /media rules not checked here: no answer within 1500 ms/,
+      ],
+      [
+        "server error",
+        media.url("/status/503"),
+        local,
+        "warning",
+        /media rules not checked here: the server answered HTTP 503/,
+      ],
       ["not found", media.url("/status/404"), local, "error", /the server answered HTTP 404/],
       ["redirect loop", media.url("/loop/x.jpg"), local, "error", /more than 5 redirects/],
-      ["redirect to a private address", viaPublic("/redirect/x?to=http://192.168.1.10/x.jpg"), remote, "error", /refused to contact private address 192\.168\.1\.10/],
-      ["30,000 × 30,000 declared", media.url("/range/huge.jpg"), local, "error", /Maximum resolution is 4096x4096\. \(measured width = 30000/],
+      [
+        "redirect to a private address",
+        viaPublic("/redirect/x?to=http://192.168.1.10/x.jpg"),
+        remote,
+        "error",
+        /refused to contact private address 192\.168\.1\.10/,
+      ],
+      [
+        "30,000 × 30,000 declared",
+        media.url("/range/huge.jpg"),
+        local,
+        "error",
+        /Maximum resolution is 4096x4096\. \(measured width = 30000/,
+      ],
     ];
     try {
       for (const [name, url, options, severity, expected] of cases) {
@@ -150,7 +215,10 @@ describe("bad media", () => {
           const expectedSeverity = severity === "warning" ? probeFailures : "error";
           expect(r.valid, `${name} (${probeFailures})`).toBe(expectedSeverity === "warning");
           expect(r.issues.map((i) => i.message).join("\n"), name).toMatch(expected);
-          expect(r.issues.map((i) => [i.path, i.source, i.severity]), name).toEqual(r.issues.map(() => ["/image_urls/0", "rule", expectedSeverity]));
+          expect(
+            r.issues.map((i) => [i.path, i.source, i.severity]),
+            name,
+          ).toEqual(r.issues.map(() => ["/image_urls/0", "rule", expectedSeverity]));
         }
       }
     } finally {
@@ -161,16 +229,25 @@ describe("bad media", () => {
 
 describe("secrets", () => {
   it("the token never appears in anything captured, including CLI output against a server that echoes it", async () => {
-    const emulator = await startEmulator({ schemasDir: SCHEMAS, token: TOKEN, queueMs: 0, runMs: 10, faults: [{ route: "submit", echoToken: true, status: 400 }] });
+    const emulator = await startEmulator({
+      schemasDir: SCHEMAS,
+      token: TOKEN,
+      queueMs: 0,
+      runMs: 10,
+      faults: [{ route: "submit", echoToken: true, status: 400 }],
+    });
     try {
       let out = "";
-      const code = await runCli(["run", "bytedance/dreamina-3-0/pro/text-to-video", "-", "--base-url", emulator.baseUrl], {
-        stdout: (t) => (out += t),
-        stderr: (t) => (out += t),
-        stdin: async () => JSON.stringify({ prompt: "x" }),
-        isTTY: false,
-        env: { RUNCOMFY_API_TOKEN: TOKEN },
-      });
+      const code = await runCli(
+        ["run", "bytedance/dreamina-3-0/pro/text-to-video", "-", "--base-url", emulator.baseUrl],
+        {
+          stdout: (t) => (out += t),
+          stderr: (t) => (out += t),
+          stdin: async () => JSON.stringify({ prompt: "x" }),
+          isTTY: false,
+          env: { RUNCOMFY_API_TOKEN: TOKEN },
+        },
+      );
       expect(code).toBe(1);
       expect(out).toContain("Bearer [redacted]");
       capture(out);

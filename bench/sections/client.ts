@@ -30,23 +30,45 @@ async function runStrategy(strategy: "ours" | "fixed", scale: number, seed: numb
   const outcome: Outcome = { requests: 0, jobs: 0, delays: [] };
   await Promise.all(
     KINDS.map(async ({ jobs, runMs }, k) => {
-      const emulator = await startEmulator({ schemasDir: path.join(PACKAGE_ROOT, "schemas"), queueMs: [0, 5_000 / scale], runMs: [runMs[0] / scale, runMs[1] / scale], seed: seed + k });
+      const emulator = await startEmulator({
+        schemasDir: path.join(PACKAGE_ROOT, "schemas"),
+        queueMs: [0, 5_000 / scale],
+        runMs: [runMs[0] / scale, runMs[1] / scale],
+        seed: seed + k,
+      });
       try {
         const done = (id: string) => outcome.delays.push((Date.now() - emulator.job(id)!.finishedAt) * scale);
         const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
-        const client = createRuntimeClient({ token: TOKEN, baseUrl: emulator.baseUrl, validate: false, loadModel: async () => ({ validate: async () => ({ valid: true, issues: [] }) }) as never, knownModel: () => true });
+        const client = createRuntimeClient({
+          token: TOKEN,
+          baseUrl: emulator.baseUrl,
+          validate: false,
+          loadModel: async () => ({ validate: async () => ({ valid: true, issues: [] }) }) as never,
+          knownModel: () => true,
+        });
         const polling = scale === 1 ? {} : { pollIntervalMs: 300 / scale, maxPollIntervalMs: 2_000 / scale };
         await Promise.all(
           Array.from({ length: jobs }, async () => {
             if (strategy === "ours") {
               let id = "";
-              await client.run(MODEL as never, { prompt: "bench" } as never, { ...polling, onSubmitted: (j) => (id = j.requestId) });
+              await client.run(MODEL as never, { prompt: "bench" } as never, {
+                ...polling,
+                onSubmitted: (j) => (id = j.requestId),
+              });
               return done(id);
             }
-            const submitted = await (await fetch(`${emulator.baseUrl}/models/${MODEL}`, { method: "POST", headers, body: JSON.stringify({ prompt: "bench" }) })).json();
+            const submitted = await (
+              await fetch(`${emulator.baseUrl}/models/${MODEL}`, {
+                method: "POST",
+                headers,
+                body: JSON.stringify({ prompt: "bench" }),
+              })
+            ).json();
             for (;;) {
               await new Promise((r) => setTimeout(r, 2_000 / scale));
-              const { status } = await (await fetch(`${emulator.baseUrl}/requests/${submitted.request_id}/status`, { headers })).json();
+              const { status } = await (
+                await fetch(`${emulator.baseUrl}/requests/${submitted.request_id}/status`, { headers })
+              ).json();
               if (status === "completed") break;
             }
             await (await fetch(`${emulator.baseUrl}/requests/${submitted.request_id}/result`, { headers })).json();
@@ -73,7 +95,23 @@ export async function benchClient(scale: number, log: (s: string) => void): Prom
   const p90 = (l: number[]) => [...l].sort((a, b) => a - b)[Math.floor(l.length * 0.9)];
   const label = `${total} jobs (images 3–30 s, videos 30–300 s${scale === 1 ? "" : `, time ${scale}× compressed`})`;
   return [
-    { section: "client", metric: `requests per job, ${label}`, ours: fmt(ro, 2), baseline: `${fmt(rf, 2)} (fixed 2 s polling)`, ratio: `${fmt(ro / rf, 2)}×`, target: "fewer", met: ro < rf ? "yes" : "no" },
-    { section: "client", metric: "completion → output in hand, median / p90 (real-time equivalent)", ours: `${fmt(dOurs)} / ${fmt(p90(ours.delays))} ms`, baseline: `${fmt(dFixed)} / ${fmt(p90(fixed.delays))} ms`, ratio: `${fmt(dOurs / dFixed, 2)}×`, target: "lower median", met: dOurs < dFixed ? "yes" : "no" },
+    {
+      section: "client",
+      metric: `requests per job, ${label}`,
+      ours: fmt(ro, 2),
+      baseline: `${fmt(rf, 2)} (fixed 2 s polling)`,
+      ratio: `${fmt(ro / rf, 2)}×`,
+      target: "fewer",
+      met: ro < rf ? "yes" : "no",
+    },
+    {
+      section: "client",
+      metric: "completion → output in hand, median / p90 (real-time equivalent)",
+      ours: `${fmt(dOurs)} / ${fmt(p90(ours.delays))} ms`,
+      baseline: `${fmt(dFixed)} / ${fmt(p90(fixed.delays))} ms`,
+      ratio: `${fmt(dOurs / dFixed, 2)}×`,
+      target: "lower median",
+      met: dOurs < dFixed ? "yes" : "no",
+    },
   ];
 }

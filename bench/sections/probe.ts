@@ -21,7 +21,11 @@ export async function benchProbe(runs: number, log: (s: string) => void): Promis
   const link = await startLink(origin.port, LINK);
   const images: [string, Uint8Array, string][] = [
     ["JPEG", jpeg(1920, 1080, { totalBytes: 400_000 }), "image/jpeg"],
-    ["JPEG, 1 MB ICC profile before the frame", jpeg(4000, 3000, { iccBytes: 1024 * 1024, totalBytes: 2_000_000 }), "image/jpeg"],
+    [
+      "JPEG, 1 MB ICC profile before the frame",
+      jpeg(4000, 3000, { iccBytes: 1024 * 1024, totalBytes: 2_000_000 }),
+      "image/jpeg",
+    ],
     ["PNG", png(1920, 1080, { totalBytes: 600_000 }), "image/png"],
     ["WebP", webpLossy(1920, 1080, { totalBytes: 300_000 }), "image/webp"],
     ["GIF", gif(640, 480, { totalBytes: 300_000 }), "image/gif"],
@@ -53,7 +57,9 @@ export async function benchProbe(runs: number, log: (s: string) => void): Promis
           }
           return { ms: median(ms), written: median(written), crossed: median(crossed), requests: median(requests) };
         };
-        const ours = await measure(() => probeMedia(url, "image", { dimensions: true, size: true }, { allowPrivateNetwork: true }));
+        const ours = await measure(() =>
+          probeMedia(url, "image", { dimensions: true, size: true }, { allowPrivateNetwork: true }),
+        );
         // A fresh connection per measurement on every side: the link drops connections between them.
         const other = await measure(() => probeImageSize(url, { agent: new Agent({ keepAlive: false }) } as never));
         const full = await measure(() => download(url));

@@ -49,14 +49,41 @@ export function benchValidatorSize(schemaFiles: string[], pkgDir: string, log: (
   }
   const mm = (l: number[]) => `${fmt(median(l), 2)} / ${fmt(Math.max(...l), 2)}`;
   return [
-    { section: "validator size", metric: `gzipped validator per model (median), ${schemaFiles.length} models`, ours: `${fmt(median(ours))} B`, baseline: `${fmt(median(theirs))} B (ajv standalone, allErrors as ours)`, ratio: `${mm(ratios.allErrors)} (median / max)`, target: "smaller than ajv standalone", met: Math.max(...ratios.allErrors) < 1 ? "yes" : "no" },
-    { section: "validator size", metric: "gzipped, against ajv standalone's default options (stops at the first error)", ours: "", baseline: "", ratio: `${mm(ratios.first)} (median / max)`, target: "", met: "—" },
-    { section: "validator size", metric: "gzipped after a bundler's minifier (esbuild --minify) on both sides", ours: "", baseline: "", ratio: `${mm(ratios.minified)} (median / max)`, target: "", met: "—" },
+    {
+      section: "validator size",
+      metric: `gzipped validator per model (median), ${schemaFiles.length} models`,
+      ours: `${fmt(median(ours))} B`,
+      baseline: `${fmt(median(theirs))} B (ajv standalone, allErrors as ours)`,
+      ratio: `${mm(ratios.allErrors)} (median / max)`,
+      target: "smaller than ajv standalone",
+      met: Math.max(...ratios.allErrors) < 1 ? "yes" : "no",
+    },
+    {
+      section: "validator size",
+      metric: "gzipped, against ajv standalone's default options (stops at the first error)",
+      ours: "",
+      baseline: "",
+      ratio: `${mm(ratios.first)} (median / max)`,
+      target: "",
+      met: "—",
+    },
+    {
+      section: "validator size",
+      metric: "gzipped after a bundler's minifier (esbuild --minify) on both sides",
+      ours: "",
+      baseline: "",
+      ratio: `${mm(ratios.minified)} (median / max)`,
+      target: "",
+      met: "—",
+    },
   ];
 }
 
 /** An input the schema refuses: the first property given a value of the wrong type, and a key it does not know. */
-function invalidInput(example: Record<string, unknown>, schema: { properties?: Record<string, { type?: unknown }> }): Record<string, unknown> {
+function invalidInput(
+  example: Record<string, unknown>,
+  schema: { properties?: Record<string, { type?: unknown }> },
+): Record<string, unknown> {
   const [key, prop] = Object.entries(schema.properties ?? {})[0] ?? ["x", {}];
   return { ...example, [key]: prop.type === "string" ? 12345 : "not a number", unknown_key: true };
 }
@@ -73,7 +100,8 @@ export async function benchValidation(runs: number, log: (s: string) => void): P
     const runtime = ajv.compile(validatorView(normalizeInputSchema(raw.input_schema, file).schema));
     const inputs = { valid: model.example ?? {}, invalid: invalidInput(model.example ?? {}, model.inputSchema) };
     const precompiled = model.validator as (d: unknown) => boolean;
-    if (!precompiled(inputs.valid) || precompiled(inputs.invalid) || runtime(inputs.invalid)) throw new Error(`${raw.model_id}: the bench inputs are not valid / invalid as intended`);
+    if (!precompiled(inputs.valid) || precompiled(inputs.invalid) || runtime(inputs.invalid))
+      throw new Error(`${raw.model_id}: the bench inputs are not valid / invalid as intended`);
     for (const [kind, input] of Object.entries(inputs)) {
       const ours: number[] = [];
       const base: number[] = [];
@@ -81,11 +109,19 @@ export async function benchValidation(runs: number, log: (s: string) => void): P
       for (let r = 0; r < runs * 10; r++) {
         const a = () => ours.push(opsPerSecond(() => precompiled(input), 60));
         const b = () => base.push(opsPerSecond(() => runtime(input), 60));
-        if (r % 2) (b(), a());
-        else (a(), b());
+        if (r % 2) b(), a();
+        else a(), b();
       }
       const ratio = median(ours) / median(base);
-      rows.push({ section: "validate", metric: `${raw.model_id}, ${kind} input (ops/s)`, ours: fmt(median(ours)), baseline: `${fmt(median(base))} (ajv compiled at run time)`, ratio: `${fmt(ratio, 2)}×`, target: "≥ 0.95×", met: ratio >= 0.95 ? "yes" : "no" });
+      rows.push({
+        section: "validate",
+        metric: `${raw.model_id}, ${kind} input (ops/s)`,
+        ours: fmt(median(ours)),
+        baseline: `${fmt(median(base))} (ajv compiled at run time)`,
+        ratio: `${fmt(ratio, 2)}×`,
+        target: "≥ 0.95×",
+        met: ratio >= 0.95 ? "yes" : "no",
+      });
     }
   }
   return rows;

@@ -26,7 +26,7 @@ function equal(a, b) {
   }
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && equal(a[k], b[k]));
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && equal(a[k], b[k]));
 }
 function pushError(errors, instancePath, keyword, params) {
   const error = { instancePath, keyword, params };
@@ -205,7 +205,14 @@ var RunComfyError = class extends Error {
     this.detail = init.detail;
   }
   toJSON() {
-    return { name: this.name, message: this.message, requestId: this.requestId, status: this.status, errorCode: this.errorCode, detail: this.detail };
+    return {
+      name: this.name,
+      message: this.message,
+      requestId: this.requestId,
+      status: this.status,
+      errorCode: this.errorCode,
+      detail: this.detail
+    };
   }
 };
 var UnknownModelError = class extends RunComfyError {
@@ -328,7 +335,14 @@ var ERROR_CODES = {
   "400002": InsufficientBalanceError,
   "404001": NotFoundError
 };
-var NOT_SENT_CODES = /* @__PURE__ */ new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+var NOT_SENT_CODES = /* @__PURE__ */ new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT"
+]);
 var MAX_SERVER_TEXT = 500;
 function serverMessage(body) {
   for (const key of ["error_message", "message", "error", "detail"]) {
@@ -345,7 +359,7 @@ function errorFromResponse(status, body, headers, requestId) {
   const message = serverMessage(b);
   const init = { requestId, status, errorCode, detail: b.detail };
   const describe = (what) => `${what}${message ? `: ${message}` : ""}${errorCode !== void 0 ? ` (error_code ${errorCode})` : ""}${requestId ? ` [request ${requestId}]` : ""}`;
-  const byCode = errorCode !== void 0 && Object.prototype.hasOwnProperty.call(ERROR_CODES, String(errorCode)) ? ERROR_CODES[String(errorCode)] : void 0;
+  const byCode = errorCode !== void 0 && Object.hasOwn(ERROR_CODES, String(errorCode)) ? ERROR_CODES[String(errorCode)] : void 0;
   const retryAfterMs = parseRetryAfter(headers.get("retry-after"));
   if (byCode)
     return new byCode(describe(`RunComfy answered HTTP ${status}`), init);
@@ -369,7 +383,12 @@ function serverIssues(detail) {
   return detail.map((d) => {
     const o = d ?? {};
     const loc = Array.isArray(o.loc) ? "/" + o.loc.filter((x) => x !== "body").join("/") : typeof o.path === "string" ? o.path : "";
-    return { path: loc, message: truncate(String(o.msg ?? o.message ?? JSON.stringify(d)), MAX_SERVER_TEXT), source: "schema", severity: "error" };
+    return {
+      path: loc,
+      message: truncate(String(o.msg ?? o.message ?? JSON.stringify(d)), MAX_SERVER_TEXT),
+      source: "schema",
+      severity: "error"
+    };
   });
 }
 function isRetryable(error, idempotent) {
@@ -435,14 +454,20 @@ async function sendOnce(http, req) {
     body = text === "" ? void 0 : redact.value(JSON.parse(text));
   } catch {
     if (response.ok)
-      throw new NetworkError(`malformed answer to ${where} (HTTP ${response.status}, not JSON)`, false, { requestId: req.requestId, status: response.status });
+      throw new NetworkError(`malformed answer to ${where} (HTTP ${response.status}, not JSON)`, false, {
+        requestId: req.requestId,
+        status: response.status
+      });
     body = { message: truncate(redact.text(text), 300) };
   }
   const hasErrorCode = !!body && typeof body === "object" && "error_code" in body && body.error_code !== null;
   if (!response.ok || hasErrorCode)
     throw errorFromResponse(response.status, body, response.headers, req.requestId);
   if (body === void 0 || typeof body !== "object")
-    throw new NetworkError(`malformed answer to ${where} (HTTP ${response.status}, expected a JSON object)`, false, { requestId: req.requestId, status: response.status });
+    throw new NetworkError(`malformed answer to ${where} (HTTP ${response.status}, expected a JSON object)`, false, {
+      requestId: req.requestId,
+      status: response.status
+    });
   return body;
 }
 async function send(http, req) {
@@ -519,7 +544,7 @@ var OUTCOMES = {
 };
 function statusOutcome(status) {
   const s = status.toLowerCase();
-  return Object.prototype.hasOwnProperty.call(OUTCOMES, s) ? OUTCOMES[s] : "pending";
+  return Object.hasOwn(OUTCOMES, s) ? OUTCOMES[s] : "pending";
 }
 var isKnownStatus = (status) => status.toLowerCase() === "in_queue" || status.toLowerCase() === "in_progress" || statusOutcome(status) !== "pending";
 function costOf(raw) {
@@ -544,7 +569,11 @@ function createRuntimeClient(options) {
   const settings = {
     baseUrl,
     fetch: options.fetch ?? ((...args) => globalThis.fetch(...args)),
-    retry: { maxRetries: options.retry?.maxRetries ?? 4, baseDelayMs: options.retry?.baseDelayMs ?? 500, maxDelayMs: options.retry?.maxDelayMs ?? 3e4 },
+    retry: {
+      maxRetries: options.retry?.maxRetries ?? 4,
+      baseDelayMs: options.retry?.baseDelayMs ?? 500,
+      maxDelayMs: options.retry?.maxDelayMs ?? 3e4
+    },
     requestTimeoutMs: options.requestTimeoutMs ?? 3e4,
     random: options.random ?? Math.random
   };
@@ -565,7 +594,13 @@ function createRuntimeClient(options) {
         options.onValidationWarnings?.(result2.issues, modelId);
     }
     const http = await connection();
-    const body = asObject(await send(http, { method: "POST", path: modelPath(modelId), body: input, idempotent: false, signal: opts.signal }));
+    const body = asObject(await send(http, {
+      method: "POST",
+      path: modelPath(modelId),
+      body: input,
+      idempotent: false,
+      signal: opts.signal
+    }));
     const requestId = body.request_id;
     if (typeof requestId !== "string" || !requestId)
       throw new NetworkError("malformed submit answer: no request_id", false);
@@ -581,7 +616,13 @@ function createRuntimeClient(options) {
   async function status(request, opts = {}) {
     const requestId = idOf(request);
     const http = await connection();
-    const body = asObject(await send(http, { method: "GET", path: `/requests/${encodeId(requestId)}/status`, idempotent: true, requestId, signal: opts.signal }));
+    const body = asObject(await send(http, {
+      method: "GET",
+      path: `/requests/${encodeId(requestId)}/status`,
+      idempotent: true,
+      requestId,
+      signal: opts.signal
+    }));
     if (typeof body.status !== "string")
       throw new NetworkError("malformed status answer: no status", false, { requestId });
     const queuePosition = typeof body.queue_position === "number" ? body.queue_position : void 0;
@@ -602,7 +643,14 @@ function createRuntimeClient(options) {
     if (statusOutcome(s) === "succeeded") {
       if (raw.output === void 0 || raw.output === null || typeof raw.output !== "object")
         throw new NetworkError(`malformed result: ${s} without output`, false, { requestId });
-      return { requestId, completed: true, status: s.toLowerCase() === "succeeded" ? "succeeded" : "completed", output: raw.output, ...extra, raw };
+      return {
+        requestId,
+        completed: true,
+        status: s.toLowerCase() === "succeeded" ? "succeeded" : "completed",
+        output: raw.output,
+        ...extra,
+        raw
+      };
     }
     return { requestId, completed: false, status: s, ...extra, raw };
   }
@@ -610,7 +658,13 @@ function createRuntimeClient(options) {
     const requestId = idOf(request);
     const http = await connection();
     try {
-      const body = asObject(await send(http, { method: "POST", path: `/requests/${encodeId(requestId)}/cancel`, idempotent: true, requestId, signal: opts.signal }));
+      const body = asObject(await send(http, {
+        method: "POST",
+        path: `/requests/${encodeId(requestId)}/cancel`,
+        idempotent: true,
+        requestId,
+        signal: opts.signal
+      }));
       const outcome = typeof body.outcome === "string" ? body.outcome : void 0;
       const s = typeof body.status === "string" ? body.status : void 0;
       if (outcome ? statusOutcome(outcome) === "cancelled" : s === void 0 || statusOutcome(s) === "cancelled")
@@ -634,7 +688,9 @@ function createRuntimeClient(options) {
     const timedOut = () => !!deadline2?.aborted && !opts.signal?.aborted;
     let job;
     let last;
-    const stopped = () => timedOut() ? new TimeoutError(`no result within ${opts.timeoutMs} ms${job ? ` [request ${job.requestId}]` : ""}`, { requestId: job?.requestId }) : new AbortedError(`aborted${job ? ` [request ${job.requestId}]` : ""}`, { requestId: job?.requestId });
+    const stopped = () => timedOut() ? new TimeoutError(`no result within ${opts.timeoutMs} ms${job ? ` [request ${job.requestId}]` : ""}`, {
+      requestId: job?.requestId
+    }) : new AbortedError(`aborted${job ? ` [request ${job.requestId}]` : ""}`, { requestId: job?.requestId });
     const finish = (r) => {
       opts.onResult?.(r);
       return r.output;
@@ -668,12 +724,17 @@ function createRuntimeClient(options) {
           if (r.completed)
             return finish(r);
         } else if (outcome === "cancelled") {
-          throw new JobCancelledError(`job was ${current.status} [request ${job.requestId}]`, { requestId: job.requestId });
+          throw new JobCancelledError(`job was ${current.status} [request ${job.requestId}]`, {
+            requestId: job.requestId
+          });
         } else if (outcome === "failed") {
           const r = await result(job, { signal }).catch(() => void 0);
           const message = r && serverMessage(r.raw);
           const detail = r?.raw?.error ?? r?.raw?.detail ?? r?.raw?.error_message ?? r?.raw?.message;
-          throw new JobFailedError(`job ${current.status}${message ? `: ${message}` : ""} [request ${job.requestId}]`, { requestId: job.requestId, detail });
+          throw new JobFailedError(`job ${current.status}${message ? `: ${message}` : ""} [request ${job.requestId}]`, {
+            requestId: job.requestId,
+            detail
+          });
         }
         await sleep(pollDelay(poll, first, cap, settings.random), signal, stopped);
       }
@@ -1157,7 +1218,13 @@ function httpReader(first, requestRange, maxBytes, minWindow) {
     const range = contentRange(first.header("content-range"));
     total = range?.total;
     const length = declaredLength(first);
-    window = { start: range?.start ?? 0, end: range ? range.end + 1 : length !== void 0 ? length : Infinity, bytes: new Uint8Array(0), answer: first, done: false };
+    window = {
+      start: range?.start ?? 0,
+      end: range ? range.end + 1 : length !== void 0 ? length : Infinity,
+      bytes: new Uint8Array(0),
+      answer: first,
+      done: false
+    };
   } else {
     total = declaredLength(first);
     stream = streamReader(chunksOf(first), { size: total, maxBytes: Infinity });
@@ -1214,7 +1281,13 @@ function httpReader(first, requestRange, maxBytes, minWindow) {
       throw new ProbeError(`the server answered a range request with HTTP ${current.status}${range ? ` for bytes from ${range.start}` : ""}`, "http", current.status);
     }
     total ??= range?.total;
-    window = { start: offset, end: range ? range.end + 1 : offset + (declaredLength(current) ?? want), bytes: new Uint8Array(0), answer: current, done: false };
+    window = {
+      start: offset,
+      end: range ? range.end + 1 : offset + (declaredLength(current) ?? want),
+      bytes: new Uint8Array(0),
+      answer: current,
+      done: false
+    };
   };
   const get = async (offset, length, exact) => {
     if (!stream) {
@@ -1544,32 +1617,54 @@ function quantityOf(value2) {
 }
 function estimateCostFor(pricing, input) {
   if (!pricing)
-    return { estimated: false, reason: "no price is recorded for this model (`runcomfy-codegen pull` records the catalog's price in the schema file)" };
+    return {
+      estimated: false,
+      reason: "no price is recorded for this model (`runcomfy-codegen pull` records the catalog's price in the schema file)"
+    };
   const { basePriceUsd, priceUnit, pricingNote, quantity } = pricing;
   const known = { basePriceUsd, priceUnit, ...pricingNote ? { pricingNote } : {} };
   const isKnownUnit = (u) => u === "output" || u === "second";
   if (!isKnownUnit(priceUnit))
-    return { estimated: false, reason: `the catalog prices this model per ${JSON.stringify(priceUnit)}, a unit this package cannot estimate`, ...known };
+    return {
+      estimated: false,
+      reason: `the catalog prices this model per ${JSON.stringify(priceUnit)}, a unit this package cannot estimate`,
+      ...known
+    };
   const unit = priceUnit;
   const price = `${money(basePriceUsd)} per ${unit}`;
-  const done = (units2, basis) => ({ estimated: true, amountUsd: Number((basePriceUsd * units2).toFixed(10)), basis: `${price} \xD7 ${basis}`, units: units2, ...known, priceUnit: unit });
+  const done = (units2, basis) => ({
+    estimated: true,
+    amountUsd: Number((basePriceUsd * units2).toFixed(10)),
+    basis: `${price} \xD7 ${basis}`,
+    units: units2,
+    ...known,
+    priceUnit: unit
+  });
   if (quantity.kind === "unknown")
     return { estimated: false, reason: quantity.reason, ...known };
   if (quantity.kind === "one-output")
     return done(1, "1 (one output per request: no input sets the number of outputs)");
   const name = quantity.property;
-  const given = input !== null && typeof input === "object" && !Array.isArray(input) && Object.prototype.hasOwnProperty.call(input, name);
+  const given = input !== null && typeof input === "object" && !Array.isArray(input) && Object.hasOwn(input, name);
   const value2 = given ? input[name] : quantity.default;
   if (quantity.kind === "one-output-if") {
     if (value2 === true)
       return done(1, `1 (\`${name}\` = true${given ? "" : ", the default"})`);
-    return { estimated: false, reason: `\`${name}\` is ${value2 === void 0 ? "not set" : JSON.stringify(value2)}${given || value2 === void 0 ? "" : " (the default)"}: the model may make several outputs (set it to true for one)`, ...known };
+    return {
+      estimated: false,
+      reason: `\`${name}\` is ${value2 === void 0 ? "not set" : JSON.stringify(value2)}${given || value2 === void 0 ? "" : " (the default)"}: the model may make several outputs (set it to true for one)`,
+      ...known
+    };
   }
   if (value2 === void 0)
     return { estimated: false, reason: `\`${name}\` is not set and the schema gives no default`, ...known };
   const units = quantityOf(value2);
   if (units === void 0 || priceUnit === "output" && !Number.isInteger(units)) {
-    return { estimated: false, reason: `\`${name}\` is ${JSON.stringify(value2)}${given ? "" : " (the default)"}, not a ${priceUnit === "output" ? "count" : "number of seconds"}`, ...known };
+    return {
+      estimated: false,
+      reason: `\`${name}\` is ${JSON.stringify(value2)}${given ? "" : " (the default)"}, not a ${priceUnit === "output" ? "count" : "number of seconds"}`,
+      ...known
+    };
   }
   return done(units, `${name} = ${units}${given ? "" : " (the default)"}`);
 }
@@ -1667,7 +1762,10 @@ async function probeUrl(raw, kind, needs, options) {
     throw new ProbeError(`not a URL: ${JSON.stringify(raw.slice(0, 200))}`, "refused");
   }
   const signal = deadline(timeoutMs, options.signal);
-  const redirects = { maxRedirects: options.maxRedirects ?? PROBE_DEFAULTS.maxRedirects, allowHttp: options.allowHttp ?? start.protocol === "http:" };
+  const redirects = {
+    maxRedirects: options.maxRedirects ?? PROBE_DEFAULTS.maxRedirects,
+    allowHttp: options.allowHttp ?? start.protocol === "http:"
+  };
   let transport;
   try {
     transport = await openTransport(options, signal, options.fetch);
@@ -1699,7 +1797,10 @@ var ROUTES = [
   { method: "GET", pattern: /\/requests\/([A-Za-z0-9._~%-]+)\/(?:status|result)$/ },
   { method: "POST", pattern: /\/requests\/([A-Za-z0-9._~%-]+)\/cancel$/ }
 ];
-var json = (status, body) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+var json = (status, body) => new Response(JSON.stringify(body), {
+  status,
+  headers: { "content-type": "application/json", "cache-control": "no-store" }
+});
 function env(name) {
   const proc = globalThis.process;
   return proc?.env?.[name] || void 0;
@@ -1724,34 +1825,64 @@ function createProxyHandler(options = {}) {
   const redact = createRedactor(token).text;
   return async (request) => {
     if (!token)
-      return json(500, { error_code: "proxy_not_configured", error_message: "the proxy has no RunComfy API token (set RUNCOMFY_API_TOKEN on the server)" });
+      return json(500, {
+        error_code: "proxy_not_configured",
+        error_message: "the proxy has no RunComfy API token (set RUNCOMFY_API_TOKEN on the server)"
+      });
     const url = new URL(request.url);
     const route = proxiedPath(request.method, url.pathname);
     if (!route)
-      return json(404, { error_code: "proxy_route_not_allowed", error_message: `${request.method} ${url.pathname} is not a Model API job route (submit, status, result, cancel)` });
+      return json(404, {
+        error_code: "proxy_route_not_allowed",
+        error_message: `${request.method} ${url.pathname} is not a Model API job route (submit, status, result, cancel)`
+      });
     if (route.modelId !== void 0 && options.allowModel && !options.allowModel(route.modelId)) {
-      return json(403, { error_code: "proxy_model_not_allowed", error_message: `model ${route.modelId} is not allowed through this proxy` });
+      return json(403, {
+        error_code: "proxy_model_not_allowed",
+        error_message: `model ${route.modelId} is not allowed through this proxy`
+      });
     }
     let body;
     if (request.method === "POST") {
       const declared = Number(request.headers.get("content-length") ?? "0");
       if (declared > maxBody)
-        return json(413, { error_code: "proxy_body_too_large", error_message: `the request body is over ${maxBody} bytes` });
+        return json(413, {
+          error_code: "proxy_body_too_large",
+          error_message: `the request body is over ${maxBody} bytes`
+        });
       body = await request.text();
       if (new TextEncoder().encode(body).length > maxBody)
-        return json(413, { error_code: "proxy_body_too_large", error_message: `the request body is over ${maxBody} bytes` });
+        return json(413, {
+          error_code: "proxy_body_too_large",
+          error_message: `the request body is over ${maxBody} bytes`
+        });
     }
     const headers = { authorization: `Bearer ${token}`, accept: "application/json" };
     if (body !== void 0)
       headers["content-type"] = "application/json";
     let upstream;
     try {
-      upstream = await doFetch(`${target}${route.path}${url.search}`, { method: request.method, headers, body, redirect: "manual", signal: request.signal });
+      upstream = await doFetch(`${target}${route.path}${url.search}`, {
+        method: request.method,
+        headers,
+        body,
+        redirect: "manual",
+        signal: request.signal
+      });
     } catch (e) {
-      return json(502, { error_code: "proxy_upstream_unreachable", error_message: redact(`RunComfy could not be reached: ${e.message}`) });
+      return json(502, {
+        error_code: "proxy_upstream_unreachable",
+        error_message: redact(`RunComfy could not be reached: ${e.message}`)
+      });
     }
     const text = redact(await upstream.text());
-    return new Response(text, { status: upstream.status, headers: { "content-type": upstream.headers.get("content-type") ?? "application/json", "cache-control": "no-store" } });
+    return new Response(text, {
+      status: upstream.status,
+      headers: {
+        "content-type": upstream.headers.get("content-type") ?? "application/json",
+        "cache-control": "no-store"
+      }
+    });
   };
 }
 
@@ -1848,7 +1979,7 @@ function pointerToPath(pointer, value2) {
   for (const key of splitPointer(pointer)) {
     const index = Array.isArray(at) && /^(0|[1-9]\d*)$/.test(key) ? Number(key) : void 0;
     path.push(index ?? key);
-    at = at !== null && typeof at === "object" && Object.prototype.hasOwnProperty.call(at, key) ? at[key] : void 0;
+    at = at !== null && typeof at === "object" && Object.hasOwn(at, key) ? at[key] : void 0;
   }
   return path;
 }
@@ -1861,7 +1992,9 @@ function createStandardSchema(validateSchema2) {
         const result = validateSchema2(value2);
         if (result.valid)
           return { value: value2 };
-        return { issues: result.issues.filter((i) => i.severity === "error").map((i) => ({ message: i.message, path: pointerToPath(i.path, value2) })) };
+        return {
+          issues: result.issues.filter((i) => i.severity === "error").map((i) => ({ message: i.message, path: pointerToPath(i.path, value2) }))
+        };
       }
     }
   };
@@ -1892,7 +2025,17 @@ function dataUriIssues(value2, pointer) {
     if (bytes <= DATA_URI_MAX_BYTES)
       return [];
     const mib = (n) => `${Math.round(n / 1024 / 1024 * 10) / 10} MiB`;
-    return [{ path: pointer, source: "schema", severity: "error", keyword: "dataUriSize", actual: bytes, limit: DATA_URI_MAX_BYTES, message: `data URI of ${mib(bytes)}: RunComfy's clients cap a request at ${mib(DATA_URI_MAX_BYTES)}; host the file and pass its https URL` }];
+    return [
+      {
+        path: pointer,
+        source: "schema",
+        severity: "error",
+        keyword: "dataUriSize",
+        actual: bytes,
+        limit: DATA_URI_MAX_BYTES,
+        message: `data URI of ${mib(bytes)}: RunComfy's clients cap a request at ${mib(DATA_URI_MAX_BYTES)}; host the file and pass its https URL`
+      }
+    ];
   }
   if (Array.isArray(value2))
     return value2.flatMap((v, i) => dataUriIssues(v, joinPointer(pointer, i)));
@@ -1908,7 +2051,7 @@ function valuesAt(input, path) {
       if (segment === "*") {
         if (Array.isArray(value2))
           value2.forEach((v, i) => next.push({ pointer: `${pointer}/${i}`, value: v }));
-      } else if (value2 !== null && typeof value2 === "object" && !Array.isArray(value2) && Object.prototype.hasOwnProperty.call(value2, segment)) {
+      } else if (value2 !== null && typeof value2 === "object" && !Array.isArray(value2) && Object.hasOwn(value2, segment)) {
         next.push({ pointer: joinPointer(pointer, segment), value: value2[segment] });
       }
     }
@@ -1920,36 +2063,63 @@ var round = (n) => Number.isInteger(n) ? n : Math.round(n * 1e4) / 1e4;
 function probeFailureIssue(pointer, error, probeFailures) {
   const reason = error instanceof ProbeError ? error.message : String(error);
   if (error instanceof ProbeError && isIndeterminate(error)) {
-    return { path: pointer, source: "rule", severity: probeFailures, message: `media rules not checked here: ${reason}` };
+    return {
+      path: pointer,
+      source: "rule",
+      severity: probeFailures,
+      message: `media rules not checked here: ${reason}`
+    };
   }
   return { path: pointer, source: "rule", severity: "error", message: `could not check the media rules: ${reason}` };
 }
 async function validateModelInput(def, input, options = {}) {
   const issues = schemaIssues(def, input, options);
   const badPaths = new Set(issues.map((i) => i.path));
-  const probeOptions = options.probe === false ? void 0 : { allowHttp: options.allowHttp, ...options.probe === true || options.probe === void 0 ? {} : options.probe };
+  const probeOptions = options.probe === false ? void 0 : {
+    allowHttp: options.allowHttp,
+    ...options.probe === true || options.probe === void 0 ? {} : options.probe
+  };
   const probes = /* @__PURE__ */ new Map();
   const pending = [];
   for (const target of def.ruleTargets) {
     for (const { pointer, value: value2 } of valuesAt(input, target.path)) {
       for (const rule of target.rules) {
         if (rule.kind === "unchecked") {
-          issues.push({ path: pointer, source: "rule", severity: "warning", rule: rule.source.rule, message: `rule not checked (${rule.reason}): ${rule.source.error || rule.source.rule}` });
+          issues.push({
+            path: pointer,
+            source: "rule",
+            severity: "warning",
+            rule: rule.source.rule,
+            message: `rule not checked (${rule.reason}): ${rule.source.error || rule.source.rule}`
+          });
         }
       }
       const checked2 = target.rules.filter((r) => r.kind === "checked");
       if (!checked2.length || !probeOptions || badPaths.has(pointer))
         continue;
       if (typeof value2 !== "string") {
-        issues.push({ path: pointer, source: "rule", severity: "warning", message: "media rules apply to URLs; this value is not a string, so they were not checked" });
+        issues.push({
+          path: pointer,
+          source: "rule",
+          severity: "warning",
+          message: "media rules apply to URLs; this value is not a string, so they were not checked"
+        });
         continue;
       }
       if (target.media === null && !/^(?:https?|data):/i.test(value2)) {
-        issues.push({ path: pointer, source: "rule", severity: "warning", message: "media rules apply to URLs; this value is not a URL, so they were not checked" });
+        issues.push({
+          path: pointer,
+          source: "rule",
+          severity: "warning",
+          message: "media rules apply to URLs; this value is not a URL, so they were not checked"
+        });
         continue;
       }
       const metrics = new Set(checked2.flatMap((r) => r.metrics));
-      const needs = { dimensions: metrics.has("width") || metrics.has("height"), size: [...metrics].some((m) => m.startsWith("file_size")) };
+      const needs = {
+        dimensions: metrics.has("width") || metrics.has("height"),
+        size: [...metrics].some((m) => m.startsWith("file_size"))
+      };
       const key = `${needs.dimensions}|${needs.size}|${value2}`;
       let probe = probes.get(key);
       if (!probe) {
@@ -1970,7 +2140,14 @@ async function validateModelInput(def, input, options = {}) {
               message: `${rule.source.error || "media rule failed"} (measured ${formatExpr(rule.expr)} = ${round(outcome.actual)}; must be ${rule.op} ${rule.limit})`
             });
           } else if (outcome.status === "unmeasured") {
-            issues.push({ path: pointer, source: "rule", severity: "warning", rule: rule.source.rule, limit: rule.limit, message: `rule not checked: ${outcome.missing.join(", ")} cannot be measured for this ${target.media ?? "media"} (${formatRule(rule)})` });
+            issues.push({
+              path: pointer,
+              source: "rule",
+              severity: "warning",
+              rule: rule.source.rule,
+              limit: rule.limit,
+              message: `rule not checked: ${outcome.missing.join(", ")} cannot be measured for this ${target.media ?? "media"} (${formatRule(rule)})`
+            });
           }
         }
       }, (error) => {

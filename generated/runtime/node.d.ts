@@ -56,6 +56,7 @@ export declare function downloadToFile(url: string, path: string, options?: Down
 export declare function fileToDataUri(path: string, options?: {
     mediaType?: string;
     kind?: MediaKind | null;
-    maxBytes?: number; /** The file's name in messages. Default: path. */
+    maxBytes?: number;
+    /** The file's name in messages. Default: path. */
     name?: string;
 }): Promise<string>;

@@ -65,7 +65,10 @@ async function downloadToFile(url, path, options = {}) {
   const transport = await nodeTransport(options, signal);
   let file;
   try {
-    const redirects = { maxRedirects: options.maxRedirects ?? DOWNLOAD_DEFAULTS.maxRedirects, allowHttp: options.allowHttp ?? start.protocol === "http:" };
+    const redirects = {
+      maxRedirects: options.maxRedirects ?? DOWNLOAD_DEFAULTS.maxRedirects,
+      allowHttp: options.allowHttp ?? start.protocol === "http:"
+    };
     const { answer } = await getFollowing(transport, start, {}, redirects);
     if (answer.status !== 200)
       throw new ProbeError(`the server answered HTTP ${answer.status}`, "http", answer.status);

@@ -10,7 +10,10 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, service: 3, pending: 4, intern
 
 export const EXIT_TABLE: readonly { code: number; meaning: string }[] = [
   { code: EXIT.ok, meaning: "success" },
-  { code: EXIT.failed, meaning: "problems found (lint, validate, generate --check), or the job failed or was cancelled" },
+  {
+    code: EXIT.failed,
+    meaning: "problems found (lint, validate, generate --check), or the job failed or was cancelled",
+  },
   { code: EXIT.usage, meaning: "bad usage or setup: arguments, a missing file, config, token, model id" },
   { code: EXIT.service, meaning: "RunComfy or the network failed (an HTTP error, unreachable)" },
   { code: EXIT.pending, meaning: "the job has not finished (run --timeout, result of a running job)" },
@@ -20,8 +23,10 @@ export const EXIT_TABLE: readonly { code: number; meaning: string }[] = [
 
 /** Environment variables the CLI reads, with what they mean (each command's --help lists its own). */
 export const ENV_VARS = {
-  RUNCOMFY_API_TOKEN: "your RunComfy API token (sent as a Bearer token; never printed); else RUNCOMFY_TOKEN, else the official runcomfy CLI's login (~/.config/runcomfy/token.json)",
-  RUNCOMFY_BASE_URL: "the Model API's base URL (default https://model-api.runcomfy.net/v1; --base-url wins; RUNCOMFY_MODEL_API_BASE is read after it)",
+  RUNCOMFY_API_TOKEN:
+    "your RunComfy API token (sent as a Bearer token; never printed); else RUNCOMFY_TOKEN, else the official runcomfy CLI's login (~/.config/runcomfy/token.json)",
+  RUNCOMFY_BASE_URL:
+    "the Model API's base URL (default https://model-api.runcomfy.net/v1; --base-url wins; RUNCOMFY_MODEL_API_BASE is read after it)",
   NO_COLOR: "any value: no colours in the output",
 } as const;
 export type EnvVarName = keyof typeof ENV_VARS;
@@ -102,14 +107,25 @@ export async function importGeneratedPackage<T extends { modelIds: readonly stri
   const { pathToFileURL } = await import("node:url");
   try {
     // The root entry does not carry the id list (it would grow with the catalog): that is models.js.
-    const [root, { modelIds }] = await Promise.all([import(pathToFileURL(path.resolve(dir, "index.js")).href), import(pathToFileURL(path.resolve(dir, "models.js")).href)]);
+    const [root, { modelIds }] = await Promise.all([
+      import(pathToFileURL(path.resolve(dir, "index.js")).href),
+      import(pathToFileURL(path.resolve(dir, "models.js")).href),
+    ]);
     return { ...root, modelIds } as T;
   } catch (e) {
-    throw new CliFailure(`cannot load the generated package at ${dir} (run \`npm run generate\` first): ${(e as Error).message}`, EXIT.usage);
+    throw new CliFailure(
+      `cannot load the generated package at ${dir} (run \`npm run generate\` first): ${(e as Error).message}`,
+      EXIT.usage,
+    );
   }
 }
 
 /** Fails with the list of known ids when the package has no such model. */
 export function requireKnownModel(pkg: { modelIds: readonly string[] }, modelId: string): void {
-  if (!pkg.modelIds.includes(modelId)) throw new CliFailure(`unknown model id ${JSON.stringify(modelId)}; known: ${pkg.modelIds.join(", ")}`, EXIT.usage, "UnknownModelError");
+  if (!pkg.modelIds.includes(modelId))
+    throw new CliFailure(
+      `unknown model id ${JSON.stringify(modelId)}; known: ${pkg.modelIds.join(", ")}`,
+      EXIT.usage,
+      "UnknownModelError",
+    );
 }

@@ -15,7 +15,8 @@ export interface EstimatingRoot {
 }
 
 export async function costEstimate(pkg: EstimatingRoot, modelId: string, input: unknown): Promise<CostEstimate> {
-  if (typeof pkg.estimateCost !== "function") return { estimated: false, reason: "the generated package predates cost estimates: run `npm run generate`" };
+  if (typeof pkg.estimateCost !== "function")
+    return { estimated: false, reason: "the generated package predates cost estimates: run `npm run generate`" };
   return pkg.estimateCost(modelId, input);
 }
 

@@ -25,7 +25,14 @@ export interface Failure {
  * The client's errors come from the generated package (its own copy of the classes), so they are
  * recognised by name, not by `instanceof`.
  */
-const SERVICE_ERRORS = new Set(["AuthenticationError", "InsufficientBalanceError", "NotFoundError", "RateLimitError", "ServerError", "NetworkError"]);
+const SERVICE_ERRORS = new Set([
+  "AuthenticationError",
+  "InsufficientBalanceError",
+  "NotFoundError",
+  "RateLimitError",
+  "ServerError",
+  "NetworkError",
+]);
 const exitForClientError = (name: string): number | undefined => {
   if (name === "ValidationError" || name === "JobFailedError" || name === "JobCancelledError") return EXIT.failed;
   if (name === "UnknownModelError") return EXIT.usage;
@@ -42,7 +49,8 @@ interface ClientErrorLike extends Error {
   issues?: { path: string; message: string }[];
 }
 
-const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+const defined = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 export function describeFailure(e: unknown): Failure {
   if (e instanceof CliFailure) return { type: e.type, message: e.message, exitCode: e.exitCode };
@@ -52,7 +60,16 @@ export function describeFailure(e: unknown): Failure {
       type: "SchemaErrors",
       message: `${plural(e.errors.length, "error")} in the schema files; nothing was written`,
       exitCode: EXIT.failed,
-      errors: e.errors.map((x) => defined({ file: x.file, line: x.position?.line, column: x.position?.column, pointer: x.pointer, message: x.detail, ruleId: x.ruleId })),
+      errors: e.errors.map((x) =>
+        defined({
+          file: x.file,
+          line: x.position?.line,
+          column: x.position?.column,
+          pointer: x.pointer,
+          message: x.detail,
+          ruleId: x.ruleId,
+        }),
+      ),
     };
   }
   if (e instanceof Error) {
@@ -61,7 +78,16 @@ export function describeFailure(e: unknown): Failure {
       const c = e as ClientErrorLike;
       const issues = c.issues?.map((i) => ({ path: i.path, message: i.message }));
       const hint = e.name === "TimeoutError" && c.requestId ? followUpHint(c.requestId) : undefined;
-      return defined({ type: e.name, message: e.message, requestId: c.requestId, status: c.status, errorCode: c.errorCode, exitCode, issues: issues?.length ? issues : undefined, hint });
+      return defined({
+        type: e.name,
+        message: e.message,
+        requestId: c.requestId,
+        status: c.status,
+        errorCode: c.errorCode,
+        exitCode,
+        issues: issues?.length ? issues : undefined,
+        hint,
+      });
     }
   }
   return { type: "InternalError", message: e instanceof Error ? e.message : String(e), exitCode: EXIT.internal };
@@ -74,7 +100,8 @@ export const followUpHint = (requestId: string) =>
 /** The text form, for stderr. Internal errors keep their stack (they are bugs to report). */
 export function formatFailure(f: Failure, e: unknown): string {
   if (f.type === "InternalError") return `internal error: ${(e instanceof Error && e.stack) || f.message}\n`;
-  if (f.errors) return `${f.errors.map((x) => `error: ${x.file}${x.pointer ? `#${x.pointer}` : ""}: ${x.message}${x.line !== undefined ? ` (line ${x.line}, column ${x.column})` : ""} [${x.ruleId}]`).join("\n")}\n${plural(f.errors.length, "error")}; nothing was written.\n`;
+  if (f.errors)
+    return `${f.errors.map((x) => `error: ${x.file}${x.pointer ? `#${x.pointer}` : ""}: ${x.message}${x.line !== undefined ? ` (line ${x.line}, column ${x.column})` : ""} [${x.ruleId}]`).join("\n")}\n${plural(f.errors.length, "error")}; nothing was written.\n`;
   const prefix = e instanceof CliFailure || e instanceof GeneratorError ? "" : `${f.type}: `;
   const issues = f.issues ? f.issues.map((i) => `\n  ${i.path || "/"}  ${i.message}`).join("") : "";
   return `${prefix}${f.message}${issues}\n${f.hint ? `${f.hint}\n` : ""}`;

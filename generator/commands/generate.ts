@@ -18,17 +18,51 @@ export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
         ],
         env: [],
       })
-        .option("schemas", { type: "string", default: config.schemas, describe: "Folder of schema files (<model_id>.json)" })
+        .option("schemas", {
+          type: "string",
+          default: config.schemas,
+          describe: "Folder of schema files (<model_id>.json)",
+        })
         .option("out", { type: "string", default: config.output, describe: "Folder of the generated package" })
-        .option("check", { type: "boolean", default: false, describe: "Write nothing; exit 1 and list stale files if the output does not match the schemas" })
+        .option("check", {
+          type: "boolean",
+          default: false,
+          describe: "Write nothing; exit 1 and list stale files if the output does not match the schemas",
+        })
         .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; say what would change" })
-        .option("strict", { type: "boolean", default: !!config.severity.strict, describe: "Fail on rules that cannot be checked (unparseable rule, unknown metric)" })
-        .option("package-name", { type: "string", default: config.packageName, describe: "Name of the generated package (config: package.name)" })
-        .option("package-version", { type: "string", default: config.packageVersion, describe: "Version of the generated package (config: package.version)" })
-        .option("watch", { type: "boolean", default: false, describe: "Regenerate on every change in the schemas folder until Ctrl-C; a bad file prints its problems and the last good output stays" })
+        .option("strict", {
+          type: "boolean",
+          default: !!config.severity.strict,
+          describe: "Fail on rules that cannot be checked (unparseable rule, unknown metric)",
+        })
+        .option("package-name", {
+          type: "string",
+          default: config.packageName,
+          describe: "Name of the generated package (config: package.name)",
+        })
+        .option("package-version", {
+          type: "string",
+          default: config.packageVersion,
+          describe: "Version of the generated package (config: package.version)",
+        })
+        .option("watch", {
+          type: "boolean",
+          default: false,
+          describe:
+            "Regenerate on every change in the schemas folder until Ctrl-C; a bad file prints its problems and the last good output stays",
+        })
         .option("quiet", { type: "boolean", default: false, describe: "Print only errors and the summary" })
-        .option("verbose", { type: "boolean", default: false, describe: "List every normalization and warning with its file and JSON pointer (default: one line per kind, with counts)" })
-        .option("cache", { type: "boolean", default: true, describe: "Reuse emitted files of unchanged models from node_modules/.cache (--no-cache: emit everything)" }),
+        .option("verbose", {
+          type: "boolean",
+          default: false,
+          describe:
+            "List every normalization and warning with its file and JSON pointer (default: one line per kind, with counts)",
+        })
+        .option("cache", {
+          type: "boolean",
+          default: true,
+          describe: "Reuse emitted files of unchanged models from node_modules/.cache (--no-cache: emit everything)",
+        }),
     async (args) => {
       const options: GenerateOptions = {
         schemasDir: args.schemas,
@@ -43,25 +77,33 @@ export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
       };
       const once = () => generateOnce(options, { quiet: args.quiet, verbose: args.verbose, io, setExit });
       if (!args.watch) return once();
-      if (args.check || args["dry-run"]) throw new CliFailure("--watch writes the package; it cannot be combined with --check or --dry-run", EXIT.usage);
+      if (args.check || args["dry-run"])
+        throw new CliFailure("--watch writes the package; it cannot be combined with --check or --dry-run", EXIT.usage);
       await watchAndRegenerate(args.schemas, once, io);
     },
   );
 
 /** One run: what was normalized on stderr (per kind, or each with --verbose), then the summary line (or the stale files with --check). */
-async function generateOnce(options: GenerateOptions, out: { quiet: boolean; verbose: boolean; io: CliIo; setExit: (code: number) => void }): Promise<void> {
+async function generateOnce(
+  options: GenerateOptions,
+  out: { quiet: boolean; verbose: boolean; io: CliIo; setExit: (code: number) => void },
+): Promise<void> {
   const { io, setExit } = out;
   const result = await generate(options);
   if (!out.quiet) io.stderr(formatNormalizations(result.notes, out.verbose));
   const d = result.diff;
   if (options.check) {
     if (result.stale.length) {
-      io.stderr(`${options.outDir} does not match ${options.schemasDir}; run \`npm run generate\`. Stale files:\n${result.stale.map((f) => `  ${f}`).join("\n")}\n`);
+      io.stderr(
+        `${options.outDir} does not match ${options.schemasDir}; run \`npm run generate\`. Stale files:\n${result.stale.map((f) => `  ${f}`).join("\n")}\n`,
+      );
       setExit(EXIT.failed);
     } else io.stdout(`${options.outDir} is up to date (${plural(result.models.length, "model")})\n`);
     return;
   }
   if (options.dryRun) for (const f of result.stale) io.stdout(`would write ${f}\n`);
   const verb = options.dryRun ? "would be written" : "written";
-  io.stdout(`${plural(result.models.length, "model")} (${result.emitted} emitted, ${result.models.length - result.emitted} cached), ${d.added.length + d.changed.length} files ${verb}, ${d.unchanged.length} unchanged, ${d.removed.length} removed, ${(result.ms / 1000).toFixed(2)} s\n`);
+  io.stdout(
+    `${plural(result.models.length, "model")} (${result.emitted} emitted, ${result.models.length - result.emitted} cached), ${d.added.length + d.changed.length} files ${verb}, ${d.unchanged.length} unchanged, ${d.removed.length} removed, ${(result.ms / 1000).toFixed(2)} s\n`,
+  );
 }

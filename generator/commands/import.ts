@@ -21,11 +21,19 @@ export const registerImport: RegisterCommand = (y, { io, config }) =>
         .positional("pages", { type: "string", array: true, demandOption: true })
         .option("out", { type: "string", default: config.schemas, describe: "Folder of schema files" })
         .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; report what would change" })
-        .option("force", { type: "boolean", default: false, describe: "Overwrite even when only translated text differs" }),
+        .option("force", {
+          type: "boolean",
+          default: false,
+          describe: "Overwrite even when only translated text differs",
+        }),
     async (args) => {
       let outcomes;
       try {
-        outcomes = await importPages(args.pages as string[], { outDir: args.out, dryRun: args["dry-run"], force: args.force });
+        outcomes = await importPages(args.pages as string[], {
+          outDir: args.out,
+          dryRun: args["dry-run"],
+          force: args.force,
+        });
       } catch (e) {
         if (e instanceof PageImportError) throw new CliFailure(e.message);
         throw e;
@@ -34,8 +42,14 @@ export const registerImport: RegisterCommand = (y, { io, config }) =>
       for (const o of outcomes) {
         if (o.action === "added") io.stdout(`${o.modelId}: ${would}added (${o.file})\n`);
         else if (o.action === "unchanged") io.stdout(`${o.modelId}: unchanged\n`);
-        else if (o.action === "kept-translation") io.stdout(`${o.modelId}: kept the existing file; ${o.page} differs only in translated text (${o.differences.length} places; --force to overwrite)\n`);
-        else if (o.action === "updated") io.stdout(`${o.modelId}: ${would}updated from ${o.page}; differences at:\n${o.differences.map((d) => `  ${d}`).join("\n")}\n`);
+        else if (o.action === "kept-translation")
+          io.stdout(
+            `${o.modelId}: kept the existing file; ${o.page} differs only in translated text (${o.differences.length} places; --force to overwrite)\n`,
+          );
+        else if (o.action === "updated")
+          io.stdout(
+            `${o.modelId}: ${would}updated from ${o.page}; differences at:\n${o.differences.map((d) => `  ${d}`).join("\n")}\n`,
+          );
       }
     },
   );
@@ -55,15 +69,32 @@ export const registerPull: RegisterCommand = (y, { io, config }) =>
         ],
         env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"],
       })
-        .positional("model_ids", { type: "string", array: true, describe: "Pull only these models (GET /v1/models/{model_id} each)" })
-        .option("base-url", { type: "string", describe: `API base URL (default: RUNCOMFY_BASE_URL or ${DEFAULT_BASE_URL})` })
+        .positional("model_ids", {
+          type: "string",
+          array: true,
+          describe: "Pull only these models (GET /v1/models/{model_id} each)",
+        })
+        .option("base-url", {
+          type: "string",
+          describe: `API base URL (default: RUNCOMFY_BASE_URL or ${DEFAULT_BASE_URL})`,
+        })
         .option("out", { type: "string", default: config.schemas, describe: "Folder of schema files" })
-        .option("search", { type: "string", describe: "The catalog's search filter (the service decides what matches)" })
-        .option("category", { type: "string", describe: "The catalog's category filter, e.g. text-to-video (`models --categories` lists them)" })
+        .option("search", {
+          type: "string",
+          describe: "The catalog's search filter (the service decides what matches)",
+        })
+        .option("category", {
+          type: "string",
+          describe: "The catalog's category filter, e.g. text-to-video (`models --categories` lists them)",
+        })
         .option("kind", { type: "string", describe: "The catalog's kind filter, e.g. model" })
         .option("filter", { type: "string", describe: "Only model ids containing this text (checked locally)" })
         .option("dry-run", { type: "boolean", default: false, describe: "Write nothing; report what would change" })
-        .option("prune", { type: "boolean", default: false, describe: "Delete files of models the catalog no longer has (whole-catalog pulls only)" }),
+        .option("prune", {
+          type: "boolean",
+          default: false,
+          describe: "Delete files of models the catalog no longer has (whole-catalog pulls only)",
+        }),
     async (args) => {
       const options = {
         ...(await catalogConnection(args, io)),
@@ -86,10 +117,17 @@ export const registerPull: RegisterCommand = (y, { io, config }) =>
       const would = args["dry-run"] ? " (dry run: nothing written)" : "";
       for (const id of report.added) io.stdout(`added    ${id}\n`);
       for (const c of report.changed) io.stdout(`changed  ${c.modelId}: ${c.properties.join(", ")}\n`);
-      for (const id of report.removed) io.stdout(`removed  ${id}${args.prune && !args["dry-run"] ? " (file deleted)" : " (not in the catalog; file kept, --prune deletes it)"}\n`);
+      for (const id of report.removed)
+        io.stdout(
+          `removed  ${id}${args.prune && !args["dry-run"] ? " (file deleted)" : " (not in the catalog; file kept, --prune deletes it)"}\n`,
+        );
       for (const s of report.skipped) io.stderr(`skipped  ${s.modelId}: ${s.reason}\n`);
       for (const w of report.warnings) io.stderr(`warning  ${w.modelId}: ${w.reason}\n`);
-      const removed = seesWholeCatalog(options) ? `, ${report.removed.length} removed` : " (a filtered pull does not look for removed models)";
-      io.stdout(`${report.added.length} added, ${report.changed.length} changed, ${report.unchanged.length} unchanged${removed}${would}\n`);
+      const removed = seesWholeCatalog(options)
+        ? `, ${report.removed.length} removed`
+        : " (a filtered pull does not look for removed models)";
+      io.stdout(
+        `${report.added.length} added, ${report.changed.length} changed, ${report.unchanged.length} unchanged${removed}${would}\n`,
+      );
     },
   );

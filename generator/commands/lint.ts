@@ -21,11 +21,24 @@ export const registerLint: RegisterCommand = (y, { io, config, setExit }) =>
         ],
         env: ["NO_COLOR"],
       })
-        .positional("paths", { type: "string", array: true, default: [config.schemas], describe: "Files or folders (default: the config's schemas folder, or schemas/)" })
+        .positional("paths", {
+          type: "string",
+          array: true,
+          default: [config.schemas],
+          describe: "Files or folders (default: the config's schemas folder, or schemas/)",
+        })
         .option("format", { choices: FORMATS, default: "stylish" as LintFormat, describe: "Output format" })
         .option("max-warnings", { type: "number", describe: "Fail when there are more warnings than this" })
-        .option("strict", { type: "boolean", default: !!config.severity.strict, describe: "Rules that cannot be checked (unparseable rule, unknown metric) are errors, as with generate --strict" })
-        .option("root", { type: "string", describe: "Schemas root for the id-vs-path check (default: the folder given, or schemas/)" }),
+        .option("strict", {
+          type: "boolean",
+          default: !!config.severity.strict,
+          describe:
+            "Rules that cannot be checked (unparseable rule, unknown metric) are errors, as with generate --strict",
+        })
+        .option("root", {
+          type: "string",
+          describe: "Schemas root for the id-vs-path check (default: the folder given, or schemas/)",
+        }),
     async (args) => {
       const paths = args.paths as string[];
       let findings;
@@ -37,7 +50,10 @@ export const registerLint: RegisterCommand = (y, { io, config, setExit }) =>
       const files: LintedFile[] = [];
       for (const p of paths) {
         for (const file of (await stat(p)).isDirectory() ? await findSchemaFiles(p) : [p]) {
-          files.push({ file, text: args.format === "json" || args.format === "sarif" ? await readFile(file, "utf8") : "" });
+          files.push({
+            file,
+            text: args.format === "json" || args.format === "sarif" ? await readFile(file, "utf8") : "",
+          });
         }
       }
       const color = args.format === "stylish" && io.isTTY && io.env.NO_COLOR === undefined;

@@ -41,7 +41,7 @@ function childSchema(schema: unknown, key: string | number): unknown {
     return Array.isArray(schema.items) ? schema.items[key] : schema.items;
   }
   const props = schema.properties;
-  if (isNode(props) && Object.prototype.hasOwnProperty.call(props, key)) return props[key];
+  if (isNode(props) && Object.hasOwn(props, key)) return props[key];
   return isNode(schema.additionalProperties) ? schema.additionalProperties : undefined;
 }
 
@@ -50,7 +50,11 @@ function childSchema(schema: unknown, key: string | number): unknown {
  * A missing file is a usage error (exit 2); a file of the wrong type or over the cap makes the input
  * invalid (exit 1), as does a request over the cap in total.
  */
-export async function expandLocalMedia(input: unknown, inputSchema: unknown, cwd: string): Promise<{ input: unknown; files: LocalFile[] }> {
+export async function expandLocalMedia(
+  input: unknown,
+  inputSchema: unknown,
+  cwd: string,
+): Promise<{ input: unknown; files: LocalFile[] }> {
   const files: LocalFile[] = [];
   const walk = async (value: unknown, schema: unknown, pointer: string): Promise<unknown> => {
     if (typeof value === "string") {
@@ -62,14 +66,22 @@ export async function expandLocalMedia(input: unknown, inputSchema: unknown, cwd
         files.push({ pointer, file: value.slice(1), bytes: uri.length });
         return uri;
       } catch (e) {
-        if (e instanceof LocalMediaError) throw new CliFailure(`${pointer}: ${e.message}`, EXIT.failed, "ValidationError");
+        if (e instanceof LocalMediaError)
+          throw new CliFailure(`${pointer}: ${e.message}`, EXIT.failed, "ValidationError");
         throw new CliFailure(`${pointer}: cannot read ${value.slice(1)}: ${(e as Error).message}`, EXIT.usage);
       }
     }
-    if (Array.isArray(value)) return Promise.all(value.map((v, i) => walk(v, childSchema(schema, i), joinPointer(pointer, i))));
+    if (Array.isArray(value))
+      return Promise.all(value.map((v, i) => walk(v, childSchema(schema, i), joinPointer(pointer, i))));
     if (isNode(value)) {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: await walk(v, childSchema(schema, k), joinPointer(pointer, k)), enumerable: true, writable: true, configurable: true });
+      for (const [k, v] of Object.entries(value))
+        Object.defineProperty(out, k, {
+          value: await walk(v, childSchema(schema, k), joinPointer(pointer, k)),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       return out;
     }
     return value;
@@ -77,7 +89,12 @@ export async function expandLocalMedia(input: unknown, inputSchema: unknown, cwd
   const expanded = await walk(input, inputSchema, "");
   if (files.length) {
     const total = new TextEncoder().encode(JSON.stringify(expanded)).length;
-    if (total > DATA_URI_MAX_BYTES) throw new CliFailure(`the request with ${files.length} local files would be ${(total / 1048576).toFixed(1)} MiB, over RunComfy's 64 MiB request cap; host the larger files and pass their https URLs`, EXIT.failed, "ValidationError");
+    if (total > DATA_URI_MAX_BYTES)
+      throw new CliFailure(
+        `the request with ${files.length} local files would be ${(total / 1048576).toFixed(1)} MiB, over RunComfy's 64 MiB request cap; host the larger files and pass their https URLs`,
+        EXIT.failed,
+        "ValidationError",
+      );
   }
   return { input: expanded, files };
 }

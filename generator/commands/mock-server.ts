@@ -28,11 +28,23 @@ export const registerMockServer: RegisterCommand = (y, { io, config }) =>
         .option("queue-ms", { type: "string", describe: "Time in queue, ms or min-max (default 300)" })
         .option("run-ms", { type: "string", describe: "Time running, ms or min-max (default 700)" })
         .option("fail-rate", { type: "number", default: 0, describe: "Share of jobs that fail, 0–1" })
-        .option("end-status", { choices: END_STATUSES, default: "completed" as EndStatus, describe: "The status finished jobs end in (a submit's x-emulator-end-status header sets one job's)" })
+        .option("end-status", {
+          choices: END_STATUSES,
+          default: "completed" as EndStatus,
+          describe: "The status finished jobs end in (a submit's x-emulator-end-status header sets one job's)",
+        })
         .option("token", { type: "string", describe: "The only accepted token (default: any)" })
         .option("seed", { type: "number", default: 1, describe: "Seed of the emulator's randomness" })
-        .option("max-body-mb", { type: "number", default: 100, describe: "Largest request body in MiB; larger ones get 413" })
-        .option("faults", { type: "string", describe: "JSON file with fault rules: [{route, status, retryAfterSeconds, drop, malformed, delayMs, after, probability, times}]" }),
+        .option("max-body-mb", {
+          type: "number",
+          default: 100,
+          describe: "Largest request body in MiB; larger ones get 413",
+        })
+        .option("faults", {
+          type: "string",
+          describe:
+            "JSON file with fault rules: [{route, status, retryAfterSeconds, drop, malformed, delayMs, after, probability, times}]",
+        }),
     async (args) => {
       let faults: FaultRule[] = [];
       if (args.faults) {

@@ -3,7 +3,14 @@
  * name, categories, price — with the catalog's filters; `--categories` lists the categories;
  * `--json` prints what the service answered, for scripts.
  */
-import { catalogHttp, listCatalog, listCategories, priceCell, type CatalogConnection, type CatalogEntry } from "../importer/catalog.js";
+import {
+  catalogHttp,
+  listCatalog,
+  listCategories,
+  priceCell,
+  type CatalogConnection,
+  type CatalogEntry,
+} from "../importer/catalog.js";
 import { DEFAULT_BASE_URL } from "../runtime/client.js";
 import { CliFailure, EXIT, withHelp, type CliIo, type RegisterCommand } from "./context.js";
 import { apiSettings } from "./requests.js";
@@ -13,17 +20,38 @@ export async function catalogConnection(args: { "base-url"?: string }, io: CliIo
   return apiSettings(io, args["base-url"]);
 }
 
-const text = (v: unknown) => (typeof v === "string" ? v : Array.isArray(v) ? v.map(String).join(", ") : v === undefined || v === null ? "-" : String(v));
+const text = (v: unknown) =>
+  typeof v === "string"
+    ? v
+    : Array.isArray(v)
+      ? v.map(String).join(", ")
+      : v === undefined || v === null
+        ? "-"
+        : String(v);
 
 /** A plain-text table: columns padded to their widest cell, the last one left ragged. */
 export function formatTable(head: string[], rows: string[][]): string {
   const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, " ");
   const all = [head, ...rows].map((r) => r.map(clean));
   const widths = head.map((_, i) => Math.max(...all.map((r) => [...r[i]].length)));
-  return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell + " ".repeat(widths[i] - [...cell].length))).join("  ").trimEnd()).join("\n") + "\n";
+  return (
+    all
+      .map((r) =>
+        r
+          .map((cell, i) => (i === r.length - 1 ? cell : cell + " ".repeat(widths[i] - [...cell].length)))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }
 
-export const catalogRow = (m: CatalogEntry) => [text(m.model_id), text(m.display_name), text(m.categories), priceCell(m)];
+export const catalogRow = (m: CatalogEntry) => [
+  text(m.model_id),
+  text(m.display_name),
+  text(m.categories),
+  priceCell(m),
+];
 
 export const registerModels: RegisterCommand = (y, { io }) =>
   y.command(
@@ -39,24 +67,45 @@ export const registerModels: RegisterCommand = (y, { io }) =>
         ],
         env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"],
       })
-        .option("base-url", { type: "string", describe: `API base URL (default: RUNCOMFY_BASE_URL or ${DEFAULT_BASE_URL})` })
+        .option("base-url", {
+          type: "string",
+          describe: `API base URL (default: RUNCOMFY_BASE_URL or ${DEFAULT_BASE_URL})`,
+        })
         .option("search", { type: "string", describe: "The catalog's search filter" })
         .option("category", { type: "string", describe: "The catalog's category filter" })
         .option("kind", { type: "string", describe: "The catalog's kind filter, e.g. model" })
         .option("limit", { type: "number", describe: "At most this many entries (default: every match, page by page)" })
         .option("offset", { type: "number", default: 0, describe: "Skip this many entries" })
-        .option("categories", { type: "boolean", default: false, describe: "List the catalog's categories instead (GET /v1/models/categories)" })
-        .option("json", { type: "boolean", default: false, describe: "Print JSON: { models, total } as the service answered (without schemas), or { categories }" }),
+        .option("categories", {
+          type: "boolean",
+          default: false,
+          describe: "List the catalog's categories instead (GET /v1/models/categories)",
+        })
+        .option("json", {
+          type: "boolean",
+          default: false,
+          describe: "Print JSON: { models, total } as the service answered (without schemas), or { categories }",
+        }),
     async (args) => {
-      if (args.limit !== undefined && !(Number.isInteger(args.limit) && args.limit > 0)) throw new CliFailure("--limit must be a whole number above 0", EXIT.usage);
-      if (!(Number.isInteger(args.offset) && args.offset >= 0)) throw new CliFailure("--offset must be a whole number, 0 or more", EXIT.usage);
+      if (args.limit !== undefined && !(Number.isInteger(args.limit) && args.limit > 0))
+        throw new CliFailure("--limit must be a whole number above 0", EXIT.usage);
+      if (!(Number.isInteger(args.offset) && args.offset >= 0))
+        throw new CliFailure("--offset must be a whole number, 0 or more", EXIT.usage);
       const http = catalogHttp(await catalogConnection(args, io));
       if (args.categories) {
         const categories = await listCategories(http);
-        io.stdout(args.json ? JSON.stringify({ categories }, null, 2) + "\n" : categories.map((c) => `${text(c)}\n`).join(""));
+        io.stdout(
+          args.json ? JSON.stringify({ categories }, null, 2) + "\n" : categories.map((c) => `${text(c)}\n`).join(""),
+        );
         return;
       }
-      const { models, total } = await listCatalog(http, { search: args.search, category: args.category, kind: args.kind, limit: args.limit, offset: args.offset });
+      const { models, total } = await listCatalog(http, {
+        search: args.search,
+        category: args.category,
+        kind: args.kind,
+        limit: args.limit,
+        offset: args.offset,
+      });
       if (args.json) return void io.stdout(JSON.stringify({ models, total }, null, 2) + "\n");
       if (!models.length) return void io.stderr("No models matched.\n");
       io.stdout(formatTable(["MODEL_ID", "NAME", "CATEGORIES", "PRICE"], models.map(catalogRow)));

@@ -24,7 +24,10 @@ export class RunProgress {
   private readonly started: number;
   private readonly now: () => number;
 
-  constructor(private readonly io: CliIo, private readonly options: ProgressOptions) {
+  constructor(
+    private readonly io: CliIo,
+    private readonly options: ProgressOptions,
+  ) {
     this.now = options.now ?? Date.now;
     this.started = this.now();
     if (options.live) {
@@ -46,7 +49,10 @@ export class RunProgress {
     this.status = status;
     this.queuePosition = queuePosition;
     if (this.options.live) this.draw();
-    else this.plain(`${status}${queuePosition !== undefined ? ` (queue position ${queuePosition})` : ""}, ${this.elapsed()} s`);
+    else
+      this.plain(
+        `${status}${queuePosition !== undefined ? ` (queue position ${queuePosition})` : ""}, ${this.elapsed()} s`,
+      );
   }
 
   /** Prints a message on its own line (the live line is redrawn after it). */

@@ -4,7 +4,15 @@
  */
 import type { Argv } from "yargs";
 import type { CancelResult, JobResult, StatusResult } from "../runtime/client.js";
-import { CliFailure, EXIT, ENV_VARS, importGeneratedPackage, withHelp, type CliIo, type RegisterCommand } from "./context.js";
+import {
+  CliFailure,
+  EXIT,
+  type ENV_VARS,
+  importGeneratedPackage,
+  withHelp,
+  type CliIo,
+  type RegisterCommand,
+} from "./context.js";
 import { outputUrls } from "./run.js";
 import { resolveBaseUrl, resolveToken } from "../runtime/credentials.js";
 import type { CodegenConfig } from "../shared/config.js";
@@ -25,18 +33,33 @@ interface GeneratedClientRoot {
  * RUNCOMFY_API_TOKEN, RUNCOMFY_TOKEN, the official CLI's token file; the flag, RUNCOMFY_BASE_URL,
  * RUNCOMFY_MODEL_API_BASE.
  */
-export async function apiSettings(io: CliIo, baseUrlFlag: string | undefined): Promise<{ token: string; baseUrl: string }> {
+export async function apiSettings(
+  io: CliIo,
+  baseUrlFlag: string | undefined,
+): Promise<{ token: string; baseUrl: string }> {
   const { token } = await resolveToken(undefined, io.env).catch((e: Error) => {
     throw new CliFailure(e.message, EXIT.usage, "MissingTokenError");
   });
-  if (!token) throw new CliFailure("set RUNCOMFY_API_TOKEN (or RUNCOMFY_TOKEN) to your RunComfy API token, or log in with the official CLI (`runcomfy login`)", EXIT.usage, "MissingTokenError");
+  if (!token)
+    throw new CliFailure(
+      "set RUNCOMFY_API_TOKEN (or RUNCOMFY_TOKEN) to your RunComfy API token, or log in with the official CLI (`runcomfy login`)",
+      EXIT.usage,
+      "MissingTokenError",
+    );
   return { token, baseUrl: resolveBaseUrl(baseUrlFlag, io.env) };
 }
 
 const requestOptions = <T>(c: Argv<T>, config: CodegenConfig) =>
   c
-    .positional("request_id", { type: "string", demandOption: true, describe: "The request id `run` printed (or submit returned)" })
-    .option("base-url", { type: "string", describe: "API base URL (default: RUNCOMFY_BASE_URL or https://model-api.runcomfy.net/v1)" })
+    .positional("request_id", {
+      type: "string",
+      demandOption: true,
+      describe: "The request id `run` printed (or submit returned)",
+    })
+    .option("base-url", {
+      type: "string",
+      describe: "API base URL (default: RUNCOMFY_BASE_URL or https://model-api.runcomfy.net/v1)",
+    })
     .option("json", { type: "boolean", default: false, describe: "Print the answer (or the error) as JSON" })
     .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" });
 
@@ -54,11 +77,22 @@ export const registerStatus: RegisterCommand = (y, { io, config }) =>
   y.command(
     "status <request_id>",
     "Show a job's status (and queue position while queued)",
-    (c) => withHelp(requestOptions(c, config), { examples: [["$0 status 5f2c…", "in_queue (queue position 3)"], ["$0 status 5f2c… --json", "{ requestId, status, queuePosition }"]], env }),
+    (c) =>
+      withHelp(requestOptions(c, config), {
+        examples: [
+          ["$0 status 5f2c…", "in_queue (queue position 3)"],
+          ["$0 status 5f2c… --json", "{ requestId, status, queuePosition }"],
+        ],
+        env,
+      }),
     async (args) => {
       const client = await clientFor(io, args);
       const s = await client.status(args.request_id as string);
-      io.stdout(args.json ? json(s) : `${s.status}${s.queuePosition !== undefined ? ` (queue position ${s.queuePosition})` : ""}\n`);
+      io.stdout(
+        args.json
+          ? json(s)
+          : `${s.status}${s.queuePosition !== undefined ? ` (queue position ${s.queuePosition})` : ""}\n`,
+      );
     },
   );
 
@@ -79,7 +113,13 @@ export const registerResult: RegisterCommand = (y, { io, config, setExit }) =>
       const r = await client.result(args.request_id as string);
       const { raw: _raw, completed: _completed, ...shown } = r;
       if (r.completed) {
-        io.stdout(args.json ? json(shown) : outputUrls(r.output).map((u) => `${u.key}\t${u.url}\n`).join(""));
+        io.stdout(
+          args.json
+            ? json(shown)
+            : outputUrls(r.output)
+                .map((u) => `${u.key}\t${u.url}\n`)
+                .join(""),
+        );
         return;
       }
       if (FINISHED_BADLY.has(r.status)) {
@@ -89,7 +129,10 @@ export const registerResult: RegisterCommand = (y, { io, config, setExit }) =>
         return;
       }
       if (args.json) io.stdout(json(shown));
-      else io.stderr(`the job is ${r.status}; no output yet. Wait with \`runcomfy-codegen status ${r.requestId}\`, then ask again [request ${r.requestId}]\n`);
+      else
+        io.stderr(
+          `the job is ${r.status}; no output yet. Wait with \`runcomfy-codegen status ${r.requestId}\`, then ask again [request ${r.requestId}]\n`,
+        );
       setExit(EXIT.pending);
     },
   );
@@ -98,7 +141,14 @@ export const registerCancel: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
     "cancel <request_id>",
     "Cancel a queued job (a job that already runs cannot be cancelled: exit 1)",
-    (c) => withHelp(requestOptions(c, config), { examples: [["$0 cancel 5f2c…", "cancelled, or why not"], ["$0 cancel 5f2c… --json", "{ requestId, cancelled, status, reason? }"]], env }),
+    (c) =>
+      withHelp(requestOptions(c, config), {
+        examples: [
+          ["$0 cancel 5f2c…", "cancelled, or why not"],
+          ["$0 cancel 5f2c… --json", "{ requestId, cancelled, status, reason? }"],
+        ],
+        env,
+      }),
     async (args) => {
       const client = await clientFor(io, args);
       const r = await client.cancel(args.request_id as string);

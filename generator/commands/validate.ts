@@ -4,13 +4,29 @@
  */
 import type { ValidationResult } from "../runtime/issues.js";
 import { expandLocalMedia, reportLocalFiles } from "./local-media.js";
-import { EXIT, withHelp, importGeneratedPackage, plural, readJsonArgument, requireKnownModel, type CliIo, type RegisterCommand } from "./context.js";
+import {
+  EXIT,
+  withHelp,
+  importGeneratedPackage,
+  plural,
+  readJsonArgument,
+  requireKnownModel,
+  type CliIo,
+  type RegisterCommand,
+} from "./context.js";
 import { costEstimate, estimateLine, type EstimatingRoot } from "./estimate.js";
 
 export function formatIssues(result: ValidationResult): string {
-  const lines = result.issues.map((i) => `${i.severity === "error" ? "error  " : "warning"} ${i.path || "/"}  ${i.message}  [${i.source}${i.rule ? ` ${i.rule}` : i.keyword ? ` ${i.keyword}` : ""}]`);
+  const lines = result.issues.map(
+    (i) =>
+      `${i.severity === "error" ? "error  " : "warning"} ${i.path || "/"}  ${i.message}  [${i.source}${i.rule ? ` ${i.rule}` : i.keyword ? ` ${i.keyword}` : ""}]`,
+  );
   const errors = result.issues.filter((i) => i.severity === "error").length;
-  lines.push(result.valid ? `valid${result.issues.length ? ` (${plural(result.issues.length, "warning")})` : ""}` : `invalid: ${plural(errors, "problem")}`);
+  lines.push(
+    result.valid
+      ? `valid${result.issues.length ? ` (${plural(result.issues.length, "warning")})` : ""}`
+      : `invalid: ${plural(errors, "problem")}`,
+  );
   return lines.join("\n") + "\n";
 }
 
@@ -22,25 +38,63 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
       withHelp(c, {
         examples: [
           ["$0 validate bytedance/dreamina-4-0/edit input.json", "schema and media rules (probes the image URLs)"],
-          ["echo '{\"prompt\":\"a cat\"}' | $0 validate bytedance/dreamina-4-0/edit - --no-probe", "from standard input, schema only"],
+          [
+            'echo \'{"prompt":"a cat"}\' | $0 validate bytedance/dreamina-4-0/edit - --no-probe',
+            "from standard input, schema only",
+          ],
           ["$0 validate bytedance/dreamina-4-0/edit input.json --json", "the result (and the cost estimate) as JSON"],
-          [`echo '{"prompt":"a cat","image_urls":["@./cat.png"]}' | $0 validate bytedance/dreamina-4-0/edit -`, "a local file for a media input (@path, as curl): checked as the data URI run would send"],
+          [
+            `echo '{"prompt":"a cat","image_urls":["@./cat.png"]}' | $0 validate bytedance/dreamina-4-0/edit -`,
+            "a local file for a media input (@path, as curl): checked as the data URI run would send",
+          ],
         ],
         env: [],
       })
-        .positional("model_id", { type: "string", demandOption: true, describe: "Model id, e.g. bytedance/dreamina-4-0/edit" })
-        .positional("input", { type: "string", demandOption: true, describe: "Input JSON file, or - for standard input; a media value @path reads a local file" })
-        .option("probe", { type: "boolean", default: true, describe: "Probe media to check the validations rules (--no-probe: schema only)" })
-        .option("allow-private-network", { type: "boolean", default: false, describe: "Let probes reach loopback/private addresses" })
+        .positional("model_id", {
+          type: "string",
+          demandOption: true,
+          describe: "Model id, e.g. bytedance/dreamina-4-0/edit",
+        })
+        .positional("input", {
+          type: "string",
+          demandOption: true,
+          describe: "Input JSON file, or - for standard input; a media value @path reads a local file",
+        })
+        .option("probe", {
+          type: "boolean",
+          default: true,
+          describe: "Probe media to check the validations rules (--no-probe: schema only)",
+        })
+        .option("allow-private-network", {
+          type: "boolean",
+          default: false,
+          describe: "Let probes reach loopback/private addresses",
+        })
         .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
-        .option("allow-data-uris", { type: "boolean", default: true, describe: "Accept data: URIs for media (the default, as RunComfy accepts them; --no-allow-data-uris refuses them)" })
-        .option("unknown-properties", { choices: ["error", "warning", "ignore"] as const, default: "warning" as const, describe: "A key the schema does not declare: warn (sent as is), refuse, or ignore" })
-        .option("probe-failures", { choices: ["error", "warning"] as const, default: "warning" as const, describe: "A media rule this machine could not check (network, timeout, 5xx from the host): a warning, or an error" })
+        .option("allow-data-uris", {
+          type: "boolean",
+          default: true,
+          describe:
+            "Accept data: URIs for media (the default, as RunComfy accepts them; --no-allow-data-uris refuses them)",
+        })
+        .option("unknown-properties", {
+          choices: ["error", "warning", "ignore"] as const,
+          default: "warning" as const,
+          describe: "A key the schema does not declare: warn (sent as is), refuse, or ignore",
+        })
+        .option("probe-failures", {
+          choices: ["error", "warning"] as const,
+          default: "warning" as const,
+          describe:
+            "A media rule this machine could not check (network, timeout, 5xx from the host): a warning, or an error",
+        })
         .option("timeout-ms", { type: "number", default: 10_000, describe: "Time limit of each probe" })
         .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" })
         .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" }),
     async (args) => {
-      const pkg = await importGeneratedPackage<EstimatingRoot & { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> }>(args.package);
+      const pkg = await importGeneratedPackage<
+        EstimatingRoot & { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> }
+      >(args.package);
       const modelId = args.model_id as string;
       requireKnownModel(pkg, modelId);
       const raw = await readJsonArgument(args.input as string, io);
@@ -52,10 +106,16 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
         allowDataUris: args["allow-data-uris"] || files.length > 0,
         unknownProperties: args["unknown-properties"],
         probeFailures: args["probe-failures"],
-        probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"], timeoutMs: args["timeout-ms"] } : false,
+        probe: args.probe
+          ? { allowPrivateNetwork: args["allow-private-network"], timeoutMs: args["timeout-ms"] }
+          : false,
       });
       const estimate = await costEstimate(pkg, modelId, input);
-      io.stdout(args.json ? JSON.stringify({ ...result, costEstimate: estimate }, null, 2) + "\n" : formatIssues(result) + estimateLine(estimate));
+      io.stdout(
+        args.json
+          ? JSON.stringify({ ...result, costEstimate: estimate }, null, 2) + "\n"
+          : formatIssues(result) + estimateLine(estimate),
+      );
       setExit(result.valid ? EXIT.ok : EXIT.failed);
     },
   );
@@ -75,16 +135,42 @@ export interface DryRunArgs {
 
 /** `run --dry-run`: validation (unless --no-validate) and the estimate; nothing is submitted. */
 export async function dryRun(args: DryRunArgs, io: CliIo, setExit: (code: number) => void): Promise<void> {
-  const pkg = await importGeneratedPackage<EstimatingRoot & { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> }>(args.package);
+  const pkg = await importGeneratedPackage<
+    EstimatingRoot & { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> }
+  >(args.package);
   const modelId = args.model_id as string;
   requireKnownModel(pkg, modelId);
   // As run itself reads it: @path at a media input becomes the data URI run would send.
-  const { input, files } = await expandLocalMedia(await readJsonArgument(args.input as string, io), (await pkg.loadModel(modelId)).inputSchema, io.cwd);
+  const { input, files } = await expandLocalMedia(
+    await readJsonArgument(args.input as string, io),
+    (await pkg.loadModel(modelId)).inputSchema,
+    io.cwd,
+  );
   reportLocalFiles(files, io);
-  const options = { allowHttp: args["allow-http"], allowDataUris: files.length > 0, unknownProperties: args["unknown-properties"], probeFailures: args["probe-failures"] };
-  const validation = args.validate ? await pkg.validate(modelId, input, { ...options, probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false }) : undefined;
+  const options = {
+    allowHttp: args["allow-http"],
+    allowDataUris: files.length > 0,
+    unknownProperties: args["unknown-properties"],
+    probeFailures: args["probe-failures"],
+  };
+  const validation = args.validate
+    ? await pkg.validate(modelId, input, {
+        ...options,
+        probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false,
+      })
+    : undefined;
   const estimate = await costEstimate(pkg, modelId, input);
-  if (args.json) io.stdout(JSON.stringify({ dryRun: true, modelId, ...(validation ? { validation } : {}), costEstimate: estimate }, null, 2) + "\n");
-  else io.stdout(`${validation ? formatIssues(validation) : "not validated (--no-validate)\n"}${estimateLine(estimate)}dry run: nothing was submitted\n`);
+  if (args.json)
+    io.stdout(
+      JSON.stringify(
+        { dryRun: true, modelId, ...(validation ? { validation } : {}), costEstimate: estimate },
+        null,
+        2,
+      ) + "\n",
+    );
+  else
+    io.stdout(
+      `${validation ? formatIssues(validation) : "not validated (--no-validate)\n"}${estimateLine(estimate)}dry run: nothing was submitted\n`,
+    );
   setExit(!validation || validation.valid ? EXIT.ok : EXIT.failed);
 }

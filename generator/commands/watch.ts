@@ -11,7 +11,11 @@ import { EXIT, type CliIo } from "./context.js";
 /** Changes closer together than this are one regeneration (editors write a file in several steps). */
 const SETTLE_MS = 100;
 
-export async function watchAndRegenerate(schemasDir: string, regenerate: () => Promise<void>, io: CliIo): Promise<void> {
+export async function watchAndRegenerate(
+  schemasDir: string,
+  regenerate: () => Promise<void>,
+  io: CliIo,
+): Promise<void> {
   const runSafely = async () => {
     try {
       await regenerate();
@@ -31,7 +35,9 @@ export async function watchAndRegenerate(schemasDir: string, regenerate: () => P
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
       // Let a run in progress end (its output is written atomically either way).
-      void Promise.all([watcher.close(), running.catch(() => undefined)]).finally(() => (error === undefined ? resolve() : reject(error)));
+      void Promise.all([watcher.close(), running.catch(() => undefined)]).finally(() =>
+        error === undefined ? resolve() : reject(error),
+      );
     };
     const schedule = () => {
       clearTimeout(timer);

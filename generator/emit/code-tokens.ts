@@ -19,7 +19,12 @@ export function scan(code: string): Scanned {
   const comments: [number, number][] = [];
   const tokens: ScannedToken[] = [];
   // Read as a module; TypeScript's declarations (`interface`, `?:`) are plain names and punctuation to it.
-  for (const token of tokenizer(code, { ecmaVersion: "latest", sourceType: "module", onComment: (_block, _text, start, end) => comments.push([start, end]) })) tokens.push(token as ScannedToken);
+  for (const token of tokenizer(code, {
+    ecmaVersion: "latest",
+    sourceType: "module",
+    onComment: (_block, _text, start, end) => comments.push([start, end]),
+  }))
+    tokens.push(token as ScannedToken);
   return { tokens, comments };
 }
 
@@ -59,14 +64,21 @@ export function findCalls(code: string, names: ReadonlySet<string>, { tokens }: 
   const calls: CallSite[] = [];
   tokens.forEach((t, i) => {
     const word = t.type === tokTypes.name || t.type.keyword !== undefined;
-    if (!word || !names.has(t.value) || tokens[i - 1]?.type === tokTypes.dot || tokens[i - 1]?.type === tokTypes.questionDot) return;
+    if (
+      !word ||
+      !names.has(t.value) ||
+      tokens[i - 1]?.type === tokTypes.dot ||
+      tokens[i - 1]?.type === tokTypes.questionDot
+    )
+      return;
     const open = tokens[i + 1];
     if (open?.type !== tokTypes.parenL) {
       calls.push({ name: t.value, start: t.start, end: t.end });
       return;
     }
     const [arg, close] = [tokens[i + 2], tokens[i + 3]];
-    if (arg?.type === tokTypes.string && close?.type === tokTypes.parenR) calls.push({ name: t.value, start: t.start, end: close.end, argument: arg.value });
+    if (arg?.type === tokTypes.string && close?.type === tokTypes.parenR)
+      calls.push({ name: t.value, start: t.start, end: close.end, argument: arg.value });
     else calls.push({ name: t.value, start: t.start, end: open.end });
   });
   return calls;

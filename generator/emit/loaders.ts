@@ -27,13 +27,23 @@ export const shardCount = (models: number) => Math.max(1, Math.ceil(models / SHA
 type Render = (template: string, context: object) => string;
 
 /** `loaders.js`, `loaders.d.ts` and one `loaders/<n>.js` per shard, for `[modelId, module path]` pairs sorted by id. */
-export function emitLoaderFiles(models: [modelId: string, modulePath: string][], source: string, render: Render): Map<string, string> {
+export function emitLoaderFiles(
+  models: [modelId: string, modulePath: string][],
+  source: string,
+  render: Render,
+): Map<string, string> {
   const count = shardCount(models.length);
   const shards = Array.from({ length: count }, () => [] as { modelId: string; importPath: string }[]);
-  for (const [modelId, modulePath] of models) shards[shardHash(modelId) % count].push({ modelId, importPath: `../${modulePath}` });
+  for (const [modelId, modulePath] of models)
+    shards[shardHash(modelId) % count].push({ modelId, importPath: `../${modulePath}` });
   const files = new Map<string, string>();
   files.set("loaders.d.ts", render("loaders.d.ts.hbs", { source }));
-  files.set("loaders.js", render("loaders.js.hbs", { source, shards: shards.map((_, n) => ({ importPath: `./loaders/${n}.js` })) }));
-  shards.forEach((entries, n) => files.set(`loaders/${n}.js`, render("loader-shard.js.hbs", { source, models: entries })));
+  files.set(
+    "loaders.js",
+    render("loaders.js.hbs", { source, shards: shards.map((_, n) => ({ importPath: `./loaders/${n}.js` })) }),
+  );
+  shards.forEach((entries, n) =>
+    files.set(`loaders/${n}.js`, render("loader-shard.js.hbs", { source, models: entries })),
+  );
   return files;
 }

@@ -36,7 +36,14 @@ export async function buildRuntime(outDir = BUILT_RUNTIME_DIR): Promise<RuntimeF
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, f.content);
   }
-  writeFileSync(path.join(outDir, MANIFEST), JSON.stringify({ sourceHash: sourceHash(), files: files.map(({ path: p, source }) => ({ path: p, source })) }, null, 2));
+  writeFileSync(
+    path.join(outDir, MANIFEST),
+    JSON.stringify(
+      { sourceHash: sourceHash(), files: files.map(({ path: p, source }) => ({ path: p, source })) },
+      null,
+      2,
+    ),
+  );
   return files;
 }
 
@@ -52,9 +59,13 @@ export function loadBuiltRuntime(dir = BUILT_RUNTIME_DIR): RuntimeFile[] {
   try {
     manifest = JSON.parse(readFileSync(path.join(dir, MANIFEST), "utf8"));
   } catch {
-    throw new GeneratorError(`the runtime is not built (${path.join(dir, MANIFEST)} is missing): run \`npm run build\``, 2);
+    throw new GeneratorError(
+      `the runtime is not built (${path.join(dir, MANIFEST)} is missing): run \`npm run build\``,
+      2,
+    );
   }
-  if (manifest.sourceHash !== sourceHash()) throw new GeneratorError("the built runtime is older than generator/runtime/: run `npm run build`", 2);
+  if (manifest.sourceHash !== sourceHash())
+    throw new GeneratorError("the built runtime is older than generator/runtime/: run `npm run build`", 2);
   return manifest.files.map((f) => ({ ...f, content: readFileSync(path.join(dir, f.path), "utf8") }));
 }
 
@@ -79,11 +90,21 @@ async function compileRuntime(sources: string[]): Promise<RuntimeFile[]> {
   });
   project.addSourceFilesAtPaths(sources);
   const diagnostics = project.getPreEmitDiagnostics();
-  if (diagnostics.length) throw new Error(`the runtime does not typecheck:\n${project.formatDiagnosticsWithColorAndContext(diagnostics)}`);
-  const emitted = new Map(project.emitToMemory().getFiles().map((f) => [path.relative("/runtime-out", f.filePath).split(path.sep).join("/"), f.text]));
+  if (diagnostics.length)
+    throw new Error(`the runtime does not typecheck:\n${project.formatDiagnosticsWithColorAndContext(diagnostics)}`);
+  const emitted = new Map(
+    project
+      .emitToMemory()
+      .getFiles()
+      .map((f) => [path.relative("/runtime-out", f.filePath).split(path.sep).join("/"), f.text]),
+  );
   const declarations: RuntimeFile[] = [...emitted]
     .filter(([rel]) => rel.endsWith(".d.ts"))
-    .map(([rel, text]) => ({ path: `runtime/${rel}`, content: text, source: `generator/runtime/${rel.replace(/\.d\.ts$/, ".ts")}` }));
+    .map(([rel, text]) => ({
+      path: `runtime/${rel}`,
+      content: text,
+      source: `generator/runtime/${rel.replace(/\.d\.ts$/, ".ts")}`,
+    }));
   const modules = [...emitted.keys()].filter((rel) => rel.endsWith(".js")).sort();
   // One module for everything web-standard, one for the Node-only entry: importing the package then
   // costs two or three module loads instead of fifteen. Types stay per module (.d.ts).
@@ -92,7 +113,11 @@ async function compileRuntime(sources: string[]): Promise<RuntimeFile[]> {
   const nodeJs = await bundle(emitted, `export * from "./${NODE_ENTRY}";`, new Set(core));
   return [
     ...declarations,
-    { path: "runtime/core.js", content: coreJs, source: `generator/runtime/{${core.map((m) => m.replace(/\.js$/, "")).join(",")}}.ts` },
+    {
+      path: "runtime/core.js",
+      content: coreJs,
+      source: `generator/runtime/{${core.map((m) => m.replace(/\.js$/, "")).join(",")}}.ts`,
+    },
     { path: `runtime/${NODE_ENTRY}`, content: nodeJs, source: "generator/runtime/node.ts" },
   ].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
@@ -125,7 +150,11 @@ async function bundle(files: Map<string, string>, entry: string, external: Set<s
             if (!files.has(name)) return { errors: [{ text: `runtime module ${name} not found` }] };
             return { path: `/runtime/${name}`, namespace: "runtime" };
           });
-          b.onLoad({ filter: /.*/, namespace: "runtime" }, (args) => ({ contents: files.get(path.basename(args.path))!, loader: "js", resolveDir: "/runtime" }));
+          b.onLoad({ filter: /.*/, namespace: "runtime" }, (args) => ({
+            contents: files.get(path.basename(args.path))!,
+            loader: "js",
+            resolveDir: "/runtime",
+          }));
         },
       },
     ],

@@ -15,19 +15,32 @@ const KIND_KEYWORDS: Readonly<Record<string, readonly string[]>> = {
   string: ["minLength", "maxLength", "pattern", "format"],
   number: ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"],
   array: ["items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains"],
-  object: ["properties", "required", "additionalProperties", "patternProperties", "propertyNames", "minProperties", "maxProperties", "dependentRequired"],
+  object: [
+    "properties",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "propertyNames",
+    "minProperties",
+    "maxProperties",
+    "dependentRequired",
+  ],
 };
 const COMPOSED = ["$ref", "enum", "const", "anyOf", "oneOf", "allOf", "not", "if"];
 
 /** The one kind a typeless schema's keywords say, if they say one: `{minLength: 2}` is typed string. */
 function inferredKind(node: SchemaNode): string | undefined {
-  if (node.type !== undefined || COMPOSED.some((k) => (node as Record<string, unknown>)[k] !== undefined)) return undefined;
-  const kinds = Object.keys(KIND_KEYWORDS).filter((kind) => KIND_KEYWORDS[kind].some((k) => (node as Record<string, unknown>)[k] !== undefined));
+  if (node.type !== undefined || COMPOSED.some((k) => (node as Record<string, unknown>)[k] !== undefined))
+    return undefined;
+  const kinds = Object.keys(KIND_KEYWORDS).filter((kind) =>
+    KIND_KEYWORDS[kind].some((k) => (node as Record<string, unknown>)[k] !== undefined),
+  );
   return kinds.length === 1 ? kinds[0] : undefined;
 }
 
 const literalType = (v: unknown) => jsLiteral(v).replace(/\s*\n\s*/g, " ");
-const isFalseSchema = (node: SchemaNode) => node.not !== undefined && Object.keys(node.not).length === 0 && Object.keys(node).length === 1;
+const isFalseSchema = (node: SchemaNode) =>
+  node.not !== undefined && Object.keys(node.not).length === 0 && Object.keys(node).length === 1;
 /** A `$ref` json-schema-to-typescript can follow: the root, or a definition (whose names are kept). */
 const typeableRef = (ref: string) => ref === "#" || /^#\/(?:definitions|\$defs)\/[^/]+$/.test(ref);
 
@@ -77,16 +90,21 @@ export function typesView(node: SchemaNode, keys: string[] = []): Record<string,
     // json-schema-to-typescript reads draft-07 tuples; items after the tuple are optional, as in JSON Schema.
     out.items = node.prefixItems.map(view);
     out.minItems = Math.min(node.minItems ?? 0, node.prefixItems.length);
-    out.additionalItems = node.items ? view(node.items) : !(node.maxItems !== undefined && node.maxItems <= node.prefixItems.length);
+    out.additionalItems = node.items
+      ? view(node.items)
+      : !(node.maxItems !== undefined && node.maxItems <= node.prefixItems.length);
   } else if (node.items) {
     out.items = view(node.items);
     delete (out.items as Record<string, unknown>).description;
   }
-  if (node.additionalProperties !== undefined) out.additionalProperties = typeof node.additionalProperties === "object" ? view(node.additionalProperties) : node.additionalProperties;
+  if (node.additionalProperties !== undefined)
+    out.additionalProperties =
+      typeof node.additionalProperties === "object" ? view(node.additionalProperties) : node.additionalProperties;
   for (const key of ["anyOf", "oneOf", "allOf"] as const) if (node[key]) out[key] = node[key]!.map(view);
   if (out.tsType) delete out.type;
   // A schema that says nothing TypeScript can say (only not, if/then/else, …) is `unknown`, never `{}`.
-  if (!["type", "tsType", "$ref", "properties", "items", "anyOf", "oneOf", "allOf"].some((k) => out[k] !== undefined)) out.tsType = "unknown";
+  if (!["type", "tsType", "$ref", "properties", "items", "anyOf", "oneOf", "allOf"].some((k) => out[k] !== undefined))
+    out.tsType = "unknown";
   return out;
 }
 
@@ -97,10 +115,11 @@ export function typesView(node: SchemaNode, keys: string[] = []): Record<string,
 export function validatorView(node: SchemaNode): Record<string, unknown> {
   const out = mapSchema(node, (keyword) => shapeOf(keyword) !== undefined, validatorView);
   const props = out.properties as Record<string, unknown> | undefined;
-  if (props && Object.prototype.hasOwnProperty.call(props, "__proto__")) {
+  if (props && Object.hasOwn(props, "__proto__")) {
     const patterns: Record<string, unknown> = { ...(out.patternProperties as object | undefined) };
     const schema = props["__proto__"];
-    patterns["^__proto__$"] = patterns["^__proto__$"] === undefined ? schema : { allOf: [patterns["^__proto__$"], schema] };
+    patterns["^__proto__$"] =
+      patterns["^__proto__$"] === undefined ? schema : { allOf: [patterns["^__proto__$"], schema] };
     out.patternProperties = patterns;
     out.properties = Object.fromEntries(Object.entries(props).filter(([name]) => name !== "__proto__"));
   }

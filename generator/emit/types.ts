@@ -37,10 +37,17 @@ const outputTypes = new Map<string, Promise<string>>();
 
 /** Puts the real property names back where json-schema-to-typescript wrote placeholders (each at a line start). */
 function restoreKeys(code: string, keys: string[]): string {
-  return code.replace(/^__rcKey(\d+)(\??):/gm, (_, i: string, optional: string) => `${propertyName(keys[Number(i)])}${optional}:`);
+  return code.replace(
+    /^__rcKey(\d+)(\??):/gm,
+    (_, i: string, optional: string) => `${propertyName(keys[Number(i)])}${optional}:`,
+  );
 }
 
-async function compileView(compile: typeof import("json-schema-to-typescript").compile, schema: SchemaNode, name: string): Promise<string> {
+async function compileView(
+  compile: typeof import("json-schema-to-typescript").compile,
+  schema: SchemaNode,
+  name: string,
+): Promise<string> {
   const keys: string[] = [];
   const code = await compile(typesView(schema, keys) as never, name, JSON2TS_OPTIONS);
   return restoreKeys(code, keys);
@@ -57,8 +64,13 @@ export async function emitTypes(model: ModelIR): Promise<string> {
   }
   const source = `${input}\n${await output}`;
   const masked = mask(source);
-  const problems = checkTypesShape(source, hasOpenObject(model.input.schema) || hasOpenObject(model.output.schema), masked);
-  if (problems.length) throw new Error(`generated types for ${model.modelId} are not what was intended: ${problems.join("; ")}`);
+  const problems = checkTypesShape(
+    source,
+    hasOpenObject(model.input.schema) || hasOpenObject(model.output.schema),
+    masked,
+  );
+  if (problems.length)
+    throw new Error(`generated types for ${model.modelId} are not what was intended: ${problems.join("; ")}`);
   return indent(source, masked);
 }
 
@@ -77,7 +89,8 @@ function hasOpenObject(node: SchemaNode): boolean {
 export function checkTypesShape(source: string, allowIndexSignatures = false, code = mask(source)): string[] {
   const problems: string[] = [];
   if (/__rcKey\d/.test(code)) problems.push("a property name placeholder was left");
-  if (!allowIndexSignatures && /\[\s*[A-Za-z_$][\w$]*\s*:\s*(string|number)\s*\]\s*\??\s*:/.test(code)) problems.push("has an index signature");
+  if (!allowIndexSignatures && /\[\s*[A-Za-z_$][\w$]*\s*:\s*(string|number)\s*\]\s*\??\s*:/.test(code))
+    problems.push("has an index signature");
   let depth = 0;
   const names: string[] = [];
   for (const line of code.split("\n")) {
@@ -92,9 +105,13 @@ export function checkTypesShape(source: string, allowIndexSignatures = false, co
   }
   if (depth !== 0) problems.push("unbalanced braces");
   const main = names.filter((n) => n === "Input" || n === "Output");
-  if (main.join(",") !== "Input,Output" || names.some((n) => n.startsWith("<"))) problems.push(`declares ${names.join(", ")} instead of Input, Output`);
+  if (main.join(",") !== "Input,Output" || names.some((n) => n.startsWith("<")))
+    problems.push(`declares ${names.join(", ")} instead of Input, Output`);
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
-  if (twice.length) problems.push(`declares ${twice.join(", ")} twice (a definition of the input and one of the output have the same name: rename one)`);
+  if (twice.length)
+    problems.push(
+      `declares ${twice.join(", ")} twice (a definition of the input and one of the output have the same name: rename one)`,
+    );
   return problems;
 }
 

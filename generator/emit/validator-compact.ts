@@ -33,10 +33,17 @@ export interface Edit {
  * Applied together with the caller's other edits by `applyEdits`.
  */
 export function compactionEdits(code: string, masked: string): { edits: Edit[]; usesPushError: boolean } {
-  const inner = [...schemaConstantEdits(code, masked), ...integerCheckEdits(code, masked), ...unusedParameterEdits(masked)];
+  const inner = [
+    ...schemaConstantEdits(code, masked),
+    ...integerCheckEdits(code, masked),
+    ...unusedParameterEdits(masked),
+  ];
   const sites = errorSiteEdits(code, masked, inner);
   const consumed = new Set(sites.flatMap((s) => s.consumed));
-  return { edits: [...inner.filter((e) => !consumed.has(e)), ...sites.map((s) => s.edit)], usesPushError: sites.length > 0 };
+  return {
+    edits: [...inner.filter((e) => !consumed.has(e)), ...sites.map((s) => s.edit)],
+    usesPushError: sites.length > 0,
+  };
 }
 
 /** Applies non-overlapping edits (in any order) to `code.slice(from, to)`. */
@@ -67,7 +74,12 @@ function closingBracket(masked: string, open: number): number {
 }
 
 /** The fields of the object literal between `open` and `close` (its braces): key, and value's offsets. */
-function objectFields(code: string, masked: string, open: number, close: number): { key: string; start: number; end: number }[] {
+function objectFields(
+  code: string,
+  masked: string,
+  open: number,
+  close: number,
+): { key: string; start: number; end: number }[] {
   const fields: { key: string; start: number; end: number }[] = [];
   let depth = 0;
   let start = open + 1;
@@ -109,8 +121,22 @@ function errorSiteEdits(code: string, masked: string, inner: Edit[]): ErrorSiteE
     if (fields.length !== ERROR_FIELDS.length || fields.some((f, i) => f.key !== ERROR_FIELDS[i])) continue;
     const end = close + 1 + tail.length;
     const within = inner.filter((e) => e.start >= m.index && e.end <= end);
-    const [instancePath, , keyword, params] = fields.map((f) => applyEdits(code, within.filter((e) => e.start >= f.start && e.end <= f.end), f.start, f.end).trim());
-    sites.push({ edit: { start: m.index, end, text: `vErrors = ${PUSH_ERROR}(vErrors, ${instancePath}, ${keyword}, ${params});errors++;` }, consumed: within });
+    const [instancePath, , keyword, params] = fields.map((f) =>
+      applyEdits(
+        code,
+        within.filter((e) => e.start >= f.start && e.end <= f.end),
+        f.start,
+        f.end,
+      ).trim(),
+    );
+    sites.push({
+      edit: {
+        start: m.index,
+        end,
+        text: `vErrors = ${PUSH_ERROR}(vErrors, ${instancePath}, ${keyword}, ${params});errors++;`,
+      },
+      consumed: within,
+    });
   }
   // ajv's error variables are local to their site: three mentions each (a name recurs once per
   // validating function, e.g. one per definition). More would be a shape not understood.
@@ -121,7 +147,8 @@ function errorSiteEdits(code: string, masked: string, inner: Edit[]): ErrorSiteE
   for (const { edit } of sites) sitesNamed.set(siteName(edit), (sitesNamed.get(siteName(edit)) ?? 0) + 1);
   for (const { edit } of sites) {
     const name = siteName(edit);
-    if (mentions.get(name) !== 3 * sitesNamed.get(name)!) throw new Error(`generated validator uses ${name} outside its error site`);
+    if (mentions.get(name) !== 3 * sitesNamed.get(name)!)
+      throw new Error(`generated validator uses ${name} outside its error site`);
   }
   return sites;
 }
@@ -143,13 +170,23 @@ function schemaConstantEdits(code: string, masked: string): Edit[] {
     const close = closingBracket(masked, open);
     if (masked[close + 1] !== ";") continue;
     const declStart = m.index + m[0].indexOf("const");
-    edits.push(...(inlineOne(code, masked, m[1], declStart, close + 2, JSON.parse(code.slice(open, close + 1)), counter) ?? []));
+    edits.push(
+      ...(inlineOne(code, masked, m[1], declStart, close + 2, JSON.parse(code.slice(open, close + 1)), counter) ?? []),
+    );
   }
   return edits;
 }
 
 /** Edits replacing every read of `name` by its value; undefined when some use is not a static read. */
-function inlineOne(code: string, masked: string, name: string, declStart: number, declEnd: number, value: unknown, counter: { next: number }): Edit[] | undefined {
+function inlineOne(
+  code: string,
+  masked: string,
+  name: string,
+  declStart: number,
+  declEnd: number,
+  value: unknown,
+  counter: { next: number },
+): Edit[] | undefined {
   const edits: Edit[] = [];
   const constants = new Map<string, { name: string; value: unknown }>();
   for (const use of masked.matchAll(new RegExp(`(?<![\\w$.])${name}(?![\\w$])`, "g"))) {
@@ -185,13 +222,17 @@ function inlineOne(code: string, masked: string, name: string, declStart: number
 
 function integerCheckEdits(code: string, masked: string): Edit[] {
   const edits: Edit[] = [];
-  for (const m of masked.matchAll(/\(\(\(typeof ([\w$]+) == " {6}"\) && \(!\(\1 % 1\) && !isNaN\(\1\)\)\) && \(isFinite\(\1\)\)\)/g)) {
-    if (code.startsWith(`(((typeof ${m[1]} == "number")`, m.index)) edits.push({ start: m.index, end: m.index + m[0].length, text: `Number.isInteger(${m[1]})` });
+  for (const m of masked.matchAll(
+    /\(\(\(typeof ([\w$]+) == " {6}"\) && \(!\(\1 % 1\) && !isNaN\(\1\)\)\) && \(isFinite\(\1\)\)\)/g,
+  )) {
+    if (code.startsWith(`(((typeof ${m[1]} == "number")`, m.index))
+      edits.push({ start: m.index, end: m.index + m[0].length, text: `Number.isInteger(${m[1]})` });
   }
   return edits;
 }
 
-const SIGNATURE = /function validate\d+\(data, \{instancePath="", parentData, parentDataProperty, rootData=data\}=\{\}\)\{/g;
+const SIGNATURE =
+  /function validate\d+\(data, \{instancePath="", parentData, parentDataProperty, rootData=data\}=\{\}\)\{/g;
 
 /** Drops `parentData`, `parentDataProperty` and `rootData` from ajv's signatures when nothing else names them. */
 function unusedParameterEdits(masked: string): Edit[] {

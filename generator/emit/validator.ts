@@ -15,7 +15,6 @@ import { MEDIA_FORMATS, NUMBER_FORMATS, STANDARD_FORMATS } from "../normalize/no
 import type { SchemaNode } from "../normalize/normalize.js";
 import { validatorView } from "./schema-views.js";
 
-
 /** Marker module ajv is told to `require` for formats; rewritten to the runtime's formats module. */
 const FORMATS_MARKER = "runcomfy-runtime:formats";
 
@@ -66,31 +65,60 @@ export function compactValidator(standalone: string): CompactValidator {
   const requires = requireEdits(standalone, scanned);
   const compaction = compactionEdits(standalone, masked);
   const code = applyEdits(standalone, [...requires.edits, ...compaction.edits], m[0].length).trim();
-  const bindings = [...requires.used].map((module): [string, string] => [REQUIRE_MAP[module].exportName, REQUIRE_MAP[module].binding]);
+  const bindings = [...requires.used].map((module): [string, string] => [
+    REQUIRE_MAP[module].exportName,
+    REQUIRE_MAP[module].binding,
+  ]);
   if (compaction.usesPushError) bindings.push(["pushError", PUSH_ERROR]);
   return { code, functionName: m[1], bindings };
 }
 
 /** Names the model module's template declares next to the validator (templates/model-index.js.hbs). */
-const TEMPLATE_NAMES = new Set(["modelId", "validator", "inputSchema", "outputSchema", "ruleTargets", "knownProperties", "example", "definition", "validateSchema", "validate", "validateModelInput", "validateSchemaOf"]);
+const TEMPLATE_NAMES = new Set([
+  "modelId",
+  "validator",
+  "inputSchema",
+  "outputSchema",
+  "ruleTargets",
+  "knownProperties",
+  "example",
+  "definition",
+  "validateSchema",
+  "validate",
+  "validateModelInput",
+  "validateSchemaOf",
+]);
 
 /**
  * The model module's validator: the compacted code printed by esbuild (two-space indentation, one
  * statement a line, names as ajv chose them) and its import of the runtime helpers it uses.
  */
-export async function formatValidator(validator: CompactValidator, runtimeImportPrefix: string): Promise<CompiledValidatorCode> {
+export async function formatValidator(
+  validator: CompactValidator,
+  runtimeImportPrefix: string,
+): Promise<CompiledValidatorCode> {
   // Asynchronous: esbuild's service formats while this thread emits types (its sync API would add a thread per caller).
-  const code = (await transform(validator.code, { loader: "js", charset: "utf8", legalComments: "none" })).code.trimEnd();
+  const code = (
+    await transform(validator.code, { loader: "js", charset: "utf8", legalComments: "none" })
+  ).code.trimEnd();
   for (const mention of findCalls(code, CHECKED_NAMES)) {
     // A key of an object literal names nothing (ajv's recursive-ref wrapper is `{ validate: validate1 }`).
-    if (TEMPLATE_NAMES.has(mention.name) && /^\s*:/.test(code.slice(mention.end)) && /[{,]\s*$/.test(code.slice(0, mention.start))) continue;
+    if (
+      TEMPLATE_NAMES.has(mention.name) &&
+      /^\s*:/.test(code.slice(mention.end)) &&
+      /[{,]\s*$/.test(code.slice(0, mention.start))
+    )
+      continue;
     // ajv names its top-level declarations with a numbered suffix; a template name here would be a shape not understood.
-    if (TEMPLATE_NAMES.has(mention.name)) throw new Error(`generated validator declares ${mention.name}, a name the model module uses`);
+    if (TEMPLATE_NAMES.has(mention.name))
+      throw new Error(`generated validator declares ${mention.name}, a name the model module uses`);
     // The finished validator may name nothing that evaluates code or loads modules.
     throw new Error(`generated validator calls ${mention.name}()`);
   }
   const specifiers = validator.bindings.map(([exported, local]) => `${exported} as ${local}`).sort();
-  const imports = specifiers.length ? `import { ${specifiers.join(", ")} } from ${JSON.stringify(runtimeImportPrefix + "core.js")};` : "";
+  const imports = specifiers.length
+    ? `import { ${specifiers.join(", ")} } from ${JSON.stringify(runtimeImportPrefix + "core.js")};`
+    : "";
   return { imports, code, functionName: validator.functionName };
 }
 
@@ -122,7 +150,8 @@ export function compileValidatorCode(schema: SchemaNode): string {
     code: { source: true, esm: true, lines: false, formats: _`require(${FORMATS_MARKER}).formats` },
   });
   // Stand-ins: the code calls the runtime's checks (runtime/formats.ts) by name.
-  for (const name of [...STANDARD_FORMATS, ...Object.keys(MEDIA_FORMATS)]) ajv.addFormat(name, NUMBER_FORMATS.includes(name) ? { type: "number", validate: () => true } : () => true);
+  for (const name of [...STANDARD_FORMATS, ...Object.keys(MEDIA_FORMATS)])
+    ajv.addFormat(name, NUMBER_FORMATS.includes(name) ? { type: "number", validate: () => true } : () => true);
   const validate = ajv.compile(view);
   return standaloneCode(ajv, validate);
 }
@@ -149,11 +178,13 @@ export function requireEdits(code: string, scanned = scan(code)): { edits: Edit[
   const edits: Edit[] = [];
   for (const call of findCalls(code, FORBIDDEN_OR_REWRITTEN, scanned)) {
     if (call.name !== "require") throw new Error(`generated validator calls ${call.name}()`);
-    if (call.argument === undefined || !hasOwn(REQUIRE_MAP, call.argument)) throw new Error(`generated validator requires an unexpected module: ${code.slice(call.start, call.end + 40)}`);
+    if (call.argument === undefined || !hasOwn(REQUIRE_MAP, call.argument))
+      throw new Error(`generated validator requires an unexpected module: ${code.slice(call.start, call.end + 40)}`);
     const { binding, property } = REQUIRE_MAP[call.argument];
     used.add(call.argument);
     const access = `.${property}`;
-    if (code.startsWith(access, call.end) && !/[\w$]/.test(code[call.end + access.length] ?? "")) edits.push({ start: call.start, end: call.end + access.length, text: binding });
+    if (code.startsWith(access, call.end) && !/[\w$]/.test(code[call.end + access.length] ?? ""))
+      edits.push({ start: call.start, end: call.end + access.length, text: binding });
     else edits.push({ start: call.start, end: call.end, text: `({ ${property}: ${binding} })` });
   }
   return { edits, used };

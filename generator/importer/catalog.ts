@@ -59,13 +59,19 @@ export async function listCatalog(
     const query = new URLSearchParams({ limit: String(want), offset: String(offset) });
     for (const key of ["search", "category", "kind"] as const) if (options[key]?.trim()) query.set(key, options[key]!);
     if (options.includeSchema) query.set("include_schema", "true");
-    const page = (await send(http, { method: "GET", path: `/models?${query}`, idempotent: true })) as { models?: unknown; total?: unknown };
-    if (!Array.isArray(page?.models)) throw new NetworkError("malformed catalog page: expected { models: [...], total }", false);
+    const page = (await send(http, { method: "GET", path: `/models?${query}`, idempotent: true })) as {
+      models?: unknown;
+      total?: unknown;
+    };
+    if (!Array.isArray(page?.models))
+      throw new NetworkError("malformed catalog page: expected { models: [...], total }", false);
     models.push(...(page.models as CatalogEntry[]));
     // `total` is optional in the official CLI's reading; without it, a short page is the last.
-    total = typeof page.total === "number" ? page.total : offset + page.models.length + (page.models.length < want ? 0 : 1);
+    total =
+      typeof page.total === "number" ? page.total : offset + page.models.length + (page.models.length < want ? 0 : 1);
     offset += page.models.length;
-    if (page.models.length === 0 || offset >= total || (options.limit !== undefined && models.length >= options.limit)) break;
+    if (page.models.length === 0 || offset >= total || (options.limit !== undefined && models.length >= options.limit))
+      break;
   }
   return { models, total: Math.max(total, models.length) };
 }
@@ -74,14 +80,18 @@ export async function listCatalog(
 export async function getCatalogEntry(http: HttpOptions, modelId: string): Promise<CatalogEntry> {
   if (!MODEL_ID_PATTERN.test(modelId)) throw new TypeError(`${JSON.stringify(modelId)} is not a model id`);
   const entry = await send(http, { method: "GET", path: `/models/${modelId}`, idempotent: true });
-  if (!entry || typeof entry !== "object" || Array.isArray(entry)) throw new NetworkError(`malformed catalog entry for ${modelId}: expected an object`, false);
+  if (!entry || typeof entry !== "object" || Array.isArray(entry))
+    throw new NetworkError(`malformed catalog entry for ${modelId}: expected an object`, false);
   return entry as CatalogEntry;
 }
 
 /** The catalog's categories (`GET /v1/models/categories`). */
 export async function listCategories(http: HttpOptions): Promise<unknown[]> {
-  const body = (await send(http, { method: "GET", path: "/models/categories", idempotent: true })) as { categories?: unknown };
-  if (!Array.isArray(body?.categories)) throw new NetworkError("malformed categories answer: expected { categories: [...] }", false);
+  const body = (await send(http, { method: "GET", path: "/models/categories", idempotent: true })) as {
+    categories?: unknown;
+  };
+  if (!Array.isArray(body?.categories))
+    throw new NetworkError("malformed categories answer: expected { categories: [...] }", false);
   return body.categories;
 }
 

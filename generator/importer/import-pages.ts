@@ -5,7 +5,16 @@
  */
 import { readFile } from "node:fs/promises";
 import { extractFromPage, PageImportError } from "./page.js";
-import { diffJson, isTranslatedText, pricingOf, readExisting, schemaFilePath, serializeSchemaFile, writeSchemaFile, type SchemaFileDoc } from "./schema-file.js";
+import {
+  diffJson,
+  isTranslatedText,
+  pricingOf,
+  readExisting,
+  schemaFilePath,
+  serializeSchemaFile,
+  writeSchemaFile,
+  type SchemaFileDoc,
+} from "./schema-file.js";
 
 export type ImportOutcome =
   | { page: string; modelId: string; file: string; action: "added" | "unchanged" }
@@ -35,7 +44,14 @@ export async function importPages(pages: string[], options: ImportOptions): Prom
   for (const { page, model } of extracted) {
     const file = schemaFilePath(options.outDir, model.modelId);
     const existing = written.get(file) ?? (await readExisting(file));
-    const doc: SchemaFileDoc = { model_id: model.modelId, input_schema: model.inputSchema, output_schema: model.outputSchema, example: model.example ?? existing?.example, source: existing?.source, ...pricingOf(existing) };
+    const doc: SchemaFileDoc = {
+      model_id: model.modelId,
+      input_schema: model.inputSchema,
+      output_schema: model.outputSchema,
+      example: model.example ?? existing?.example,
+      source: existing?.source,
+      ...pricingOf(existing),
+    };
     if (!existing) {
       outcomes.push({ page, modelId: model.modelId, file, action: "added" });
     } else {

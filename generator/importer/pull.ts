@@ -12,8 +12,23 @@ import { readPricingFields } from "../load/pricing-fields.js";
 import { SchemaFileError } from "../shared/errors.js";
 import { NotFoundError } from "../runtime/errors.js";
 import { decodePointerToken } from "../runtime/json-pointer.js";
-import { catalogHttp, getCatalogEntry, listCatalog, type CatalogConnection, type CatalogEntry, type CatalogFilters } from "./catalog.js";
-import { diffJson, pricingOf, readExisting, schemaFilePath, serializeSchemaFile, writeSchemaFile, type SchemaFileDoc } from "./schema-file.js";
+import {
+  catalogHttp,
+  getCatalogEntry,
+  listCatalog,
+  type CatalogConnection,
+  type CatalogEntry,
+  type CatalogFilters,
+} from "./catalog.js";
+import {
+  diffJson,
+  pricingOf,
+  readExisting,
+  schemaFilePath,
+  serializeSchemaFile,
+  writeSchemaFile,
+  type SchemaFileDoc,
+} from "./schema-file.js";
 
 export interface PullOptions extends CatalogConnection, CatalogFilters {
   outDir: string;
@@ -38,26 +53,42 @@ export interface PullReport {
 }
 
 /** Whether removed models can be told: only when the whole catalog (or the local `filter`'s share of it) was read. */
-export const seesWholeCatalog = (o: Pick<PullOptions, "search" | "category" | "kind" | "modelIds">) => !o.modelIds?.length && !o.search && !o.category && !o.kind;
+export const seesWholeCatalog = (o: Pick<PullOptions, "search" | "category" | "kind" | "modelIds">) =>
+  !o.modelIds?.length && !o.search && !o.category && !o.kind;
 
 /** Which input properties differ: `prompt`, `image_urls`, or `(output)` / `(schema)` / `(pricing)` for the rest. */
 function changedProperties(before: SchemaFileDoc, after: SchemaFileDoc): string[] {
   const names = new Set<string>();
-  const compared = (d: SchemaFileDoc) => ({ input_schema: d.input_schema, output_schema: d.output_schema, ...pricingOf(d) });
+  const compared = (d: SchemaFileDoc) => ({
+    input_schema: d.input_schema,
+    output_schema: d.output_schema,
+    ...pricingOf(d),
+  });
   for (const p of diffJson(compared(before), compared(after))) {
     const m = /^\/input_schema\/properties\/([^/]+)/.exec(p);
     if (m) names.add(decodePointerToken(m[1]));
-    else names.add(p.startsWith("/output_schema") ? "(output)" : p.startsWith("/input_schema") ? "(schema)" : "(pricing)");
+    else
+      names.add(p.startsWith("/output_schema") ? "(output)" : p.startsWith("/input_schema") ? "(schema)" : "(pricing)");
   }
   return [...names];
 }
 
 /** The entry's pricing as schema file fields; a malformed price is left out and reported. */
-function pricingFields(modelId: string, entry: CatalogEntry, report: PullReport): Pick<SchemaFileDoc, "base_price_usd" | "price_unit" | "pricing_note"> | undefined {
+function pricingFields(
+  modelId: string,
+  entry: CatalogEntry,
+  report: PullReport,
+): Pick<SchemaFileDoc, "base_price_usd" | "price_unit" | "pricing_note"> | undefined {
   if ((entry.base_price_usd ?? null) === null && (entry.price_unit ?? null) === null) return undefined;
   try {
-    const fields = readPricingFields(modelId, { base_price_usd: entry.base_price_usd, price_unit: entry.price_unit, pricing_note: entry.pricing_note || null });
-    return fields ? { base_price_usd: fields.basePriceUsd, price_unit: fields.priceUnit, pricing_note: fields.pricingNote } : undefined;
+    const fields = readPricingFields(modelId, {
+      base_price_usd: entry.base_price_usd,
+      price_unit: entry.price_unit,
+      pricing_note: entry.pricing_note || null,
+    });
+    return fields
+      ? { base_price_usd: fields.basePriceUsd, price_unit: fields.priceUnit, pricing_note: fields.pricingNote }
+      : undefined;
   } catch (e) {
     if (!(e instanceof SchemaFileError)) throw e;
     report.warnings.push({ modelId, reason: `pricing not recorded: ${e.detail}` });
@@ -73,7 +104,11 @@ async function fetchEntries(options: PullOptions): Promise<CatalogEntry[]> {
     try {
       entries.push({ model_id: id, ...(await getCatalogEntry(http, id)) });
     } catch (e) {
-      if (e instanceof NotFoundError) throw new NotFoundError(`${id} is not in the catalog: ${e.message}`, { status: e.status, errorCode: e.errorCode });
+      if (e instanceof NotFoundError)
+        throw new NotFoundError(`${id} is not in the catalog: ${e.message}`, {
+          status: e.status,
+          errorCode: e.errorCode,
+        });
       throw e;
     }
   }
@@ -83,7 +118,10 @@ async function fetchEntries(options: PullOptions): Promise<CatalogEntry[]> {
 export async function pullCatalog(options: PullOptions): Promise<PullReport> {
   const bad = options.modelIds?.find((id) => !MODEL_ID_PATTERN.test(id));
   if (bad !== undefined) throw new TypeError(`${JSON.stringify(bad)} is not a model id`);
-  if (options.prune && !seesWholeCatalog(options)) throw new TypeError("--prune needs the whole catalog: it cannot be combined with model ids, --search, --category or --kind");
+  if (options.prune && !seesWholeCatalog(options))
+    throw new TypeError(
+      "--prune needs the whole catalog: it cannot be combined with model ids, --search, --category or --kind",
+    );
   const entries = await fetchEntries(options);
   const report: PullReport = { added: [], changed: [], unchanged: [], removed: [], skipped: [], warnings: [] };
   const matches = (id: string) => !options.filter || id.includes(options.filter);
@@ -104,7 +142,14 @@ export async function pullCatalog(options: PullOptions): Promise<PullReport> {
     const existing = await readExisting(file);
     // The catalog's price replaces the file's; a file priced by hand keeps its price when the catalog has none.
     const pricing = pricingFields(modelId, entry, report) ?? pricingOf(existing);
-    const doc: SchemaFileDoc = { model_id: modelId, input_schema: entry.input_schema, output_schema: entry.output_schema ?? null, example: existing?.example, source: existing?.source, ...pricing };
+    const doc: SchemaFileDoc = {
+      model_id: modelId,
+      input_schema: entry.input_schema,
+      output_schema: entry.output_schema ?? null,
+      example: existing?.example,
+      source: existing?.source,
+      ...pricing,
+    };
     if (!existing) report.added.push(modelId);
     else {
       const properties = changedProperties(existing, doc);
@@ -120,7 +165,12 @@ export async function pullCatalog(options: PullOptions): Promise<PullReport> {
   return report;
 }
 
-async function findRemoved(options: PullOptions, matches: (id: string) => boolean, seen: Set<string>, report: PullReport): Promise<void> {
+async function findRemoved(
+  options: PullOptions,
+  matches: (id: string) => boolean,
+  seen: Set<string>,
+  report: PullReport,
+): Promise<void> {
   let localFiles: string[] = [];
   try {
     localFiles = await findSchemaFiles(options.outDir);
@@ -128,7 +178,11 @@ async function findRemoved(options: PullOptions, matches: (id: string) => boolea
     localFiles = [];
   }
   for (const file of localFiles) {
-    const id = path.relative(options.outDir, file).split(path.sep).join("/").replace(/\.json$/, "");
+    const id = path
+      .relative(options.outDir, file)
+      .split(path.sep)
+      .join("/")
+      .replace(/\.json$/, "");
     if (matches(id) && !seen.has(id)) {
       report.removed.push(id);
       if (options.prune && !options.dryRun) await rm(file);

@@ -17,13 +17,16 @@ export interface SchemaFileDoc {
 }
 
 /** The pricing fields of a document, to carry them over when another source rewrites the schemas. */
-export const pricingOf = (doc: SchemaFileDoc | undefined): Pick<SchemaFileDoc, "base_price_usd" | "price_unit" | "pricing_note"> =>
+export const pricingOf = (
+  doc: SchemaFileDoc | undefined,
+): Pick<SchemaFileDoc, "base_price_usd" | "price_unit" | "pricing_note"> =>
   doc ? { base_price_usd: doc.base_price_usd, price_unit: doc.price_unit, pricing_note: doc.pricing_note } : {};
 
 /** The file text: 2-space JSON, keys in envelope order (pricing after the id), trailing newline. */
 export function serializeSchemaFile(doc: SchemaFileDoc): string {
   const ordered: Record<string, unknown> = { model_id: doc.model_id };
-  for (const key of ["base_price_usd", "price_unit", "pricing_note"] as const) if (doc[key] !== undefined) ordered[key] = doc[key];
+  for (const key of ["base_price_usd", "price_unit", "pricing_note"] as const)
+    if (doc[key] !== undefined) ordered[key] = doc[key];
   Object.assign(ordered, { input_schema: doc.input_schema, output_schema: doc.output_schema });
   if (doc.example !== undefined) ordered.example = doc.example;
   if (doc.source !== undefined) ordered.source = doc.source;
@@ -38,7 +41,9 @@ export function diffJson(a: unknown, b: unknown, pointer = ""): string[] {
   const bothObjects = a && b && typeof a === "object" && typeof b === "object" && Array.isArray(a) === Array.isArray(b);
   if (!bothObjects) return JSON.stringify(a) === JSON.stringify(b) ? [] : [pointer || "/"];
   const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])];
-  return keys.flatMap((k) => diffJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], joinPointer(pointer, k)));
+  return keys.flatMap((k) =>
+    diffJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], joinPointer(pointer, k)),
+  );
 }
 
 /** Text that a docs page translates: differences only here mean "same model, another language". */

@@ -12,7 +12,8 @@ import { PACKAGE_ROOT, TEMPLATES_DIR } from "../shared/paths.js";
 import { walkFiles } from "../shared/walk-files.js";
 
 /** node_modules/.cache/runcomfy-codegen, or RUNCOMFY_CODEGEN_CACHE_DIR (a benchmark or CI keeps its own). */
-export const DEFAULT_CACHE_DIR = process.env.RUNCOMFY_CODEGEN_CACHE_DIR || path.join(PACKAGE_ROOT, "node_modules", ".cache", "runcomfy-codegen");
+export const DEFAULT_CACHE_DIR =
+  process.env.RUNCOMFY_CODEGEN_CACHE_DIR || path.join(PACKAGE_ROOT, "node_modules", ".cache", "runcomfy-codegen");
 
 function filesUnder(dir: string, ext: RegExp): string[] {
   return walkFiles(dir, (e) => e.isDirectory() || ext.test(e.name)).map((rel) => path.join(dir, rel));
@@ -25,10 +26,13 @@ export function generatorFingerprint(): string {
   const hash = createHash("sha256");
   // This file sits one folder below the generator's root: hash the whole generator, not just this folder.
   const codeDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
-  for (const f of [...filesUnder(codeDir, /\.(js|ts)$/), ...filesUnder(TEMPLATES_DIR, /\.hbs$/)]) hash.update(f.slice(PACKAGE_ROOT.length)).update(readFileSync(f));
+  for (const f of [...filesUnder(codeDir, /\.(js|ts)$/), ...filesUnder(TEMPLATES_DIR, /\.hbs$/)])
+    hash.update(f.slice(PACKAGE_ROOT.length)).update(readFileSync(f));
   for (const dep of ["json-schema-to-typescript", "ajv", "ts-morph", "handlebars"]) {
     try {
-      hash.update(dep + JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "node_modules", dep, "package.json"), "utf8")).version);
+      hash.update(
+        dep + JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "node_modules", dep, "package.json"), "utf8")).version,
+      );
     } catch {
       hash.update(dep + "?");
     }
@@ -72,7 +76,11 @@ export class EmitCache {
 }
 
 /** Runs `fn` over items with at most `limit` at once, keeping the order of results. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

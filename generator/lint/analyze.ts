@@ -8,7 +8,12 @@ import { NOTE_CODES, severityOf, type Note, type SeverityPolicy } from "../share
 import { checkSchemaFile, loadErrorOf, type SchemaText } from "../load/load.js";
 import type { Position } from "../load/load-json.js";
 import { buildModel, type ModelIR } from "../model/model.js";
-import { normalizeInputSchema, normalizeOutputSchema, type NormalizedSchema, type SchemaNode } from "../normalize/normalize.js";
+import {
+  normalizeInputSchema,
+  normalizeOutputSchema,
+  type NormalizedSchema,
+  type SchemaNode,
+} from "../normalize/normalize.js";
 import { checkSchemas, outputPointer, unwrappedOutput } from "./checks.js";
 
 export interface AnalyzeOptions {
@@ -46,7 +51,12 @@ function tryNormalize<T extends NormalizedSchema>(run: () => T): Normalized<T> {
   }
 }
 
-const noteOf = (e: SchemaFileError): Note => ({ code: e.ruleId, severity: NOTE_CODES[e.ruleId].severity, pointer: e.pointer, message: e.detail });
+const noteOf = (e: SchemaFileError): Note => ({
+  code: e.ruleId,
+  severity: NOTE_CODES[e.ruleId].severity,
+  pointer: e.pointer,
+  message: e.detail,
+});
 
 export function analyzeSchemaText(source: SchemaText, options: AnalyzeOptions = {}): Analysis {
   const { file } = source;
@@ -55,7 +65,12 @@ export function analyzeSchemaText(source: SchemaText, options: AnalyzeOptions = 
       const severity = severityOf(n.code, options.strict ?? false);
       return severity === "off" ? [] : [{ ...n, severity } as Note];
     });
-  if (source.error) return { file, notes: [noteOf(loadErrorOf(file, source.error))], positions: new Map([["", source.error.position]]) };
+  if (source.error)
+    return {
+      file,
+      notes: [noteOf(loadErrorOf(file, source.error))],
+      positions: new Map([["", source.error.position]]),
+    };
   const checked = checkSchemaFile(file, source.relPath, source.text, options.withPositions);
   const notes = checked.errors.map(noteOf);
   const loaded = checked.file;
@@ -66,7 +81,14 @@ export function analyzeSchemaText(source: SchemaText, options: AnalyzeOptions = 
   const outputSchema = output.result?.schema ?? output.partial;
   const checks = checkSchemas({
     input: inputSchema && { schema: inputSchema, pointer: "/input_schema", raw: loaded.inputSchema },
-    output: outputSchema && loaded.outputSchema !== null ? { schema: outputSchema, pointer: outputPointer(loaded.outputSchema), raw: unwrappedOutput(loaded.outputSchema) } : undefined,
+    output:
+      outputSchema && loaded.outputSchema !== null
+        ? {
+            schema: outputSchema,
+            pointer: outputPointer(loaded.outputSchema),
+            raw: unwrappedOutput(loaded.outputSchema),
+          }
+        : undefined,
     example: loaded.example,
   });
   const all = strictly([...notes, ...input.notes, ...output.notes, ...checks]);
@@ -82,7 +104,16 @@ export function errorsOf(analysis: Analysis): SchemaFileError[] {
   const placed = analysis.positions.size > 0;
   return analysis.notes
     .filter((n) => n.severity === "error")
-    .map((n) => new SchemaFileError(analysis.file, n.pointer, n.message, n.code, placed ? positionOf(analysis.positions, n.pointer) : undefined));
+    .map(
+      (n) =>
+        new SchemaFileError(
+          analysis.file,
+          n.pointer,
+          n.message,
+          n.code,
+          placed ? positionOf(analysis.positions, n.pointer) : undefined,
+        ),
+    );
 }
 
 /** The position of a pointer, or of its nearest ancestor that has one. */

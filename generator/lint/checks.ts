@@ -97,19 +97,30 @@ function checkNode(node: SchemaNode, pointer: string, add: Add): void {
   ];
   for (const [lo, hi, what] of pairs) {
     if (typeof node[lo] === "number" && typeof node[hi] === "number" && (node[lo] as number) > (node[hi] as number)) {
-      add(joinPointer(pointer, lo), "contradictory-limits", `${what} (${node[lo]} > ${node[hi]}): no value can pass; swap or fix them`);
+      add(
+        joinPointer(pointer, lo),
+        "contradictory-limits",
+        `${what} (${node[lo]} > ${node[hi]}): no value can pass; swap or fix them`,
+      );
     }
   }
   if (node.default !== undefined) {
     const problems = valueProblems(node, node.default);
-    if (problems.length) add(joinPointer(pointer, "default"), "default-invalid", `the default ${truncate(JSON.stringify(node.default))} violates its own schema: ${problems.join("; ")}`);
+    if (problems.length)
+      add(
+        joinPointer(pointer, "default"),
+        "default-invalid",
+        `the default ${truncate(JSON.stringify(node.default))} violates its own schema: ${problems.join("; ")}`,
+      );
   }
   if (node["x-rules"]) {
     const checked = node["x-rules"].filter((r): r is CheckedRule => r.kind === "checked");
     checkRuleContradictions(checked, joinPointer(pointer, "validations"), add);
     checkRuleMetrics(node, joinPointer(pointer, "validations"), add);
   }
-  forEachSubschema(node, (child, keyword, key) => checkNode(child, key === undefined ? joinPointer(pointer, keyword) : joinPointer(pointer, keyword, key), add));
+  forEachSubschema(node, (child, keyword, key) =>
+    checkNode(child, key === undefined ? joinPointer(pointer, keyword) : joinPointer(pointer, keyword, key), add),
+  );
 }
 
 function truncate(s: string, n = 60) {
@@ -125,7 +136,10 @@ function valueProblems(node: SchemaNode, value: unknown): string[] {
     return [];
   }
   if (validate(value)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || "value"} ${e.message}${e.keyword === "enum" ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")})` : ""}`);
+  return (validate.errors ?? []).map(
+    (e) =>
+      `${e.instancePath || "value"} ${e.message}${e.keyword === "enum" ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")})` : ""}`,
+  );
 }
 
 function checkExample(schema: SchemaNode, example: unknown, add: Add): void {
@@ -154,7 +168,11 @@ function checkRuleMetrics(node: SchemaNode, pointer: string, add: Add): void {
     if (rule.kind !== "checked") return;
     const foreign = rule.metrics.filter((m) => !MEASURABLE[media].includes(m));
     if (foreign.length) {
-      add(joinPointer(pointer, i), "rule-metric-media-mismatch", `rule ${JSON.stringify(rule.source.rule)} measures ${foreign.join(", ")}, which ${MEDIA_NOUN[media]} does not have; it is reported as unchecked at validation time`);
+      add(
+        joinPointer(pointer, i),
+        "rule-metric-media-mismatch",
+        `rule ${JSON.stringify(rule.source.rule)} measures ${foreign.join(", ")}, which ${MEDIA_NOUN[media]} does not have; it is reported as unchecked at validation time`,
+      );
     }
   });
 }
@@ -177,9 +195,16 @@ function checkRuleContradictions(rules: CheckedRule[], pointer: string, add: Add
       } else if (r.op === "==") equals.push(r.limit);
     }
     const inRange = (v: number) => (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
-    const empty = lo > hi || (lo === hi && (loOpen || hiOpen)) || (equals.length > 0 && (new Set(equals).size > 1 || !inRange(equals[0])));
+    const empty =
+      lo > hi ||
+      (lo === hi && (loOpen || hiOpen)) ||
+      (equals.length > 0 && (new Set(equals).size > 1 || !inRange(equals[0])));
     if (empty) {
-      add(pointer, "contradictory-rules", `the rules on ${expr} contradict each other (${group.map((r) => `${expr} ${r.op} ${r.limit}`).join(", ")}): no media can pass`);
+      add(
+        pointer,
+        "contradictory-rules",
+        `the rules on ${expr} contradict each other (${group.map((r) => `${expr} ${r.op} ${r.limit}`).join(", ")}): no media can pass`,
+      );
     }
   }
 }

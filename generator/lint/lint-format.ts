@@ -18,20 +18,36 @@ export function formatStylish(findings: Finding[], color: boolean, filesChecked:
   const lines: string[] = [];
   for (const [file, list] of byFile) {
     lines.push(c(4, file));
-    for (const f of list) lines.push(`  ${c(2, `${f.line}:${f.column}`.padEnd(8))} ${f.severity === "error" ? c(31, "error  ") : c(33, "warning")}  ${f.message}  ${c(2, f.ruleId)}`);
+    for (const f of list)
+      lines.push(
+        `  ${c(2, `${f.line}:${f.column}`.padEnd(8))} ${f.severity === "error" ? c(31, "error  ") : c(33, "warning")}  ${f.message}  ${c(2, f.ruleId)}`,
+      );
     lines.push("");
   }
   const errors = count(findings, "error");
   const warnings = count(findings, "warning");
-  lines.push(findings.length ? c(errors ? 31 : 33, `✖ ${plural(findings.length, "problem")} (${plural(errors, "error")}, ${plural(warnings, "warning")}) in ${plural(filesChecked, "file")}`) : c(32, `✔ ${plural(filesChecked, "file")} checked, no problems`));
+  lines.push(
+    findings.length
+      ? c(
+          errors ? 31 : 33,
+          `✖ ${plural(findings.length, "problem")} (${plural(errors, "error")}, ${plural(warnings, "warning")}) in ${plural(filesChecked, "file")}`,
+        )
+      : c(32, `✔ ${plural(filesChecked, "file")} checked, no problems`),
+  );
   return lines.join("\n") + "\n";
 }
 
 /** GitHub Actions workflow commands: each problem shows inline on the pull request. */
 export function formatGithub(findings: Finding[]): string {
-  const prop = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
+  const prop = (s: string) =>
+    s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
   const data = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-  return findings.map((f) => `::${f.severity} file=${prop(f.file)},line=${f.line},col=${f.column},title=${prop(f.ruleId)}::${data(f.message)}\n`).join("");
+  return findings
+    .map(
+      (f) =>
+        `::${f.severity} file=${prop(f.file)},line=${f.line},col=${f.column},title=${prop(f.ruleId)}::${data(f.message)}\n`,
+    )
+    .join("");
 }
 
 /** A file that was linted, with its text (for end positions). */
@@ -54,7 +70,17 @@ export function formatEslintJson(findings: Finding[], files: LintedFile[]): stri
     const messages = list.map((f) => {
       const end = valueEnd(text, f);
       const fatal = f.ruleId === "invalid-json";
-      return { ruleId: f.ruleId, severity: f.severity === "error" ? 2 : 1, message: f.message, line: f.line, column: f.column, endLine: end.line, endColumn: end.column, nodeType: null, ...(fatal ? { fatal: true } : {}) };
+      return {
+        ruleId: f.ruleId,
+        severity: f.severity === "error" ? 2 : 1,
+        message: f.message,
+        line: f.line,
+        column: f.column,
+        endLine: end.line,
+        endColumn: end.column,
+        nodeType: null,
+        ...(fatal ? { fatal: true } : {}),
+      };
     });
     const errorCount = messages.filter((m) => m.severity === 2).length;
     return {
@@ -73,7 +99,11 @@ export function formatEslintJson(findings: Finding[], files: LintedFile[]): stri
   return JSON.stringify(results) + "\n";
 }
 
-export function formatFindings(findings: Finding[], format: LintFormat, options: { color: boolean; files: LintedFile[]; toolVersion: string }): string {
+export function formatFindings(
+  findings: Finding[],
+  format: LintFormat,
+  options: { color: boolean; files: LintedFile[]; toolVersion: string },
+): string {
   switch (format) {
     case "json":
       return formatEslintJson(findings, options.files);
@@ -94,7 +124,9 @@ export function formatNormalizations(notes: { file: string; note: Note }[], verb
   const byCode = new Map<NoteCode, { file: string; note: Note }[]>();
   for (const n of notes) byCode.set(n.note.code, [...(byCode.get(n.note.code) ?? []), n]);
   const rank = (s: string) => (s === "error" ? 0 : s === "warning" ? 1 : 2);
-  const kinds = [...byCode].sort(([a, x], [b, y]) => rank(x[0].note.severity) - rank(y[0].note.severity) || (a < b ? -1 : 1));
+  const kinds = [...byCode].sort(
+    ([a, x], [b, y]) => rank(x[0].note.severity) - rank(y[0].note.severity) || (a < b ? -1 : 1),
+  );
   const lines: string[] = [];
   for (const [code, list] of kinds) {
     lines.push(`${list[0].note.severity}: ${NOTE_CODES[code].summary}: ${list.length} [${code}]`);

@@ -43,17 +43,35 @@ export async function lintPaths(paths: string[], options: LintOptions = {}): Pro
     const root = options.root ?? (info.isDirectory() ? p : "schemas");
     for (const file of files) {
       const rel = path.relative(root, file).split(path.sep).join("/");
-      findings.push(...lintSource({ file, relPath: rel.startsWith("..") ? undefined : rel, text: "", ...readSchemaText(file) }, seenIds, { strict: !!options.strict, rules: options.rules }));
+      findings.push(
+        ...lintSource(
+          { file, relPath: rel.startsWith("..") ? undefined : rel, text: "", ...readSchemaText(file) },
+          seenIds,
+          { strict: !!options.strict, rules: options.rules },
+        ),
+      );
     }
   }
-  return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : 1)));
+  return findings.sort((a, b) =>
+    a.file < b.file
+      ? -1
+      : a.file > b.file
+        ? 1
+        : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : 1),
+  );
 }
 
 /**
  * Lints one file's text. `relPath` is its path below the schemas root (undefined when outside it:
  * then the path must end with `<model_id>.json`).
  */
-export function lintText(file: string, relPath: string | undefined, text: string, seenIds = new Map<string, string>(), strict: boolean | SeverityPolicy = false): Finding[] {
+export function lintText(
+  file: string,
+  relPath: string | undefined,
+  text: string,
+  seenIds = new Map<string, string>(),
+  strict: boolean | SeverityPolicy = false,
+): Finding[] {
   return lintSource({ file, relPath, text }, seenIds, strict);
 }
 
@@ -65,13 +83,22 @@ function relPathFromId(file: string, text: string): string {
   } catch {
     // Not JSON: the analysis says so.
   }
-  return typeof id === "string" && file.split(path.sep).join("/").endsWith(`/${id}.json`) ? `${id}.json` : `?${path.basename(file)}`;
+  return typeof id === "string" && file.split(path.sep).join("/").endsWith(`/${id}.json`)
+    ? `${id}.json`
+    : `?${path.basename(file)}`;
 }
 
-function lintSource(source: { file: string; relPath: string | undefined; text: string; error?: JsonLoadError }, seenIds: Map<string, string>, strict: boolean | SeverityPolicy): Finding[] {
+function lintSource(
+  source: { file: string; relPath: string | undefined; text: string; error?: JsonLoadError },
+  seenIds: Map<string, string>,
+  strict: boolean | SeverityPolicy,
+): Finding[] {
   const { file, relPath, text } = source;
   const expectedRel = relPath ?? relPathFromId(file, text);
-  const analysis = analyzeSchemaText({ file, relPath: expectedRel, text, error: source.error }, { strict, withPositions: true });
+  const analysis = analyzeSchemaText(
+    { file, relPath: expectedRel, text, error: source.error },
+    { strict, withPositions: true },
+  );
   const out: Finding[] = [];
   const add = (pointer: string, ruleId: NoteCode, severity: SeveritySetting, message: string) => {
     if (severity !== "error" && severity !== "warning") return;
@@ -81,7 +108,13 @@ function lintSource(source: { file: string; relPath: string | undefined; text: s
   for (const n of analysis.notes) add(n.pointer, n.code, n.severity, n.message);
   if (analysis.modelId !== undefined) {
     const prev = seenIds.get(analysis.modelId.toLowerCase());
-    if (prev && prev !== file) add("/model_id", "duplicate-model-id", "error", `model_id ${JSON.stringify(analysis.modelId)} is also defined in ${prev}`);
+    if (prev && prev !== file)
+      add(
+        "/model_id",
+        "duplicate-model-id",
+        "error",
+        `model_id ${JSON.stringify(analysis.modelId)} is also defined in ${prev}`,
+      );
     else seenIds.set(analysis.modelId.toLowerCase(), file);
   }
   return out;

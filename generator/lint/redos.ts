@@ -39,11 +39,23 @@ export function checkPatterns(node: SchemaNode, pointer: string, raw: unknown, a
     const verdict = redosVerdict(pattern);
     if (verdict.status === "safe") return;
     if (verdict.status === "unknown") {
-      add(at, "redos-unknown", `the ReDoS checker could not decide whether /${shorten(pattern)}/ is safe (${verdict.error.kind}); simplify it, or review it by hand`);
+      add(
+        at,
+        "redos-unknown",
+        `the ReDoS checker could not decide whether /${shorten(pattern)}/ is safe (${verdict.error.kind}); simplify it, or review it by hand`,
+      );
       return;
     }
-    const growth = verdict.complexity.type === "exponential" ? "exponentially" : `polynomially (degree ${verdict.complexity.degree})`;
-    if (accepted) add(at, "redos-accepted", `matching /${shorten(pattern)}/ can take time growing ${growth} with the input; accepted by "${REDOS_ACCEPTED}"`);
+    const growth =
+      verdict.complexity.type === "exponential"
+        ? "exponentially"
+        : `polynomially (degree ${verdict.complexity.degree})`;
+    if (accepted)
+      add(
+        at,
+        "redos-accepted",
+        `matching /${shorten(pattern)}/ can take time growing ${growth} with the input; accepted by "${REDOS_ACCEPTED}"`,
+      );
     else {
       add(
         at,
@@ -53,10 +65,22 @@ export function checkPatterns(node: SchemaNode, pointer: string, raw: unknown, a
     }
   };
   if (typeof node.pattern === "string") check(node.pattern, joinPointer(pointer, "pattern"));
-  for (const key of Object.keys(node.patternProperties ?? {})) check(key, joinPointer(pointer, "patternProperties", key));
+  for (const key of Object.keys(node.patternProperties ?? {}))
+    check(key, joinPointer(pointer, "patternProperties", key));
   forEachSubschema(node, (child, keyword, key) => {
-    const childRaw = isRecord(raw) ? (key === undefined ? raw[keyword] : isRecord(raw[keyword]) || Array.isArray(raw[keyword]) ? (raw[keyword] as Record<string, unknown>)[key] : undefined) : undefined;
-    checkPatterns(child, key === undefined ? joinPointer(pointer, keyword) : joinPointer(pointer, keyword, key), childRaw, add);
+    const childRaw = isRecord(raw)
+      ? key === undefined
+        ? raw[keyword]
+        : isRecord(raw[keyword]) || Array.isArray(raw[keyword])
+          ? (raw[keyword] as Record<string, unknown>)[key]
+          : undefined
+      : undefined;
+    checkPatterns(
+      child,
+      key === undefined ? joinPointer(pointer, keyword) : joinPointer(pointer, keyword, key),
+      childRaw,
+      add,
+    );
   });
 }
 

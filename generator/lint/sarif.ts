@@ -11,16 +11,20 @@ import type { Finding } from "./lint.js";
 /** Where the rules are documented: the README's table of lint rules. */
 export const RULES_HELP_URI = `${DOCS_URL}#lint-rules`;
 
-const sarifLevel = (severity: SeveritySetting) => (severity === "info" ? "note" : severity === "off" ? "none" : severity);
+const sarifLevel = (severity: SeveritySetting) =>
+  severity === "info" ? "note" : severity === "off" ? "none" : severity;
 
-const CONFIGURE = (id: string) => `Change its severity in runcomfy-codegen.config.json: { "rules": { "${id}": "off" | "info" | "warning" | "error" } } (errors cannot be lowered).`;
+const CONFIGURE = (id: string) =>
+  `Change its severity in runcomfy-codegen.config.json: { "rules": { "${id}": "off" | "info" | "warning" | "error" } } (errors cannot be lowered).`;
 
 /** What the default severity means for the user, in the words of the rule's full description. */
 function consequence(id: NoteCode): string {
   const entry: { severity: string; strictError?: boolean } = NOTE_CODES[id];
-  if (entry.severity === "error") return "An error: `generate` refuses the file (the package would reject valid inputs or accept invalid ones) and `lint` exits 1.";
-  const strict = entry.strictError ? " With --strict (or \"strict\": true in the config file) it is an error." : "";
-  if (entry.severity === "warning") return `A warning: \`generate\` goes on as the message says and prints it; \`lint\` reports it.${strict}`;
+  if (entry.severity === "error")
+    return "An error: `generate` refuses the file (the package would reject valid inputs or accept invalid ones) and `lint` exits 1.";
+  const strict = entry.strictError ? ' With --strict (or "strict": true in the config file) it is an error.' : "";
+  if (entry.severity === "warning")
+    return `A warning: \`generate\` goes on as the message says and prints it; \`lint\` reports it.${strict}`;
   return "Information: a harmless change, listed so nothing changes silently; reported only when the config file raises it.";
 }
 
@@ -40,7 +44,11 @@ export function sarifRule(id: NoteCode) {
   };
 }
 
-export function formatSarif(findings: Finding[], toolVersion: string, texts: ReadonlyMap<string, string> = new Map()): string {
+export function formatSarif(
+  findings: Finding[],
+  toolVersion: string,
+  texts: ReadonlyMap<string, string> = new Map(),
+): string {
   const rules = [...new Set(findings.map((f) => f.ruleId))].sort();
   const index = new Map(rules.map((id, i) => [id, i]));
   const sarif = {
@@ -48,7 +56,14 @@ export function formatSarif(findings: Finding[], toolVersion: string, texts: Rea
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: "runcomfy-codegen lint", version: toolVersion, informationUri: DOCS_URL, rules: rules.map(sarifRule) } },
+        tool: {
+          driver: {
+            name: "runcomfy-codegen lint",
+            version: toolVersion,
+            informationUri: DOCS_URL,
+            rules: rules.map(sarifRule),
+          },
+        },
         columnKind: "utf16CodeUnits",
         results: findings.map((f) => {
           const text = texts.get(f.file);
@@ -58,7 +73,18 @@ export function formatSarif(findings: Finding[], toolVersion: string, texts: Rea
             ruleIndex: index.get(f.ruleId),
             level: sarifLevel(f.severity),
             message: { text: f.message },
-            locations: [{ physicalLocation: { artifactLocation: { uri: f.file.split(path.sep).join("/") }, region: { startLine: f.line, startColumn: f.column, ...(end ? { endLine: end.line, endColumn: end.column } : {}) } } }],
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: f.file.split(path.sep).join("/") },
+                  region: {
+                    startLine: f.line,
+                    startColumn: f.column,
+                    ...(end ? { endLine: end.line, endColumn: end.column } : {}),
+                  },
+                },
+              },
+            ],
           };
         }),
       },

@@ -69,7 +69,11 @@ export function decodeUtf8(bytes: Uint8Array): string {
     const bad = firstInvalidUtf8(bytes);
     const before = new TextDecoder().decode(bytes.subarray(0, bad));
     const at = positionAt(before, before.length);
-    throw new JsonLoadError("invalid-utf8", `the file is not valid UTF-8 (byte 0x${bytes[bad].toString(16).padStart(2, "0")} at byte offset ${bad}); save it as UTF-8`, at);
+    throw new JsonLoadError(
+      "invalid-utf8",
+      `the file is not valid UTF-8 (byte 0x${bytes[bad].toString(16).padStart(2, "0")} at byte offset ${bad}); save it as UTF-8`,
+      at,
+    );
   }
 }
 
@@ -96,7 +100,11 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 }
 
 const tooLargeFile = (bytes: number) =>
-  new JsonLoadError("too-large", `the file is ${bytes} bytes; schema files are limited to ${LOAD_LIMITS.fileBytes} bytes`, START);
+  new JsonLoadError(
+    "too-large",
+    `the file is ${bytes} bytes; schema files are limited to ${LOAD_LIMITS.fileBytes} bytes`,
+    START,
+  );
 
 /**
  * Where nesting first exceeds the limit, or -1. A plain scan (no recursion), so that momoa's
@@ -141,7 +149,14 @@ function pointerAt(text: string, offset: number): string {
   return top ? joinPointer(top.pointer, top.key) : "";
 }
 
-const TOKEN_TEXT: Record<string, string> = { LBrace: '"{"', RBrace: '"}"', LBracket: '"["', RBracket: '"]"', Comma: '","', Colon: '":"' };
+const TOKEN_TEXT: Record<string, string> = {
+  LBrace: '"{"',
+  RBrace: '"}"',
+  LBracket: '"["',
+  RBracket: '"]"',
+  Comma: '","',
+  Colon: '":"',
+};
 
 /** momoa's "Unexpected token RBrace found. (5:3)" in the words of a JSON file's author. */
 function syntaxMessage(message: string): string {
@@ -157,12 +172,18 @@ function syntaxMessage(message: string): string {
  * decides what they mean.
  */
 export function parseJson(text: string, withPositions = false): ParsedJson {
-  if (text.length > LOAD_LIMITS.fileBytes || Buffer.byteLength(text) > LOAD_LIMITS.fileBytes) throw tooLargeFile(Buffer.byteLength(text));
+  if (text.length > LOAD_LIMITS.fileBytes || Buffer.byteLength(text) > LOAD_LIMITS.fileBytes)
+    throw tooLargeFile(Buffer.byteLength(text));
   const body = text.charCodeAt(0) === 0xfeff ? " " + text.slice(1) : text;
   const deep = tooDeepAt(body);
   if (deep !== -1) {
     const pointer = pointerAt(body, deep);
-    throw new JsonLoadError("too-deep", `nesting deeper than ${LOAD_LIMITS.depth} levels at ${pointer || "/"}; schema files are limited to ${LOAD_LIMITS.depth}`, positionAt(body, deep), pointer);
+    throw new JsonLoadError(
+      "too-deep",
+      `nesting deeper than ${LOAD_LIMITS.depth} levels at ${pointer || "/"}; schema files are limited to ${LOAD_LIMITS.depth}`,
+      positionAt(body, deep),
+      pointer,
+    );
   }
   let root: ValueNode;
   try {
@@ -170,7 +191,11 @@ export function parseJson(text: string, withPositions = false): ParsedJson {
   } catch (e) {
     const err = e as Error & { line?: number; column?: number; offset?: number };
     if (typeof err.line !== "number") throw e;
-    throw new JsonLoadError("invalid-json", `invalid JSON: ${syntaxMessage(err.message)}`, { line: err.line, column: err.column ?? 1, offset: err.offset ?? 0 });
+    throw new JsonLoadError("invalid-json", `invalid JSON: ${syntaxMessage(err.message)}`, {
+      line: err.line,
+      column: err.column ?? 1,
+      offset: err.offset ?? 0,
+    });
   }
   const positions = new Map<string, Position>();
   const duplicateKeys: ParsedJson["duplicateKeys"] = [];
@@ -178,7 +203,14 @@ export function parseJson(text: string, withPositions = false): ParsedJson {
   return { value, positions, duplicateKeys };
 }
 
-function toValue(node: ValueNode, pointer: string, positions: Map<string, Position>, duplicates: ParsedJson["duplicateKeys"], record: boolean, keyAt?: Position): unknown {
+function toValue(
+  node: ValueNode,
+  pointer: string,
+  positions: Map<string, Position>,
+  duplicates: ParsedJson["duplicateKeys"],
+  record: boolean,
+  keyAt?: Position,
+): unknown {
   if (record) positions.set(pointer, keyAt ?? node.loc.start);
   switch (node.type) {
     case "Object": {
@@ -186,7 +218,11 @@ function toValue(node: ValueNode, pointer: string, positions: Map<string, Positi
       const seen = new Set<string>();
       for (const member of node.members) {
         // JSON mode names are strings (an identifier name is JSON5 only).
-        const key = checkedString(member.name.type === "String" ? member.name.value : member.name.name, pointer, member.name.loc.start);
+        const key = checkedString(
+          member.name.type === "String" ? member.name.value : member.name.name,
+          pointer,
+          member.name.loc.start,
+        );
         const child = joinPointer(pointer, key);
         if (seen.has(key)) duplicates.push({ pointer: child, position: member.name.loc.start });
         seen.add(key);
@@ -195,7 +231,9 @@ function toValue(node: ValueNode, pointer: string, positions: Map<string, Positi
       return out;
     }
     case "Array":
-      return node.elements.map((element, i) => toValue(element.value, joinPointer(pointer, i), positions, duplicates, record));
+      return node.elements.map((element, i) =>
+        toValue(element.value, joinPointer(pointer, i), positions, duplicates, record),
+      );
     case "String":
       return checkedString(node.value, pointer, node.loc.start);
     case "Number":
@@ -211,7 +249,12 @@ function toValue(node: ValueNode, pointer: string, positions: Map<string, Positi
 
 function checkedString(value: string, pointer: string, at: Position): string {
   if (value.length > LOAD_LIMITS.stringLength) {
-    throw new JsonLoadError("too-large", `a string of ${value.length} characters at ${pointer || "/"}; strings in schema files are limited to ${LOAD_LIMITS.stringLength}`, at, pointer);
+    throw new JsonLoadError(
+      "too-large",
+      `a string of ${value.length} characters at ${pointer || "/"}; strings in schema files are limited to ${LOAD_LIMITS.stringLength}`,
+      at,
+      pointer,
+    );
   }
   return value;
 }

@@ -31,7 +31,17 @@ export interface SchemaFile {
   positions: Map<string, Position>;
 }
 
-export const ENVELOPE_KEYS = ["$schema", "model_id", "input_schema", "output_schema", "example", "source", "base_price_usd", "price_unit", "pricing_note"] as const;
+export const ENVELOPE_KEYS = [
+  "$schema",
+  "model_id",
+  "input_schema",
+  "output_schema",
+  "example",
+  "source",
+  "base_price_usd",
+  "price_unit",
+  "pricing_note",
+] as const;
 
 /** Model ids are path-like: segments of letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
 export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
@@ -43,7 +53,9 @@ export async function findSchemaFiles(dir: string): Promise<string[]> {
 }
 
 /** A file's text, or why it could not be read as text (not UTF-8, too large). */
-export function readSchemaText(file: string): { text: string; error?: undefined } | { text?: undefined; error: JsonLoadError } {
+export function readSchemaText(
+  file: string,
+): { text: string; error?: undefined } | { text?: undefined; error: JsonLoadError } {
   try {
     return { text: decodeUtf8(readFileSync(file)) };
   } catch (e) {
@@ -52,7 +64,8 @@ export function readSchemaText(file: string): { text: string; error?: undefined 
   }
 }
 
-export const loadErrorOf = (file: string, e: JsonLoadError) => new SchemaFileError(file, e.pointer, e.detail, e.code, e.position);
+export const loadErrorOf = (file: string, e: JsonLoadError) =>
+  new SchemaFileError(file, e.pointer, e.detail, e.code, e.position);
 
 export interface CheckedSchemaFile {
   /** The file, when its envelope can be used (even if `errors` has problems elsewhere in it). */
@@ -76,29 +89,55 @@ export function checkSchemaFile(file: string, relPath: string, text: string, wit
   }
   const { value, positions } = parsed;
   const errors: SchemaFileError[] = parsed.duplicateKeys.map(
-    (d) => new SchemaFileError(file, d.pointer, "key appears twice; JSON readers keep only the last one — remove one", "duplicate-key"),
+    (d) =>
+      new SchemaFileError(
+        file,
+        d.pointer,
+        "key appears twice; JSON readers keep only the last one — remove one",
+        "duplicate-key",
+      ),
   );
-  const fail = (pointer: string, detail: string, code: NoteCode) => errors.push(new SchemaFileError(file, pointer, detail, code));
+  const fail = (pointer: string, detail: string, code: NoteCode) =>
+    errors.push(new SchemaFileError(file, pointer, detail, code));
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     fail("", "a schema file must be a JSON object with model_id and input_schema", "envelope");
     return { errors, positions };
   }
   const doc = value as Record<string, unknown>;
-  for (const key of ["model_id", "input_schema"]) if (!hasOwn(doc, key)) fail("", `missing top-level key ${JSON.stringify(key)}`, "missing-key");
+  for (const key of ["model_id", "input_schema"])
+    if (!hasOwn(doc, key)) fail("", `missing top-level key ${JSON.stringify(key)}`, "missing-key");
   for (const key of Object.keys(doc)) {
-    if (!(ENVELOPE_KEYS as readonly string[]).includes(key)) fail("/" + key, `unexpected top-level key ${JSON.stringify(key)}; allowed: ${ENVELOPE_KEYS.join(", ")}`, "unexpected-key");
+    if (!(ENVELOPE_KEYS as readonly string[]).includes(key))
+      fail(
+        "/" + key,
+        `unexpected top-level key ${JSON.stringify(key)}; allowed: ${ENVELOPE_KEYS.join(", ")}`,
+        "unexpected-key",
+      );
   }
   const modelId = typeof doc.model_id === "string" ? doc.model_id : undefined;
   const expected = relPath.replace(/\\/g, "/").replace(/\.json$/, "");
   if (hasOwn(doc, "model_id") && modelId === undefined) fail("/model_id", "model_id is not a string", "envelope");
   else if (modelId !== undefined && !MODEL_ID_PATTERN.test(modelId)) {
-    fail("/model_id", `model_id ${JSON.stringify(modelId)} is not a valid id (segments of letters, digits, ".", "_", "-" separated by "/")`, "model-id");
+    fail(
+      "/model_id",
+      `model_id ${JSON.stringify(modelId)} is not a valid id (segments of letters, digits, ".", "_", "-" separated by "/")`,
+      "model-id",
+    );
   } else if (modelId !== undefined && expected !== modelId) {
-    fail("/model_id", `model_id ${JSON.stringify(modelId)} does not match the file's path; it belongs at schemas/${modelId}.json`, "model-id-path");
+    fail(
+      "/model_id",
+      `model_id ${JSON.stringify(modelId)} does not match the file's path; it belongs at schemas/${modelId}.json`,
+      "model-id-path",
+    );
   }
-  const inputUsable = doc.input_schema !== null && typeof doc.input_schema === "object" && !Array.isArray(doc.input_schema);
+  const inputUsable =
+    doc.input_schema !== null && typeof doc.input_schema === "object" && !Array.isArray(doc.input_schema);
   if (hasOwn(doc, "input_schema") && !inputUsable) fail("/input_schema", "input_schema is not an object", "envelope");
-  if (hasOwn(doc, "example") && doc.example !== null && (typeof doc.example !== "object" || Array.isArray(doc.example))) {
+  if (
+    hasOwn(doc, "example") &&
+    doc.example !== null &&
+    (typeof doc.example !== "object" || Array.isArray(doc.example))
+  ) {
     fail("/example", "example must be the request body, a JSON object", "envelope");
   }
   let pricing: PricingFields | null = null;
@@ -116,7 +155,10 @@ export function checkSchemaFile(file: string, relPath: string, text: string, wit
     modelId,
     inputSchema: doc.input_schema,
     outputSchema: hasOwn(doc, "output_schema") ? doc.output_schema : null,
-    example: hasOwn(doc, "example") && doc.example !== null && typeof doc.example === "object" && !Array.isArray(doc.example) ? doc.example : null,
+    example:
+      hasOwn(doc, "example") && doc.example !== null && typeof doc.example === "object" && !Array.isArray(doc.example)
+        ? doc.example
+        : null,
     source: hasOwn(doc, "source") ? doc.source : null,
     pricing,
     positions,
@@ -187,9 +229,14 @@ const MTIME_SLACK_MS = 2000;
  * read (as the output manifest does for generated files); the others are read. Returns the manifest
  * for the next run too.
  */
-export async function readSchemaSources(dir: string, last: SourceManifest | undefined, keepText = true): Promise<{ sources: SchemaSource[]; manifest: SourceManifest }> {
+export async function readSchemaSources(
+  dir: string,
+  last: SourceManifest | undefined,
+  keepText = true,
+): Promise<{ sources: SchemaSource[]; manifest: SourceManifest }> {
   const manifest: SourceManifest = { at: Date.now(), files: {} };
-  const lastFiles = last && typeof last.at === "number" && last.files && typeof last.files === "object" ? last.files : {};
+  const lastFiles =
+    last && typeof last.at === "number" && last.files && typeof last.files === "object" ? last.files : {};
   const sources = (await findSchemaFiles(dir)).map((file): SchemaSource => {
     const relPath = relPathOf(dir, file);
     const st = statSync(file);
@@ -211,13 +258,24 @@ export async function readSchemaSources(dir: string, last: SourceManifest | unde
  * Ids that differ only in case would share one path on case-insensitive file systems: every later
  * one is an error. Returns the errors and the entries to keep.
  */
-export function duplicateIds<T extends { modelId: string }>(entries: T[], fileOf: (entry: T) => string): { keep: T[]; errors: SchemaFileError[] } {
+export function duplicateIds<T extends { modelId: string }>(
+  entries: T[],
+  fileOf: (entry: T) => string,
+): { keep: T[]; errors: SchemaFileError[] } {
   const seen = new Map<string, string>();
   const keep: T[] = [];
   const errors: SchemaFileError[] = [];
   for (const entry of entries) {
     const prev = seen.get(entry.modelId.toLowerCase());
-    if (prev) errors.push(new SchemaFileError(fileOf(entry), "/model_id", `model_id ${JSON.stringify(entry.modelId)} is also defined in ${prev}`, "duplicate-model-id"));
+    if (prev)
+      errors.push(
+        new SchemaFileError(
+          fileOf(entry),
+          "/model_id",
+          `model_id ${JSON.stringify(entry.modelId)} is also defined in ${prev}`,
+          "duplicate-model-id",
+        ),
+      );
     else {
       seen.set(entry.modelId.toLowerCase(), fileOf(entry));
       keep.push(entry);

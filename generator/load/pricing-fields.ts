@@ -17,16 +17,40 @@ export interface PricingFields {
  */
 export function readPricingFields(file: string, doc: Record<string, unknown>): PricingFields | null {
   const has = (k: string) => hasOwn(doc, k) && doc[k] !== null;
-  if (has("pricing_note") && typeof doc.pricing_note !== "string") throw new SchemaFileError(file, "/pricing_note", "pricing_note must be a string", "envelope");
+  if (has("pricing_note") && typeof doc.pricing_note !== "string")
+    throw new SchemaFileError(file, "/pricing_note", "pricing_note must be a string", "envelope");
   if (!has("base_price_usd") && !has("price_unit")) {
-    if (has("pricing_note")) throw new SchemaFileError(file, "/pricing_note", "pricing_note without base_price_usd and price_unit", "envelope");
+    if (has("pricing_note"))
+      throw new SchemaFileError(
+        file,
+        "/pricing_note",
+        "pricing_note without base_price_usd and price_unit",
+        "envelope",
+      );
     return null;
   }
   const price = doc.base_price_usd;
   if (typeof price !== "number" || !Number.isFinite(price) || price < 0) {
-    throw new SchemaFileError(file, "/base_price_usd", has("base_price_usd") ? "base_price_usd must be a number of US dollars, 0 or more" : "price_unit without base_price_usd", "envelope");
+    throw new SchemaFileError(
+      file,
+      "/base_price_usd",
+      has("base_price_usd")
+        ? "base_price_usd must be a number of US dollars, 0 or more"
+        : "price_unit without base_price_usd",
+      "envelope",
+    );
   }
   const unit = doc.price_unit;
-  if (typeof unit !== "string" || !unit) throw new SchemaFileError(file, "/price_unit", has("price_unit") ? 'price_unit must be a string ("output" or "second")' : "base_price_usd without price_unit", "envelope");
-  return { basePriceUsd: price, priceUnit: unit, ...(typeof doc.pricing_note === "string" && doc.pricing_note ? { pricingNote: doc.pricing_note } : {}) };
+  if (typeof unit !== "string" || !unit)
+    throw new SchemaFileError(
+      file,
+      "/price_unit",
+      has("price_unit") ? 'price_unit must be a string ("output" or "second")' : "base_price_usd without price_unit",
+      "envelope",
+    );
+  return {
+    basePriceUsd: price,
+    priceUnit: unit,
+    ...(typeof doc.pricing_note === "string" && doc.pricing_note ? { pricingNote: doc.pricing_note } : {}),
+  };
 }

@@ -28,10 +28,21 @@ export function catalogEntry({ ir, raw }: CatalogModel, overrides: CatalogOverri
   const task = segments.find((s) => /^[a-z]+-to-[a-z]+$/.test(s));
   const media = /video/.test(raw.modelId) ? "video" : /audio|speech|music/.test(raw.modelId) ? "audio" : "image";
   const pricing = ir.pricing
-    ? { base_price_usd: ir.pricing.basePriceUsd, price_unit: ir.pricing.priceUnit, ...(ir.pricing.pricingNote ? { pricing_note: ir.pricing.pricingNote } : {}) }
+    ? {
+        base_price_usd: ir.pricing.basePriceUsd,
+        price_unit: ir.pricing.priceUnit,
+        ...(ir.pricing.pricingNote ? { pricing_note: ir.pricing.pricingNote } : {}),
+      }
     : {};
-  const own = Object.prototype.hasOwnProperty.call(overrides, raw.modelId) ? overrides[raw.modelId] : {};
-  return { model_id: raw.modelId, display_name: titleCase(segments.slice(1).join(" ")), categories: [task ?? media], kind: "model", ...pricing, ...own };
+  const own = Object.hasOwn(overrides, raw.modelId) ? overrides[raw.modelId] : {};
+  return {
+    model_id: raw.modelId,
+    display_name: titleCase(segments.slice(1).join(" ")),
+    categories: [task ?? media],
+    kind: "model",
+    ...pricing,
+    ...own,
+  };
 }
 
 /** What a completed job cost: the estimate where the input says, else one unit (the service knows the rest). */
@@ -39,7 +50,10 @@ export function jobCost(entry: Record<string, unknown>, model: CatalogModel, inp
   const price = entry.base_price_usd;
   if (typeof price !== "number") return undefined;
   const unit = typeof entry.price_unit === "string" ? entry.price_unit : "output";
-  const quantity = model.ir.pricing && model.ir.pricing.priceUnit === unit ? model.ir.pricing.quantity : { kind: "one-output" as const };
+  const quantity =
+    model.ir.pricing && model.ir.pricing.priceUnit === unit
+      ? model.ir.pricing.quantity
+      : { kind: "one-output" as const };
   const estimate = estimateCostFor({ basePriceUsd: price, priceUnit: unit, quantity }, input);
   return estimate.estimated ? estimate.amountUsd : price;
 }
@@ -50,11 +64,25 @@ export interface CatalogAnswer {
 }
 
 /** Answers `GET /v1/models…`; `parts` are the path's segments (`["v1", "models", …]`). */
-export function answerCatalog(url: URL, parts: string[], models: Map<string, CatalogModel>, overrides: CatalogOverrides = {}): CatalogAnswer {
-  const entries = () => [...models.values()].sort((a, b) => (a.raw.modelId < b.raw.modelId ? -1 : 1)).map((m) => ({ model: m, entry: catalogEntry(m, overrides) }));
-  const withSchema = ({ model, entry }: { model: CatalogModel; entry: Record<string, unknown> }) => ({ ...entry, input_schema: model.raw.inputSchema, output_schema: model.raw.outputSchema });
+export function answerCatalog(
+  url: URL,
+  parts: string[],
+  models: Map<string, CatalogModel>,
+  overrides: CatalogOverrides = {},
+): CatalogAnswer {
+  const entries = () =>
+    [...models.values()]
+      .sort((a, b) => (a.raw.modelId < b.raw.modelId ? -1 : 1))
+      .map((m) => ({ model: m, entry: catalogEntry(m, overrides) }));
+  const withSchema = ({ model, entry }: { model: CatalogModel; entry: Record<string, unknown> }) => ({
+    ...entry,
+    input_schema: model.raw.inputSchema,
+    output_schema: model.raw.outputSchema,
+  });
   if (parts.length === 3 && parts[2] === "categories") {
-    const categories = new Set(entries().flatMap(({ entry }) => (Array.isArray(entry.categories) ? entry.categories : [])));
+    const categories = new Set(
+      entries().flatMap(({ entry }) => (Array.isArray(entry.categories) ? entry.categories : [])),
+    );
     return { status: 200, body: { categories: [...categories].sort() } };
   }
   if (parts.length > 2) {
@@ -75,6 +103,8 @@ export function answerCatalog(url: URL, parts: string[], models: Map<string, Cat
     if (category && !(Array.isArray(entry.categories) && entry.categories.includes(category))) return false;
     return !kind || entry.kind === kind;
   });
-  const page = matching.slice(offset, offset + limit).map((e) => (q.get("include_schema") === "true" ? withSchema(e) : e.entry));
+  const page = matching
+    .slice(offset, offset + limit)
+    .map((e) => (q.get("include_schema") === "true" ? withSchema(e) : e.entry));
   return { status: 200, body: { models: page, total: matching.length, limit, offset } };
 }

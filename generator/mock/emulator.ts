@@ -48,7 +48,8 @@ export interface EmulatorOptions {
 
 export const END_STATUSES = ["completed", "succeeded", "failed", "error", "cancelled", "canceled"] as const;
 export type EndStatus = (typeof END_STATUSES)[number];
-const isEndStatus = (s: unknown): s is EndStatus => typeof s === "string" && (END_STATUSES as readonly string[]).includes(s);
+const isEndStatus = (s: unknown): s is EndStatus =>
+  typeof s === "string" && (END_STATUSES as readonly string[]).includes(s);
 const SUCCESS = new Set(["completed", "succeeded"]);
 
 /** Default bound of a request body. */
@@ -92,20 +93,26 @@ interface Job {
   end: EndStatus;
 }
 
-const pick = (v: number | [number, number], r: () => number) => (Array.isArray(v) ? Math.round(v[0] + (v[1] - v[0]) * r()) : v);
+const pick = (v: number | [number, number], r: () => number) =>
+  Array.isArray(v) ? Math.round(v[0] + (v[1] - v[0]) * r()) : v;
 
 /** A few bytes that identify as MP4 (an `ftyp` box) and as WAV, for video and audio results. */
-const MP4 = Uint8Array.from([0, 0, 0, 24, 0x66, 0x74, 0x79, 0x70, 0x69, 0x73, 0x6f, 0x6d, 0, 0, 2, 0, 0x69, 0x73, 0x6f, 0x6d, 0x6d, 0x70, 0x34, 0x31]);
+const MP4 = Uint8Array.from([
+  0, 0, 0, 24, 0x66, 0x74, 0x79, 0x70, 0x69, 0x73, 0x6f, 0x6d, 0, 0, 2, 0, 0x69, 0x73, 0x6f, 0x6d, 0x6d, 0x70, 0x34,
+  0x31,
+]);
 const WAV = new TextEncoder().encode("RIFF$\u0000\u0000\u0000WAVEfmt ");
 
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const { files, errors } = await loadSchemaDir(options.schemasDir);
-  if (errors.length) throw new Error(`the emulator cannot load ${options.schemasDir}:\n${errors.map((e) => e.message).join("\n")}`);
+  if (errors.length)
+    throw new Error(`the emulator cannot load ${options.schemasDir}:\n${errors.map((e) => e.message).join("\n")}`);
   const random = seededRandom(options.seed ?? 1);
   const faults = new FaultPlan(options.faults ?? [], seededRandom((options.seed ?? 1) + 1));
   const models = new Map<string, { ir: ModelIR; raw: (typeof files)[number]; check: ValidateFunction }>();
   const ajv = new AjvClass({ allErrors: true, strict: false });
-  for (const kind of ["image", "video", "audio"] as const) ajv.addFormat(`${kind}_uri`, (v: string) => isMediaUrl(v, kind, { allowHttp: true, allowDataUris: true }));
+  for (const kind of ["image", "video", "audio"] as const)
+    ajv.addFormat(`${kind}_uri`, (v: string) => isMediaUrl(v, kind, { allowHttp: true, allowDataUris: true }));
   ajv.addFormat("uri", (v: string) => /^[a-z][a-z0-9+.-]*:/i.test(v));
   for (const f of ["date-time", "date", "email", "uuid"]) ajv.addFormat(f, () => true);
   for (const f of files) {
@@ -113,7 +120,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     models.set(f.modelId, { ir, raw: f, check: ajv.compile(validatorView(ir.input.schema)) });
   }
   const jobs = new Map<string, Job>();
-  const stats: EmulatorStats = { submits: 0, requests: { submit: 0, status: 0, result: 0, cancel: 0, models: 0, media: 0, other: 0 }, faultsInjected: 0, jobs: {} };
+  const stats: EmulatorStats = {
+    submits: 0,
+    requests: { submit: 0, status: 0, result: 0, cancel: 0, models: 0, media: 0, other: 0 },
+    faultsInjected: 0,
+    jobs: {},
+  };
   let origin = "";
 
   const statusOf = (job: Job, now = Date.now()): string => {
@@ -125,15 +137,23 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     return job.end;
   };
   const queuePosition = (job: Job, now: number) =>
-    1 + [...jobs.values()].filter((j) => j !== job && j.createdAt <= job.createdAt && statusOf(j, now) === "in_queue").length;
+    1 +
+    [...jobs.values()].filter((j) => j !== job && j.createdAt <= job.createdAt && statusOf(j, now) === "in_queue")
+      .length;
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     if (res.destroyed) return;
     res.writeHead(status, { "content-type": "application/json", ...headers });
     res.end(JSON.stringify(body));
   };
-  const error = (res: ServerResponse, status: number, errorCode: number, message: string, detail?: unknown, headers?: Record<string, string>) =>
-    json(res, status, { error_code: errorCode, message, ...(detail === undefined ? {} : { detail }) }, headers);
+  const error = (
+    res: ServerResponse,
+    status: number,
+    errorCode: number,
+    message: string,
+    detail?: unknown,
+    headers?: Record<string, string>,
+  ) => json(res, status, { error_code: errorCode, message, ...(detail === undefined ? {} : { detail }) }, headers);
 
   const urls = (id: string) => ({
     status_url: `${origin}/v1/requests/${id}/status`,
@@ -143,7 +163,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   /** Output for a finished job: every media URL points at media this emulator serves. */
   const outputFor = (job: Job, schema: SchemaNode, generic: boolean): Record<string, unknown> => {
-    const media = (name: string, kind: "image" | "video" | "audio") => `${origin}/media/${job.id}/${name}.${kind === "image" ? "png" : kind === "video" ? "mp4" : "wav"}`;
+    const media = (name: string, kind: "image" | "video" | "audio") =>
+      `${origin}/media/${job.id}/${name}.${kind === "image" ? "png" : kind === "video" ? "mp4" : "wav"}`;
     if (generic) {
       const kind = /video/.test(job.modelId) ? "video" : /audio|speech|music/.test(job.modelId) ? "audio" : "image";
       return { [kind]: media(kind, kind) };
@@ -151,11 +172,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const sample = (node: SchemaNode, name: string): unknown => {
       const type = Array.isArray(node.type) ? node.type[0] : node.type;
       if (node.enum) return node.enum[0];
-      if (type === "string") return node.format === "uri" || node["x-media"] ? media(name, node["x-media"] ?? "image") : "emulated";
+      if (type === "string")
+        return node.format === "uri" || node["x-media"] ? media(name, node["x-media"] ?? "image") : "emulated";
       if (type === "integer" || type === "number") return 1;
       if (type === "boolean") return true;
       if (type === "array") return node.items ? [sample(node.items, `${name}-0`)] : [];
-      if (type === "object") return Object.fromEntries(Object.entries(node.properties ?? {}).map(([k, v]) => [k, sample(v, k)]));
+      if (type === "object")
+        return Object.fromEntries(Object.entries(node.properties ?? {}).map(([k, v]) => [k, sample(v, k)]));
       return null;
     };
     return sample(schema, "output") as Record<string, unknown>;
@@ -181,17 +204,26 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       req.on("error", reject);
     });
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, route: Route | "other", url: URL, parts: string[]) => {
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route | "other",
+    url: URL,
+    parts: string[],
+  ) => {
     if (route === "media") {
       const [, id, file] = parts;
       const job = jobs.get(id);
       if (!job || !SUCCESS.has(statusOf(job))) return void res.writeHead(404).end();
       const body = file.endsWith(".png") ? png(64, 64) : file.endsWith(".mp4") ? MP4 : WAV;
-      return serveBytes(req, res, body, { contentType: file.endsWith(".png") ? "image/png" : file.endsWith(".mp4") ? "video/mp4" : "audio/wav" });
+      return serveBytes(req, res, body, {
+        contentType: file.endsWith(".png") ? "image/png" : file.endsWith(".mp4") ? "video/mp4" : "audio/wav",
+      });
     }
     const auth = req.headers.authorization ?? "";
     const token = /^Bearer (.+)$/.exec(auth)?.[1];
-    if (!token || (options.token !== undefined && token !== options.token)) return error(res, 401, 400004, "invalid or missing API token");
+    if (!token || (options.token !== undefined && token !== options.token))
+      return error(res, 401, 400004, "invalid or missing API token");
     const now = Date.now();
     switch (route) {
       case "models": {
@@ -213,7 +245,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         }
         if (!model.check(input)) {
           const detail = (model.check.errors ?? []).map((e) => ({
-            loc: ["body", ...e.instancePath.split("/").slice(1), ...(e.keyword === "required" ? [String(e.params.missingProperty)] : [])],
+            loc: [
+              "body",
+              ...e.instancePath.split("/").slice(1),
+              ...(e.keyword === "required" ? [String(e.params.missingProperty)] : []),
+            ],
             msg: e.message,
             type: e.keyword,
           }));
@@ -221,9 +257,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         }
         const id = randomUUID();
         const asked = req.headers["x-emulator-end-status"];
-        if (asked !== undefined && !isEndStatus(asked)) return error(res, 400, 400001, `x-emulator-end-status must be one of ${END_STATUSES.join(", ")}`);
-        const end: EndStatus = asked ?? (random() < (options.failRate ?? 0) ? "failed" : (options.endStatus ?? "completed"));
-        jobs.set(id, { id, modelId, input, createdAt: now, queueMs: pick(options.queueMs ?? 300, random), runMs: pick(options.runMs ?? 700, random), end });
+        if (asked !== undefined && !isEndStatus(asked))
+          return error(res, 400, 400001, `x-emulator-end-status must be one of ${END_STATUSES.join(", ")}`);
+        const end: EndStatus =
+          asked ?? (random() < (options.failRate ?? 0) ? "failed" : (options.endStatus ?? "completed"));
+        jobs.set(id, {
+          id,
+          modelId,
+          input,
+          createdAt: now,
+          queueMs: pick(options.queueMs ?? 300, random),
+          runMs: pick(options.runMs ?? 700, random),
+          end,
+        });
         stats.submits++;
         return json(res, 200, { request_id: id, ...urls(id) });
       }
@@ -234,15 +280,40 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         const job = jobs.get(id);
         if (!job) return error(res, 404, 404001, `request ${id} not found`);
         const status = statusOf(job, now);
-        if (route === "status") return json(res, 200, { request_id: id, status, ...(status === "in_queue" ? { queue_position: queuePosition(job, now) } : {}), ...urls(id) });
+        if (route === "status")
+          return json(res, 200, {
+            request_id: id,
+            status,
+            ...(status === "in_queue" ? { queue_position: queuePosition(job, now) } : {}),
+            ...urls(id),
+          });
         if (route === "result") {
           const times = { created_at: new Date(job.createdAt).toISOString() };
           if (SUCCESS.has(status)) {
             const m = models.get(job.modelId)!;
-            const cost = url.searchParams.get("include_cost") === "true" ? jobCost(catalogEntry(m, options.catalog), m, job.input) : undefined;
-            return json(res, 200, { request_id: id, status, output: outputFor(job, m.ir.output.schema, m.ir.output.generic), ...times, finished_at: new Date(job.createdAt + job.queueMs + (options.extraPhase?.ms ?? 0) + job.runMs).toISOString(), ...(cost === undefined ? {} : { cost }) });
+            const cost =
+              url.searchParams.get("include_cost") === "true"
+                ? jobCost(catalogEntry(m, options.catalog), m, job.input)
+                : undefined;
+            return json(res, 200, {
+              request_id: id,
+              status,
+              output: outputFor(job, m.ir.output.schema, m.ir.output.generic),
+              ...times,
+              finished_at: new Date(
+                job.createdAt + job.queueMs + (options.extraPhase?.ms ?? 0) + job.runMs,
+              ).toISOString(),
+              ...(cost === undefined ? {} : { cost }),
+            });
           }
-          if (status === "failed" || status === "error") return json(res, 200, { request_id: id, status, error_message: "the emulated job failed", error: "the emulated job failed", ...times });
+          if (status === "failed" || status === "error")
+            return json(res, 200, {
+              request_id: id,
+              status,
+              error_message: "the emulated job failed",
+              error: "the emulated job failed",
+              ...times,
+            });
           return json(res, 200, { request_id: id, status, ...times });
         }
         // As the service answers (the official CLI's reading): 2xx with an outcome, never an HTTP error.
@@ -273,7 +344,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     // Browsers call the API from other origins: allow any, and answer their preflights.
     res.setHeader("access-control-allow-origin", "*");
     res.setHeader("access-control-expose-headers", "retry-after");
-    if (req.method === "OPTIONS") return void res.writeHead(204, { "access-control-allow-methods": "GET, POST", "access-control-allow-headers": "authorization, content-type", "access-control-max-age": "600" }).end();
+    if (req.method === "OPTIONS")
+      return void res
+        .writeHead(204, {
+          "access-control-allow-methods": "GET, POST",
+          "access-control-allow-headers": "authorization, content-type",
+          "access-control-max-age": "600",
+        })
+        .end();
     const url = new URL(req.url ?? "/", "http://emulator");
     const parts = url.pathname.split("/").filter(Boolean);
     if (url.pathname === "/__emulator/stats") return json(res, 200, currentStats());
@@ -289,7 +367,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (before) return inject(req, res, before);
       if (after) {
         // Handle for real (the job exists), then answer with the fault instead.
-        const sink = Object.assign(Object.create(res), { writeHead: () => sink, end: () => sink, destroyed: false }) as ServerResponse;
+        const sink = Object.assign(Object.create(res), {
+          writeHead: () => sink,
+          end: () => sink,
+          destroyed: false,
+        }) as ServerResponse;
         await handle(req, sink, route, url, parts);
         return inject(req, res, after);
       }
@@ -301,14 +383,30 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   const inject = (req: IncomingMessage, res: ServerResponse, fault: FaultRule) => {
     if (fault.drop) return void req.socket.destroy();
-    if (fault.echoToken) return error(res, fault.status ?? 500, fault.errorCode ?? 500002, `bad request from ${req.headers.authorization ?? "?"}`, { authorization: req.headers.authorization });
-    if (fault.okWithErrorCode) return json(res, 200, { error_code: fault.errorCode ?? 500001, message: "injected error in a 200 answer" });
+    if (fault.echoToken)
+      return error(
+        res,
+        fault.status ?? 500,
+        fault.errorCode ?? 500002,
+        `bad request from ${req.headers.authorization ?? "?"}`,
+        { authorization: req.headers.authorization },
+      );
+    if (fault.okWithErrorCode)
+      return json(res, 200, { error_code: fault.errorCode ?? 500001, message: "injected error in a 200 answer" });
     if (fault.malformed) {
       res.writeHead(200, { "content-type": "application/json" });
       return void res.end('{"request_id": "trunc');
     }
-    const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : {};
-    error(res, fault.status!, fault.errorCode ?? fault.status! * 1000, `injected fault: HTTP ${fault.status}`, undefined, headers);
+    const headers: Record<string, string> =
+      fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : {};
+    error(
+      res,
+      fault.status!,
+      fault.errorCode ?? fault.status! * 1000,
+      `injected fault: HTTP ${fault.status}`,
+      undefined,
+      headers,
+    );
   };
 
   const currentStats = (): EmulatorStats => {
@@ -327,10 +425,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     origin,
     stats: currentStats,
     setFaults: (rules) => faults.set(rules),
-    jobs: () => [...jobs.values()].map((j) => ({ requestId: j.id, modelId: j.modelId, input: j.input, status: statusOf(j) })),
+    jobs: () =>
+      [...jobs.values()].map((j) => ({ requestId: j.id, modelId: j.modelId, input: j.input, status: statusOf(j) })),
     job: (id) => {
       const j = jobs.get(id);
-      return j && { modelId: j.modelId, input: j.input, status: statusOf(j), finishedAt: j.createdAt + j.queueMs + (options.extraPhase?.ms ?? 0) + j.runMs };
+      return (
+        j && {
+          modelId: j.modelId,
+          input: j.input,
+          status: statusOf(j),
+          finishedAt: j.createdAt + j.queueMs + (options.extraPhase?.ms ?? 0) + j.runMs,
+        }
+      );
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -43,7 +43,10 @@ export function seededRandom(seed: number): () => number {
 
 export class FaultPlan {
   private used = new Map<FaultRule, number>();
-  constructor(private rules: FaultRule[], private random: () => number) {}
+  constructor(
+    private rules: FaultRule[],
+    private random: () => number,
+  ) {}
 
   set(rules: FaultRule[]) {
     this.rules = rules;

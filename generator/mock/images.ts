@@ -74,7 +74,8 @@ function jpegSegment(marker: number, data: Uint8Array | number[]): Uint8Array {
 export function jpeg(width: number, height: number, options: JpegOptions = {}): Uint8Array {
   const parts: Uint8Array[] = [Uint8Array.from([0xff, 0xd8])];
   parts.push(jpegSegment(0xe0, [...ascii("JFIF"), 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]));
-  if (options.exifBytes) parts.push(jpegSegment(0xe1, concat([ascii("Exif"), [0, 0], new Uint8Array(Math.max(0, options.exifBytes - 6))])));
+  if (options.exifBytes)
+    parts.push(jpegSegment(0xe1, concat([ascii("Exif"), [0, 0], new Uint8Array(Math.max(0, options.exifBytes - 6))])));
   // An ICC profile starts with its own size (big-endian); over 64 KiB it is split across APP2 segments.
   const iccSize = options.iccBytes ?? 0;
   const profile = new Uint8Array(iccSize);
@@ -84,7 +85,23 @@ export function jpeg(width: number, height: number, options: JpegOptions = {}): 
     parts.push(jpegSegment(0xe2, concat([ascii("ICC_PROFILE"), [0, i, chunks], profile.subarray(at, at + 65_000)])));
   }
   parts.push(jpegSegment(0xdb, [0, ...new Array(64).fill(1)]));
-  parts.push(jpegSegment(options.progressive ? 0xc2 : 0xc0, [8, ...u16be(height), ...u16be(width), 3, 1, 0x22, 0, 2, 0x11, 0, 3, 0x11, 0]));
+  parts.push(
+    jpegSegment(options.progressive ? 0xc2 : 0xc0, [
+      8,
+      ...u16be(height),
+      ...u16be(width),
+      3,
+      1,
+      0x22,
+      0,
+      2,
+      0x11,
+      0,
+      3,
+      0x11,
+      0,
+    ]),
+  );
   parts.push(jpegSegment(0xc4, [0, ...new Array(16).fill(0).map((_, i) => (i === 0 ? 1 : 0)), 0]));
   parts.push(jpegSegment(0xda, [3, 1, 0, 2, 0, 3, 0, 0, 63, 0]));
   const head = concat([...parts, new Uint8Array(64)]);
@@ -92,12 +109,25 @@ export function jpeg(width: number, height: number, options: JpegOptions = {}): 
 }
 
 export function gif(width: number, height: number, options: ImageOptions = {}): Uint8Array {
-  const head = concat([ascii("GIF89a"), u16le(width), u16le(height), [0, 0, 0], [0x2c, 0, 0, 0, 0, ...u16le(width), ...u16le(height), 0, 2, 2, 0x4c, 0x01, 0]]);
+  const head = concat([
+    ascii("GIF89a"),
+    u16le(width),
+    u16le(height),
+    [0, 0, 0],
+    [0x2c, 0, 0, 0, 0, ...u16le(width), ...u16le(height), 0, 2, 2, 0x4c, 0x01, 0],
+  ]);
   return pad(head, Uint8Array.from([0x3b]), options.totalBytes, (n) => new Uint8Array(n), 0);
 }
 
 export function bmp(width: number, height: number, options: ImageOptions & { topDown?: boolean } = {}): Uint8Array {
-  const dib = [...u32le(40), ...u32le(width), ...u32le(options.topDown ? (-height >>> 0) : height), ...u16le(1), ...u16le(24), ...new Array(24).fill(0)];
+  const dib = [
+    ...u32le(40),
+    ...u32le(width),
+    ...u32le(options.topDown ? -height >>> 0 : height),
+    ...u16le(1),
+    ...u16le(24),
+    ...new Array(24).fill(0),
+  ];
   const pixels = new Uint8Array(16);
   const size = 14 + dib.length + pixels.length;
   const head = concat([ascii("BM"), u32le(options.totalBytes ?? size), [0, 0, 0, 0], u32le(54), dib, pixels]);
@@ -112,7 +142,18 @@ const webpChunk = (type: string, data: Uint8Array | number[]) => {
   const d = data instanceof Uint8Array ? data : Uint8Array.from(data);
   return concat([ascii(type), u32le(d.length), d, d.length % 2 ? [0] : []]);
 };
-const vp8 = (width: number, height: number) => webpChunk("VP8 ", [0x50, 0x01, 0x00, 0x9d, 0x01, 0x2a, ...u16le(width & 0x3fff), ...u16le(height & 0x3fff), ...new Array(10).fill(0)]);
+const vp8 = (width: number, height: number) =>
+  webpChunk("VP8 ", [
+    0x50,
+    0x01,
+    0x00,
+    0x9d,
+    0x01,
+    0x2a,
+    ...u16le(width & 0x3fff),
+    ...u16le(height & 0x3fff),
+    ...new Array(10).fill(0),
+  ]);
 
 export function webpLossy(width: number, height: number, options: ImageOptions = {}): Uint8Array {
   const plain = riff([vp8(width, height)]);
@@ -129,13 +170,23 @@ export function webpLossless(width: number, height: number): Uint8Array {
 }
 
 export function webpExtended(width: number, height: number): Uint8Array {
-  return riff([webpChunk("VP8X", [0x10, 0, 0, 0, ...u24le(width - 1), ...u24le(height - 1)]), vp8(Math.min(width, 16383), Math.min(height, 16383))]);
+  return riff([
+    webpChunk("VP8X", [0x10, 0, 0, 0, ...u24le(width - 1), ...u24le(height - 1)]),
+    vp8(Math.min(width, 16383), Math.min(height, 16383)),
+  ]);
 }
 
 /** Appends filler before the trailer so the file has exactly `total` bytes. */
-function pad(head: Uint8Array, trailer: Uint8Array, total: number | undefined, filler: (n: number) => Uint8Array, minFiller: number): Uint8Array {
+function pad(
+  head: Uint8Array,
+  trailer: Uint8Array,
+  total: number | undefined,
+  filler: (n: number) => Uint8Array,
+  minFiller: number,
+): Uint8Array {
   if (total === undefined) return concat([head, trailer]);
   const n = total - head.length - trailer.length;
-  if (n < minFiller && n !== 0) throw new Error(`cannot pad to ${total} bytes (header alone is ${head.length + trailer.length})`);
+  if (n < minFiller && n !== 0)
+    throw new Error(`cannot pad to ${total} bytes (header alone is ${head.length + trailer.length})`);
   return concat([head, n ? filler(n) : new Uint8Array(0), trailer]);
 }

@@ -34,7 +34,13 @@ export async function startMediaServer(options: { cors?: boolean } = {}): Promis
       res.setHeader("access-control-allow-origin", "*");
       res.setHeader("access-control-expose-headers", "content-range, content-length, accept-ranges");
       if (req.method === "OPTIONS") {
-        return void res.writeHead(204, { "access-control-allow-headers": "range", "access-control-allow-methods": "GET, HEAD", "access-control-max-age": "600" }).end();
+        return void res
+          .writeHead(204, {
+            "access-control-allow-headers": "range",
+            "access-control-allow-methods": "GET, HEAD",
+            "access-control-max-age": "600",
+          })
+          .end();
       }
     }
     const url = new URL(req.url ?? "/", "http://x");

@@ -11,7 +11,11 @@ export interface ServeOptions {
 
 export function serveBytes(req: IncomingMessage, res: ServerResponse, body: Uint8Array, options: ServeOptions): void {
   const write = (status: number, headers: Record<string, string | number>, bytes: Uint8Array) => {
-    res.writeHead(status, { "content-type": options.contentType, "accept-ranges": options.ranges === false ? "none" : "bytes", ...headers });
+    res.writeHead(status, {
+      "content-type": options.contentType,
+      "accept-ranges": options.ranges === false ? "none" : "bytes",
+      ...headers,
+    });
     if (req.method === "HEAD") return void res.end();
     options.onBytes?.(bytes.length);
     res.end(bytes);

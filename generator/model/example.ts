@@ -7,7 +7,11 @@
 import type { SchemaNode } from "../normalize/normalize.js";
 import type { MediaKind } from "../runtime/rule-types.js";
 
-const PLACEHOLDER_URL: Readonly<Record<MediaKind, string>> = { image: "https://example.com/image.png", video: "https://example.com/video.mp4", audio: "https://example.com/audio.mp3" };
+const PLACEHOLDER_URL: Readonly<Record<MediaKind, string>> = {
+  image: "https://example.com/image.png",
+  video: "https://example.com/video.mp4",
+  audio: "https://example.com/audio.mp3",
+};
 
 /** The example input of an object schema: its required properties. */
 export function synthesizeExample(schema: SchemaNode): Record<string, unknown> {
@@ -52,8 +56,13 @@ function objectSample(node: SchemaNode, depth: number): Record<string, unknown> 
   const out: Record<string, unknown> = {};
   if (depth > 32) return out;
   for (const name of node.required ?? []) {
-    const child = node.properties && Object.prototype.hasOwnProperty.call(node.properties, name) ? node.properties[name] : {};
-    Object.defineProperty(out, name, { value: sampleOf(child, depth + 1), enumerable: true, writable: true, configurable: true });
+    const child = node.properties && Object.hasOwn(node.properties, name) ? node.properties[name] : {};
+    Object.defineProperty(out, name, {
+      value: sampleOf(child, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -61,7 +70,8 @@ function objectSample(node: SchemaNode, depth: number): Record<string, unknown> 
 /** Unique items differ: a string item gets its index appended, a number its index added. */
 function withIndex(value: unknown, i: number, unique: boolean | undefined): unknown {
   if (!unique || i === 0) return value;
-  if (typeof value === "string") return value.startsWith("https://") ? value.replace(/(\.\w+)$/, `-${i}$1`) : `${value}${i}`;
+  if (typeof value === "string")
+    return value.startsWith("https://") ? value.replace(/(\.\w+)$/, `-${i}$1`) : `${value}${i}`;
   if (typeof value === "number") return value + i;
   return value;
 }
@@ -81,8 +91,15 @@ function stringSample(node: SchemaNode): string {
 }
 
 function numberSample(node: SchemaNode, integer: boolean): number {
-  let n = node.minimum ?? (node.exclusiveMinimum !== undefined ? node.exclusiveMinimum + (integer ? 1 : 0.5) : node.maximum !== undefined && node.maximum < 1 ? node.maximum : 1);
-  if (node.exclusiveMaximum !== undefined && n >= node.exclusiveMaximum) n = node.exclusiveMaximum - (integer ? 1 : 0.5);
+  let n =
+    node.minimum ??
+    (node.exclusiveMinimum !== undefined
+      ? node.exclusiveMinimum + (integer ? 1 : 0.5)
+      : node.maximum !== undefined && node.maximum < 1
+        ? node.maximum
+        : 1);
+  if (node.exclusiveMaximum !== undefined && n >= node.exclusiveMaximum)
+    n = node.exclusiveMaximum - (integer ? 1 : 0.5);
   if (integer) n = Math.ceil(n);
   if (node.multipleOf) n = Math.ceil(n / node.multipleOf) * node.multipleOf;
   return n;

@@ -5,7 +5,14 @@
 import { createHash } from "node:crypto";
 import { synthesizeExample } from "./example.js";
 import type { SchemaFile } from "../load/load.js";
-import { normalizeInputSchema, normalizeOutputSchema, type JsonType, type NormalizedSchema, type Note, type SchemaNode } from "../normalize/normalize.js";
+import {
+  normalizeInputSchema,
+  normalizeOutputSchema,
+  type JsonType,
+  type NormalizedSchema,
+  type Note,
+  type SchemaNode,
+} from "../normalize/normalize.js";
 import { decodePointerToken } from "../runtime/json-pointer.js";
 import { formatRule } from "../runtime/rule-eval.js";
 import { MEDIA_NOUN, type RuleTarget } from "../runtime/rule-types.js";
@@ -75,7 +82,9 @@ export function buildModel(
     output,
     ruleTargets: input.ruleTargets,
     example: (file.example as Record<string, unknown> | null) ?? null,
-    usage: file.example ? { input: file.example as Record<string, unknown>, synthesized: false } : { input: synthesizeExample(input.schema), synthesized: true },
+    usage: file.example
+      ? { input: file.example as Record<string, unknown>, synthesized: false }
+      : { input: synthesizeExample(input.schema), synthesized: true },
     notes: [...input.notes, ...output.notes],
     modulePath: modulePathOf(file.modelId),
     exportPath: `./${file.modelId}`,
@@ -88,10 +97,12 @@ export function buildModel(
 export function typeText(node: SchemaNode): string {
   if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(" | ");
   if (node.const !== undefined) return JSON.stringify(node.const);
-  if (node.$ref !== undefined) return node.$ref === "#" ? "(this object)" : decodePointerToken(node.$ref.split("/").pop()!);
+  if (node.$ref !== undefined)
+    return node.$ref === "#" ? "(this object)" : decodePointerToken(node.$ref.split("/").pop()!);
   const types: JsonType[] = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
   const parts = types.map((t) => {
-    if (t === "array" && node.prefixItems) return `[${[...node.prefixItems.map(typeText), ...(node.items ? [`...${wrapUnion(typeText(node.items))}[]`] : [])].join(", ")}]`;
+    if (t === "array" && node.prefixItems)
+      return `[${[...node.prefixItems.map(typeText), ...(node.items ? [`...${wrapUnion(typeText(node.items))}[]`] : [])].join(", ")}]`;
     if (t === "array") return `${node.items ? wrapUnion(typeText(node.items)) : "unknown"}[]`;
     if (t === "integer") return "integer";
     if (t === "string" && node["x-media"]) return `${node["x-media"]} URL`;
@@ -109,7 +120,8 @@ export function limitsText(node: SchemaNode): string[] {
   const out: string[] = [];
   const range = (min: number | undefined, max: number | undefined, unit: string) => {
     const u = (n: number) => (unit && n === 1 ? unit.replace(/ies$/, "y").replace(/s$/, "") : unit);
-    if (min !== undefined && max !== undefined) out.push(min === max ? `exactly ${min}${u(min)}` : `${min} to ${max}${u(max)}`);
+    if (min !== undefined && max !== undefined)
+      out.push(min === max ? `exactly ${min}${u(min)}` : `${min} to ${max}${u(max)}`);
     else if (min !== undefined) out.push(`at least ${min}${u(min)}`);
     else if (max !== undefined) out.push(`at most ${max}${u(max)}`);
   };
@@ -123,9 +135,15 @@ export function limitsText(node: SchemaNode): string[] {
   if (node.uniqueItems) out.push("items unique");
   range(node.minProperties, node.maxProperties, " properties");
   if (node.contains) out.push(`contains an item of type ${typeText(node.contains)}`);
-  if (node.patternProperties) out.push(`keys matching ${Object.keys(node.patternProperties).map((p) => `/${p}/`).join(", ")} are checked`);
+  if (node.patternProperties)
+    out.push(
+      `keys matching ${Object.keys(node.patternProperties)
+        .map((p) => `/${p}/`)
+        .join(", ")} are checked`,
+    );
   if (node.propertyNames) out.push("key names are checked");
-  for (const [key, names] of Object.entries(node.dependentRequired ?? {})) out.push(`with ${key}, also ${names.join(", ")}`);
+  for (const [key, names] of Object.entries(node.dependentRequired ?? {}))
+    out.push(`with ${key}, also ${names.join(", ")}`);
   if (node.not) out.push("must not match a schema");
   if (node.if) out.push("conditional (if/then/else)");
   return out;
@@ -133,7 +151,9 @@ export function limitsText(node: SchemaNode): string[] {
 
 export function rulesText(node: SchemaNode): string[] {
   return (node["x-rules"] ?? []).map((r) =>
-    r.kind === "checked" ? `${r.source.error || "rule"} (${formatRule(r)})` : `${r.source.error || r.source.rule} (not checked: ${r.reason})`,
+    r.kind === "checked"
+      ? `${r.source.error || "rule"} (${formatRule(r)})`
+      : `${r.source.error || r.source.rule} (not checked: ${r.reason})`,
   );
 }
 
@@ -142,7 +162,8 @@ export function docLines(node: SchemaNode): string[] {
   const lines: string[] = [];
   if (node.description) lines.push(node.description);
   // TypeScript says `number`; the schema says whole numbers only.
-  const isInteger = (n: SchemaNode | undefined) => !!n && (Array.isArray(n.type) ? n.type.includes("integer") : n.type === "integer");
+  const isInteger = (n: SchemaNode | undefined) =>
+    !!n && (Array.isArray(n.type) ? n.type.includes("integer") : n.type === "integer");
   if (isInteger(node)) lines.push("An integer.");
   else if (isInteger(node.items)) lines.push("Each item is an integer.");
   if (node.default !== undefined) lines.push(`Default: ${JSON.stringify(node.default)}`);

@@ -16,7 +16,14 @@ import type { SchemaNode } from "../normalize/normalize.js";
 import type { CostQuantity, ModelPricing } from "../runtime/pricing.js";
 
 /** Input properties that hold the number of outputs, in order of preference. */
-export const OUTPUT_COUNT_PROPERTIES = ["num_images", "number_of_images", "num_outputs", "num_videos", "number_of_videos", "batch_size"];
+export const OUTPUT_COUNT_PROPERTIES = [
+  "num_images",
+  "number_of_images",
+  "num_outputs",
+  "num_videos",
+  "number_of_videos",
+  "batch_size",
+];
 /** Boolean input properties that, when true, make the model return exactly one output. */
 export const SINGLE_OUTPUT_SWITCHES = ["force_single"];
 /** Input properties that cap or vary the number of outputs without fixing it. */
@@ -40,17 +47,31 @@ export function costQuantity(priceUnit: string, input: SchemaNode): CostQuantity
     const single = firstOf(SINGLE_OUTPUT_SWITCHES, props);
     if (single) return { kind: "one-output-if", property: single, ...withDefault(single) };
     const variable = firstOf(VARIABLE_COUNT_PROPERTIES, props);
-    if (variable) return { kind: "unknown", reason: `\`${variable}\` lets the model make a varying number of outputs, so the count is not known before the run` };
+    if (variable)
+      return {
+        kind: "unknown",
+        reason: `\`${variable}\` lets the model make a varying number of outputs, so the count is not known before the run`,
+      };
     return { kind: "one-output" };
   }
   if (priceUnit === "second") {
     const duration = firstOf(DURATION_PROPERTIES, props);
     if (duration) return property(duration);
     const frames = firstOf(FRAME_PROPERTIES, props);
-    if (frames) return { kind: "unknown", reason: `the length is set in frames (\`${frames}\`) and the frame rate the service bills by is not in the schema` };
-    return { kind: "unknown", reason: `the input has no length in seconds (${list(DURATION_PROPERTIES)}): it comes from the model or from the input media` };
+    if (frames)
+      return {
+        kind: "unknown",
+        reason: `the length is set in frames (\`${frames}\`) and the frame rate the service bills by is not in the schema`,
+      };
+    return {
+      kind: "unknown",
+      reason: `the input has no length in seconds (${list(DURATION_PROPERTIES)}): it comes from the model or from the input media`,
+    };
   }
-  return { kind: "unknown", reason: `the catalog prices this model per ${JSON.stringify(priceUnit)}, a unit this package cannot estimate` };
+  return {
+    kind: "unknown",
+    reason: `the catalog prices this model per ${JSON.stringify(priceUnit)}, a unit this package cannot estimate`,
+  };
 }
 
 export function modelPricing(fields: PricingFields | null, input: SchemaNode): ModelPricing | null {

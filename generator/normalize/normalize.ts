@@ -102,8 +102,16 @@ export const TYPE_ALIASES: Readonly<Record<string, JsonType>> = Object.freeze({
   str: "string",
 });
 
-export const MEDIA_FORMATS: Readonly<Record<string, MediaKind>> = Object.freeze({ image_uri: "image", video_uri: "video", audio_uri: "audio" });
-export const MEDIA_LIST_FORMATS: Readonly<Record<string, MediaKind>> = Object.freeze({ image_uris: "image", video_uris: "video", audio_uris: "audio" });
+export const MEDIA_FORMATS: Readonly<Record<string, MediaKind>> = Object.freeze({
+  image_uri: "image",
+  video_uri: "video",
+  audio_uri: "audio",
+});
+export const MEDIA_LIST_FORMATS: Readonly<Record<string, MediaKind>> = Object.freeze({
+  image_uris: "image",
+  video_uris: "video",
+  audio_uris: "audio",
+});
 /** Standard formats the generated validators check, as ajv-formats does (runtime/formats.ts). */
 export const STANDARD_FORMATS: readonly string[] = Object.keys(formats).filter((name) => !hasOwn(MEDIA_FORMATS, name));
 /** Those of them that apply to numbers (OpenAPI's int32, int64, float, double). */
@@ -136,11 +144,14 @@ export function isGenericOutputShape(node: Record<string, unknown>): boolean {
     const p = props[key];
     const g = generic[key];
     if (!g || !isPlainObject(p) || p.type !== g.type) return false;
-    const format = (s: Record<string, unknown>) => (s.type === "array" ? (isPlainObject(s.items) ? s.items.format : undefined) : s.format);
-    return format(p) === format(g) && Object.keys(p).every((k) => ["type", "format", "description", "title", "items"].includes(k));
+    const format = (s: Record<string, unknown>) =>
+      s.type === "array" ? (isPlainObject(s.items) ? s.items.format : undefined) : s.format;
+    return (
+      format(p) === format(g) &&
+      Object.keys(p).every((k) => ["type", "format", "description", "title", "items"].includes(k))
+    );
   });
 }
-
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
@@ -173,7 +184,15 @@ export function note(ctx: Ctx, code: NoteCode, pointer: string, message: string)
  * place (definitions, tuple items): rules and known properties are bound to data paths.
  */
 export function normalizeNode(raw: unknown, pointer: string, ctx: Ctx, dataPath: string[] | null): SchemaNode {
-  const n: NodeContext = { raw: raw as Record<string, unknown>, out: {}, pointer, ctx, dataPath, done: false, child: (value, at, path) => normalizeChild(value, at, ctx, path) };
+  const n: NodeContext = {
+    raw: raw as Record<string, unknown>,
+    out: {},
+    pointer,
+    ctx,
+    dataPath,
+    done: false,
+    child: (value, at, path) => normalizeChild(value, at, ctx, path),
+  };
   for (const rule of NORMALIZER_RULES) {
     rule.apply(n);
     if (n.done) break;
@@ -212,7 +231,14 @@ function objectRoot(schema: SchemaNode, raw: Record<string, unknown>, at: string
   }
   const t = schema.type;
   if (!ctx.errors.length && t !== "object" && !(Array.isArray(t) && t.length === 1 && t[0] === "object")) {
-    ctx.errors.push(new SchemaFileError(ctx.file, at, `the ${what} schema must describe an object (got type ${JSON.stringify(t)})`, "schema-shape"));
+    ctx.errors.push(
+      new SchemaFileError(
+        ctx.file,
+        at,
+        `the ${what} schema must describe an object (got type ${JSON.stringify(t)})`,
+        "schema-shape",
+      ),
+    );
   }
   delete schema.title; // The root title is docs-page chrome in the page's language: never a name.
 }
@@ -222,7 +248,8 @@ function objectRoot(schema: SchemaNode, raw: Record<string, unknown>, at: string
  * (`/input_schema`), so every message points into the file.
  */
 export function normalizeInputSchema(raw: unknown, file: string, pointer = "/input_schema"): NormalizedSchema {
-  if (!isPlainObject(raw)) throw new SchemaErrors([new SchemaFileError(file, pointer, "the input schema must be an object", "schema-shape")]);
+  if (!isPlainObject(raw))
+    throw new SchemaErrors([new SchemaFileError(file, pointer, "the input schema must be an object", "schema-shape")]);
   const ctx = newCtx(file, raw, pointer);
   const schema = normalizeChild(raw, pointer, ctx, []);
   objectRoot(schema, raw, pointer, ctx, "input");
@@ -234,7 +261,11 @@ export function normalizeInputSchema(raw: unknown, file: string, pointer = "/inp
  * Normalize the output schema. Missing or null means RunComfy's generic output; the docs print it
  * wrapped as `{"output": {…}}`, which is unwrapped here.
  */
-export function normalizeOutputSchema(raw: unknown, file: string, pointer = "/output_schema"): NormalizedSchema & { generic: boolean } {
+export function normalizeOutputSchema(
+  raw: unknown,
+  file: string,
+  pointer = "/output_schema",
+): NormalizedSchema & { generic: boolean } {
   const notes: Note[] = [];
   let generic = false;
   let node = raw;
@@ -242,23 +273,44 @@ export function normalizeOutputSchema(raw: unknown, file: string, pointer = "/ou
   if (node === null || node === undefined) {
     generic = true;
     node = genericOutputSchema();
-    notes.push(makeNote("generic-output", pointer, "no output schema: RunComfy's generic output (image, images, video, videos, audio, audios) applies"));
-  } else if (isPlainObject(node) && Object.keys(node).length === 1 && hasOwn(node, "output") && isPlainObject(node.output)) {
+    notes.push(
+      makeNote(
+        "generic-output",
+        pointer,
+        "no output schema: RunComfy's generic output (image, images, video, videos, audio, audios) applies",
+      ),
+    );
+  } else if (
+    isPlainObject(node) &&
+    Object.keys(node).length === 1 &&
+    hasOwn(node, "output") &&
+    isPlainObject(node.output)
+  ) {
     node = node.output;
     at = joinPointer(pointer, "output");
   }
-  if (!isPlainObject(node)) throw new SchemaErrors([new SchemaFileError(file, pointer, "the output schema must be an object or null", "schema-shape")]);
+  if (!isPlainObject(node))
+    throw new SchemaErrors([
+      new SchemaFileError(file, pointer, "the output schema must be an object or null", "schema-shape"),
+    ]);
   if (!generic && isGenericOutputShape(node)) {
     // The docs print the generic output with descriptions in the page's language: use the canonical one.
     generic = true;
     node = genericOutputSchema();
-    notes.push(makeNote("generic-output", at, "output schema is RunComfy's generic output (image, images, video, videos; audio, audios accepted too)"));
+    notes.push(
+      makeNote(
+        "generic-output",
+        at,
+        "output schema is RunComfy's generic output (image, images, video, videos; audio, audios accepted too)",
+      ),
+    );
   }
   const ctx = newCtx(file, node, at);
   ctx.notes.push(...notes);
   const schema = normalizeChild(node, at, ctx, []);
   objectRoot(schema, node as Record<string, unknown>, at, ctx, "output");
   finish(ctx, schema);
-  if (ctx.ruleTargets.length) note(ctx, "rules-on-output", at, "validations in the output schema are ignored: rules apply to inputs");
+  if (ctx.ruleTargets.length)
+    note(ctx, "rules-on-output", at, "validations in the output schema are ignored: rules apply to inputs");
   return { schema, ruleTargets: [], knownProperties: [], notes: ctx.notes, generic };
 }

@@ -39,7 +39,10 @@ const OPERATORS: [string, Comparator][] = [
 ];
 
 export class RuleSyntaxError extends Error {
-  constructor(message: string, readonly code: UncheckedRule["code"] = "rule-syntax") {
+  constructor(
+    message: string,
+    readonly code: UncheckedRule["code"] = "rule-syntax",
+  ) {
     super(message);
   }
 }
@@ -63,12 +66,17 @@ function splitOperator(text: string): { exprText: string; op: Comparator; inline
       }
     }
   }
-  throw new RuleSyntaxError("no comparison operator (expected one of < <= > >= = == != ≤ ≥ ≠)", "rule-unknown-operator");
+  throw new RuleSyntaxError(
+    "no comparison operator (expected one of < <= > >= = == != ≤ ≥ ≠)",
+    "rule-unknown-operator",
+  );
 }
 
 /** Recursive-descent parser for `+ - * /`, parentheses, numbers and metric names. */
 export function parseExpr(text: string): { expr: Expr; metrics: Metric[] } {
-  const tokens = text.match(/\s*(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+|[A-Za-z_][A-Za-z0-9_]*|[-+*/()×÷]|\S)/g)?.map((t) => t.trim()) ?? [];
+  const tokens =
+    text.match(/\s*(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+|[A-Za-z_][A-Za-z0-9_]*|[-+*/()×÷]|\S)/g)?.map((t) => t.trim()) ??
+    [];
   let pos = 0;
   const metrics = new Set<Metric>();
   const peek = () => tokens[pos];
@@ -84,7 +92,11 @@ export function parseExpr(text: string): { expr: Expr; metrics: Metric[] } {
     if (/^(?:\d|\.\d)/.test(t)) return { kind: "number", value: Number(t) };
     if (/^[A-Za-z_]/.test(t)) {
       const name = hasOwn(METRIC_ALIASES, t.toLowerCase()) ? METRIC_ALIASES[t.toLowerCase()] : undefined;
-      if (!name) throw new RuleSyntaxError(`unknown metric ${JSON.stringify(t)} (known: ${Object.keys(METRIC_ALIASES).join(", ")})`, "rule-unknown-metric");
+      if (!name)
+        throw new RuleSyntaxError(
+          `unknown metric ${JSON.stringify(t)} (known: ${Object.keys(METRIC_ALIASES).join(", ")})`,
+          "rule-unknown-metric",
+        );
       metrics.add(name);
       return { kind: "metric", name };
     }
@@ -121,22 +133,34 @@ export function parseRule(entry: unknown): Rule {
     value: obj.validation_value ?? null,
     error: typeof obj.validation_error === "string" ? obj.validation_error : "",
   };
-  const unchecked = (reason: string, code: UncheckedRule["code"] = "rule-bad-value"): Rule => ({ kind: "unchecked", source, reason, code });
-  if (entry === null || typeof entry !== "object" || Array.isArray(entry)) return unchecked("a validations entry must be an object", "rule-syntax");
-  if (typeof obj.validation_rule !== "string") return unchecked("validation_rule is missing or not a string", "rule-syntax");
+  const unchecked = (reason: string, code: UncheckedRule["code"] = "rule-bad-value"): Rule => ({
+    kind: "unchecked",
+    source,
+    reason,
+    code,
+  });
+  if (entry === null || typeof entry !== "object" || Array.isArray(entry))
+    return unchecked("a validations entry must be an object", "rule-syntax");
+  if (typeof obj.validation_rule !== "string")
+    return unchecked("validation_rule is missing or not a string", "rule-syntax");
   try {
     const { exprText, op, inlineValue } = splitOperator(obj.validation_rule);
     const { expr, metrics } = parseExpr(exprText);
     let limit: number | undefined;
     if (obj.validation_value !== undefined && obj.validation_value !== null && obj.validation_value !== "") {
       limit = parseNumeric(obj.validation_value);
-      if (limit === undefined) return unchecked(`validation_value ${JSON.stringify(obj.validation_value)} is not a number`);
-      if (inlineValue && parseNumeric(inlineValue) !== limit) return unchecked(`the rule text has the value ${inlineValue} but validation_value is ${JSON.stringify(obj.validation_value)}`);
+      if (limit === undefined)
+        return unchecked(`validation_value ${JSON.stringify(obj.validation_value)} is not a number`);
+      if (inlineValue && parseNumeric(inlineValue) !== limit)
+        return unchecked(
+          `the rule text has the value ${inlineValue} but validation_value is ${JSON.stringify(obj.validation_value)}`,
+        );
     } else {
       limit = inlineValue ? parseNumeric(inlineValue) : undefined;
       if (limit === undefined) return unchecked("no numeric validation_value");
     }
-    if (inlineValue && parseNumeric(inlineValue) === undefined) return unchecked(`unexpected text after the operator: ${JSON.stringify(inlineValue)}`, "rule-syntax");
+    if (inlineValue && parseNumeric(inlineValue) === undefined)
+      return unchecked(`unexpected text after the operator: ${JSON.stringify(inlineValue)}`, "rule-syntax");
     const rule: CheckedRule = { kind: "checked", source, expr, op, limit, metrics };
     return rule;
   } catch (e) {

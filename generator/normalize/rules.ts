@@ -7,8 +7,17 @@
 import { decodePointerToken, joinPointer } from "../runtime/json-pointer.js";
 import { SchemaFileError, hasOwn, setOwn } from "../shared/errors.js";
 import {
-  FORMAT_ALIASES, JSON_TYPES, MEDIA_FORMATS, MEDIA_LIST_FORMATS, STANDARD_FORMATS, TYPE_ALIASES, isPlainObject, note,
-  type Ctx, type JsonType, type SchemaNode,
+  FORMAT_ALIASES,
+  JSON_TYPES,
+  MEDIA_FORMATS,
+  MEDIA_LIST_FORMATS,
+  STANDARD_FORMATS,
+  TYPE_ALIASES,
+  isPlainObject,
+  note,
+  type Ctx,
+  type JsonType,
+  type SchemaNode,
 } from "./normalize.js";
 import { parseNumeric, parseRule } from "./rule-parser.js";
 import type { NoteCode } from "../shared/notes.js";
@@ -36,9 +45,33 @@ export interface NormalizerRule {
 }
 
 const NUMERIC_KEYWORDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"] as const;
-const COUNT_KEYWORDS = ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains"] as const;
+const COUNT_KEYWORDS = [
+  "minLength",
+  "maxLength",
+  "minItems",
+  "maxItems",
+  "minProperties",
+  "maxProperties",
+  "minContains",
+  "maxContains",
+] as const;
 /** Keywords that only document, or that ajv reads as annotations: kept for docs where useful, never validated. */
-const ANNOTATIONS = ["title", "description", "examples", "example", "$comment", "readOnly", "writeOnly", "deprecated", "contentMediaType", "contentEncoding", "contentSchema", "$schema", "$id", "x-redos-accepted"] as const;
+const ANNOTATIONS = [
+  "title",
+  "description",
+  "examples",
+  "example",
+  "$comment",
+  "readOnly",
+  "writeOnly",
+  "deprecated",
+  "contentMediaType",
+  "contentEncoding",
+  "contentSchema",
+  "$schema",
+  "$id",
+  "x-redos-accepted",
+] as const;
 
 const fail = (n: NodeContext, at: string, message: string, ruleId: NoteCode): never => {
   throw new SchemaFileError(n.ctx.file, at, message, ruleId);
@@ -64,19 +97,41 @@ export function isOfType(value: unknown, type: JsonType): boolean {
 }
 
 /** A value that should be a number may arrive as a numeric string; convert it and say so. */
-function coerceToType(value: unknown, type: SchemaNode["type"], pointer: string, n: NodeContext, what: string): unknown {
+function coerceToType(
+  value: unknown,
+  type: SchemaNode["type"],
+  pointer: string,
+  n: NodeContext,
+  what: string,
+): unknown {
   if (typeof value === "string" && (hasType(type, "number") || hasType(type, "integer")) && !hasType(type, "string")) {
     const num = parseNumeric(value);
     if (num !== undefined) {
-      note(n.ctx, "numeric-string", pointer, `${what} ${JSON.stringify(value)} is a string where a number belongs; read as ${num}`);
+      note(
+        n.ctx,
+        "numeric-string",
+        pointer,
+        `${what} ${JSON.stringify(value)} is a string where a number belongs; read as ${num}`,
+      );
       return num;
     }
   }
-  if (typeof value === "string" && hasType(type, "boolean") && !hasType(type, "string") && (value === "true" || value === "false")) {
-    note(n.ctx, "boolean-string", pointer, `${what} ${JSON.stringify(value)} is a string where a boolean belongs; read as ${value}`);
+  if (
+    typeof value === "string" &&
+    hasType(type, "boolean") &&
+    !hasType(type, "string") &&
+    (value === "true" || value === "false")
+  ) {
+    note(
+      n.ctx,
+      "boolean-string",
+      pointer,
+      `${what} ${JSON.stringify(value)} is a string where a boolean belongs; read as ${value}`,
+    );
     return value === "true";
   }
-  if (typeof value === "number" && !Number.isFinite(value)) fail(n, pointer, `${what} is not a finite number`, "bad-number");
+  if (typeof value === "number" && !Number.isFinite(value))
+    fail(n, pointer, `${what} is not a finite number`, "bad-number");
   return value;
 }
 
@@ -86,24 +141,38 @@ function checkValueType(n: NodeContext, value: unknown, pointer: string, what: s
   if (t === undefined) return;
   const types = Array.isArray(t) ? t : [t];
   if (!types.some((type) => isOfType(value, type))) {
-    n.ctx.errors.push(new SchemaFileError(n.ctx.file, pointer, `${what} ${JSON.stringify(value)} is not of the declared type ${types.join(" or ")}: no input can ever have it — fix the type or the value`, "enum-type-mismatch"));
+    n.ctx.errors.push(
+      new SchemaFileError(
+        n.ctx.file,
+        pointer,
+        `${what} ${JSON.stringify(value)} is not of the declared type ${types.join(" or ")}: no input can ever have it — fix the type or the value`,
+        "enum-type-mismatch",
+      ),
+    );
   }
 }
 
 const listOfSchemas = (n: NodeContext, key: string): unknown[] => {
   const list = n.raw[key];
-  if (!Array.isArray(list) || !list.length) fail(n, at(n, key), `${key} must be a non-empty array of schemas`, "schema-shape");
+  if (!Array.isArray(list) || !list.length)
+    fail(n, at(n, key), `${key} must be a non-empty array of schemas`, "schema-shape");
   return list as unknown[];
 };
-const mapOfSchemas = (n: NodeContext, key: string, dataPath: (name: string) => string[] | null): Record<string, SchemaNode> => {
+const mapOfSchemas = (
+  n: NodeContext,
+  key: string,
+  dataPath: (name: string) => string[] | null,
+): Record<string, SchemaNode> => {
   const map = n.raw[key];
   if (!isPlainObject(map)) fail(n, at(n, key), `${key} must be an object of schemas`, "schema-shape");
   const out: Record<string, SchemaNode> = {};
-  for (const name of Object.keys(map as object)) setOwn(out, name, n.child((map as Record<string, unknown>)[name], at(n, key, name), dataPath(name)));
+  for (const name of Object.keys(map as object))
+    setOwn(out, name, n.child((map as Record<string, unknown>)[name], at(n, key, name), dataPath(name)));
   return out;
 };
 const namesList = (n: NodeContext, value: unknown, pointer: string, what: string): string[] => {
-  if (!Array.isArray(value) || value.some((r) => typeof r !== "string")) fail(n, pointer, `${what} must be an array of property names`, "schema-shape");
+  if (!Array.isArray(value) || value.some((r) => typeof r !== "string"))
+    fail(n, pointer, `${what} must be an array of property names`, "schema-shape");
   return [...new Set(value as string[])];
 };
 const below = (n: NodeContext, ...keys: string[]) => (n.dataPath ? [...n.dataPath, ...keys] : null);
@@ -116,12 +185,17 @@ const below = (n: NodeContext, ...keys: string[]) => (n.dataPath ? [...n.dataPat
 function recordKnown(n: NodeContext): void {
   const o = n.out;
   if (!n.dataPath) return;
-  const open = o.$ref !== undefined || o.additionalProperties !== undefined || o.patternProperties !== undefined || o.unevaluatedProperties !== undefined;
+  const open =
+    o.$ref !== undefined ||
+    o.additionalProperties !== undefined ||
+    o.patternProperties !== undefined ||
+    o.unevaluatedProperties !== undefined;
   if (!open && !o.properties) return;
   const key = JSON.stringify(n.dataPath);
   const entry = n.ctx.known.get(key) ?? { path: n.dataPath, names: new Set<string>() };
   if (open) entry.names = null;
-  else if (entry.names) for (const name of [...Object.keys(o.properties ?? {}), ...(o.required ?? [])]) entry.names.add(name);
+  else if (entry.names)
+    for (const name of [...Object.keys(o.properties ?? {}), ...(o.required ?? [])]) entry.names.add(name);
   n.ctx.known.set(key, entry);
 }
 
@@ -141,19 +215,39 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
     name: "ref",
     keywords: ["$ref", "definitions", "$defs"],
     apply(n) {
-      for (const key of ["definitions", "$defs"] as const) if (has(n, key)) n.out[key] = mapOfSchemas(n, key, () => null);
+      for (const key of ["definitions", "$defs"] as const)
+        if (has(n, key)) n.out[key] = mapOfSchemas(n, key, () => null);
       if (!has(n, "$ref")) return;
       const ref = n.raw.$ref;
       if (typeof ref !== "string") fail(n, at(n, "$ref"), "$ref must be a string", "schema-shape");
       if (!(ref as string).startsWith("#")) {
-        fail(n, at(n, "$ref"), `$ref ${JSON.stringify(ref)} points outside this schema: remote and file references are never fetched or read — copy the definition into "definitions" and refer to it as "#/definitions/<name>"`, "remote-ref");
+        fail(
+          n,
+          at(n, "$ref"),
+          `$ref ${JSON.stringify(ref)} points outside this schema: remote and file references are never fetched or read — copy the definition into "definitions" and refer to it as "#/definitions/<name>"`,
+          "remote-ref",
+        );
       }
-      if (!resolvePointer(n.ctx.root, (ref as string).slice(1))) fail(n, at(n, "$ref"), `$ref ${JSON.stringify(ref)} does not resolve inside this schema (pointers start at the ${n.ctx.rootPointer} object)`, "bad-ref");
+      if (!resolvePointer(n.ctx.root, (ref as string).slice(1)))
+        fail(
+          n,
+          at(n, "$ref"),
+          `$ref ${JSON.stringify(ref)} does not resolve inside this schema (pointers start at the ${n.ctx.rootPointer} object)`,
+          "bad-ref",
+        );
       n.out.$ref = "#" + tupleRefPointer(n.ctx.root, (ref as string).slice(1));
       if (n.ctx.draft === "draft-07") {
         // draft-07: a $ref's siblings are ignored. Only annotations and definitions are kept.
-        const ignored = Object.keys(n.raw).filter((k) => !["$ref", "definitions", "$defs", ...ANNOTATIONS, "default"].includes(k));
-        for (const key of ignored) note(n.ctx, "ref-sibling-ignored", at(n, key), `${JSON.stringify(key)} beside $ref is ignored (draft-07); put both in an allOf to apply it`);
+        const ignored = Object.keys(n.raw).filter(
+          (k) => !["$ref", "definitions", "$defs", ...ANNOTATIONS, "default"].includes(k),
+        );
+        for (const key of ignored)
+          note(
+            n.ctx,
+            "ref-sibling-ignored",
+            at(n, key),
+            `${JSON.stringify(key)} beside $ref is ignored (draft-07); put both in an allOf to apply it`,
+          );
         n.raw = Object.fromEntries(Object.entries(n.raw).filter(([k]) => !ignored.includes(k)));
       }
     },
@@ -162,8 +256,21 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
     name: "unsupported-keyword",
     keywords: ["$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor", "$vocabulary"],
     apply(n) {
-      for (const key of this.keywords) if (has(n, key)) fail(n, at(n, key), `${key} is not supported: refer to definitions with a local "$ref": "#/definitions/<name>"`, "unsupported-keyword");
-      if (has(n, "$id") && n.pointer !== n.ctx.rootPointer) fail(n, at(n, "$id"), "$id inside a schema is not supported: it changes what every $ref below means; remove it", "unsupported-keyword");
+      for (const key of this.keywords)
+        if (has(n, key))
+          fail(
+            n,
+            at(n, key),
+            `${key} is not supported: refer to definitions with a local "$ref": "#/definitions/<name>"`,
+            "unsupported-keyword",
+          );
+      if (has(n, "$id") && n.pointer !== n.ctx.rootPointer)
+        fail(
+          n,
+          at(n, "$id"),
+          "$id inside a schema is not supported: it changes what every $ref below means; remove it",
+          "unsupported-keyword",
+        );
     },
   },
   {
@@ -201,7 +308,8 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
         else note(n.ctx, "empty-description", at(n, "description"), "empty description dropped");
       }
       if (Array.isArray(n.raw.examples)) n.out.examples = n.raw.examples;
-      if (has(n, "$id")) note(n.ctx, "root-id", at(n, "$id"), "$id of the root schema is not used: $refs resolve inside this schema");
+      if (has(n, "$id"))
+        note(n.ctx, "root-id", at(n, "$id"), "$id of the root schema is not used: $refs resolve inside this schema");
     },
   },
   {
@@ -213,10 +321,14 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
         if (!has(n, key)) continue;
         const where = at(n, key);
         const num = parseNumeric(n.raw[key]);
-        if (num === undefined) fail(n, where, `${key} must be a number, got ${JSON.stringify(n.raw[key])}`, "bad-number");
-        if (typeof n.raw[key] === "string") note(n.ctx, "numeric-string", where, `${key} ${JSON.stringify(n.raw[key])} is a string; read as ${num}`);
-        if ((COUNT_KEYWORDS as readonly string[]).includes(key) && (!Number.isInteger(num) || num! < 0)) fail(n, where, `${key} must be a non-negative integer, got ${num}`, "bad-number");
-        if (key === "multipleOf" && num! <= 0) fail(n, where, `multipleOf must be greater than 0, got ${num}`, "bad-number");
+        if (num === undefined)
+          fail(n, where, `${key} must be a number, got ${JSON.stringify(n.raw[key])}`, "bad-number");
+        if (typeof n.raw[key] === "string")
+          note(n.ctx, "numeric-string", where, `${key} ${JSON.stringify(n.raw[key])} is a string; read as ${num}`);
+        if ((COUNT_KEYWORDS as readonly string[]).includes(key) && (!Number.isInteger(num) || num! < 0))
+          fail(n, where, `${key} must be a non-negative integer, got ${num}`, "bad-number");
+        if (key === "multipleOf" && num! <= 0)
+          fail(n, where, `multipleOf must be greater than 0, got ${num}`, "bad-number");
         (n.out as Record<string, unknown>)[key] = num;
       }
     },
@@ -234,7 +346,8 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
     keywords: ["uniqueItems"],
     apply(n) {
       if (!has(n, "uniqueItems")) return;
-      if (typeof n.raw.uniqueItems !== "boolean") fail(n, at(n, "uniqueItems"), "uniqueItems must be true or false", "schema-shape");
+      if (typeof n.raw.uniqueItems !== "boolean")
+        fail(n, at(n, "uniqueItems"), "uniqueItems must be true or false", "schema-shape");
       n.out.uniqueItems = n.raw.uniqueItems as boolean;
     },
   },
@@ -253,10 +366,17 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
         const singular = `${kind}_uri`;
         n.out["x-media"] = kind;
         if (isArray) {
-          if (hasOwn(MEDIA_FORMATS, format)) note(n.ctx, "format-on-array", where, `format ${JSON.stringify(format)} on an array applies to each item`);
+          if (hasOwn(MEDIA_FORMATS, format))
+            note(n.ctx, "format-on-array", where, `format ${JSON.stringify(format)} on an array applies to each item`);
           n.itemsFormat = singular;
         } else {
-          if (hasOwn(MEDIA_LIST_FORMATS, format)) note(n.ctx, "format-plural-on-string", where, `plural format ${JSON.stringify(format)} on a single value; read as ${JSON.stringify(singular)}`);
+          if (hasOwn(MEDIA_LIST_FORMATS, format))
+            note(
+              n.ctx,
+              "format-plural-on-string",
+              where,
+              `plural format ${JSON.stringify(format)} on a single value; read as ${JSON.stringify(singular)}`,
+            );
           n.out.format = singular;
         }
       } else if (STANDARD_FORMATS.includes(format) || hasOwn(FORMAT_ALIASES, format)) {
@@ -264,7 +384,12 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
         if (isArray && n.out.type === "array") n.itemsFormat = f;
         else n.out.format = f;
       } else {
-        note(n.ctx, "unknown-format", where, `format ${JSON.stringify(format)} is not known; values are not checked against it`);
+        note(
+          n.ctx,
+          "unknown-format",
+          where,
+          `format ${JSON.stringify(format)} is not known; values are not checked against it`,
+        );
       }
     },
   },
@@ -274,14 +399,20 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
     apply(n) {
       if (!has(n, "enum")) return;
       const where = at(n, "enum");
-      if (!Array.isArray(n.raw.enum) || n.raw.enum.length === 0) return fail(n, where, "enum must be a non-empty array", "bad-enum");
+      if (!Array.isArray(n.raw.enum) || n.raw.enum.length === 0)
+        return fail(n, where, "enum must be a non-empty array", "bad-enum");
       const values = n.raw.enum.map((v, i) => coerceToType(v, n.out.type, joinPointer(where, i), n, "enum value"));
       // Duplicates mean nothing in JSON Schema but make validators refuse the schema: keep the first.
       const seen = new Set<string>();
       n.out.enum = values.filter((v, i) => {
         const key = JSON.stringify(v);
         if (seen.has(key)) {
-          note(n.ctx, "duplicate-enum", joinPointer(where, i), `enum value ${key} is listed twice; the duplicate is ignored — remove it`);
+          note(
+            n.ctx,
+            "duplicate-enum",
+            joinPointer(where, i),
+            `enum value ${key} is listed twice; the duplicate is ignored — remove it`,
+          );
           return false;
         }
         seen.add(key);
@@ -317,7 +448,14 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
   },
   {
     name: "properties",
-    keywords: ["properties", "required", "additionalProperties", "patternProperties", "propertyNames", "unevaluatedProperties"],
+    keywords: [
+      "properties",
+      "required",
+      "additionalProperties",
+      "patternProperties",
+      "propertyNames",
+      "unevaluatedProperties",
+    ],
     apply(n) {
       if (has(n, "properties")) n.out.properties = mapOfSchemas(n, "properties", (name) => below(n, name));
       if (has(n, "required")) {
@@ -326,14 +464,20 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
           // A required name beside properties that lack it is likely a slip; alone (allOf branches,
           // dependencies) it is how JSON Schema says "must be present".
           if (n.out.properties && !hasOwn(n.out.properties, name)) {
-            note(n.ctx, "required-missing-property", at(n, "required", (n.raw.required as string[]).indexOf(name)), `required property ${JSON.stringify(name)} is not in properties: it is enforced and typed as unknown — describe it in properties`);
+            note(
+              n.ctx,
+              "required-missing-property",
+              at(n, "required", (n.raw.required as string[]).indexOf(name)),
+              `required property ${JSON.stringify(name)} is not in properties: it is enforced and typed as unknown — describe it in properties`,
+            );
           }
         });
         if (required.length) n.out.required = required;
       }
       if (has(n, "additionalProperties")) n.out.additionalProperties = boolOrSchema(n, "additionalProperties", null);
       if (has(n, "patternProperties")) {
-        for (const pattern of Object.keys(n.raw.patternProperties as object)) checkPattern(n, pattern, at(n, "patternProperties", pattern));
+        for (const pattern of Object.keys(n.raw.patternProperties as object))
+          checkPattern(n, pattern, at(n, "patternProperties", pattern));
         n.out.patternProperties = mapOfSchemas(n, "patternProperties", () => null);
       }
       if (has(n, "propertyNames")) n.out.propertyNames = n.child(n.raw.propertyNames, at(n, "propertyNames"), null);
@@ -347,19 +491,33 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
     apply(n) {
       if (has(n, "dependentRequired")) {
         const map = n.raw.dependentRequired;
-        if (!isPlainObject(map)) return fail(n, at(n, "dependentRequired"), "dependentRequired must be an object of property-name lists", "schema-shape");
+        if (!isPlainObject(map))
+          return fail(
+            n,
+            at(n, "dependentRequired"),
+            "dependentRequired must be an object of property-name lists",
+            "schema-shape",
+          );
         const out: Record<string, string[]> = {};
-        for (const key of Object.keys(map)) setOwn(out, key, namesList(n, map[key], at(n, "dependentRequired", key), "each dependentRequired value"));
+        for (const key of Object.keys(map))
+          setOwn(out, key, namesList(n, map[key], at(n, "dependentRequired", key), "each dependentRequired value"));
         n.out.dependentRequired = out;
       }
       if (has(n, "dependentSchemas")) n.out.dependentSchemas = mapOfSchemas(n, "dependentSchemas", () => n.dataPath);
       if (has(n, "dependencies")) {
         const map = n.raw.dependencies;
-        if (!isPlainObject(map)) return fail(n, at(n, "dependencies"), "dependencies must be an object", "schema-shape");
+        if (!isPlainObject(map))
+          return fail(n, at(n, "dependencies"), "dependencies must be an object", "schema-shape");
         const out: Record<string, SchemaNode | string[]> = {};
         for (const key of Object.keys(map)) {
           const where = at(n, "dependencies", key);
-          setOwn(out, key, Array.isArray(map[key]) ? namesList(n, map[key], where, "a dependencies list") : n.child(map[key], where, n.dataPath));
+          setOwn(
+            out,
+            key,
+            Array.isArray(map[key])
+              ? namesList(n, map[key], where, "a dependencies list")
+              : n.child(map[key], where, n.dataPath),
+          );
         }
         n.out.dependencies = out;
       }
@@ -373,7 +531,8 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
         if (has(n, key)) n.out[key] = listOfSchemas(n, key).map((s, i) => n.child(s, at(n, key, i), n.dataPath));
       }
       if (has(n, "not")) n.out.not = n.child(n.raw.not, at(n, "not"), null);
-      for (const key of ["if", "then", "else"] as const) if (has(n, key)) n.out[key] = n.child(n.raw[key], at(n, key), n.dataPath);
+      for (const key of ["if", "then", "else"] as const)
+        if (has(n, key)) n.out[key] = n.child(n.raw[key], at(n, key), n.dataPath);
     },
   },
   {
@@ -386,19 +545,32 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
       if (!Array.isArray(n.raw.validations)) return fail(n, where, "validations must be an array of rules", "bad-rule");
       const rules = n.raw.validations.map((entry, i) => {
         const rule = parseRule(entry);
-        if (rule.kind === "unchecked") note(n.ctx, rule.code, joinPointer(where, i), `rule cannot be checked: ${rule.reason}`);
+        if (rule.kind === "unchecked")
+          note(n.ctx, rule.code, joinPointer(where, i), `rule cannot be checked: ${rule.reason}`);
         return rule;
       });
       const onArray = hasType(n.out.type, "array");
       const target = onArray ? n.out.items : n.out;
       if (!target || !hasType(target.type, "string")) {
-        note(n.ctx, "rule-on-non-media", where, "validations on a property that is not a media URL (string or array of strings): each rule is reported as unchecked at validation time");
+        note(
+          n.ctx,
+          "rule-on-non-media",
+          where,
+          "validations on a property that is not a media URL (string or array of strings): each rule is reported as unchecked at validation time",
+        );
       }
       const media = target?.["x-media"] ?? null;
-      if (!media && rules.some((r) => r.kind === "checked")) note(n.ctx, "media-from-rules", where, "no media format; the property's rules say it references media");
+      if (!media && rules.some((r) => r.kind === "checked"))
+        note(n.ctx, "media-from-rules", where, "no media format; the property's rules say it references media");
       if (!rules.length) return;
       n.out["x-rules"] = rules;
-      if (!n.dataPath) note(n.ctx, "rule-unreachable", where, "validations here (inside definitions, a tuple or a pattern) do not sit at one input path and are not checked");
+      if (!n.dataPath)
+        note(
+          n.ctx,
+          "rule-unreachable",
+          where,
+          "validations here (inside definitions, a tuple or a pattern) do not sit at one input path and are not checked",
+        );
       else n.ctx.ruleTargets.push({ path: onArray ? [...n.dataPath, "*"] : n.dataPath, media, rules });
     },
   },
@@ -407,7 +579,13 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
     keywords: [],
     apply(n) {
       for (const key of Object.keys(n.raw)) {
-        if (!HANDLED_KEYWORDS.has(key)) note(n.ctx, "unknown-keyword", at(n, key), `keyword ${JSON.stringify(key)} is not JSON Schema and is ignored`);
+        if (!HANDLED_KEYWORDS.has(key))
+          note(
+            n.ctx,
+            "unknown-keyword",
+            at(n, key),
+            `keyword ${JSON.stringify(key)} is not JSON Schema and is ignored`,
+          );
       }
     },
   },
@@ -419,14 +597,29 @@ export const HANDLED_KEYWORDS: ReadonlySet<string> = new Set(NORMALIZER_RULES.fl
 function resolveType(n: NodeContext): JsonType | JsonType[] | undefined {
   const t = n.raw.type;
   const one = (name: unknown, where: string): JsonType => {
-    if (typeof name !== "string") return fail(n, where, `type must be a string, got ${JSON.stringify(name)}`, "unknown-type");
+    if (typeof name !== "string")
+      return fail(n, where, `type must be a string, got ${JSON.stringify(name)}`, "unknown-type");
     if ((JSON_TYPES as readonly string[]).includes(name)) return name as JsonType;
-    const alias = hasOwn(TYPE_ALIASES, name.toLowerCase()) ? TYPE_ALIASES[name.toLowerCase()] : (JSON_TYPES as readonly string[]).includes(name.toLowerCase()) ? (name.toLowerCase() as JsonType) : undefined;
+    const alias = hasOwn(TYPE_ALIASES, name.toLowerCase())
+      ? TYPE_ALIASES[name.toLowerCase()]
+      : (JSON_TYPES as readonly string[]).includes(name.toLowerCase())
+        ? (name.toLowerCase() as JsonType)
+        : undefined;
     if (alias) {
-      note(n.ctx, "normalized-type", where, `type ${JSON.stringify(name)} is not JSON Schema; read as ${JSON.stringify(alias)}`);
+      note(
+        n.ctx,
+        "normalized-type",
+        where,
+        `type ${JSON.stringify(name)} is not JSON Schema; read as ${JSON.stringify(alias)}`,
+      );
       return alias;
     }
-    return fail(n, where, `unknown type ${JSON.stringify(name)} (expected one of ${JSON_TYPES.join(", ")}, or float/int/bool)`, "unknown-type");
+    return fail(
+      n,
+      where,
+      `unknown type ${JSON.stringify(name)} (expected one of ${JSON_TYPES.join(", ")}, or float/int/bool)`,
+      "unknown-type",
+    );
   };
   if (t === undefined) return undefined;
   if (Array.isArray(t)) {
@@ -458,29 +651,56 @@ function boolOrSchema(n: NodeContext, key: string, dataPath: string[] | null): b
 function normalizeItems(n: NodeContext): void {
   const { raw, out } = n;
   const tupleForm = Array.isArray(raw.items);
-  if (has(n, "prefixItems") && tupleForm) fail(n, at(n, "items"), "items is a list beside prefixItems: use one tuple form", "schema-shape");
-  const tuple = tupleForm ? { key: "items", rest: "additionalItems" } : has(n, "prefixItems") ? { key: "prefixItems", rest: "items" } : undefined;
+  if (has(n, "prefixItems") && tupleForm)
+    fail(n, at(n, "items"), "items is a list beside prefixItems: use one tuple form", "schema-shape");
+  const tuple = tupleForm
+    ? { key: "items", rest: "additionalItems" }
+    : has(n, "prefixItems")
+      ? { key: "prefixItems", rest: "items" }
+      : undefined;
   if (tuple) {
     const list = raw[tuple.key];
-    if (!Array.isArray(list)) return void fail(n, at(n, tuple.key), `${tuple.key} must be an array of schemas`, "schema-shape");
+    if (!Array.isArray(list))
+      return void fail(n, at(n, tuple.key), `${tuple.key} must be an array of schemas`, "schema-shape");
     out.prefixItems = list.map((s, i) => n.child(s, at(n, tuple.key, i), null));
     if (has(n, tuple.rest)) out.items = n.child(raw[tuple.rest], at(n, tuple.rest), below(n, "*"));
     return;
   }
-  if (has(n, "additionalItems")) note(n.ctx, "additional-items-ignored", at(n, "additionalItems"), "additionalItems applies only after a tuple `items` list; here it has no effect");
+  if (has(n, "additionalItems"))
+    note(
+      n.ctx,
+      "additional-items-ignored",
+      at(n, "additionalItems"),
+      "additionalItems applies only after a tuple `items` list; here it has no effect",
+    );
   if (has(n, "items")) {
     const where = at(n, "items");
     const itemsRaw = typeof raw.items === "boolean" ? raw.items : { ...(raw.items as Record<string, unknown>) };
     if (n.itemsFormat && isPlainObject(itemsRaw) && itemsRaw.format === undefined) itemsRaw.format = n.itemsFormat;
     out.items = n.child(itemsRaw, where, below(n, "*"));
-    if (n.itemsFormat && isPlainObject(itemsRaw) && out.items.format !== n.itemsFormat && !(out.items.format === undefined && out["x-media"])) {
-      fail(n, joinPointer(where, "format"), `items format ${JSON.stringify(out.items.format)} conflicts with the array's format ${JSON.stringify(raw.format)}`, "bad-format");
+    if (
+      n.itemsFormat &&
+      isPlainObject(itemsRaw) &&
+      out.items.format !== n.itemsFormat &&
+      !(out.items.format === undefined && out["x-media"])
+    ) {
+      fail(
+        n,
+        joinPointer(where, "format"),
+        `items format ${JSON.stringify(out.items.format)} conflicts with the array's format ${JSON.stringify(raw.format)}`,
+        "bad-format",
+      );
     }
     if (out["x-media"] && !out.items["x-media"] && isPlainObject(itemsRaw)) out.items["x-media"] = out["x-media"];
   } else if (hasType(out.type, "array") && n.itemsFormat) {
     out.items = { type: "string", format: n.itemsFormat };
     if (out["x-media"]) out.items["x-media"] = out["x-media"];
-    note(n.ctx, "items-from-format", n.pointer, `array without items: each item is a string of format ${JSON.stringify(n.itemsFormat)}`);
+    note(
+      n.ctx,
+      "items-from-format",
+      n.pointer,
+      `array without items: each item is a string of format ${JSON.stringify(n.itemsFormat)}`,
+    );
   }
 }
 
@@ -492,14 +712,20 @@ function tupleRefPointer(root: unknown, pointer: string): string {
   if (!pointer.startsWith("/")) return pointer;
   let node = root;
   const tokens = pointer.slice(1).split("/");
-  return "/" + tokens
-    .map((token) => {
-      const key = decodePointerToken(decodeURIComponent(token));
-      const tuple = isPlainObject(node) && Array.isArray(node.items);
-      node = node !== null && typeof node === "object" && hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
-      return tuple && key === "items" ? "prefixItems" : tuple && key === "additionalItems" ? "items" : token;
-    })
-    .join("/");
+  return (
+    "/" +
+    tokens
+      .map((token) => {
+        const key = decodePointerToken(decodeURIComponent(token));
+        const tuple = isPlainObject(node) && Array.isArray(node.items);
+        node =
+          node !== null && typeof node === "object" && hasOwn(node, key)
+            ? (node as Record<string, unknown>)[key]
+            : undefined;
+        return tuple && key === "items" ? "prefixItems" : tuple && key === "additionalItems" ? "items" : token;
+      })
+      .join("/")
+  );
 }
 
 /** The value a local `$ref` pointer (`/definitions/x`, or "" for the root) names in `root`, if any. */

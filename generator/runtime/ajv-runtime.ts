@@ -29,14 +29,22 @@ export function equal(a: unknown, b: unknown): boolean {
   }
   const ka = Object.keys(a as object);
   const kb = Object.keys(b as object);
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && equal((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => Object.hasOwn(b, k) && equal((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 /**
  * Appends one error to a validator's list (creating the list), as ajv's inline error code does; the
  * generated validators call this instead of repeating that code at every error site.
  */
-export function pushError(errors: AjvError[] | null, instancePath: string, keyword: string, params: Record<string, unknown>): AjvError[] {
+export function pushError(
+  errors: AjvError[] | null,
+  instancePath: string,
+  keyword: string,
+  params: Record<string, unknown>,
+): AjvError[] {
   const error = { instancePath, keyword, params };
   if (errors === null) return [error];
   errors.push(error);

@@ -1,7 +1,13 @@
 /** Delays: exponential backoff with jitter, Retry-After parsing, and sleeps that wake on abort. */
 
 /** Full-jitter-ish backoff: base × factor^attempt, capped, then scaled by a random factor in [0.5, 1]. */
-export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random, factor = 2): number {
+export function backoffDelay(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+  factor = 2,
+): number {
   const raw = Math.min(capMs, baseMs * factor ** attempt);
   return Math.round(raw * (0.5 + random() * 0.5));
 }

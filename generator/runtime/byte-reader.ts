@@ -6,7 +6,17 @@
 export class ProbeError extends Error {
   constructor(
     message: string,
-    readonly code: "truncated" | "unsupported" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted",
+    readonly code:
+      | "truncated"
+      | "unsupported"
+      | "corrupt"
+      | "too-large"
+      | "timeout"
+      | "network"
+      | "http"
+      | "refused"
+      | "redirects"
+      | "aborted",
     /** The media host's HTTP status, for code "http". */
     readonly status?: number,
   ) {
@@ -41,7 +51,10 @@ export interface ByteReader {
 }
 
 const truncated = (offset: number, length: number, have: number) =>
-  new ProbeError(`data is truncated: needed bytes ${offset}–${offset + length - 1} but it ends at byte ${have}`, "truncated");
+  new ProbeError(
+    `data is truncated: needed bytes ${offset}–${offset + length - 1} but it ends at byte ${have}`,
+    "truncated",
+  );
 
 export function bytesReader(bytes: Uint8Array): ByteReader {
   let touched = 0;
@@ -87,7 +100,10 @@ export function blobReader(blob: Blob): ByteReader {
  * A forward-only reader over a stream of chunks. Bytes before the last requested offset are dropped,
  * so skipping a large segment (a 1 MB ICC profile) costs no memory. `maxBytes` caps what it pulls.
  */
-export function streamReader(chunks: AsyncIterator<Uint8Array>, options: { size?: number; maxBytes: number; onClose?: () => Promise<void> | void }): ByteReader {
+export function streamReader(
+  chunks: AsyncIterator<Uint8Array>,
+  options: { size?: number; maxBytes: number; onClose?: () => Promise<void> | void },
+): ByteReader {
   let base = 0; // offset of buffer[0]
   let buffer = new Uint8Array(0);
   let received = 0;
@@ -100,7 +116,11 @@ export function streamReader(chunks: AsyncIterator<Uint8Array>, options: { size?
         break;
       }
       received += next.value.length;
-      if (received > options.maxBytes) throw new ProbeError(`read more than the ${options.maxBytes}-byte cap without finding what was needed`, "too-large");
+      if (received > options.maxBytes)
+        throw new ProbeError(
+          `read more than the ${options.maxBytes}-byte cap without finding what was needed`,
+          "too-large",
+        );
       buffer = concatBytes([buffer, next.value]);
     }
   };
@@ -112,7 +132,8 @@ export function streamReader(chunks: AsyncIterator<Uint8Array>, options: { size?
     }
   };
   const get = async (offset: number, length: number, exact: boolean) => {
-    if (offset < base) throw new Error(`stream reader is forward-only: asked for ${offset} after dropping up to ${base}`);
+    if (offset < base)
+      throw new Error(`stream reader is forward-only: asked for ${offset} after dropping up to ${base}`);
     await pull(offset + length);
     dropBefore(offset);
     const available = offset >= base ? Math.max(0, Math.min(length, base + buffer.length - offset)) : 0;

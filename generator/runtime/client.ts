@@ -4,7 +4,16 @@
  * and edge runtimes. The token lives in a closure: it is never a property, never in a message.
  */
 import { pollDelay, sleep } from "./backoff.js";
-import { AbortedError, JobCancelledError, JobFailedError, NetworkError, RunComfyError, TimeoutError, UnknownModelError, ValidationError } from "./errors.js";
+import {
+  AbortedError,
+  JobCancelledError,
+  JobFailedError,
+  NetworkError,
+  RunComfyError,
+  TimeoutError,
+  UnknownModelError,
+  ValidationError,
+} from "./errors.js";
 import { send, serverMessage, type HttpOptions, type RetryOptions } from "./http.js";
 import type { ValidationIssue, ValidationResult } from "./issues.js";
 import type { ValidateOptions } from "./validate.js";
@@ -14,7 +23,16 @@ import { costOf, isKnownStatus, statusOutcome } from "./job-status.js";
 export { DEFAULT_BASE_URL } from "./credentials.js";
 
 /** Statuses RunComfy documents or its official clients handle; the server may add others, which are passed through. */
-export type JobStatus = "in_queue" | "in_progress" | "completed" | "succeeded" | "cancelled" | "canceled" | "failed" | "error" | (string & {});
+export type JobStatus =
+  | "in_queue"
+  | "in_progress"
+  | "completed"
+  | "succeeded"
+  | "cancelled"
+  | "canceled"
+  | "failed"
+  | "error"
+  | (string & {});
 
 /** Model id → its input and output types (an interface such as the generated ModelTypes fits). */
 export type ModelTypeMap<M> = { [K in keyof M]: { input: unknown; output: unknown } };
@@ -70,8 +88,26 @@ export interface StatusResult {
 
 /** A result: `completed` tells whether `output` is there (status strings are open-ended, so they cannot discriminate). */
 export type JobResult<Output> =
-  | { requestId: string; completed: true; status: "completed" | "succeeded"; output: Output; cost?: number; createdAt?: string; finishedAt?: string; raw: Record<string, unknown> }
-  | { requestId: string; completed: false; status: JobStatus; output?: undefined; cost?: number; createdAt?: string; finishedAt?: string; raw: Record<string, unknown> };
+  | {
+      requestId: string;
+      completed: true;
+      status: "completed" | "succeeded";
+      output: Output;
+      cost?: number;
+      createdAt?: string;
+      finishedAt?: string;
+      raw: Record<string, unknown>;
+    }
+  | {
+      requestId: string;
+      completed: false;
+      status: JobStatus;
+      output?: undefined;
+      cost?: number;
+      createdAt?: string;
+      finishedAt?: string;
+      raw: Record<string, unknown>;
+    };
 
 /** A finished job's result (what `run`'s `onResult` receives). */
 export type CompletedJobResult<Output> = Extract<JobResult<Output>, { completed: true }>;
@@ -118,16 +154,26 @@ export interface RunComfyClient<M extends ModelTypeMap<M>> {
    * Never retried after it may have reached the server (a duplicate job is billed twice).
    * @returns the job's request id and its status, result and cancel URLs.
    */
-  submit<Id extends keyof M & string>(modelId: Id, input: M[Id]["input"], options?: { signal?: AbortSignal }): Promise<SubmittedJob<Id>>;
+  submit<Id extends keyof M & string>(
+    modelId: Id,
+    input: M[Id]["input"],
+    options?: { signal?: AbortSignal },
+  ): Promise<SubmittedJob<Id>>;
   /** A job's status (`in_queue` with `queuePosition`, `in_progress`, `completed`, …): `GET /requests/{id}/status`. */
   status(request: string | SubmittedJob, options?: { signal?: AbortSignal }): Promise<StatusResult>;
   /**
    * A job's result: `{ completed: true, output }` once finished, else `{ completed: false, status }`.
    * `GET /requests/{id}/result` (with `includeCost`, `?include_cost=true` and `cost` in USD). Given the submitted job, the output is typed by its model.
    */
-  result<Id extends keyof M & string>(request: SubmittedJob<Id>, options?: ResultOptions): Promise<JobResult<M[Id]["output"]>>;
+  result<Id extends keyof M & string>(
+    request: SubmittedJob<Id>,
+    options?: ResultOptions,
+  ): Promise<JobResult<M[Id]["output"]>>;
   /** A job's result by request id; name the model as a type argument to type the output. */
-  result<Id extends keyof M & string = keyof M & string>(request: string, options?: ResultOptions): Promise<JobResult<M[Id]["output"]>>;
+  result<Id extends keyof M & string = keyof M & string>(
+    request: string,
+    options?: ResultOptions,
+  ): Promise<JobResult<M[Id]["output"]>>;
   /**
    * Cancels a queued job: `{ cancelled: true }`. A job that already runs cannot be cancelled:
    * `{ cancelled: false, status, outcome, reason }` (RunComfy's 2xx `not_cancellable`), an answer rather than an error.
@@ -144,7 +190,11 @@ export interface RunComfyClient<M extends ModelTypeMap<M>> {
    * `run`, returning the request id with the output, as fal's `subscribe` does: `{ data, requestId }`.
    * (`run` keeps returning the output alone, so existing code is unchanged.)
    */
-  subscribe<Id extends keyof M & string>(modelId: Id, input: M[Id]["input"], options?: RunOptions): Promise<{ data: M[Id]["output"]; requestId: string }>;
+  subscribe<Id extends keyof M & string>(
+    modelId: Id,
+    input: M[Id]["input"],
+    options?: RunOptions,
+  ): Promise<{ data: M[Id]["output"]; requestId: string }>;
   /** The base URL in use (never the token). */
   readonly baseUrl: string;
 }
@@ -173,17 +223,26 @@ function asObject(body: unknown): Record<string, unknown> {
 export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeClientOptions): RunComfyClient<M> {
   // Behind a proxy the token lives on the server; a relative proxy URL resolves against the page.
   const behindProxy = options.proxyUrl !== undefined;
-  const baseUrl = behindProxy ? resolveProxyUrl(options.proxyUrl!).replace(/\/+$/, "") : resolveBaseUrl(options.baseUrl);
+  const baseUrl = behindProxy
+    ? resolveProxyUrl(options.proxyUrl!).replace(/\/+$/, "")
+    : resolveBaseUrl(options.baseUrl);
   const settings: Omit<HttpOptions, "token"> = {
     baseUrl,
     fetch: options.fetch ?? ((...args) => globalThis.fetch(...args)),
-    retry: { maxRetries: options.retry?.maxRetries ?? 4, baseDelayMs: options.retry?.baseDelayMs ?? 500, maxDelayMs: options.retry?.maxDelayMs ?? 30_000 },
+    retry: {
+      maxRetries: options.retry?.maxRetries ?? 4,
+      baseDelayMs: options.retry?.baseDelayMs ?? 500,
+      maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+    },
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     random: options.random ?? Math.random,
   };
   // The token is looked up once, at the first request (the token file is read asynchronously).
   let ready: Promise<HttpOptions> | undefined;
-  const connection = () => (ready ??= (behindProxy ? Promise.resolve({ token: undefined }) : resolveToken(options.token)).then(({ token }) => ({ ...settings, token })));
+  const connection = () =>
+    (ready ??= (behindProxy ? Promise.resolve({ token: undefined }) : resolveToken(options.token)).then(
+      ({ token }) => ({ ...settings, token }),
+    ));
   const validation = options.validate ?? true;
 
   async function submit(modelId: string, input: unknown, opts: { signal?: AbortSignal } = {}): Promise<SubmittedJob> {
@@ -193,14 +252,26 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
       const result = await model.validate(input, validation === true ? {} : validation);
       if (!result.valid) {
         const errors = result.issues.filter((i) => i.severity === "error");
-        throw new ValidationError(`input for ${modelId} is invalid: ${errors.map((i) => `${i.path || "/"} ${i.message}`).join("; ")}`, result.issues);
+        throw new ValidationError(
+          `input for ${modelId} is invalid: ${errors.map((i) => `${i.path || "/"} ${i.message}`).join("; ")}`,
+          result.issues,
+        );
       }
       if (result.issues.length) options.onValidationWarnings?.(result.issues, modelId);
     }
     const http = await connection();
-    const body = asObject(await send(http, { method: "POST", path: modelPath(modelId), body: input, idempotent: false, signal: opts.signal }));
+    const body = asObject(
+      await send(http, {
+        method: "POST",
+        path: modelPath(modelId),
+        body: input,
+        idempotent: false,
+        signal: opts.signal,
+      }),
+    );
     const requestId = body.request_id;
-    if (typeof requestId !== "string" || !requestId) throw new NetworkError("malformed submit answer: no request_id", false);
+    if (typeof requestId !== "string" || !requestId)
+      throw new NetworkError("malformed submit answer: no request_id", false);
     const fallback = (kind: string) => `${baseUrl}/requests/${encodeId(requestId)}/${kind}`;
     return {
       modelId,
@@ -214,10 +285,21 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
   async function status(request: string | SubmittedJob, opts: { signal?: AbortSignal } = {}): Promise<StatusResult> {
     const requestId = idOf(request);
     const http = await connection();
-    const body = asObject(await send(http, { method: "GET", path: `/requests/${encodeId(requestId)}/status`, idempotent: true, requestId, signal: opts.signal }));
-    if (typeof body.status !== "string") throw new NetworkError("malformed status answer: no status", false, { requestId });
+    const body = asObject(
+      await send(http, {
+        method: "GET",
+        path: `/requests/${encodeId(requestId)}/status`,
+        idempotent: true,
+        requestId,
+        signal: opts.signal,
+      }),
+    );
+    if (typeof body.status !== "string")
+      throw new NetworkError("malformed status answer: no status", false, { requestId });
     const queuePosition = typeof body.queue_position === "number" ? body.queue_position : undefined;
-    return queuePosition === undefined ? { requestId, status: body.status } : { requestId, status: body.status, queuePosition };
+    return queuePosition === undefined
+      ? { requestId, status: body.status }
+      : { requestId, status: body.status, queuePosition };
   }
 
   async function result(request: string | SubmittedJob, opts: ResultOptions = {}): Promise<JobResult<unknown>> {
@@ -233,8 +315,16 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
       ...(typeof raw.finished_at === "string" ? { finishedAt: raw.finished_at } : {}),
     };
     if (statusOutcome(s) === "succeeded") {
-      if (raw.output === undefined || raw.output === null || typeof raw.output !== "object") throw new NetworkError(`malformed result: ${s} without output`, false, { requestId });
-      return { requestId, completed: true, status: s.toLowerCase() === "succeeded" ? "succeeded" : "completed", output: raw.output, ...extra, raw };
+      if (raw.output === undefined || raw.output === null || typeof raw.output !== "object")
+        throw new NetworkError(`malformed result: ${s} without output`, false, { requestId });
+      return {
+        requestId,
+        completed: true,
+        status: s.toLowerCase() === "succeeded" ? "succeeded" : "completed",
+        output: raw.output,
+        ...extra,
+        raw,
+      };
     }
     return { requestId, completed: false, status: s, ...extra, raw };
   }
@@ -243,16 +333,33 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
     const requestId = idOf(request);
     const http = await connection();
     try {
-      const body = asObject(await send(http, { method: "POST", path: `/requests/${encodeId(requestId)}/cancel`, idempotent: true, requestId, signal: opts.signal }));
+      const body = asObject(
+        await send(http, {
+          method: "POST",
+          path: `/requests/${encodeId(requestId)}/cancel`,
+          idempotent: true,
+          requestId,
+          signal: opts.signal,
+        }),
+      );
       const outcome = typeof body.outcome === "string" ? body.outcome : undefined;
       const s = typeof body.status === "string" ? body.status : undefined;
       // The official CLI reads `outcome` ("cancelled" or "not_cancellable"); without one, the status decides.
-      if (outcome ? statusOutcome(outcome) === "cancelled" : s === undefined || statusOutcome(s) === "cancelled") return { requestId, cancelled: true, status: "cancelled" };
-      const reason = serverMessage(body) ?? (outcome === "not_cancellable" ? `the job is ${s ?? "running"} and can no longer be cancelled (only queued jobs can)` : `the job is ${s ?? outcome}`);
+      if (outcome ? statusOutcome(outcome) === "cancelled" : s === undefined || statusOutcome(s) === "cancelled")
+        return { requestId, cancelled: true, status: "cancelled" };
+      const reason =
+        serverMessage(body) ??
+        (outcome === "not_cancellable"
+          ? `the job is ${s ?? "running"} and can no longer be cancelled (only queued jobs can)`
+          : `the job is ${s ?? outcome}`);
       return { requestId, cancelled: false, status: s ?? "in_progress", ...(outcome ? { outcome } : {}), reason };
     } catch (e) {
       // A server answering 409/400 for a job that already runs: an answer, not a failure.
-      if (e instanceof RunComfyError && (e.status === 409 || e.status === 400) && !(e instanceof ValidationError && e.issues.length)) {
+      if (
+        e instanceof RunComfyError &&
+        (e.status === 409 || e.status === 400) &&
+        !(e instanceof ValidationError && e.issues.length)
+      ) {
         const detail = (e.detail ?? {}) as Record<string, unknown>;
         const s = typeof detail.status === "string" ? detail.status : "in_progress";
         return { requestId, cancelled: false, status: s, reason: e.message };
@@ -271,7 +378,9 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
     let last: StatusResult | undefined;
     const stopped = () =>
       timedOut()
-        ? new TimeoutError(`no result within ${opts.timeoutMs} ms${job ? ` [request ${job.requestId}]` : ""}`, { requestId: job?.requestId })
+        ? new TimeoutError(`no result within ${opts.timeoutMs} ms${job ? ` [request ${job.requestId}]` : ""}`, {
+            requestId: job?.requestId,
+          })
         : new AbortedError(`aborted${job ? ` [request ${job.requestId}]` : ""}`, { requestId: job?.requestId });
     const finish = (r: CompletedJobResult<unknown>) => {
       opts.onResult?.(r);
@@ -292,27 +401,34 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
         else {
           const r = await result(job, resultOptions);
           if (r.completed) {
-            if (opts.onStatus && statusOutcome(last.status) !== "succeeded") opts.onStatus({ requestId: job.requestId, status: r.status, elapsedMs: Date.now() - started });
+            if (opts.onStatus && statusOutcome(last.status) !== "succeeded")
+              opts.onStatus({ requestId: job.requestId, status: r.status, elapsedMs: Date.now() - started });
             return finish(r);
           }
           current = { requestId: job.requestId, status: r.status };
         }
         const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
         last = current;
-        if ((changed || !isKnownStatus(current.status)) && opts.onStatus) opts.onStatus({ ...current, elapsedMs: Date.now() - started });
+        if ((changed || !isKnownStatus(current.status)) && opts.onStatus)
+          opts.onStatus({ ...current, elapsedMs: Date.now() - started });
         const outcome = statusOutcome(current.status);
         if (outcome === "succeeded") {
           const r = await result(job, resultOptions);
           if (r.completed) return finish(r);
           // The status said finished but the result not yet: keep polling.
         } else if (outcome === "cancelled") {
-          throw new JobCancelledError(`job was ${current.status} [request ${job.requestId}]`, { requestId: job.requestId });
+          throw new JobCancelledError(`job was ${current.status} [request ${job.requestId}]`, {
+            requestId: job.requestId,
+          });
         } else if (outcome === "failed") {
           // The result is redacted like every answer (http.ts): its message and detail are safe to keep.
           const r = await result(job, { signal }).catch(() => undefined);
           const message = r && serverMessage(r.raw);
           const detail = r?.raw?.error ?? r?.raw?.detail ?? r?.raw?.error_message ?? r?.raw?.message;
-          throw new JobFailedError(`job ${current.status}${message ? `: ${message}` : ""} [request ${job.requestId}]`, { requestId: job.requestId, detail });
+          throw new JobFailedError(`job ${current.status}${message ? `: ${message}` : ""} [request ${job.requestId}]`, {
+            requestId: job.requestId,
+            detail,
+          });
         }
         await sleep(pollDelay(poll, first, cap, settings.random), signal, stopped);
       }
@@ -326,7 +442,11 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
     }
   }
 
-  async function subscribe(modelId: string, input: unknown, opts: RunOptions = {}): Promise<{ data: unknown; requestId: string }> {
+  async function subscribe(
+    modelId: string,
+    input: unknown,
+    opts: RunOptions = {},
+  ): Promise<{ data: unknown; requestId: string }> {
     let requestId = "";
     const data = await run(modelId, input, {
       ...opts,

@@ -17,17 +17,25 @@ export function processEnv(): Env {
   return (globalThis as { process?: { env?: Env } }).process?.env ?? {};
 }
 
-const isNode = () => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
+const isNode = () =>
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
 const value = (env: Env, name: string) => env[name]?.trim() || undefined;
 
 /** The official CLI's token file for this environment, or undefined when no home or config folder is named. */
 export function tokenFilePath(env: Env): string | undefined {
-  const dir = value(env, "RUNCOMFY_CONFIG_DIR") ?? (value(env, "XDG_CONFIG_HOME") && `${value(env, "XDG_CONFIG_HOME")}/runcomfy`) ?? ((value(env, "HOME") ?? value(env, "USERPROFILE")) && `${value(env, "HOME") ?? value(env, "USERPROFILE")}/.config/runcomfy`);
+  const dir =
+    value(env, "RUNCOMFY_CONFIG_DIR") ??
+    (value(env, "XDG_CONFIG_HOME") && `${value(env, "XDG_CONFIG_HOME")}/runcomfy`) ??
+    ((value(env, "HOME") ?? value(env, "USERPROFILE")) &&
+      `${value(env, "HOME") ?? value(env, "USERPROFILE")}/.config/runcomfy`);
   return dir && `${dir}/token.json`;
 }
 
 /** The token and where it came from (for messages: the source, never the value). */
-export async function resolveToken(explicit: string | undefined, env: Env = processEnv()): Promise<{ token?: string; source?: string }> {
+export async function resolveToken(
+  explicit: string | undefined,
+  env: Env = processEnv(),
+): Promise<{ token?: string; source?: string }> {
   if (explicit) return { token: explicit, source: "the token option" };
   for (const name of ["RUNCOMFY_API_TOKEN", "RUNCOMFY_TOKEN"]) {
     const token = value(env, name);
@@ -42,19 +50,31 @@ export async function resolveToken(explicit: string | undefined, env: Env = proc
     text = await fs.readFile(file, "utf8");
   } catch (e) {
     if ((e as { code?: string }).code === "ENOENT" || (e as { code?: string }).code === "ENOTDIR") return {};
-    throw new AuthenticationError(`cannot read the RunComfy CLI's token file ${file} (${(e as { code?: string }).code ?? "unreadable"})`);
+    throw new AuthenticationError(
+      `cannot read the RunComfy CLI's token file ${file} (${(e as { code?: string }).code ?? "unreadable"})`,
+    );
   }
   let token: unknown;
   try {
     token = (JSON.parse(text) as { access_token?: unknown })?.access_token;
   } catch {
     // The parser's message may quote the file: say only what is wrong.
-    throw new AuthenticationError(`the RunComfy CLI's token file ${file} is not valid JSON; run \`runcomfy login\` again or set RUNCOMFY_API_TOKEN`);
+    throw new AuthenticationError(
+      `the RunComfy CLI's token file ${file} is not valid JSON; run \`runcomfy login\` again or set RUNCOMFY_API_TOKEN`,
+    );
   }
-  if (typeof token !== "string" || !token.trim()) throw new AuthenticationError(`the RunComfy CLI's token file ${file} has no access_token; run \`runcomfy login\` again or set RUNCOMFY_API_TOKEN`);
+  if (typeof token !== "string" || !token.trim())
+    throw new AuthenticationError(
+      `the RunComfy CLI's token file ${file} has no access_token; run \`runcomfy login\` again or set RUNCOMFY_API_TOKEN`,
+    );
   return { token: token.trim(), source: file };
 }
 
 export function resolveBaseUrl(explicit: string | undefined, env: Env = processEnv()): string {
-  return (explicit || value(env, "RUNCOMFY_BASE_URL") || value(env, "RUNCOMFY_MODEL_API_BASE") || DEFAULT_BASE_URL).replace(/\/+$/, "");
+  return (
+    explicit ||
+    value(env, "RUNCOMFY_BASE_URL") ||
+    value(env, "RUNCOMFY_MODEL_API_BASE") ||
+    DEFAULT_BASE_URL
+  ).replace(/\/+$/, "");
 }

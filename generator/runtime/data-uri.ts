@@ -51,11 +51,26 @@ export class LocalMediaError extends Error {
  * Checks that bytes of `mediaType` can be sent as a data URI for a `kind` input: the type fits the
  * kind, and the URI stays within the cap. `what` names the file in messages.
  */
-export function checkLocalMedia(byteLength: number, mediaType: string | undefined, kind: MediaKind | null, what: string, maxBytes = DATA_URI_MAX_BYTES): string {
-  if (!mediaType) throw new LocalMediaError(`cannot tell the media type of ${what}: give it a known extension (${Object.keys(MEDIA_TYPES_BY_EXTENSION).join(", ")}) or a type`);
-  if (kind && !mediaType.startsWith(`${kind}/`)) throw new LocalMediaError(`${what} is ${mediaType}, but this input takes ${kind === "image" ? "an image" : kind === "audio" ? "audio" : "a video"}`);
+export function checkLocalMedia(
+  byteLength: number,
+  mediaType: string | undefined,
+  kind: MediaKind | null,
+  what: string,
+  maxBytes = DATA_URI_MAX_BYTES,
+): string {
+  if (!mediaType)
+    throw new LocalMediaError(
+      `cannot tell the media type of ${what}: give it a known extension (${Object.keys(MEDIA_TYPES_BY_EXTENSION).join(", ")}) or a type`,
+    );
+  if (kind && !mediaType.startsWith(`${kind}/`))
+    throw new LocalMediaError(
+      `${what} is ${mediaType}, but this input takes ${kind === "image" ? "an image" : kind === "audio" ? "audio" : "a video"}`,
+    );
   const length = dataUriLength(byteLength, mediaType);
-  if (length > maxBytes) throw new LocalMediaError(`${what} is too large to send: as a data URI it is ${(length / 1048576).toFixed(1)} MiB, over RunComfy's ${(maxBytes / 1048576).toFixed(0)} MiB request cap; host it and pass its https URL`);
+  if (length > maxBytes)
+    throw new LocalMediaError(
+      `${what} is too large to send: as a data URI it is ${(length / 1048576).toFixed(1)} MiB, over RunComfy's ${(maxBytes / 1048576).toFixed(0)} MiB request cap; host it and pass its https URL`,
+    );
   return mediaType;
 }
 

@@ -28,20 +28,34 @@ export class RunComfyError extends Error {
     this.detail = init.detail;
   }
   toJSON(): Record<string, unknown> {
-    return { name: this.name, message: this.message, requestId: this.requestId, status: this.status, errorCode: this.errorCode, detail: this.detail };
+    return {
+      name: this.name,
+      message: this.message,
+      requestId: this.requestId,
+      status: this.status,
+      errorCode: this.errorCode,
+      detail: this.detail,
+    };
   }
 }
 
 /** The model id is not in this package (or not known to the server). */
 export class UnknownModelError extends RunComfyError {
-  constructor(readonly modelId: string, init: RunComfyErrorInit = {}) {
+  constructor(
+    readonly modelId: string,
+    init: RunComfyErrorInit = {},
+  ) {
     super(`unknown model id ${JSON.stringify(modelId)}`, init);
   }
 }
 
 /** The input is invalid: found before sending (client-side) or reported by the server (400/422). */
 export class ValidationError extends RunComfyError {
-  constructor(message: string, readonly issues: ValidationIssue[], init: RunComfyErrorInit = {}) {
+  constructor(
+    message: string,
+    readonly issues: ValidationIssue[],
+    init: RunComfyErrorInit = {},
+  ) {
     super(message, init);
   }
 }
@@ -53,13 +67,21 @@ export class InsufficientBalanceError extends RunComfyError {}
 export class NotFoundError extends RunComfyError {}
 /** 429: too many requests; `retryAfterMs` says when to try again, if the server said. */
 export class RateLimitError extends RunComfyError {
-  constructor(message: string, readonly retryAfterMs: number | undefined, init: RunComfyErrorInit = {}) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | undefined,
+    init: RunComfyErrorInit = {},
+  ) {
     super(message, init);
   }
 }
 /** 5xx from the service; `retryAfterMs` when it sent Retry-After (honoured by the retries). */
 export class ServerError extends RunComfyError {
-  constructor(message: string, readonly retryAfterMs: number | undefined, init: RunComfyErrorInit = {}) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | undefined,
+    init: RunComfyErrorInit = {},
+  ) {
     super(message, init);
   }
 }

@@ -29,11 +29,17 @@ interface Window {
  * `first` answered a request for bytes from 0; `requestRange(offset, length)` asks for more.
  * `minWindow` is the least a later range request asks for.
  */
-export function httpReader(first: HttpAnswer, requestRange: (offset: number, length: number) => Promise<HttpAnswer>, maxBytes: number, minWindow: number): HttpReader {
+export function httpReader(
+  first: HttpAnswer,
+  requestRange: (offset: number, length: number) => Promise<HttpAnswer>,
+  maxBytes: number,
+  minWindow: number,
+): HttpReader {
   let received = 0;
   const count = (n: number) => {
     received += n;
-    if (received > maxBytes) throw new ProbeError(`read more than the ${maxBytes}-byte cap without finding what was needed`, "too-large");
+    if (received > maxBytes)
+      throw new ProbeError(`read more than the ${maxBytes}-byte cap without finding what was needed`, "too-large");
   };
   const chunksOf = (answer: HttpAnswer): AsyncIterator<Uint8Array> => ({
     async next() {
@@ -55,7 +61,13 @@ export function httpReader(first: HttpAnswer, requestRange: (offset: number, len
     total = range?.total;
     // A browser may hide Content-Range (not CORS-safelisted): the window then starts where it was asked to.
     const length = declaredLength(first);
-    window = { start: range?.start ?? 0, end: range ? range.end + 1 : length !== undefined ? length : Infinity, bytes: new Uint8Array(0), answer: first, done: false };
+    window = {
+      start: range?.start ?? 0,
+      end: range ? range.end + 1 : length !== undefined ? length : Infinity,
+      bytes: new Uint8Array(0),
+      answer: first,
+      done: false,
+    };
   } else {
     total = declaredLength(first);
     stream = streamReader(chunksOf(first), { size: total, maxBytes: Infinity });
@@ -101,7 +113,8 @@ export function httpReader(first: HttpAnswer, requestRange: (offset: number, len
       return;
     }
     const want = Math.max(length, minWindow);
-    if (received + want > maxBytes) throw new ProbeError(`read more than the ${maxBytes}-byte cap without finding what was needed`, "too-large");
+    if (received + want > maxBytes)
+      throw new ProbeError(`read more than the ${maxBytes}-byte cap without finding what was needed`, "too-large");
     await retire(window!);
     current = await requestRange(offset, want);
     if (current.status === 200) {
@@ -113,10 +126,20 @@ export function httpReader(first: HttpAnswer, requestRange: (offset: number, len
     const range = current.status === 206 ? contentRange(current.header("content-range")) : undefined;
     if (current.status !== 206 || (range && range.start !== offset)) {
       current.close();
-      throw new ProbeError(`the server answered a range request with HTTP ${current.status}${range ? ` for bytes from ${range.start}` : ""}`, "http", current.status);
+      throw new ProbeError(
+        `the server answered a range request with HTTP ${current.status}${range ? ` for bytes from ${range.start}` : ""}`,
+        "http",
+        current.status,
+      );
     }
     total ??= range?.total;
-    window = { start: offset, end: range ? range.end + 1 : offset + (declaredLength(current) ?? want), bytes: new Uint8Array(0), answer: current, done: false };
+    window = {
+      start: offset,
+      end: range ? range.end + 1 : offset + (declaredLength(current) ?? want),
+      bytes: new Uint8Array(0),
+      answer: current,
+      done: false,
+    };
   };
 
   const get = async (offset: number, length: number, exact: boolean): Promise<Uint8Array> => {
@@ -130,7 +153,11 @@ export function httpReader(first: HttpAnswer, requestRange: (offset: number, len
     await fill(w, offset + length);
     const from = offset - w.start;
     const part = w.bytes.subarray(from, Math.min(w.bytes.length, from + length));
-    if (exact && part.length < length) throw new ProbeError(`data is truncated: needed bytes ${offset}–${offset + length - 1} but it ends at byte ${w.start + w.bytes.length}`, "truncated");
+    if (exact && part.length < length)
+      throw new ProbeError(
+        `data is truncated: needed bytes ${offset}–${offset + length - 1} but it ends at byte ${w.start + w.bytes.length}`,
+        "truncated",
+      );
     return part;
   };
 

@@ -37,10 +37,12 @@ export interface Transport {
 }
 
 /** Whether this runs under Node (so node:http and node:dns can be used). */
-export const runsOnNode = () => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
+export const runsOnNode = () =>
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
 
 /** Whether this runs in a web browser (where cross-origin reads need CORS headers). */
-export const runsInBrowser = () => !runsOnNode() && /Mozilla\//.test((globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ?? "");
+export const runsInBrowser = () =>
+  !runsOnNode() && /Mozilla\//.test((globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ?? "");
 
 /** The caller's signal and a timeout as one signal. */
 export function deadline(timeoutMs: number, signal?: AbortSignal): AbortSignal {
@@ -64,11 +66,17 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
 /** Refuses a URL whose host is a special-purpose address literal (checked before any connection). */
 export function checkHostLiteral(url: URL, policy: AddressPolicy): void {
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  if (!policy.allowPrivateNetwork && isIpLiteral(host) && isPrivateAddress(host)) throw new ProbeError(`refused to contact private address ${host} (set allowPrivateNetwork to allow)`, "refused");
+  if (!policy.allowPrivateNetwork && isIpLiteral(host) && isPrivateAddress(host))
+    throw new ProbeError(`refused to contact private address ${host} (set allowPrivateNetwork to allow)`, "refused");
 }
 
 /** Resolves a name and refuses it if any of its addresses is special-purpose. Bounded by the signal. */
-export async function vetHost(host: string, resolve: (host: string) => Promise<string[]>, policy: AddressPolicy, signal: AbortSignal): Promise<string[]> {
+export async function vetHost(
+  host: string,
+  resolve: (host: string) => Promise<string[]>,
+  policy: AddressPolicy,
+  signal: AbortSignal,
+): Promise<string[]> {
   let addresses: string[];
   try {
     addresses = await untilAborted(resolve(host), signal);
@@ -78,7 +86,11 @@ export async function vetHost(host: string, resolve: (host: string) => Promise<s
   }
   if (!addresses.length) throw new ProbeError(`cannot resolve ${host}: no addresses`, "network");
   const bad = policy.allowPrivateNetwork ? undefined : addresses.find(isPrivateAddress);
-  if (bad) throw new ProbeError(`refused to contact ${host}: it resolves to private address ${bad} (set allowPrivateNetwork to allow)`, "refused");
+  if (bad)
+    throw new ProbeError(
+      `refused to contact ${host}: it resolves to private address ${bad} (set allowPrivateNetwork to allow)`,
+      "refused",
+    );
   return addresses;
 }
 
@@ -91,7 +103,8 @@ export function fetchTransport(fetchFn: typeof fetch, policy: AddressPolicy, sig
   const check = async (url: URL) => {
     checkHostLiteral(url, policy);
     if (policy.allowPrivateNetwork || isIpLiteral(url.hostname)) return;
-    if (isLocalhostName(url.hostname)) throw new ProbeError(`refused to contact ${url.hostname} (set allowPrivateNetwork to allow)`, "refused");
+    if (isLocalhostName(url.hostname))
+      throw new ProbeError(`refused to contact ${url.hostname} (set allowPrivateNetwork to allow)`, "refused");
     if (policy.resolveHost) await vetHost(url.hostname, policy.resolveHost, policy, signal);
   };
   return {
@@ -149,7 +162,12 @@ export interface RedirectOptions {
 }
 
 /** GET `url`, following redirects (each one checked like the first request); the answer and the URL that gave it. */
-export async function getFollowing(transport: Transport, start: URL, headers: Record<string, string>, options: RedirectOptions): Promise<{ answer: HttpAnswer; url: URL }> {
+export async function getFollowing(
+  transport: Transport,
+  start: URL,
+  headers: Record<string, string>,
+  options: RedirectOptions,
+): Promise<{ answer: HttpAnswer; url: URL }> {
   let url = start;
   for (let hops = 0; ; hops++) {
     checkScheme(url);
@@ -166,7 +184,10 @@ export async function getFollowing(transport: Transport, start: URL, headers: Re
     try {
       next = new URL(location, url);
     } catch {
-      throw new ProbeError(`the server redirected to an invalid URL ${JSON.stringify(location.slice(0, 200))}`, "redirects");
+      throw new ProbeError(
+        `the server redirected to an invalid URL ${JSON.stringify(location.slice(0, 200))}`,
+        "redirects",
+      );
     }
     checkDowngrade(url, next, options);
     url = next;
@@ -174,11 +195,13 @@ export async function getFollowing(transport: Transport, start: URL, headers: Re
 }
 
 function checkScheme(url: URL): void {
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new ProbeError(`only http(s) URLs can be fetched, not ${url.protocol}`, "refused");
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new ProbeError(`only http(s) URLs can be fetched, not ${url.protocol}`, "refused");
 }
 
 function checkDowngrade(from: URL, to: URL, options: RedirectOptions): void {
-  if (from.protocol === "https:" && to.protocol === "http:" && !options.allowHttp) throw new ProbeError(`refused a redirect from https to plain http (${to.host}); set allowHttp to allow`, "refused");
+  if (from.protocol === "https:" && to.protocol === "http:" && !options.allowHttp)
+    throw new ProbeError(`refused a redirect from https to plain http (${to.host}); set allowHttp to allow`, "refused");
 }
 
 /** Parses `bytes a-b/total`. */

@@ -64,7 +64,14 @@ const ERROR_CODES: Record<string, new (message: string, init?: RunComfyErrorInit
  * Causes Node's fetch reports when no connection was made, so the request provably never left. With
  * redirects never followed, the connection these speak of is the one to the base URL.
  */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 /** Longest server message kept in an error (after redaction). */
 const MAX_SERVER_TEXT = 500;
@@ -82,18 +89,30 @@ export function serverMessage(body: Record<string, unknown>): string | undefined
  * Maps an HTTP answer carrying an error (by status or by `error_code`) to the hierarchy. `body` is
  * already redacted (see `sendOnce`): nothing here reads the raw answer.
  */
-export function errorFromResponse(status: number, body: unknown, headers: Headers, requestId: string | undefined): RunComfyError {
+export function errorFromResponse(
+  status: number,
+  body: unknown,
+  headers: Headers,
+  requestId: string | undefined,
+): RunComfyError {
   const b = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
   const rawCode = b.error_code ?? b.code;
-  const errorCode = typeof rawCode === "string" ? truncate(rawCode, 100) : typeof rawCode === "number" ? rawCode : undefined;
+  const errorCode =
+    typeof rawCode === "string" ? truncate(rawCode, 100) : typeof rawCode === "number" ? rawCode : undefined;
   const message = serverMessage(b);
   const init: RunComfyErrorInit = { requestId, status, errorCode, detail: b.detail };
-  const describe = (what: string) => `${what}${message ? `: ${message}` : ""}${errorCode !== undefined ? ` (error_code ${errorCode})` : ""}${requestId ? ` [request ${requestId}]` : ""}`;
-  const byCode = errorCode !== undefined && Object.prototype.hasOwnProperty.call(ERROR_CODES, String(errorCode)) ? ERROR_CODES[String(errorCode)] : undefined;
+  const describe = (what: string) =>
+    `${what}${message ? `: ${message}` : ""}${errorCode !== undefined ? ` (error_code ${errorCode})` : ""}${requestId ? ` [request ${requestId}]` : ""}`;
+  const byCode =
+    errorCode !== undefined && Object.hasOwn(ERROR_CODES, String(errorCode))
+      ? ERROR_CODES[String(errorCode)]
+      : undefined;
   const retryAfterMs = parseRetryAfter(headers.get("retry-after"));
   if (byCode) return new byCode(describe(`RunComfy answered HTTP ${status}`), init);
-  if (status === 400 || status === 422) return new ValidationError(describe(`RunComfy rejected the input (HTTP ${status})`), serverIssues(b.detail), init);
-  if (status === 401 || status === 403) return new AuthenticationError(describe(`not authorized (HTTP ${status}); check the API token`), init);
+  if (status === 400 || status === 422)
+    return new ValidationError(describe(`RunComfy rejected the input (HTTP ${status})`), serverIssues(b.detail), init);
+  if (status === 401 || status === 403)
+    return new AuthenticationError(describe(`not authorized (HTTP ${status}); check the API token`), init);
   if (status === 402) return new InsufficientBalanceError(describe("insufficient balance (HTTP 402)"), init);
   if (status === 404) return new NotFoundError(describe("not found (HTTP 404)"), init);
   if (status === 429) return new RateLimitError(describe("rate limited (HTTP 429)"), retryAfterMs, init);
@@ -106,8 +125,17 @@ function serverIssues(detail: unknown): ValidationIssue[] {
   if (!Array.isArray(detail)) return [];
   return detail.map((d) => {
     const o = (d ?? {}) as Record<string, unknown>;
-    const loc = Array.isArray(o.loc) ? "/" + o.loc.filter((x) => x !== "body").join("/") : typeof o.path === "string" ? o.path : "";
-    return { path: loc, message: truncate(String(o.msg ?? o.message ?? JSON.stringify(d)), MAX_SERVER_TEXT), source: "schema" as const, severity: "error" as const };
+    const loc = Array.isArray(o.loc)
+      ? "/" + o.loc.filter((x) => x !== "body").join("/")
+      : typeof o.path === "string"
+        ? o.path
+        : "";
+    return {
+      path: loc,
+      message: truncate(String(o.msg ?? o.message ?? JSON.stringify(d)), MAX_SERVER_TEXT),
+      source: "schema" as const,
+      severity: "error" as const,
+    };
   });
 }
 
@@ -119,13 +147,23 @@ function isRetryable(error: RunComfyError, idempotent: boolean): boolean {
 }
 
 /** A redirect is never followed (a submit must reach one place once): it is an error naming where it pointed. */
-function redirectError(response: Response, where: string, requestId: string | undefined, redact: Redactor): RunComfyError {
+function redirectError(
+  response: Response,
+  where: string,
+  requestId: string | undefined,
+  redact: Redactor,
+): RunComfyError {
   const location = response.headers.get("location");
-  const target = location ? `to ${JSON.stringify(truncate(redact.text(location), MAX_SERVER_TEXT))}` : "(the runtime hides the Location)";
-  return new RunComfyError(`RunComfy redirected ${where} ${target}; redirects are not followed: set baseUrl to the address the API now lives at${requestId ? ` [request ${requestId}]` : ""}`, {
-    requestId,
-    status: response.status || undefined,
-  });
+  const target = location
+    ? `to ${JSON.stringify(truncate(redact.text(location), MAX_SERVER_TEXT))}`
+    : "(the runtime hides the Location)";
+  return new RunComfyError(
+    `RunComfy redirected ${where} ${target}; redirects are not followed: set baseUrl to the address the API now lives at${requestId ? ` [request ${requestId}]` : ""}`,
+    {
+      requestId,
+      status: response.status || undefined,
+    },
+  );
 }
 
 /** One redactor per client (its pattern is built once). */
@@ -156,7 +194,11 @@ export async function sendOnce(http: HttpOptions, req: HttpRequest): Promise<unk
   } catch (e) {
     if (signal.aborted) throw stopped();
     const code = (e as { cause?: { code?: string } }).cause?.code;
-    throw new NetworkError(redact.text(`network error on ${where}: ${code ?? (e as Error).message}`), code !== undefined && NOT_SENT_CODES.has(code), { requestId: req.requestId });
+    throw new NetworkError(
+      redact.text(`network error on ${where}: ${code ?? (e as Error).message}`),
+      code !== undefined && NOT_SENT_CODES.has(code),
+      { requestId: req.requestId },
+    );
   }
   if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
     void response.body?.cancel().catch(() => undefined);
@@ -167,19 +209,32 @@ export async function sendOnce(http: HttpOptions, req: HttpRequest): Promise<unk
     text = await response.text();
   } catch {
     if (req.signal?.aborted) throw stopped();
-    throw new NetworkError(`connection dropped while reading the answer to ${where}${signal.aborted ? ` (no answer within ${http.requestTimeoutMs} ms)` : ""}`, false, { requestId: req.requestId, status: response.status });
+    throw new NetworkError(
+      `connection dropped while reading the answer to ${where}${signal.aborted ? ` (no answer within ${http.requestTimeoutMs} ms)` : ""}`,
+      false,
+      { requestId: req.requestId, status: response.status },
+    );
   }
   // The choke point: from here on only redacted data exists.
   let body: unknown;
   try {
     body = text === "" ? undefined : redact.value(JSON.parse(text));
   } catch {
-    if (response.ok) throw new NetworkError(`malformed answer to ${where} (HTTP ${response.status}, not JSON)`, false, { requestId: req.requestId, status: response.status });
+    if (response.ok)
+      throw new NetworkError(`malformed answer to ${where} (HTTP ${response.status}, not JSON)`, false, {
+        requestId: req.requestId,
+        status: response.status,
+      });
     body = { message: truncate(redact.text(text), 300) };
   }
-  const hasErrorCode = !!body && typeof body === "object" && "error_code" in body && (body as Record<string, unknown>).error_code !== null;
+  const hasErrorCode =
+    !!body && typeof body === "object" && "error_code" in body && (body as Record<string, unknown>).error_code !== null;
   if (!response.ok || hasErrorCode) throw errorFromResponse(response.status, body, response.headers, req.requestId);
-  if (body === undefined || typeof body !== "object") throw new NetworkError(`malformed answer to ${where} (HTTP ${response.status}, expected a JSON object)`, false, { requestId: req.requestId, status: response.status });
+  if (body === undefined || typeof body !== "object")
+    throw new NetworkError(`malformed answer to ${where} (HTTP ${response.status}, expected a JSON object)`, false, {
+      requestId: req.requestId,
+      status: response.status,
+    });
   return body;
 }
 
@@ -191,8 +246,16 @@ export async function send(http: HttpOptions, req: HttpRequest): Promise<unknown
     } catch (e) {
       if (!(e instanceof RunComfyError) || attempt >= http.retry.maxRetries || !isRetryable(e, req.idempotent)) throw e;
       const retryAfter = e instanceof RateLimitError || e instanceof ServerError ? e.retryAfterMs : undefined;
-      const delay = retryAfter !== undefined ? Math.min(retryAfter, http.retry.maxDelayMs) : backoffDelay(attempt, http.retry.baseDelayMs, http.retry.maxDelayMs, http.random);
-      await sleep(delay, req.signal, () => new AbortedError(`aborted while waiting to retry ${req.method} ${req.path}`, { requestId: req.requestId }));
+      const delay =
+        retryAfter !== undefined
+          ? Math.min(retryAfter, http.retry.maxDelayMs)
+          : backoffDelay(attempt, http.retry.baseDelayMs, http.retry.maxDelayMs, http.random);
+      await sleep(
+        delay,
+        req.signal,
+        () =>
+          new AbortedError(`aborted while waiting to retry ${req.method} ${req.path}`, { requestId: req.requestId }),
+      );
     }
   }
 }

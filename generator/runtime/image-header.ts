@@ -28,7 +28,8 @@ export function sniffImageFormat(head: Uint8Array): ImageFormat | undefined {
 }
 
 const checked = (format: ImageFormat, width: number, height: number): ImageHeader => {
-  if (!(width > 0 && height > 0)) throw new ProbeError(`${format} header declares an empty image (${width}×${height})`, "corrupt");
+  if (!(width > 0 && height > 0))
+    throw new ProbeError(`${format} header declares an empty image (${width}×${height})`, "corrupt");
   return { format, width, height };
 };
 
@@ -59,7 +60,8 @@ async function webp(r: ByteReader): Promise<ImageHeader> {
   const chunk = ascii(await r.read(12, 4), 0, 4);
   if (chunk === "VP8 ") {
     const b = await r.read(20, 10);
-    if (b[3] !== 0x9d || b[4] !== 0x01 || b[5] !== 0x2a) throw new ProbeError("WebP VP8 frame has no start code", "corrupt");
+    if (b[3] !== 0x9d || b[4] !== 0x01 || b[5] !== 0x2a)
+      throw new ProbeError("WebP VP8 frame has no start code", "corrupt");
     return checked("webp", le16(b, 6) & 0x3fff, le16(b, 8) & 0x3fff);
   }
   if (chunk === "VP8L") {
@@ -118,7 +120,8 @@ async function jpeg(r: ByteReader): Promise<ImageHeader> {
     }
     if (head[0] !== 0xff) throw new ProbeError(`JPEG has no marker at byte ${offset}`, "corrupt");
     const marker = head[1];
-    if (marker === 0xd9 || marker === 0xda) throw new ProbeError("JPEG reaches its image data without a frame header", "corrupt");
+    if (marker === 0xd9 || marker === 0xda)
+      throw new ProbeError("JPEG reaches its image data without a frame header", "corrupt");
     if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
       offset += 2;
       continue;

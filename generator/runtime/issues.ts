@@ -31,8 +31,6 @@ export interface AjvError {
   message?: string;
 }
 
-
-
 /** A message for every keyword the validators check (they are compiled without ajv's messages). */
 function messageFor(keyword: string, p: Record<string, unknown>): string {
   switch (keyword) {
@@ -46,8 +44,7 @@ function messageFor(keyword: string, p: Record<string, unknown>): string {
       return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
     case "const":
       return `must be ${JSON.stringify(p.allowedValue)}`;
-    case "format":
-    {
+    case "format": {
       const media = /^(image|video|audio)_uri$/.exec(String(p.format))?.[1] as MediaKind | undefined;
       return media ? `must be a public https URL of ${MEDIA_NOUN[media]}` : `must be a valid ${String(p.format)}`;
     }

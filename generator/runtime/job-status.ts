@@ -16,11 +16,12 @@ const OUTCOMES: Record<string, StatusOutcome> = {
 
 export function statusOutcome(status: string): StatusOutcome {
   const s = status.toLowerCase();
-  return Object.prototype.hasOwnProperty.call(OUTCOMES, s) ? OUTCOMES[s] : "pending";
+  return Object.hasOwn(OUTCOMES, s) ? OUTCOMES[s] : "pending";
 }
 
 /** The statuses `run` reports only on change; any other is reported on every poll. */
-export const isKnownStatus = (status: string) => status.toLowerCase() === "in_queue" || status.toLowerCase() === "in_progress" || statusOutcome(status) !== "pending";
+export const isKnownStatus = (status: string) =>
+  status.toLowerCase() === "in_queue" || status.toLowerCase() === "in_progress" || statusOutcome(status) !== "pending";
 
 /** `cost` in USD from a result answer, when it is a finite number (or a numeric string). */
 export function costOf(raw: Record<string, unknown>): number | undefined {

@@ -41,7 +41,7 @@ const toU32 = (o: readonly number[]) => ((o[0] << 24) >>> 0) + (o[1] << 16) + (o
 
 function inV4(octets: readonly number[], [a, b, c, d, bits]: Cidr4): boolean {
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return ((toU32(octets) & mask) >>> 0) === ((toU32([a, b, c, d]) & mask) >>> 0);
+  return (toU32(octets) & mask) >>> 0 === (toU32([a, b, c, d]) & mask) >>> 0;
 }
 
 function inV6(groups: readonly number[], prefix: readonly number[], bits: number): boolean {
@@ -75,7 +75,8 @@ export function parseIpv6(text: string): number[] | undefined {
   }
   const halves = s.split("::");
   if (halves.length > 2) return undefined;
-  const parse = (part: string) => (part === "" ? [] : part.split(":").map((g) => (/^[0-9a-fA-F]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)));
+  const parse = (part: string) =>
+    part === "" ? [] : part.split(":").map((g) => (/^[0-9a-fA-F]{1,4}$/.test(g) ? parseInt(g, 16) : NaN));
   const head = parse(halves[0]);
   const rest = halves.length === 2 ? parse(halves[1]) : [];
   if ([...head, ...rest].some(Number.isNaN)) return undefined;

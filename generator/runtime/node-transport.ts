@@ -13,11 +13,17 @@ import type { LookupAddress } from "node:dns";
 import { ProbeError } from "./byte-reader.js";
 import { checkHostLiteral, vetHost, type AddressPolicy, type HttpAnswer, type Transport } from "./http-transport.js";
 
-type NodeModules = { http: typeof import("node:http"); https: typeof import("node:https"); dns: typeof import("node:dns/promises") };
+type NodeModules = {
+  http: typeof import("node:http");
+  https: typeof import("node:https");
+  dns: typeof import("node:dns/promises");
+};
 let modules: Promise<NodeModules> | undefined;
 function nodeModules(): Promise<NodeModules> {
   const specifiers = ["node:http", "node:https", "node:dns/promises"];
-  modules ??= Promise.all(specifiers.map((s) => import(/* @vite-ignore */ s))).then(([http, https, dns]) => ({ http, https, dns }) as NodeModules);
+  modules ??= Promise.all(specifiers.map((s) => import(/* @vite-ignore */ s))).then(
+    ([http, https, dns]) => ({ http, https, dns }) as NodeModules,
+  );
   return modules;
 }
 
@@ -26,17 +32,31 @@ type LookupCallback = (error: Error | null, address: string | LookupAddress[], f
 const familyOf = (address: string) => (address.includes(":") ? 6 : 4);
 
 /** A Node transport whose every connection goes to an address the policy checked, within `signal`. */
-export async function nodeTransport(policy: AddressPolicy, signal: AbortSignal, userAgent = "runcomfy-models"): Promise<Transport> {
+export async function nodeTransport(
+  policy: AddressPolicy,
+  signal: AbortSignal,
+  userAgent = "runcomfy-models",
+): Promise<Transport> {
   const { http, https, dns } = await nodeModules();
-  const resolve = policy.resolveHost ?? (async (host: string) => (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address));
+  const resolve =
+    policy.resolveHost ??
+    (async (host: string) => (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address));
   let refusal: ProbeError | undefined;
   const lookup = (hostname: string, options: { family?: number | string; all?: boolean }, callback: LookupCallback) => {
     vetHost(hostname, resolve, policy, signal).then(
       (addresses) => {
         const family = options.family === "IPv4" ? 4 : options.family === "IPv6" ? 6 : Number(options.family) || 0;
         const usable = addresses.filter((a) => !family || familyOf(a) === family);
-        if (!usable.length) return callback(Object.assign(new Error(`${hostname} has no IPv${family} address`), { code: "ENOTFOUND" }), "");
-        if (options.all) callback(null, usable.map((address) => ({ address, family: familyOf(address) })));
+        if (!usable.length)
+          return callback(
+            Object.assign(new Error(`${hostname} has no IPv${family} address`), { code: "ENOTFOUND" }),
+            "",
+          );
+        if (options.all)
+          callback(
+            null,
+            usable.map((address) => ({ address, family: familyOf(address) })),
+          );
         else callback(null, usable[0], familyOf(usable[0]));
       },
       (error: Error) => {
@@ -56,14 +76,20 @@ export async function nodeTransport(policy: AddressPolicy, signal: AbortSignal, 
       const client = url.protocol === "https:" ? https : http;
       const agent = url.protocol === "https:" ? agents["https:"] : agents["http:"];
       return new Promise<HttpAnswer>((resolveAnswer, reject) => {
-        const request = client.request(url, { agent, lookup, signal, headers: { "user-agent": userAgent, "accept-encoding": "identity", ...headers } }, (res) => {
-          const encoding = res.headers["content-encoding"];
-          if (encoding && encoding.toLowerCase() !== "identity") {
-            res.destroy();
-            return reject(new ProbeError(`the server sent ${encoding}-encoded bytes although asked for identity`, "http"));
-          }
-          resolveAnswer(answerOf(res));
-        });
+        const request = client.request(
+          url,
+          { agent, lookup, signal, headers: { "user-agent": userAgent, "accept-encoding": "identity", ...headers } },
+          (res) => {
+            const encoding = res.headers["content-encoding"];
+            if (encoding && encoding.toLowerCase() !== "identity") {
+              res.destroy();
+              return reject(
+                new ProbeError(`the server sent ${encoding}-encoded bytes although asked for identity`, "http"),
+              );
+            }
+            resolveAnswer(answerOf(res));
+          },
+        );
         request.on("error", (e) => reject(refusal ?? e));
         request.end();
       });

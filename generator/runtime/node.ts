@@ -8,7 +8,16 @@ import { lookup } from "node:dns/promises";
 import { ProbeError, type ByteReader } from "./byte-reader.js";
 import { declaredLength, deadline, getFollowing, type AddressPolicy } from "./http-transport.js";
 import { nodeTransport } from "./node-transport.js";
-import { measure, probeMedia, requestFailure, PROBE_DEFAULTS, type MediaSource, type ProbeNeeds, type ProbeOptions, type ProbeResult } from "./probe.js";
+import {
+  measure,
+  probeMedia,
+  requestFailure,
+  PROBE_DEFAULTS,
+  type MediaSource,
+  type ProbeNeeds,
+  type ProbeOptions,
+  type ProbeResult,
+} from "./probe.js";
 import type { MediaKind } from "./rule-types.js";
 
 export { probeMedia, ProbeError };
@@ -39,7 +48,11 @@ export async function fileReader(path: string): Promise<ByteReader> {
   return {
     async read(offset, length) {
       const part = await readAt(offset, length);
-      if (part.length < length) throw new ProbeError(`data is truncated: needed bytes ${offset}–${offset + length - 1} but the file has ${size}`, "truncated");
+      if (part.length < length)
+        throw new ProbeError(
+          `data is truncated: needed bytes ${offset}–${offset + length - 1} but the file has ${size}`,
+          "truncated",
+        );
       return part;
     },
     peek: readAt,
@@ -50,7 +63,12 @@ export async function fileReader(path: string): Promise<ByteReader> {
 }
 
 /** Measures a local file (size and, for images, dimensions). */
-export async function probeFile(path: string, kind: MediaKind | null = "image", needs: ProbeNeeds = { dimensions: true, size: true }, options: ProbeOptions = {}): Promise<ProbeResult> {
+export async function probeFile(
+  path: string,
+  kind: MediaKind | null = "image",
+  needs: ProbeNeeds = { dimensions: true, size: true },
+  options: ProbeOptions = {},
+): Promise<ProbeResult> {
   return measure(await fileReader(path), kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
 }
 
@@ -84,7 +102,11 @@ export class DownloadError extends Error {
  * allows (checked at connect time, redirects included), one deadline, a size cap. Never overwrites:
  * an existing file is a DownloadError("exists"); a failed download leaves no file behind.
  */
-export async function downloadToFile(url: string, path: string, options: DownloadOptions = {}): Promise<{ path: string; bytes: number; contentType?: string }> {
+export async function downloadToFile(
+  url: string,
+  path: string,
+  options: DownloadOptions = {},
+): Promise<{ path: string; bytes: number; contentType?: string }> {
   const timeoutMs = options.timeoutMs ?? DOWNLOAD_DEFAULTS.timeoutMs;
   const maxBytes = options.maxBytes ?? DOWNLOAD_DEFAULTS.maxBytes;
   const signal = deadline(timeoutMs, options.signal);
@@ -97,16 +119,25 @@ export async function downloadToFile(url: string, path: string, options: Downloa
   const transport = await nodeTransport(options, signal);
   let file: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    const redirects = { maxRedirects: options.maxRedirects ?? DOWNLOAD_DEFAULTS.maxRedirects, allowHttp: options.allowHttp ?? start.protocol === "http:" };
+    const redirects = {
+      maxRedirects: options.maxRedirects ?? DOWNLOAD_DEFAULTS.maxRedirects,
+      allowHttp: options.allowHttp ?? start.protocol === "http:",
+    };
     const { answer } = await getFollowing(transport, start, {}, redirects);
     if (answer.status !== 200) throw new ProbeError(`the server answered HTTP ${answer.status}`, "http", answer.status);
     const declared = declaredLength(answer);
-    if (declared !== undefined && declared > maxBytes) throw new ProbeError(`the file is ${declared} bytes, over the ${maxBytes}-byte cap`, "too-large");
+    if (declared !== undefined && declared > maxBytes)
+      throw new ProbeError(`the file is ${declared} bytes, over the ${maxBytes}-byte cap`, "too-large");
     try {
       file = await open(path, "wx");
     } catch (e) {
       const code = (e as { code?: string }).code;
-      throw new DownloadError(code === "EEXIST" ? `${path} already exists; not overwritten` : `cannot create ${path}: ${(e as Error).message}`, code === "EEXIST" ? "exists" : "file");
+      throw new DownloadError(
+        code === "EEXIST"
+          ? `${path} already exists; not overwritten`
+          : `cannot create ${path}: ${(e as Error).message}`,
+        code === "EEXIST" ? "exists" : "file",
+      );
     }
     let bytes = 0;
     for (let chunk = await answer.read(); chunk; chunk = await answer.read()) {
@@ -141,7 +172,22 @@ export async function downloadToFile(url: string, path: string, options: Downloa
  * await client.run("bytedance/dreamina-4-0/edit", { prompt: "…", image_urls: [await fileToDataUri("./cat.png")] });
  * ```
  */
-export async function fileToDataUri(path: string, options: { mediaType?: string; kind?: MediaKind | null; maxBytes?: number; /** The file's name in messages. Default: path. */ name?: string } = {}): Promise<string> {
-  const mediaType = checkLocalMedia((await stat(path)).size, options.mediaType ?? mediaTypeOfName(path), options.kind ?? null, options.name ?? path, options.maxBytes ?? DATA_URI_MAX_BYTES);
+export async function fileToDataUri(
+  path: string,
+  options: {
+    mediaType?: string;
+    kind?: MediaKind | null;
+    maxBytes?: number;
+    /** The file's name in messages. Default: path. */
+    name?: string;
+  } = {},
+): Promise<string> {
+  const mediaType = checkLocalMedia(
+    (await stat(path)).size,
+    options.mediaType ?? mediaTypeOfName(path),
+    options.kind ?? null,
+    options.name ?? path,
+    options.maxBytes ?? DATA_URI_MAX_BYTES,
+  );
   return `data:${mediaType};base64,${(await readFile(path)).toString("base64")}`;
 }

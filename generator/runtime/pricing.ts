@@ -56,33 +56,60 @@ function quantityOf(value: unknown): number | undefined {
 
 /** Estimates what one request with `input` costs, or says why it cannot. Never throws for bad input. */
 export function estimateCostFor(pricing: ModelPricing | null | undefined, input: unknown): CostEstimate {
-  if (!pricing) return { estimated: false, reason: "no price is recorded for this model (`runcomfy-codegen pull` records the catalog's price in the schema file)" };
+  if (!pricing)
+    return {
+      estimated: false,
+      reason:
+        "no price is recorded for this model (`runcomfy-codegen pull` records the catalog's price in the schema file)",
+    };
   const { basePriceUsd, priceUnit, pricingNote, quantity } = pricing;
   const known = { basePriceUsd, priceUnit, ...(pricingNote ? { pricingNote } : {}) };
   const isKnownUnit = (u: string): u is PriceUnit => u === "output" || u === "second";
-  if (!isKnownUnit(priceUnit)) return { estimated: false, reason: `the catalog prices this model per ${JSON.stringify(priceUnit)}, a unit this package cannot estimate`, ...known };
+  if (!isKnownUnit(priceUnit))
+    return {
+      estimated: false,
+      reason: `the catalog prices this model per ${JSON.stringify(priceUnit)}, a unit this package cannot estimate`,
+      ...known,
+    };
   const unit: PriceUnit = priceUnit;
   const price = `${money(basePriceUsd)} per ${unit}`;
-  const done = (units: number, basis: string): CostEstimate => ({ estimated: true, amountUsd: Number((basePriceUsd * units).toFixed(10)), basis: `${price} × ${basis}`, units, ...known, priceUnit: unit });
+  const done = (units: number, basis: string): CostEstimate => ({
+    estimated: true,
+    amountUsd: Number((basePriceUsd * units).toFixed(10)),
+    basis: `${price} × ${basis}`,
+    units,
+    ...known,
+    priceUnit: unit,
+  });
   if (quantity.kind === "unknown") return { estimated: false, reason: quantity.reason, ...known };
   if (quantity.kind === "one-output") return done(1, "1 (one output per request: no input sets the number of outputs)");
   const name = quantity.property;
-  const given = input !== null && typeof input === "object" && !Array.isArray(input) && Object.prototype.hasOwnProperty.call(input, name);
+  const given = input !== null && typeof input === "object" && !Array.isArray(input) && Object.hasOwn(input, name);
   const value = given ? (input as Record<string, unknown>)[name] : quantity.default;
   if (quantity.kind === "one-output-if") {
     if (value === true) return done(1, `1 (\`${name}\` = true${given ? "" : ", the default"})`);
-    return { estimated: false, reason: `\`${name}\` is ${value === undefined ? "not set" : JSON.stringify(value)}${given || value === undefined ? "" : " (the default)"}: the model may make several outputs (set it to true for one)`, ...known };
+    return {
+      estimated: false,
+      reason: `\`${name}\` is ${value === undefined ? "not set" : JSON.stringify(value)}${given || value === undefined ? "" : " (the default)"}: the model may make several outputs (set it to true for one)`,
+      ...known,
+    };
   }
-  if (value === undefined) return { estimated: false, reason: `\`${name}\` is not set and the schema gives no default`, ...known };
+  if (value === undefined)
+    return { estimated: false, reason: `\`${name}\` is not set and the schema gives no default`, ...known };
   const units = quantityOf(value);
   if (units === undefined || (priceUnit === "output" && !Number.isInteger(units))) {
-    return { estimated: false, reason: `\`${name}\` is ${JSON.stringify(value)}${given ? "" : " (the default)"}, not a ${priceUnit === "output" ? "count" : "number of seconds"}`, ...known };
+    return {
+      estimated: false,
+      reason: `\`${name}\` is ${JSON.stringify(value)}${given ? "" : " (the default)"}, not a ${priceUnit === "output" ? "count" : "number of seconds"}`,
+      ...known,
+    };
   }
   return done(units, `${name} = ${units}${given ? "" : " (the default)"}`);
 }
 
 /** One line for people: `$0.12 ($0.03 per output × num_images = 4)` or `cannot estimate: …`. */
 export function formatCostEstimate(estimate: CostEstimate): string {
-  if (!estimate.estimated) return `cannot estimate: ${estimate.reason}${estimate.pricingNote ? ` (pricing note: ${estimate.pricingNote})` : ""}`;
+  if (!estimate.estimated)
+    return `cannot estimate: ${estimate.reason}${estimate.pricingNote ? ` (pricing note: ${estimate.pricingNote})` : ""}`;
   return `${money(estimate.amountUsd)} (${estimate.basis}${estimate.pricingNote ? `; base price, the catalog notes: ${estimate.pricingNote}` : ""})`;
 }

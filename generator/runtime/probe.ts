@@ -9,7 +9,16 @@
 import { ProbeError, blobReader, bytesReader, countRemaining, type ByteReader } from "./byte-reader.js";
 import { readImageHeader, type ImageFormat } from "./image-header.js";
 import { httpReader } from "./http-reader.js";
-import { deadline, fetchTransport, getFollowing, runsInBrowser, runsOnNode, type AddressPolicy, type HttpAnswer, type Transport } from "./http-transport.js";
+import {
+  deadline,
+  fetchTransport,
+  getFollowing,
+  runsInBrowser,
+  runsOnNode,
+  type AddressPolicy,
+  type HttpAnswer,
+  type Transport,
+} from "./http-transport.js";
 import { nodeTransport } from "./node-transport.js";
 import type { MediaKind } from "./rule-types.js";
 
@@ -61,8 +70,14 @@ const JUMP_WINDOW = 16 * 1024;
 export const PROBE_DEFAULTS = Object.freeze({ timeoutMs: 10_000, maxBytes: 8 * 1024 * 1024, maxRedirects: 5 });
 
 /** Measure one media source. `kind` decides whether dimensions are read (images, or media of unknown kind). */
-export async function probeMedia(source: MediaSource, kind: MediaKind | null, needs: ProbeNeeds, options: ProbeOptions = {}): Promise<ProbeResult> {
-  if (typeof source === "string" && source.startsWith("data:")) return measure(bytesReader(decodeDataUri(source)), kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
+export async function probeMedia(
+  source: MediaSource,
+  kind: MediaKind | null,
+  needs: ProbeNeeds,
+  options: ProbeOptions = {},
+): Promise<ProbeResult> {
+  if (typeof source === "string" && source.startsWith("data:"))
+    return measure(bytesReader(decodeDataUri(source)), kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
   if (typeof source === "string" || source instanceof URL) return probeUrl(String(source), kind, needs, options);
   const reader = source instanceof Uint8Array ? bytesReader(source) : blobReader(source);
   return measure(reader, kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
@@ -80,7 +95,13 @@ export function isIndeterminate(error: ProbeError): boolean {
     case "aborted":
       return true;
     case "http":
-      return error.status === undefined || error.status >= 500 || error.status === 408 || error.status === 425 || error.status === 429;
+      return (
+        error.status === undefined ||
+        error.status >= 500 ||
+        error.status === 408 ||
+        error.status === 425 ||
+        error.status === 429
+      );
     default:
       return false;
   }
@@ -104,7 +125,12 @@ export function decodeDataUri(uri: string): Uint8Array {
 }
 
 /** Reads what is needed from an open reader, then closes it. */
-export async function measure(reader: ByteReader, kind: MediaKind | null, needs: ProbeNeeds, maxBytes: number): Promise<ProbeResult> {
+export async function measure(
+  reader: ByteReader,
+  kind: MediaKind | null,
+  needs: ProbeNeeds,
+  maxBytes: number,
+): Promise<ProbeResult> {
   try {
     const result: ProbeResult = { bytesRead: 0 };
     if (needs.dimensions && (kind === "image" || kind === null)) {
@@ -113,7 +139,8 @@ export async function measure(reader: ByteReader, kind: MediaKind | null, needs:
     }
     result.sizeBytes = reader.size();
     // No declared size: count the rest of the stream (from what was already pulled), within the cap.
-    if (needs.size && result.sizeBytes === undefined && reader.countable?.() !== false) result.sizeBytes = await countRemaining(reader, reader.bytesRead(), maxBytes);
+    if (needs.size && result.sizeBytes === undefined && reader.countable?.() !== false)
+      result.sizeBytes = await countRemaining(reader, reader.bytesRead(), maxBytes);
     result.bytesRead = reader.bytesRead();
     return result;
   } finally {
@@ -122,14 +149,23 @@ export async function measure(reader: ByteReader, kind: MediaKind | null, needs:
 }
 
 /** The transport for this platform: pinned under Node, the platform's fetch elsewhere (or the caller's fetch). */
-export async function openTransport(policy: AddressPolicy, signal: AbortSignal, fetchFn?: typeof fetch): Promise<Transport> {
+export async function openTransport(
+  policy: AddressPolicy,
+  signal: AbortSignal,
+  fetchFn?: typeof fetch,
+): Promise<Transport> {
   if (fetchFn) return fetchTransport(fetchFn, policy, signal);
   if (runsOnNode()) return nodeTransport(policy, signal);
   return fetchTransport((...args) => globalThis.fetch(...args), policy, signal);
 }
 
 /** A ProbeError for whatever ended a request: refusals and parse errors as they are, aborts as timeout or aborted. */
-export function requestFailure(error: unknown, signal: AbortSignal, callerSignal: AbortSignal | undefined, timeoutMs: number): ProbeError {
+export function requestFailure(
+  error: unknown,
+  signal: AbortSignal,
+  callerSignal: AbortSignal | undefined,
+  timeoutMs: number,
+): ProbeError {
   if (error instanceof ProbeError) return error;
   if (callerSignal?.aborted) return new ProbeError("aborted", "aborted");
   if (signal.aborted) return new ProbeError(`no answer within ${timeoutMs} ms`, "timeout");
@@ -146,7 +182,12 @@ export function requestFailure(error: unknown, signal: AbortSignal, callerSignal
 
 const rangeHeader = (offset: number, length: number) => ({ range: `bytes=${offset}-${offset + length - 1}` });
 
-async function probeUrl(raw: string, kind: MediaKind | null, needs: ProbeNeeds, options: ProbeOptions): Promise<ProbeResult> {
+async function probeUrl(
+  raw: string,
+  kind: MediaKind | null,
+  needs: ProbeNeeds,
+  options: ProbeOptions,
+): Promise<ProbeResult> {
   const timeoutMs = options.timeoutMs ?? PROBE_DEFAULTS.timeoutMs;
   const maxBytes = options.maxBytes ?? PROBE_DEFAULTS.maxBytes;
   let start: URL;
@@ -156,7 +197,10 @@ async function probeUrl(raw: string, kind: MediaKind | null, needs: ProbeNeeds, 
     throw new ProbeError(`not a URL: ${JSON.stringify(raw.slice(0, 200))}`, "refused");
   }
   const signal = deadline(timeoutMs, options.signal);
-  const redirects = { maxRedirects: options.maxRedirects ?? PROBE_DEFAULTS.maxRedirects, allowHttp: options.allowHttp ?? start.protocol === "http:" };
+  const redirects = {
+    maxRedirects: options.maxRedirects ?? PROBE_DEFAULTS.maxRedirects,
+    allowHttp: options.allowHttp ?? start.protocol === "http:",
+  };
   let transport: Transport | undefined;
   try {
     transport = await openTransport(options, signal, options.fetch);
@@ -173,7 +217,8 @@ async function probeUrl(raw: string, kind: MediaKind | null, needs: ProbeNeeds, 
       answer.close();
       throw new ProbeError(`the server answered HTTP ${answer.status}`, "http", answer.status);
     }
-    const more = async (offset: number, length: number): Promise<HttpAnswer> => (await getFollowing(t, url, rangeHeader(offset, length), redirects)).answer;
+    const more = async (offset: number, length: number): Promise<HttpAnswer> =>
+      (await getFollowing(t, url, rangeHeader(offset, length), redirects)).answer;
     const reader = httpReader(answer, more, maxBytes, JUMP_WINDOW);
     const result = await measure(reader, kind, needs, maxBytes);
     return { ...result, rangeRequests: reader.rangeRequests };

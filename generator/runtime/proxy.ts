@@ -27,7 +27,11 @@ const ROUTES: { method: string; pattern: RegExp }[] = [
   { method: "POST", pattern: /\/requests\/([A-Za-z0-9._~%-]+)\/cancel$/ },
 ];
 
-const json = (status: number, body: Record<string, unknown>) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+const json = (status: number, body: Record<string, unknown>) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
 
 function env(name: string): string | undefined {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
@@ -55,30 +59,64 @@ export function createProxyHandler(options: ProxyOptions = {}): (request: Reques
   // The one redaction rule of the client (raw, URL-encoded and base64 forms of the token).
   const redact = createRedactor(token).text;
   return async (request: Request): Promise<Response> => {
-    if (!token) return json(500, { error_code: "proxy_not_configured", error_message: "the proxy has no RunComfy API token (set RUNCOMFY_API_TOKEN on the server)" });
+    if (!token)
+      return json(500, {
+        error_code: "proxy_not_configured",
+        error_message: "the proxy has no RunComfy API token (set RUNCOMFY_API_TOKEN on the server)",
+      });
     const url = new URL(request.url);
     const route = proxiedPath(request.method, url.pathname);
-    if (!route) return json(404, { error_code: "proxy_route_not_allowed", error_message: `${request.method} ${url.pathname} is not a Model API job route (submit, status, result, cancel)` });
+    if (!route)
+      return json(404, {
+        error_code: "proxy_route_not_allowed",
+        error_message: `${request.method} ${url.pathname} is not a Model API job route (submit, status, result, cancel)`,
+      });
     if (route.modelId !== undefined && options.allowModel && !options.allowModel(route.modelId)) {
-      return json(403, { error_code: "proxy_model_not_allowed", error_message: `model ${route.modelId} is not allowed through this proxy` });
+      return json(403, {
+        error_code: "proxy_model_not_allowed",
+        error_message: `model ${route.modelId} is not allowed through this proxy`,
+      });
     }
     let body: string | undefined;
     if (request.method === "POST") {
       const declared = Number(request.headers.get("content-length") ?? "0");
-      if (declared > maxBody) return json(413, { error_code: "proxy_body_too_large", error_message: `the request body is over ${maxBody} bytes` });
+      if (declared > maxBody)
+        return json(413, {
+          error_code: "proxy_body_too_large",
+          error_message: `the request body is over ${maxBody} bytes`,
+        });
       body = await request.text();
-      if (new TextEncoder().encode(body).length > maxBody) return json(413, { error_code: "proxy_body_too_large", error_message: `the request body is over ${maxBody} bytes` });
+      if (new TextEncoder().encode(body).length > maxBody)
+        return json(413, {
+          error_code: "proxy_body_too_large",
+          error_message: `the request body is over ${maxBody} bytes`,
+        });
     }
     // Only what the API needs: the browser's cookies and credentials stay here.
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
     let upstream: Response;
     try {
-      upstream = await doFetch(`${target}${route.path}${url.search}`, { method: request.method, headers, body, redirect: "manual", signal: request.signal });
+      upstream = await doFetch(`${target}${route.path}${url.search}`, {
+        method: request.method,
+        headers,
+        body,
+        redirect: "manual",
+        signal: request.signal,
+      });
     } catch (e) {
-      return json(502, { error_code: "proxy_upstream_unreachable", error_message: redact(`RunComfy could not be reached: ${(e as Error).message}`) });
+      return json(502, {
+        error_code: "proxy_upstream_unreachable",
+        error_message: redact(`RunComfy could not be reached: ${(e as Error).message}`),
+      });
     }
     const text = redact(await upstream.text());
-    return new Response(text, { status: upstream.status, headers: { "content-type": upstream.headers.get("content-type") ?? "application/json", "cache-control": "no-store" } });
+    return new Response(text, {
+      status: upstream.status,
+      headers: {
+        "content-type": upstream.headers.get("content-type") ?? "application/json",
+        "cache-control": "no-store",
+      },
+    });
   };
 }

@@ -53,7 +53,9 @@ const hexDigit = (d: string) => (/[0-9]/.test(d) ? d : `[${d.toLowerCase()}${d.t
 
 /** A pattern for one character: itself, or its UTF-8 bytes percent-encoded (either hex case); `+` for a space. */
 function charPattern(ch: string): string {
-  const encoded = [...new TextEncoder().encode(ch)].map((b) => "%" + [...b.toString(16).padStart(2, "0")].map(hexDigit).join("")).join("");
+  const encoded = [...new TextEncoder().encode(ch)]
+    .map((b) => "%" + [...b.toString(16).padStart(2, "0")].map(hexDigit).join(""))
+    .join("");
   const alternatives = [escapeRegExp(ch), encoded];
   if (ch === " ") alternatives.push("\\+");
   return `(?:${alternatives.join("|")})`;

@@ -92,8 +92,14 @@ export function formatExpr(expr: Expr): string {
     case "metric":
       return expr.name;
     case "binary": {
-      const wrap = (e: Expr) => (e.kind === "binary" && (expr.op === "*" || expr.op === "/") && (e.op === "+" || e.op === "-") ? `(${formatExpr(e)})` : formatExpr(e));
-      const right = expr.right.kind === "binary" && (expr.op === "-" || expr.op === "/") ? `(${formatExpr(expr.right)})` : wrap(expr.right);
+      const wrap = (e: Expr) =>
+        e.kind === "binary" && (expr.op === "*" || expr.op === "/") && (e.op === "+" || e.op === "-")
+          ? `(${formatExpr(e)})`
+          : formatExpr(e);
+      const right =
+        expr.right.kind === "binary" && (expr.op === "-" || expr.op === "/")
+          ? `(${formatExpr(expr.right)})`
+          : wrap(expr.right);
       return `${wrap(expr.left)}${expr.op}${right}`;
     }
   }

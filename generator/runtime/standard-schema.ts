@@ -68,7 +68,10 @@ export function pointerToPath(pointer: string, value: unknown): PropertyKey[] {
   for (const key of splitPointer(pointer)) {
     const index = Array.isArray(at) && /^(0|[1-9]\d*)$/.test(key) ? Number(key) : undefined;
     path.push(index ?? key);
-    at = at !== null && typeof at === "object" && Object.prototype.hasOwnProperty.call(at, key) ? (at as Record<string, unknown>)[key] : undefined;
+    at =
+      at !== null && typeof at === "object" && Object.hasOwn(at, key)
+        ? (at as Record<string, unknown>)[key]
+        : undefined;
   }
   return path;
 }
@@ -77,7 +80,9 @@ export function pointerToPath(pointer: string, value: unknown): PropertyKey[] {
  * Builds the `standardSchema` export of a model from its synchronous schema validation. Issues are
  * the validation's errors (warnings do not fail, as in `validateSchema`).
  */
-export function createStandardSchema<Input>(validateSchema: (input: unknown) => ValidationResult): SyncSchemaValidation<Input> {
+export function createStandardSchema<Input>(
+  validateSchema: (input: unknown) => ValidationResult,
+): SyncSchemaValidation<Input> {
   return {
     "~standard": {
       version: 1,
@@ -85,7 +90,11 @@ export function createStandardSchema<Input>(validateSchema: (input: unknown) => 
       validate(value: unknown): StandardSchemaV1.Result<Input> {
         const result = validateSchema(value);
         if (result.valid) return { value: value as Input };
-        return { issues: result.issues.filter((i) => i.severity === "error").map((i) => ({ message: i.message, path: pointerToPath(i.path, value) })) };
+        return {
+          issues: result.issues
+            .filter((i) => i.severity === "error")
+            .map((i) => ({ message: i.message, path: pointerToPath(i.path, value) })),
+        };
       },
     },
   };

@@ -17,8 +17,13 @@ export interface KnownProperties {
   names: readonly string[];
 }
 
-export function unknownPropertyIssues(known: readonly KnownProperties[] | undefined, input: unknown, mode: UnknownPropertiesMode = "warning"): ValidationIssue[] {
-  if (mode !== "error" && mode !== "warning" && mode !== "ignore") throw new TypeError(`unknownProperties must be "error", "warning" or "ignore", got ${JSON.stringify(mode)}`);
+export function unknownPropertyIssues(
+  known: readonly KnownProperties[] | undefined,
+  input: unknown,
+  mode: UnknownPropertiesMode = "warning",
+): ValidationIssue[] {
+  if (mode !== "error" && mode !== "warning" && mode !== "ignore")
+    throw new TypeError(`unknownProperties must be "error", "warning" or "ignore", got ${JSON.stringify(mode)}`);
   if (mode === "ignore" || !known) return [];
   const issues: ValidationIssue[] = [];
   for (const { path, names } of known) {
@@ -31,7 +36,10 @@ export function unknownPropertyIssues(known: readonly KnownProperties[] | undefi
           source: "schema",
           severity: mode,
           keyword: "unknownProperty",
-          message: mode === "error" ? "is not a known property of this model" : "is not a known property of this model's schema; it is sent as is (the service may know it)",
+          message:
+            mode === "error"
+              ? "is not a known property of this model"
+              : "is not a known property of this model's schema; it is sent as is (the service may know it)",
         });
       }
     }

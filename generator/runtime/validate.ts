@@ -76,10 +76,23 @@ function dataUriIssues(value: unknown, pointer: string): ValidationIssue[] {
     const bytes = dataUriBytes(value);
     if (bytes <= DATA_URI_MAX_BYTES) return [];
     const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
-    return [{ path: pointer, source: "schema", severity: "error", keyword: "dataUriSize", actual: bytes, limit: DATA_URI_MAX_BYTES, message: `data URI of ${mib(bytes)}: RunComfy's clients cap a request at ${mib(DATA_URI_MAX_BYTES)}; host the file and pass its https URL` }];
+    return [
+      {
+        path: pointer,
+        source: "schema",
+        severity: "error",
+        keyword: "dataUriSize",
+        actual: bytes,
+        limit: DATA_URI_MAX_BYTES,
+        message: `data URI of ${mib(bytes)}: RunComfy's clients cap a request at ${mib(DATA_URI_MAX_BYTES)}; host the file and pass its https URL`,
+      },
+    ];
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => dataUriIssues(v, joinPointer(pointer, i)));
-  if (value !== null && typeof value === "object") return Object.keys(value).flatMap((k) => dataUriIssues((value as Record<string, unknown>)[k], joinPointer(pointer, k)));
+  if (value !== null && typeof value === "object")
+    return Object.keys(value).flatMap((k) =>
+      dataUriIssues((value as Record<string, unknown>)[k], joinPointer(pointer, k)),
+    );
   return [];
 }
 
@@ -91,7 +104,12 @@ export function valuesAt(input: unknown, path: readonly string[]): { pointer: st
     for (const { pointer, value } of current) {
       if (segment === "*") {
         if (Array.isArray(value)) value.forEach((v, i) => next.push({ pointer: `${pointer}/${i}`, value: v }));
-      } else if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, segment)) {
+      } else if (
+        value !== null &&
+        typeof value === "object" &&
+        !Array.isArray(value) &&
+        Object.hasOwn(value, segment)
+      ) {
         next.push({ pointer: joinPointer(pointer, segment), value: (value as Record<string, unknown>)[segment] });
       }
     }
@@ -106,16 +124,31 @@ const round = (n: number) => (Number.isInteger(n) ? n : Math.round(n * 10_000) /
 function probeFailureIssue(pointer: string, error: unknown, probeFailures: "error" | "warning"): ValidationIssue {
   const reason = error instanceof ProbeError ? error.message : String(error);
   if (error instanceof ProbeError && isIndeterminate(error)) {
-    return { path: pointer, source: "rule", severity: probeFailures, message: `media rules not checked here: ${reason}` };
+    return {
+      path: pointer,
+      source: "rule",
+      severity: probeFailures,
+      message: `media rules not checked here: ${reason}`,
+    };
   }
   return { path: pointer, source: "rule", severity: "error", message: `could not check the media rules: ${reason}` };
 }
 
 /** Schema and rules. */
-export async function validateModelInput(def: ModelDefinition, input: unknown, options: ValidateOptions = {}): Promise<ValidationResult> {
+export async function validateModelInput(
+  def: ModelDefinition,
+  input: unknown,
+  options: ValidateOptions = {},
+): Promise<ValidationResult> {
   const issues = schemaIssues(def, input, options);
   const badPaths = new Set(issues.map((i) => i.path));
-  const probeOptions: ProbeOptions | undefined = options.probe === false ? undefined : { allowHttp: options.allowHttp, ...(options.probe === true || options.probe === undefined ? {} : options.probe) };
+  const probeOptions: ProbeOptions | undefined =
+    options.probe === false
+      ? undefined
+      : {
+          allowHttp: options.allowHttp,
+          ...(options.probe === true || options.probe === undefined ? {} : options.probe),
+        };
   const probes = new Map<string, Promise<ProbeResult>>();
   const pending: Promise<void>[] = [];
 
@@ -123,23 +156,42 @@ export async function validateModelInput(def: ModelDefinition, input: unknown, o
     for (const { pointer, value } of valuesAt(input, target.path)) {
       for (const rule of target.rules) {
         if (rule.kind === "unchecked") {
-          issues.push({ path: pointer, source: "rule", severity: "warning", rule: rule.source.rule, message: `rule not checked (${rule.reason}): ${rule.source.error || rule.source.rule}` });
+          issues.push({
+            path: pointer,
+            source: "rule",
+            severity: "warning",
+            rule: rule.source.rule,
+            message: `rule not checked (${rule.reason}): ${rule.source.error || rule.source.rule}`,
+          });
         }
       }
       const checked = target.rules.filter((r) => r.kind === "checked");
       if (!checked.length || !probeOptions || badPaths.has(pointer)) continue;
       if (typeof value !== "string") {
-        issues.push({ path: pointer, source: "rule", severity: "warning", message: "media rules apply to URLs; this value is not a string, so they were not checked" });
+        issues.push({
+          path: pointer,
+          source: "rule",
+          severity: "warning",
+          message: "media rules apply to URLs; this value is not a string, so they were not checked",
+        });
         continue;
       }
       // A property without a media format whose value is plain text (rules on a `prompt`): the rules
       // cannot mean this value, and refusing it would refuse what the service accepts.
       if (target.media === null && !/^(?:https?|data):/i.test(value)) {
-        issues.push({ path: pointer, source: "rule", severity: "warning", message: "media rules apply to URLs; this value is not a URL, so they were not checked" });
+        issues.push({
+          path: pointer,
+          source: "rule",
+          severity: "warning",
+          message: "media rules apply to URLs; this value is not a URL, so they were not checked",
+        });
         continue;
       }
       const metrics = new Set(checked.flatMap((r) => r.metrics));
-      const needs = { dimensions: metrics.has("width") || metrics.has("height"), size: [...metrics].some((m) => m.startsWith("file_size")) };
+      const needs = {
+        dimensions: metrics.has("width") || metrics.has("height"),
+        size: [...metrics].some((m) => m.startsWith("file_size")),
+      };
       const key = `${needs.dimensions}|${needs.size}|${value}`;
       let probe = probes.get(key);
       if (!probe) {
@@ -162,7 +214,14 @@ export async function validateModelInput(def: ModelDefinition, input: unknown, o
                   message: `${rule.source.error || "media rule failed"} (measured ${formatExpr(rule.expr)} = ${round(outcome.actual)}; must be ${rule.op} ${rule.limit})`,
                 });
               } else if (outcome.status === "unmeasured") {
-                issues.push({ path: pointer, source: "rule", severity: "warning", rule: rule.source.rule, limit: rule.limit, message: `rule not checked: ${outcome.missing.join(", ")} cannot be measured for this ${target.media ?? "media"} (${formatRule(rule)})` });
+                issues.push({
+                  path: pointer,
+                  source: "rule",
+                  severity: "warning",
+                  rule: rule.source.rule,
+                  limit: rule.limit,
+                  message: `rule not checked: ${outcome.missing.join(", ")} cannot be measured for this ${target.media ?? "media"} (${formatRule(rule)})`,
+                });
               }
             }
           },

@@ -20,7 +20,9 @@ export const Ajv07Class = unwrap(Ajv07Module) as unknown as typeof Ajv07Module.d
 export const standaloneCode = unwrap(standaloneModule) as unknown as typeof standaloneModule.default;
 
 const Core = unwrap(CoreModule) as unknown as typeof CoreModule.default;
-const leanVocabularies = (unwrap(draft2020Module) as unknown as unknown[]).filter((v) => v !== unwrap(dynamicModule) && v !== unwrap(unevaluatedModule));
+const leanVocabularies = (unwrap(draft2020Module) as unknown as unknown[]).filter(
+  (v) => v !== unwrap(dynamicModule) && v !== unwrap(unevaluatedModule),
+);
 
 /**
  * ajv's 2020 keywords without `unevaluated*` and `$dynamicRef`: with those on, every validator
@@ -33,6 +35,7 @@ export class LeanAjv2020 extends Core {
   }
   override _addVocabularies(): void {
     super._addVocabularies();
-    for (const v of leanVocabularies) this.addVocabulary(v as Parameters<InstanceType<typeof Core>["addVocabulary"]>[0]);
+    for (const v of leanVocabularies)
+      this.addVocabulary(v as Parameters<InstanceType<typeof Core>["addVocabulary"]>[0]);
   }
 }

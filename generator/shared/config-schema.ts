@@ -10,7 +10,8 @@ import { PACKAGE_ROOT } from "./paths.js";
 
 export const CONFIG_SCHEMA_PATH = path.join(PACKAGE_ROOT, "generator", "config.schema.json");
 
-const SEMVER = "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$";
+const SEMVER =
+  "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$";
 const NPM_NAME = "^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]*$";
 
 export function configJsonSchema() {
@@ -18,26 +19,40 @@ export function configJsonSchema() {
     $schema: "http://json-schema.org/draft-07/schema#",
     $id: "https://github.com/runcomfy-codegen/config.schema.json",
     title: "runcomfy-codegen configuration (runcomfy-codegen.config.json)",
-    description: "Read by every runcomfy-codegen command from the current folder (or --config PATH). Paths are relative to this file. Command-line options win over it.",
+    description:
+      "Read by every runcomfy-codegen command from the current folder (or --config PATH). Paths are relative to this file. Command-line options win over it.",
     type: "object",
     additionalProperties: false,
     properties: {
       $schema: { type: "string" },
-      schemas: { type: "string", minLength: 1, description: "Folder of schema files (<model_id>.json). Default: schemas" },
+      schemas: {
+        type: "string",
+        minLength: 1,
+        description: "Folder of schema files (<model_id>.json). Default: schemas",
+      },
       output: { type: "string", minLength: 1, description: "Folder of the generated package. Default: generated" },
       package: {
         type: "object",
         additionalProperties: false,
         description: "The generated package.json fields.",
         properties: {
-          name: { type: "string", pattern: NPM_NAME, maxLength: 214, description: "npm package name. Default: runcomfy-models" },
+          name: {
+            type: "string",
+            pattern: NPM_NAME,
+            maxLength: 214,
+            description: "npm package name. Default: runcomfy-models",
+          },
           version: { type: "string", pattern: SEMVER, description: "Semantic version. Default: 0.1.0" },
         },
       },
-      strict: { type: "boolean", description: "Rules that cannot be checked are errors in lint and generate (as --strict). Default: false" },
+      strict: {
+        type: "boolean",
+        description: "Rules that cannot be checked are errors in lint and generate (as --strict). Default: false",
+      },
       rules: {
         type: "object",
-        description: "Severity per rule id (lint and generate). Warnings and infos can be set to off, info, warning or error; errors cannot be lowered (the package would be wrong).",
+        description:
+          "Severity per rule id (lint and generate). Warnings and infos can be set to off, info, warning or error; errors cannot be lowered (the package would be wrong).",
         propertyNames: { enum: Object.keys(NOTE_CODES).sort() },
         additionalProperties: { enum: ["off", "info", "warning", "error"] },
       },

@@ -48,16 +48,21 @@ export function configProblems(value: unknown): string[] {
   if (!validateConfigFile(value)) {
     return (validateConfigFile.errors ?? []).map((e) => {
       const where = e.instancePath || "/";
-      if (e.keyword === "additionalProperties") return `${where}: unknown key ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}`;
-      if (e.keyword === "propertyNames") return `${where}: unknown rule id ${JSON.stringify((e.params as { propertyName: string }).propertyName)}`;
-      if (e.keyword === "enum") return `${where}: ${e.message} (${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")})`;
+      if (e.keyword === "additionalProperties")
+        return `${where}: unknown key ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}`;
+      if (e.keyword === "propertyNames")
+        return `${where}: unknown rule id ${JSON.stringify((e.params as { propertyName: string }).propertyName)}`;
+      if (e.keyword === "enum")
+        return `${where}: ${e.message} (${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")})`;
       return `${where}: ${e.message}`;
     });
   }
   const problems: string[] = [];
   for (const [code, setting] of Object.entries((value as ConfigFile).rules ?? {})) {
     if (NOTE_CODES[code as NoteCode].severity === "error" && setting !== "error") {
-      problems.push(`/rules/${code}: "${code}" is an error (the generated package would be wrong); it can only stay "error"`);
+      problems.push(
+        `/rules/${code}: "${code}" is an error (the generated package would be wrong); it can only stay "error"`,
+      );
     }
   }
   return problems;
@@ -81,11 +86,13 @@ export function loadConfig(cwd: string, explicit?: string): CodegenConfig {
     throw new GeneratorError(`${shown} is not valid JSON: ${(e as Error).message}`, 2);
   }
   const problems = configProblems(value);
-  if (problems.length) throw new GeneratorError(`${shown} is not a valid config file:\n${problems.map((p) => `  ${p}`).join("\n")}`, 2);
+  if (problems.length)
+    throw new GeneratorError(`${shown} is not a valid config file:\n${problems.map((p) => `  ${p}`).join("\n")}`, 2);
   const c = value as ConfigFile;
   const dir = path.dirname(file);
   // Relative to the process's folder, which is what file system calls resolve against.
-  const folder = (p: string | undefined, fallback: string) => (p === undefined ? fallback : path.relative(process.cwd(), path.resolve(dir, p)) || ".");
+  const folder = (p: string | undefined, fallback: string) =>
+    p === undefined ? fallback : path.relative(process.cwd(), path.resolve(dir, p)) || ".";
   return {
     file,
     schemas: folder(c.schemas, DEFAULT_CONFIG.schemas),

@@ -13,7 +13,9 @@ export class SchemaFileError extends Error {
     /** Where in the file's text, when known (the position lint reports). */
     readonly position?: { line: number; column: number },
   ) {
-    super(`${file}${pointer ? `#${pointer}` : ""}: ${detail}${position ? ` (line ${position.line}, column ${position.column})` : ""}`);
+    super(
+      `${file}${pointer ? `#${pointer}` : ""}: ${detail}${position ? ` (line ${position.line}, column ${position.column})` : ""}`,
+    );
     this.name = "SchemaFileError";
   }
 }
@@ -22,7 +24,11 @@ export class SchemaFileError extends Error {
 export class SchemaErrors extends Error {
   /** `notes`: what the normalizer noticed before failing (warnings), for lint. */
   /** `partial`: the normalized schema as far as it could be read, placeholders where it failed. */
-  constructor(readonly errors: SchemaFileError[], readonly notes: Note[] = [], readonly partial?: object) {
+  constructor(
+    readonly errors: SchemaFileError[],
+    readonly notes: Note[] = [],
+    readonly partial?: object,
+  ) {
     super(errors.map((e) => e.message).join("\n"));
     this.name = "SchemaErrors";
   }
@@ -34,7 +40,10 @@ export class SchemaErrors extends Error {
  * `exitCode` 1: the job failed; 2: the setup or the command line is wrong.
  */
 export class GeneratorError extends Error {
-  constructor(message: string, readonly exitCode: 1 | 2 = 1) {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
     super(message);
     this.name = "GeneratorError";
   }
@@ -43,10 +52,11 @@ export class GeneratorError extends Error {
 /** Own-property helpers: schema keys such as `__proto__` must become plain data, never prototype changes. */
 export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
   // Plain assignment is safe (and much faster) for every key but the one with a setter.
-  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
 
 export function hasOwn(target: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(target, key);
+  return Object.hasOwn(target, key);
 }

@@ -15,13 +15,15 @@ const LINE_SEPARATORS = /[\u2028\u2029]/g;
 export function jsLiteral(value: unknown): string {
   assertJsonValue(value, "");
   const json = JSON.stringify(value, null, 2);
-  return json
-    // `"__proto__": …` in an object literal sets the prototype; a computed key makes it an own property,
-    // as it is in the JSON. Indented JSON puts every key at a line start, and no string holds a raw newline.
-    .replace(/^(\s*)"__proto__":/gm, '$1["__proto__"]:')
-    .replace(LINE_SEPARATORS, (c) => (c === "\u2028" ? "\\u2028" : "\\u2029"))
-    .replace(/</g, "\\u003c")
-    .replace(/`/g, "\\u0060");
+  return (
+    json
+      // `"__proto__": …` in an object literal sets the prototype; a computed key makes it an own property,
+      // as it is in the JSON. Indented JSON puts every key at a line start, and no string holds a raw newline.
+      .replace(/^(\s*)"__proto__":/gm, '$1["__proto__"]:')
+      .replace(LINE_SEPARATORS, (c) => (c === "\u2028" ? "\\u2028" : "\\u2029"))
+      .replace(/</g, "\\u003c")
+      .replace(/`/g, "\\u0060")
+  );
 }
 
 /** A JavaScript/TypeScript string literal (double-quoted). */
@@ -51,16 +53,18 @@ function assertJsonValue(value: unknown, path: string): void {
  * every line separator turned into a plain newline so each line gets its own ` * ` prefix.
  */
 export function docText(text: string): string {
-  return String(text)
-    .replace(/\r\n?|[\u2028\u2029\u0085]/g, "\n")
-    // Control characters (other than newline and tab) have no business in docs and can confuse editors.
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
-    .replace(/\*\//g, "*\\/")
-    // A description must not forge JSDoc tags: TypeScript starts a tag at an `@` after whitespace, a
-    // line start or `{`. There `@` becomes `&#64;` (hovers render it as @, so it copies cleanly);
-    // elsewhere (`user@example.com`) it is left as is. No invisible characters.
-    .replace(/(^|[\s{])@/g, "$1&#64;")
-    .trim();
+  return (
+    String(text)
+      .replace(/\r\n?|[\u2028\u2029\u0085]/g, "\n")
+      // Control characters (other than newline and tab) have no business in docs and can confuse editors.
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
+      .replace(/\*\//g, "*\\/")
+      // A description must not forge JSDoc tags: TypeScript starts a tag at an `@` after whitespace, a
+      // line start or `{`. There `@` becomes `&#64;` (hovers render it as @, so it copies cleanly);
+      // elsewhere (`user@example.com`) it is left as is. No invisible characters.
+      .replace(/(^|[\s{])@/g, "$1&#64;")
+      .trim()
+  );
 }
 
 /** Text safe inside one Markdown table cell: one line, pipes and HTML neutralized, backticks kept literal. */
@@ -82,7 +86,10 @@ export function markdownCell(text: string): string {
 
 /** Inline code in Markdown for a value that may itself contain backticks. */
 export function markdownCode(text: string): string {
-  const clean = String(text).replace(/\r\n?|[\n\u2028\u2029\u0085]/g, " ").replace(/[\u0000-\u001f\u007f]/g, "").replace(/\|/g, "\\|");
+  const clean = String(text)
+    .replace(/\r\n?|[\n\u2028\u2029\u0085]/g, " ")
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .replace(/\|/g, "\\|");
   const longestRun = Math.max(0, ...(clean.match(/`+/g) ?? []).map((r) => r.length));
   const fence = "`".repeat(longestRun + 1);
   const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";
@@ -91,7 +98,9 @@ export function markdownCode(text: string): string {
 
 /** Text safe on one `//` comment line: no line terminators. */
 export function commentLine(text: string): string {
-  return String(text).replace(/[\r\n\u2028\u2029\u0085]+/g, " ").replace(/[\u0000-\u001f\u007f]/g, "");
+  return String(text)
+    .replace(/[\r\n\u2028\u2029\u0085]+/g, " ")
+    .replace(/[\u0000-\u001f\u007f]/g, "");
 }
 
 /** A property name in TypeScript: bare when it is an identifier, otherwise an escaped string literal. */

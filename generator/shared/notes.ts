@@ -19,7 +19,8 @@ export interface NoteCodeInfo {
 }
 
 const error = (summary: string): NoteCodeInfo => ({ severity: "error", summary });
-const warning = (summary: string, strictError = false): NoteCodeInfo => (strictError ? { severity: "warning", summary, strictError } : { severity: "warning", summary });
+const warning = (summary: string, strictError = false): NoteCodeInfo =>
+  strictError ? { severity: "warning", summary, strictError } : { severity: "warning", summary };
 const info = (summary: string): NoteCodeInfo => ({ severity: "info", summary });
 
 export const NOTE_CODES = {
@@ -38,13 +39,19 @@ export const NOTE_CODES = {
   // Normalize: what cannot be generated.
   "schema-shape": error("A schema keyword has the wrong shape"),
   "unknown-type": error("A type that is neither JSON Schema nor a known alias"),
-  "enum-type-mismatch": error("An enum or const value the declared type never accepts: the type and the validator would disagree"),
+  "enum-type-mismatch": error(
+    "An enum or const value the declared type never accepts: the type and the validator would disagree",
+  ),
   "remote-ref": error("A $ref outside the schema (remote or file): never fetched or read"),
   "bad-ref": error("A local $ref that does not resolve inside the schema"),
-  "unsupported-keyword": error("A JSON Schema keyword the generator does not support ($id below the root, $anchor, $dynamicRef…)"),
+  "unsupported-keyword": error(
+    "A JSON Schema keyword the generator does not support ($id below the root, $anchor, $dynamicRef…)",
+  ),
   "bad-number": error("A numeric keyword that is not a usable number"),
   "bad-pattern": error("A pattern that is not a valid regular expression"),
-  "redos-pattern": error("A pattern whose matching time can grow super-linearly (ReDoS); x-redos-accepted: true beside it accepts the risk"),
+  "redos-pattern": error(
+    "A pattern whose matching time can grow super-linearly (ReDoS); x-redos-accepted: true beside it accepts the risk",
+  ),
   "bad-enum": error("An enum that is not a non-empty array"),
   "bad-format": error("A format that is not a string, or conflicts with its array's format"),
   "bad-rule": error("validations is not an array of rules"),
@@ -67,14 +74,25 @@ export const NOTE_CODES = {
   "rule-on-non-media": warning("Media rules on a property that is not a media URL; they are not applied"),
   "rule-metric-media-mismatch": warning("A rule metric that does not fit the property's media kind; it is not applied"),
   "ref-sibling-ignored": warning("A keyword beside $ref, which draft-07 ignores"),
-  "rule-unreachable": warning("Media rules inside definitions, a tuple or a pattern: not at one input path, not checked"),
+  "rule-unreachable": warning(
+    "Media rules inside definitions, a tuple or a pattern: not at one input path, not checked",
+  ),
   "redos-accepted": warning("A super-linear pattern whose risk the schema accepts (x-redos-accepted)"),
   "redos-unknown": warning("A pattern the ReDoS checker could not decide within its time limit"),
   "rules-on-output": warning("Media rules in the output schema, which are ignored"),
   "rule-syntax": warning("A media rule that cannot be parsed; it is reported as unchecked at validation time", true),
-  "rule-unknown-metric": warning("A media rule on an unknown metric; it is reported as unchecked at validation time", true),
-  "rule-unknown-operator": warning("A media rule with an unknown operator; it is reported as unchecked at validation time", true),
-  "rule-bad-value": warning("A media rule whose value is not a number; it is reported as unchecked at validation time", true),
+  "rule-unknown-metric": warning(
+    "A media rule on an unknown metric; it is reported as unchecked at validation time",
+    true,
+  ),
+  "rule-unknown-operator": warning(
+    "A media rule with an unknown operator; it is reported as unchecked at validation time",
+    true,
+  ),
+  "rule-bad-value": warning(
+    "A media rule whose value is not a number; it is reported as unchecked at validation time",
+    true,
+  ),
   // Normalize: harmless changes, listed so nothing changes silently.
   nullable: info("OpenAPI nullable read as a union with null"),
   "inferred-type": info("No type given; inferred from the schema's other keywords"),
@@ -99,7 +117,7 @@ export interface Note {
 }
 
 export function isNoteCode(code: string): code is NoteCode {
-  return Object.prototype.hasOwnProperty.call(NOTE_CODES, code);
+  return Object.hasOwn(NOTE_CODES, code);
 }
 
 /** A severity as the config file sets it: `off` drops the note. */
@@ -119,7 +137,7 @@ export interface SeverityPolicy {
 export function severityOf(code: NoteCode, policy: boolean | SeverityPolicy = false): SeveritySetting {
   const { strict = false, rules } = typeof policy === "boolean" ? { strict: policy } : policy;
   const entry: NoteCodeInfo = NOTE_CODES[code];
-  const configured = rules && Object.prototype.hasOwnProperty.call(rules, code) ? rules[code] : undefined;
+  const configured = rules && Object.hasOwn(rules, code) ? rules[code] : undefined;
   if (strict && entry.strictError) return "error";
   return configured !== undefined && entry.severity !== "error" ? configured : entry.severity;
 }

@@ -66,35 +66,46 @@ export const VALIDATION_KEYWORDS: Readonly<Record<string, KeywordShape>> = Objec
 });
 
 /** The shape of a keyword's value, or undefined for a keyword that does not validate. */
-export const shapeOf = (keyword: string): KeywordShape | undefined => (Object.prototype.hasOwnProperty.call(VALIDATION_KEYWORDS, keyword) ? VALIDATION_KEYWORDS[keyword] : undefined);
+export const shapeOf = (keyword: string): KeywordShape | undefined =>
+  Object.hasOwn(VALIDATION_KEYWORDS, keyword) ? VALIDATION_KEYWORDS[keyword] : undefined;
 
 /** Calls `visit` with each direct subschema of `node`, the keyword and the key (index or name) under it. */
-export function forEachSubschema(node: SchemaNode, visit: (child: SchemaNode, keyword: string, key?: string | number) => void): void {
+export function forEachSubschema(
+  node: SchemaNode,
+  visit: (child: SchemaNode, keyword: string, key?: string | number) => void,
+): void {
   const record = node as Record<string, unknown>;
   for (const keyword of Object.keys(record)) {
     const shape = shapeOf(keyword);
     const value = record[keyword];
     if (!shape || shape === "value" || value === undefined) continue;
-    if (shape === "schema" || (shape === "boolOrSchema" && typeof value === "object")) visit(value as SchemaNode, keyword);
+    if (shape === "schema" || (shape === "boolOrSchema" && typeof value === "object"))
+      visit(value as SchemaNode, keyword);
     else if (shape === "schemaList") (value as SchemaNode[]).forEach((child, i) => visit(child, keyword, i));
     else if (shape === "schemaMap" || shape === "dependencies") {
       for (const key of Object.keys(value as object)) {
         const child = (value as Record<string, unknown>)[key];
-        if (child !== null && typeof child === "object" && !Array.isArray(child)) visit(child as SchemaNode, keyword, key);
+        if (child !== null && typeof child === "object" && !Array.isArray(child))
+          visit(child as SchemaNode, keyword, key);
       }
     }
   }
 }
 
 /** A copy of `node` keeping the keywords `keep` accepts, each subschema mapped by `view`; own keys only. */
-export function mapSchema(node: SchemaNode, keep: (keyword: string) => boolean, view: (child: SchemaNode) => Record<string, unknown>): Record<string, unknown> {
+export function mapSchema(
+  node: SchemaNode,
+  keep: (keyword: string) => boolean,
+  view: (child: SchemaNode) => Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const record = node as Record<string, unknown>;
   for (const keyword of Object.keys(record)) {
     const value = record[keyword];
     if (value === undefined || !keep(keyword)) continue;
     const shape = shapeOf(keyword) ?? "value";
-    if (shape === "schema" || (shape === "boolOrSchema" && typeof value === "object")) out[keyword] = view(value as SchemaNode);
+    if (shape === "schema" || (shape === "boolOrSchema" && typeof value === "object"))
+      out[keyword] = view(value as SchemaNode);
     else if (shape === "schemaList") out[keyword] = (value as SchemaNode[]).map(view);
     else if (shape === "schemaMap" || shape === "dependencies") {
       const map: Record<string, unknown> = {};

@@ -19,7 +19,8 @@ interface Journal {
 
 const fileOf = (dir: string, rel: string) => path.join(dir, ...rel.split("/"));
 
-export const stagingDirOf = (outDir: string) => path.join(path.dirname(path.resolve(outDir)), `.${path.basename(path.resolve(outDir))}.staging`);
+export const stagingDirOf = (outDir: string) =>
+  path.join(path.dirname(path.resolve(outDir)), `.${path.basename(path.resolve(outDir))}.staging`);
 
 export class StagedWrite {
   private readonly staging: string;
@@ -82,7 +83,11 @@ function applyJournal(outDir: string, staging: string, journal: Journal): void {
   for (const rel of journal.remove) {
     rmSync(fileOf(outDir, rel), { force: true });
     // Folders the removal emptied go too (up to the output folder).
-    for (let dir = path.dirname(fileOf(outDir, rel)); dir.length > path.resolve(outDir).length; dir = path.dirname(dir)) {
+    for (
+      let dir = path.dirname(fileOf(outDir, rel));
+      dir.length > path.resolve(outDir).length;
+      dir = path.dirname(dir)
+    ) {
       try {
         rmdirSync(dir);
       } catch {

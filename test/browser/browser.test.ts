@@ -19,7 +19,17 @@ import { ROOT, SCHEMAS, tempDir } from "../helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "rc-browser-token-31c9";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
 
 let browser: Browser;
 let page: Page;
@@ -32,16 +42,27 @@ const profile = tempDir("rcg-chromium-");
 /** The page's script: the generated package bundled for the browser, exposed as window.rc. */
 async function bundle(): Promise<string> {
   const entry = `import { validate, createClient } from ${JSON.stringify(path.join(ROOT, "generated", "index.js"))}; window.rc = { validate, createClient };`;
-  const out = await build({ stdin: { contents: entry, resolveDir: ROOT, sourcefile: "page.js" }, bundle: true, format: "iife", platform: "browser", target: "es2022", write: false, logLevel: "silent" });
+  const out = await build({
+    stdin: { contents: entry, resolveDir: ROOT, sourcefile: "page.js" },
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+  });
   return out.outputFiles[0].text;
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it)`);
   const script = await bundle();
   pageServer = createServer((req, res) => {
     if (req.url === "/page.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(script);
-    res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><meta charset="utf-8"><title>runcomfy-models</title><script src="/page.js"></script>');
+    res
+      .writeHead(200, { "content-type": "text/html" })
+      .end('<!doctype html><meta charset="utf-8"><title>runcomfy-models</title><script src="/page.js"></script>');
   });
   await new Promise<void>((resolve) => pageServer.listen(0, "127.0.0.1", resolve));
   plain = await startMediaServer();
@@ -69,7 +90,11 @@ type Result = { valid: boolean; issues: { path: string; severity: string; messag
 const validateInPage = (modelId: string, input: Record<string, unknown>, options: Record<string, unknown> = {}) =>
   page.evaluate(
     (id: string, value: Record<string, unknown>, extra: Record<string, unknown>) =>
-      (window as unknown as { rc: { validate: (...a: unknown[]) => Promise<unknown> } }).rc.validate(id, value, { allowHttp: true, ...extra, probe: { allowPrivateNetwork: true, timeoutMs: 5000 } }),
+      (window as unknown as { rc: { validate: (...a: unknown[]) => Promise<unknown> } }).rc.validate(id, value, {
+        allowHttp: true,
+        ...extra,
+        probe: { allowPrivateNetwork: true, timeoutMs: 5000 },
+      }),
     modelId,
     input,
     options,
@@ -77,25 +102,45 @@ const validateInPage = (modelId: string, input: Record<string, unknown>, options
 
 describe("in headless Chromium", () => {
   it("an image on a host without CORS headers: valid, with a warning that says why and what to do", async () => {
-    const r = await validateInPage("bytedance/dreamina-4-0/edit", { prompt: "p", image_urls: [plain.url("/range/square.png")] });
+    const r = await validateInPage("bytedance/dreamina-4-0/edit", {
+      prompt: "p",
+      image_urls: [plain.url("/range/square.png")],
+    });
     expect(r.valid).toBe(true);
     expect(r.issues).toEqual([expect.objectContaining({ path: "/image_urls/0", severity: "warning" })]);
-    expect(r.issues[0].message).toMatch(/^media rules not checked here: the browser could not read it .*Access-Control-Allow-Origin.*validate on a server/);
+    expect(r.issues[0].message).toMatch(
+      /^media rules not checked here: the browser could not read it .*Access-Control-Allow-Origin.*validate on a server/,
+    );
   });
 
-  it("the same image with probeFailures: \"error\" is refused", async () => {
-    const r = await validateInPage("bytedance/dreamina-4-0/edit", { prompt: "p", image_urls: [plain.url("/range/square.png")] }, { probeFailures: "error" });
+  it('the same image with probeFailures: "error" is refused', async () => {
+    const r = await validateInPage(
+      "bytedance/dreamina-4-0/edit",
+      { prompt: "p", image_urls: [plain.url("/range/square.png")] },
+      { probeFailures: "error" },
+    );
     expect(r.valid).toBe(false);
     expect(r.issues[0].severity).toBe("error");
   });
 
   it("on a host with CORS headers the image is measured and checked: a fitting one passes, a too-large and a too-small one are refused", async () => {
-    const fits = await validateInPage("bytedance/dreamina-4-0/edit", { prompt: "p", image_urls: [cors.url("/range/square.png")] });
+    const fits = await validateInPage("bytedance/dreamina-4-0/edit", {
+      prompt: "p",
+      image_urls: [cors.url("/range/square.png")],
+    });
     expect(fits).toEqual({ valid: true, issues: [] });
-    const huge = await validateInPage("bytedance/dreamina-4-0/edit", { prompt: "p", image_urls: [cors.url("/range/huge.png")] });
+    const huge = await validateInPage("bytedance/dreamina-4-0/edit", {
+      prompt: "p",
+      image_urls: [cors.url("/range/huge.png")],
+    });
     expect(huge.valid).toBe(false);
-    expect(huge.issues.map((i) => i.message).join("\n")).toMatch(/Maximum resolution is 4096x4096\. \(measured width = 5000/);
-    const tiny = await validateInPage("bytedance/dreamina-3-0/pro/image-to-video", { prompt: "p", image_urls: [cors.url("/norange/tiny.png")] });
+    expect(huge.issues.map((i) => i.message).join("\n")).toMatch(
+      /Maximum resolution is 4096x4096\. \(measured width = 5000/,
+    );
+    const tiny = await validateInPage("bytedance/dreamina-3-0/pro/image-to-video", {
+      prompt: "p",
+      image_urls: [cors.url("/norange/tiny.png")],
+    });
     expect(tiny.valid).toBe(false);
     expect(tiny.issues.map((i) => i.message).join("\n")).toMatch(/measured width = 200/);
   });
@@ -104,11 +149,22 @@ describe("in headless Chromium", () => {
     const before = emulator.jobs().length;
     const { output, warnings } = await page.evaluate(
       async (baseUrl, token, image) => {
-        const { createClient } = (window as unknown as { rc: { createClient: (o: unknown) => { run: (...a: unknown[]) => Promise<unknown> } } }).rc;
+        const { createClient } = (
+          window as unknown as { rc: { createClient: (o: unknown) => { run: (...a: unknown[]) => Promise<unknown> } } }
+        ).rc;
         const warnings: string[] = [];
         const onValidationWarnings = (issues: { message: string }[]) => warnings.push(...issues.map((i) => i.message));
-        const client = createClient({ token, baseUrl, onValidationWarnings, validate: { allowHttp: true, probe: { allowPrivateNetwork: true, timeoutMs: 5000 } } });
-        const output = await client.run("bytedance/dreamina-4-0/edit", { prompt: "make it blue", image_urls: [image] }, { pollIntervalMs: 50, timeoutMs: 30_000 });
+        const client = createClient({
+          token,
+          baseUrl,
+          onValidationWarnings,
+          validate: { allowHttp: true, probe: { allowPrivateNetwork: true, timeoutMs: 5000 } },
+        });
+        const output = await client.run(
+          "bytedance/dreamina-4-0/edit",
+          { prompt: "make it blue", image_urls: [image] },
+          { pollIntervalMs: 50, timeoutMs: 30_000 },
+        );
         return { output, warnings };
       },
       emulator.baseUrl,

@@ -36,7 +36,16 @@ const editInput = (url: string) => {
 describe("run --download", () => {
   it("saves each output as <request id>-<output key>.<ext>", async () => {
     const dir = path.join(tmp.dir, "out1");
-    const r = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", textInput(), "--base-url", emulator.baseUrl, "--download", dir, "--allow-private-network"]);
+    const r = await cli([
+      "run",
+      "bytedance/dreamina-3-0/pro/text-to-video",
+      textInput(),
+      "--base-url",
+      emulator.baseUrl,
+      "--download",
+      dir,
+      "--allow-private-network",
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const requestId = /submitted ([0-9a-f-]+)/.exec(r.stderr)![1];
     expect(readdirSync(dir)).toEqual([`${requestId}-video.mp4`]);
@@ -45,10 +54,20 @@ describe("run --download", () => {
 
   it("goes through the address guard: loopback output URLs are refused without --allow-private-network, and the URLs are still printed", async () => {
     const dir = path.join(tmp.dir, "out2");
-    const r = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", textInput(), "--base-url", emulator.baseUrl, "--download", dir]);
+    const r = await cli([
+      "run",
+      "bytedance/dreamina-3-0/pro/text-to-video",
+      textInput(),
+      "--base-url",
+      emulator.baseUrl,
+      "--download",
+      dir,
+    ]);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(/^video\thttp:\/\/127\.0\.0\.1:\d+\//);
-    expect(r.stderr + r.stdout).toMatch(/1 of 1 downloads failed .*\n.*video: .*refused to contact private address 127\.0\.0\.1/);
+    expect(r.stderr + r.stdout).toMatch(
+      /1 of 1 downloads failed .*\n.*video: .*refused to contact private address 127\.0\.0\.1/,
+    );
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   });
 });
@@ -59,7 +78,9 @@ describe("--probe-failures", () => {
     const flags = ["--allow-http", "--allow-private-network", "--timeout-ms", "3000"];
     const lenient = await cli(["validate", "bytedance/dreamina-4-0/edit", input, ...flags]);
     expect(lenient.code, lenient.stdout + lenient.stderr).toBe(0);
-    expect(lenient.stdout).toMatch(/warning \/image_urls\/0 +media rules not checked here: the server answered HTTP 503/);
+    expect(lenient.stdout).toMatch(
+      /warning \/image_urls\/0 +media rules not checked here: the server answered HTTP 503/,
+    );
     const strict = await cli(["validate", "bytedance/dreamina-4-0/edit", input, ...flags, "--probe-failures", "error"]);
     expect(strict.code).toBe(1);
     expect(strict.stdout).toMatch(/error +\/image_urls\/0 +media rules not checked here/);
@@ -70,7 +91,9 @@ describe("--probe-failures", () => {
     const flags = ["--base-url", emulator.baseUrl, "--allow-http", "--allow-private-network"];
     const before = emulator.jobs().length;
     const lenient = await cli(["run", "bytedance/dreamina-4-0/edit", input, ...flags]);
-    expect(lenient.stderr).toMatch(/warning \/image_urls\/0 +media rules not checked here: the server answered HTTP 503/);
+    expect(lenient.stderr).toMatch(
+      /warning \/image_urls\/0 +media rules not checked here: the server answered HTTP 503/,
+    );
     expect(emulator.jobs().length).toBe(before + 1);
     const strict = await cli(["run", "bytedance/dreamina-4-0/edit", input, ...flags, "--probe-failures", "error"]);
     expect(strict.code).not.toBe(0);

@@ -21,19 +21,29 @@ beforeAll(async () => {
 afterAll(async () => Promise.all([fast, queued, running, failing].map((e) => e.close())));
 
 async function submit(emulator: Emulator, until?: string): Promise<string> {
-  const res = await fetch(`${emulator.baseUrl}/models/${MODEL}`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ prompt: "a teapot" }) });
+  const res = await fetch(`${emulator.baseUrl}/models/${MODEL}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ prompt: "a teapot" }),
+  });
   const { request_id } = (await res.json()) as { request_id: string };
-  if (until) await vi.waitFor(() => expect(emulator.job(request_id)?.status).toBe(until), { timeout: 10_000, interval: 20 });
+  if (until)
+    await vi.waitFor(() => expect(emulator.job(request_id)?.status).toBe(until), { timeout: 10_000, interval: 20 });
   return request_id;
 }
 
-const cli = (emulator: Emulator, ...argv: string[]) => captureCli([...argv, "--base-url", emulator.baseUrl], { env: { RUNCOMFY_API_TOKEN: TOKEN } });
+const cli = (emulator: Emulator, ...argv: string[]) =>
+  captureCli([...argv, "--base-url", emulator.baseUrl], { env: { RUNCOMFY_API_TOKEN: TOKEN } });
 
 describe("status / result / cancel <request-id>", () => {
   it("status prints the status and queue position; --json the answer", async () => {
     const id = await submit(queued);
     expect(await cli(queued, "status", id)).toEqual({ code: 0, stdout: "in_queue (queue position 1)\n", stderr: "" });
-    expect(JSON.parse((await cli(queued, "status", id, "--json")).stdout)).toEqual({ requestId: id, status: "in_queue", queuePosition: 1 });
+    expect(JSON.parse((await cli(queued, "status", id, "--json")).stdout)).toEqual({
+      requestId: id,
+      status: "in_queue",
+      queuePosition: 1,
+    });
   });
 
   it("result of a finished job prints its output URLs (exit 0); of a queued one says so and exits 4", async () => {
@@ -41,7 +51,11 @@ describe("status / result / cancel <request-id>", () => {
     const r = await cli(fast, "result", done);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^video\thttp:\/\/127\.0\.0\.1:\d+\/media\/.+\.mp4\n$/);
-    expect(JSON.parse((await cli(fast, "result", done, "--json")).stdout)).toMatchObject({ requestId: done, status: "completed", output: { video: expect.any(String) } });
+    expect(JSON.parse((await cli(fast, "result", done, "--json")).stdout)).toMatchObject({
+      requestId: done,
+      status: "completed",
+      output: { video: expect.any(String) },
+    });
     const waiting = await submit(queued);
     const pending = await cli(queued, "result", waiting);
     expect(pending.code).toBe(EXIT.pending);
@@ -70,8 +84,20 @@ describe("status / result / cancel <request-id>", () => {
   it("an unknown request id is a service answer (exit 3), as a JSON error object with --json", async () => {
     const r = await cli(fast, "status", "no-such-request", "--json");
     expect(r.code).toBe(EXIT.service);
-    expect(JSON.parse(r.stdout)).toEqual({ error: { type: "NotFoundError", message: expect.any(String), requestId: "no-such-request", status: 404, errorCode: expect.anything(), exitCode: EXIT.service } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: {
+        type: "NotFoundError",
+        message: expect.any(String),
+        requestId: "no-such-request",
+        status: 404,
+        errorCode: expect.anything(),
+        exitCode: EXIT.service,
+      },
+    });
     const noToken = await captureCli(["cancel", "x", "--base-url", fast.baseUrl], { env: {} });
-    expect([noToken.code, noToken.stderr]).toEqual([EXIT.usage, "set RUNCOMFY_API_TOKEN (or RUNCOMFY_TOKEN) to your RunComfy API token, or log in with the official CLI (`runcomfy login`)\n"]);
+    expect([noToken.code, noToken.stderr]).toEqual([
+      EXIT.usage,
+      "set RUNCOMFY_API_TOKEN (or RUNCOMFY_TOKEN) to your RunComfy API token, or log in with the official CLI (`runcomfy login`)\n",
+    ]);
   });
 });

@@ -9,13 +9,16 @@ import { ROOT, SCHEMAS, tempDir, captureCli } from "../helpers.js";
 const TOKEN = "rc-cli-token-77aa";
 const tmp = tempDir();
 let emulator: Emulator;
-beforeAll(async () => (emulator = await startEmulator({ schemasDir: SCHEMAS, queueMs: 100, runMs: 100, token: TOKEN })));
+beforeAll(
+  async () => (emulator = await startEmulator({ schemasDir: SCHEMAS, queueMs: 100, runMs: 100, token: TOKEN })),
+);
 afterAll(async () => {
   await emulator.close();
   tmp.cleanup();
 });
 
-const cli = (argv: string[], env: Record<string, string> = {}) => captureCli(argv, { env: { RUNCOMFY_API_TOKEN: TOKEN, ...env } });
+const cli = (argv: string[], env: Record<string, string> = {}) =>
+  captureCli(argv, { env: { RUNCOMFY_API_TOKEN: TOKEN, ...env } });
 
 describe("cli run", () => {
   const input = path.join(tmp.dir, "in.json");
@@ -25,7 +28,16 @@ describe("cli run", () => {
     const dir = path.join(tmp.dir, "downloads");
     // Long enough in the queue that the first poll sees it queued even on a loaded machine.
     const queued = await startEmulator({ schemasDir: SCHEMAS, queueMs: 1500, runMs: 100, token: TOKEN });
-    const r = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", queued.baseUrl, "--download", dir, "--allow-private-network"]).finally(() => queued.close());
+    const r = await cli([
+      "run",
+      "bytedance/dreamina-3-0/pro/text-to-video",
+      input,
+      "--base-url",
+      queued.baseUrl,
+      "--download",
+      dir,
+      "--allow-private-network",
+    ]).finally(() => queued.close());
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^video\thttp:\/\/127\.0\.0\.1:\d+\/media\/.+\.mp4\n$/);
     expect(r.stderr).toMatch(/submitted [0-9a-f-]+\nin_queue \(queue position 1\), [\d.]+ s\n/);
@@ -35,7 +47,14 @@ describe("cli run", () => {
   });
 
   it("--json prints the request id and the whole output (as result --json); failures exit 1 with the error", async () => {
-    const r = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", emulator.baseUrl, "--json"]);
+    const r = await cli([
+      "run",
+      "bytedance/dreamina-3-0/pro/text-to-video",
+      input,
+      "--base-url",
+      emulator.baseUrl,
+      "--json",
+    ]);
     const printed = JSON.parse(r.stdout);
     expect(Object.keys(printed)).toEqual(["requestId", "output"]);
     expect(Object.keys(printed.output)).toEqual(["video"]);
@@ -53,26 +72,67 @@ describe("cli run", () => {
   it("--json failures are JSON error objects on stdout with type, message, requestId, status, errorCode", async () => {
     const bad = path.join(tmp.dir, "bad-json.json");
     writeFileSync(bad, JSON.stringify({ prompt: 1 }));
-    const invalid = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", bad, "--base-url", emulator.baseUrl, "--json"]);
+    const invalid = await cli([
+      "run",
+      "bytedance/dreamina-3-0/pro/text-to-video",
+      bad,
+      "--base-url",
+      emulator.baseUrl,
+      "--json",
+    ]);
     expect(invalid.code).toBe(1);
-    expect(JSON.parse(invalid.stdout)).toEqual({ error: { type: "ValidationError", message: expect.stringContaining("/prompt"), exitCode: 1, issues: [{ path: "/prompt", message: "must be string" }] } });
-    const denied = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", emulator.baseUrl, "--json"], { RUNCOMFY_API_TOKEN: "wrong-token" });
+    expect(JSON.parse(invalid.stdout)).toEqual({
+      error: {
+        type: "ValidationError",
+        message: expect.stringContaining("/prompt"),
+        exitCode: 1,
+        issues: [{ path: "/prompt", message: "must be string" }],
+      },
+    });
+    const denied = await cli(
+      ["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", emulator.baseUrl, "--json"],
+      { RUNCOMFY_API_TOKEN: "wrong-token" },
+    );
     expect(denied.code).toBe(3);
-    expect(JSON.parse(denied.stdout).error).toMatchObject({ type: "AuthenticationError", status: 401, errorCode: expect.anything(), exitCode: 3 });
+    expect(JSON.parse(denied.stdout).error).toMatchObject({
+      type: "AuthenticationError",
+      status: 401,
+      errorCode: expect.anything(),
+      exitCode: 3,
+    });
     expect(denied.stdout + denied.stderr).not.toContain("wrong-token");
   });
 
   it("--timeout ends with exit 4 and the request id to follow up with", async () => {
     const slow = await startEmulator({ schemasDir: SCHEMAS, queueMs: 600_000, token: TOKEN });
     try {
-      const r = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", slow.baseUrl, "--timeout", "0.3", "--json"]);
+      const r = await cli([
+        "run",
+        "bytedance/dreamina-3-0/pro/text-to-video",
+        input,
+        "--base-url",
+        slow.baseUrl,
+        "--timeout",
+        "0.3",
+        "--json",
+      ]);
       expect(r.code).toBe(4);
       const { error } = JSON.parse(r.stdout);
       expect(error).toMatchObject({ type: "TimeoutError", requestId: expect.any(String), exitCode: 4 });
       expect(slow.job(error.requestId)?.status).toBe("in_queue");
       expect(error.hint).toContain(`runcomfy-codegen status ${error.requestId}`);
-      const text = await cli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", slow.baseUrl, "--timeout", "0.3"]);
-      expect(text.stderr).toMatch(/TimeoutError: .*\nthe job keeps running \(and is billed\): follow it with `runcomfy-codegen status [0-9a-f-]+`/);
+      const text = await cli([
+        "run",
+        "bytedance/dreamina-3-0/pro/text-to-video",
+        input,
+        "--base-url",
+        slow.baseUrl,
+        "--timeout",
+        "0.3",
+      ]);
+      expect(text.stderr).toMatch(
+        /TimeoutError: .*\nthe job keeps running \(and is billed\): follow it with `runcomfy-codegen status [0-9a-f-]+`/,
+      );
     } finally {
       await slow.close();
     }
@@ -81,9 +141,14 @@ describe("cli run", () => {
 
 /** Runs the built CLI as a child process; resolves when `ready` matches its output. */
 function spawnCli(args: string[], env: Record<string, string>, ready: RegExp) {
-  const child = spawn(process.execPath, [path.join(ROOT, "dist/generator/cli.js"), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [path.join(ROOT, "dist/generator/cli.js"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
   let out = "";
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? -1 : null))),
+  );
   const seen = new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d.toString();
@@ -112,7 +177,11 @@ describe("cli processes", () => {
     try {
       const input = path.join(tmp.dir, "in2.json");
       writeFileSync(input, JSON.stringify({ prompt: "slow" }));
-      const p = spawnCli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", slow.baseUrl], { RUNCOMFY_API_TOKEN: TOKEN }, /in_queue/);
+      const p = spawnCli(
+        ["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", slow.baseUrl],
+        { RUNCOMFY_API_TOKEN: TOKEN },
+        /in_queue/,
+      );
       await p.seen;
       p.child.kill("SIGINT");
       expect(await p.exited).toBe(130);
@@ -129,12 +198,18 @@ describe("cli processes", () => {
     try {
       const input = path.join(tmp.dir, "in3.json");
       writeFileSync(input, JSON.stringify({ prompt: "long" }));
-      const p = spawnCli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", running.baseUrl], { RUNCOMFY_API_TOKEN: TOKEN }, /in_progress/);
+      const p = spawnCli(
+        ["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", running.baseUrl],
+        { RUNCOMFY_API_TOKEN: TOKEN },
+        /in_progress/,
+      );
       await p.seen;
       p.child.kill("SIGINT");
       expect(await p.exited).toBe(130);
       const id = /submitted ([0-9a-f-]+)/.exec(p.output())![1];
-      expect(p.output()).toContain(`interrupted: the job keeps running (and is billed): follow it with \`runcomfy-codegen status ${id}\``);
+      expect(p.output()).toContain(
+        `interrupted: the job keeps running (and is billed): follow it with \`runcomfy-codegen status ${id}\``,
+      );
       expect(p.output()).toContain(`\`runcomfy-codegen cancel ${id}\``);
       expect(running.job(id)?.status).toBe("in_progress");
     } finally {
@@ -147,7 +222,11 @@ describe("cli processes", () => {
     try {
       const input = path.join(tmp.dir, "in4.json");
       writeFileSync(input, JSON.stringify({ prompt: "piped" }));
-      const p = spawnCli(["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", queued.baseUrl], { RUNCOMFY_API_TOKEN: TOKEN }, /done in/);
+      const p = spawnCli(
+        ["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", queued.baseUrl],
+        { RUNCOMFY_API_TOKEN: TOKEN },
+        /done in/,
+      );
       await p.seen;
       expect(await p.exited).toBe(0);
       expect(p.output()).toMatch(/^submitted [0-9a-f-]+\nin_queue \(queue position 1\), [\d.]+ s\n/m);
@@ -160,27 +239,47 @@ describe("cli processes", () => {
 
   // A real terminal through `script` (util-linux): the live line with spinner, ticking time and id.
   const hasScript = spawnSync("script", ["--version"]).status === 0;
-  it.skipIf(!hasScript)("in a terminal, one live line: spinner, status, queue position, ticking elapsed time, request id", async () => {
-    const queued = await startEmulator({ schemasDir: SCHEMAS, queueMs: 1500, runMs: 500, token: TOKEN });
-    try {
-      const input = path.join(tmp.dir, "in5.json");
-      writeFileSync(input, JSON.stringify({ prompt: "tty" }));
-      const cmd = [process.execPath, path.join(ROOT, "dist/generator/cli.js"), "run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", queued.baseUrl].map((a) => `'${a}'`).join(" ");
-      const p = spawn("script", ["-qfec", cmd, "/dev/null"], { cwd: ROOT, env: { ...process.env, RUNCOMFY_API_TOKEN: TOKEN, TERM: "xterm" } });
-      let out = "";
-      p.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      const code = await new Promise<number | null>((resolve) => p.on("exit", resolve));
-      expect(code, out).toBe(0);
-      const frames = out.split("\r\x1b[2K").slice(1);
-      const id = /request ([0-9a-f-]{36})/.exec(out)![1];
-      expect(frames.some((f) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] in_queue · queue position 1 · [\d.]+ s · request [0-9a-f-]{36}$/.test(f))).toBe(true);
-      // The time ticks between status changes: several distinct values while the job sits in the queue.
-      const queuedTimes = new Set(frames.filter((f) => f.includes("in_queue")).map((f) => /· ([\d.]+) s/.exec(f)![1]));
-      expect(queuedTimes.size).toBeGreaterThan(2);
-      expect(out).toContain(`request ${id}`);
-      expect(out).toMatch(/done in [\d.]+ s \[request [0-9a-f-]{36}\]/);
-    } finally {
-      await queued.close();
-    }
-  });
+  it.skipIf(!hasScript)(
+    "in a terminal, one live line: spinner, status, queue position, ticking elapsed time, request id",
+    async () => {
+      const queued = await startEmulator({ schemasDir: SCHEMAS, queueMs: 1500, runMs: 500, token: TOKEN });
+      try {
+        const input = path.join(tmp.dir, "in5.json");
+        writeFileSync(input, JSON.stringify({ prompt: "tty" }));
+        const cmd = [
+          process.execPath,
+          path.join(ROOT, "dist/generator/cli.js"),
+          "run",
+          "bytedance/dreamina-3-0/pro/text-to-video",
+          input,
+          "--base-url",
+          queued.baseUrl,
+        ]
+          .map((a) => `'${a}'`)
+          .join(" ");
+        const p = spawn("script", ["-qfec", cmd, "/dev/null"], {
+          cwd: ROOT,
+          env: { ...process.env, RUNCOMFY_API_TOKEN: TOKEN, TERM: "xterm" },
+        });
+        let out = "";
+        p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        const code = await new Promise<number | null>((resolve) => p.on("exit", resolve));
+        expect(code, out).toBe(0);
+        const frames = out.split("\r\x1b[2K").slice(1);
+        const id = /request ([0-9a-f-]{36})/.exec(out)![1];
+        expect(
+          frames.some((f) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] in_queue · queue position 1 · [\d.]+ s · request [0-9a-f-]{36}$/.test(f)),
+        ).toBe(true);
+        // The time ticks between status changes: several distinct values while the job sits in the queue.
+        const queuedTimes = new Set(
+          frames.filter((f) => f.includes("in_queue")).map((f) => /· ([\d.]+) s/.exec(f)![1]),
+        );
+        expect(queuedTimes.size).toBeGreaterThan(2);
+        expect(out).toContain(`request ${id}`);
+        expect(out).toMatch(/done in [\d.]+ s \[request [0-9a-f-]{36}\]/);
+      } finally {
+        await queued.close();
+      }
+    },
+  );
 });

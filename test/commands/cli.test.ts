@@ -14,7 +14,9 @@ describe("cli", () => {
     const out = path.join(tmp.dir, "gen");
     const r = await cli("generate", "--schemas", SCHEMAS, "--out", out, "--quiet");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^4 models \(\d+ emitted, \d+ cached\), \d+ files written, 0 unchanged, 0 removed, [\d.]+ s\n$/);
+    expect(r.stdout).toMatch(
+      /^4 models \(\d+ emitted, \d+ cached\), \d+ files written, 0 unchanged, 0 removed, [\d.]+ s\n$/,
+    );
     expect((await cli("generate", "--schemas", SCHEMAS, "--out", out, "--check")).code).toBe(0);
   });
 
@@ -27,7 +29,10 @@ describe("cli", () => {
   it("bad schemas exit 1 with file and pointer, no stack trace", async () => {
     const dir = path.join(tmp.dir, "bad", "acme");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, "m.json"), '{"model_id": "acme/m", "input_schema": {"type": "object", "properties": {"x": {"type": "tensor"}}}}');
+    writeFileSync(
+      path.join(dir, "m.json"),
+      '{"model_id": "acme/m", "input_schema": {"type": "object", "properties": {"x": {"type": "tensor"}}}}',
+    );
     const r = await cli("generate", "--schemas", path.dirname(dir), "--out", path.join(tmp.dir, "bad-out"));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('m.json#/input_schema/properties/x/type: unknown type "tensor"');
@@ -49,9 +54,18 @@ describe("cli validate", () => {
     const bad = await cli("validate", "bytedance/dreamina-4-0/edit", input, "--no-probe");
     expect(bad.code).toBe(1);
     // A key the captured schema does not list is a warning by default (the service may know it).
-    expect(bad.stdout).toContain("warning /extra  is not a known property of this model's schema; it is sent as is (the service may know it)  [schema unknownProperty]");
+    expect(bad.stdout).toContain(
+      "warning /extra  is not a known property of this model's schema; it is sent as is (the service may know it)  [schema unknownProperty]",
+    );
     expect(bad.stdout).toContain("invalid: 1 problem");
-    const strict = await cli("validate", "bytedance/dreamina-4-0/edit", input, "--no-probe", "--unknown-properties", "error");
+    const strict = await cli(
+      "validate",
+      "bytedance/dreamina-4-0/edit",
+      input,
+      "--no-probe",
+      "--unknown-properties",
+      "error",
+    );
     expect(strict.stdout).toContain("error   /extra  is not a known property of this model  [schema unknownProperty]");
     expect(strict.stdout).toContain("invalid: 2 problems");
     const json = await cli("validate", "bytedance/dreamina-4-0/edit", input, "--no-probe", "--json");
@@ -59,11 +73,18 @@ describe("cli validate", () => {
     const extraOnly = path.join(tmp.dir, "extra.json");
     writeFileSync(extraOnly, JSON.stringify({ prompt: "p", image_urls: ["https://example.com/a.png"], extra: 1 }));
     expect((await cli("validate", "bytedance/dreamina-4-0/edit", extraOnly, "--no-probe")).code).toBe(0);
-    expect((await cli("validate", "bytedance/dreamina-4-0/edit", extraOnly, "--no-probe", "--unknown-properties", "ignore")).stdout).toMatch(/^valid\nestimated cost: /);
-    const fromStdin = await captureCli(["validate", "bytedance/dreamina-4-0/edit", "-", "--no-probe"], { stdin: JSON.stringify({ prompt: "p", image_urls: ["https://example.com/a.png"] }) });
+    expect(
+      (await cli("validate", "bytedance/dreamina-4-0/edit", extraOnly, "--no-probe", "--unknown-properties", "ignore"))
+        .stdout,
+    ).toMatch(/^valid\nestimated cost: /);
+    const fromStdin = await captureCli(["validate", "bytedance/dreamina-4-0/edit", "-", "--no-probe"], {
+      stdin: JSON.stringify({ prompt: "p", image_urls: ["https://example.com/a.png"] }),
+    });
     expect(fromStdin.code).toBe(0);
     // No price in the seed schema files: the estimate says so rather than guessing.
-    expect(fromStdin.stdout).toMatch(/^valid\nestimated cost: cannot estimate: no price is recorded for this model .*\n$/);
+    expect(fromStdin.stdout).toMatch(
+      /^valid\nestimated cost: cannot estimate: no price is recorded for this model .*\n$/,
+    );
   });
 
   it("an unknown model or unreadable input exits 2 (usage) with a message", async () => {
@@ -78,8 +99,17 @@ describe("cli validate", () => {
 
 describe("cli: bad setup is a message, not a stack trace", () => {
   it("a missing schemas folder exits 2; an output folder that is not ours exits 1 and is left alone", async () => {
-    const missing = await cli("generate", "--schemas", path.join(tmp.dir, "no-such-folder"), "--out", path.join(tmp.dir, "o"));
-    expect([missing.code, missing.stderr]).toEqual([2, `no schemas folder at ${path.join(tmp.dir, "no-such-folder")}\n`]);
+    const missing = await cli(
+      "generate",
+      "--schemas",
+      path.join(tmp.dir, "no-such-folder"),
+      "--out",
+      path.join(tmp.dir, "o"),
+    );
+    expect([missing.code, missing.stderr]).toEqual([
+      2,
+      `no schemas folder at ${path.join(tmp.dir, "no-such-folder")}\n`,
+    ]);
     const foreign = path.join(tmp.dir, "src");
     mkdirSync(foreign, { recursive: true });
     writeFileSync(path.join(foreign, "app.ts"), "precious");
@@ -93,14 +123,29 @@ describe("cli: bad setup is a message, not a stack trace", () => {
 describe("cli: version, help, exit codes, JSON failures", () => {
   it("--version prints the generator's version", async () => {
     const { version } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
-    for (const flag of ["--version", "-v"]) expect(await cli(flag)).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    for (const flag of ["--version", "-v"])
+      expect(await cli(flag)).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
   });
 
   it("every command's --help has examples, the environment variables it reads and the exit codes", async () => {
     const top = await cli("--help");
     expect(top.code).toBe(0);
     const commands = [...top.stdout.matchAll(/^ {2}runcomfy-codegen ([a-z-]+)/gm)].map((m) => m[1]);
-    expect(commands).toEqual(expect.arrayContaining(["generate", "lint", "validate", "run", "status", "result", "cancel", "import", "pull", "models", "mock-server"]));
+    expect(commands).toEqual(
+      expect.arrayContaining([
+        "generate",
+        "lint",
+        "validate",
+        "run",
+        "status",
+        "result",
+        "cancel",
+        "import",
+        "pull",
+        "models",
+        "mock-server",
+      ]),
+    );
     for (const { code, meaning } of EXIT_TABLE) expect(top.stdout).toContain(`${String(code).padStart(3)}  ${meaning}`);
     const readsApi = new Set(["run", "pull", "models", "status", "result", "cancel"]);
     for (const command of commands) {
@@ -109,7 +154,9 @@ describe("cli: version, help, exit codes, JSON failures", () => {
       expect(help.stdout, command).toMatch(new RegExp(`Examples:\\n {2}runcomfy-codegen ${command}\\b`));
       expect(help.stdout, command).toContain("Exit codes:\n    0  success");
       const env = help.stdout.slice(help.stdout.indexOf("Environment:"), help.stdout.indexOf("Exit codes:"));
-      expect(env.includes("RUNCOMFY_API_TOKEN") && env.includes("RUNCOMFY_BASE_URL"), command).toBe(readsApi.has(command));
+      expect(env.includes("RUNCOMFY_API_TOKEN") && env.includes("RUNCOMFY_BASE_URL"), command).toBe(
+        readsApi.has(command),
+      );
     }
   });
 
@@ -117,7 +164,9 @@ describe("cli: version, help, exit codes, JSON failures", () => {
     const nope = path.join(tmp.dir, "no-such-file.json");
     expect((await cli("lint", nope)).code).toBe(EXIT.usage);
     expect((await cli("validate", "bytedance/dreamina-4-0/edit", nope)).code).toBe(EXIT.usage);
-    expect((await captureCli(["run", "bytedance/dreamina-4-0/edit", nope], { env: { RUNCOMFY_API_TOKEN: "t" } })).code).toBe(EXIT.usage);
+    expect(
+      (await captureCli(["run", "bytedance/dreamina-4-0/edit", nope], { env: { RUNCOMFY_API_TOKEN: "t" } })).code,
+    ).toBe(EXIT.usage);
     expect((await cli("generate", "--schemas", nope)).code).toBe(EXIT.usage);
     expect((await cli("mock-server", "--faults", nope, "--port", "0")).code).toBe(EXIT.usage);
   });
@@ -126,10 +175,19 @@ describe("cli: version, help, exit codes, JSON failures", () => {
     const unknown = await cli("validate", "acme/nope", "-", "--json");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe("");
-    expect(JSON.parse(unknown.stdout)).toEqual({ error: { type: "UnknownModelError", message: expect.stringContaining('unknown model id "acme/nope"'), exitCode: 2 } });
+    expect(JSON.parse(unknown.stdout)).toEqual({
+      error: {
+        type: "UnknownModelError",
+        message: expect.stringContaining('unknown model id "acme/nope"'),
+        exitCode: 2,
+      },
+    });
     const usage = await cli("validate", "--json", "--bogus");
     expect(JSON.parse(usage.stdout).error).toMatchObject({ type: "UsageError", exitCode: 2 });
     const lintMissing = await cli("lint", "no/such/dir", "--format", "json");
-    expect(JSON.parse(lintMissing.stdout).error).toMatchObject({ type: "UsageError", message: "no such file or folder: no/such/dir" });
+    expect(JSON.parse(lintMissing.stdout).error).toMatchObject({
+      type: "UsageError",
+      message: "no such file or folder: no/such/dir",
+    });
   });
 });

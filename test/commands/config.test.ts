@@ -21,7 +21,12 @@ const cliIn = (cwd: string, ...argv: string[]) => captureCli(argv, { cwd });
 
 describe("the config file", () => {
   it("sets the folders, the package's name and version and rule severities for generate, and --check respects it", async () => {
-    const dir = project("p1", { schemas: "model-schemas", output: "out/pkg", package: { name: "@acme/models", version: "2.3.4" }, rules: { "normalized-type": "off" } });
+    const dir = project("p1", {
+      schemas: "model-schemas",
+      output: "out/pkg",
+      package: { name: "@acme/models", version: "2.3.4" },
+      rules: { "normalized-type": "off" },
+    });
     const gen = await cliIn(dir, "generate");
     expect(gen.code).toBe(0);
     // Without the config, the committed float schema prints a normalized-type warning on every run.
@@ -29,37 +34,68 @@ describe("the config file", () => {
     const pkg = JSON.parse(readFileSync(path.join(dir, "out/pkg/package.json"), "utf8"));
     expect([pkg.name, pkg.version]).toEqual(["@acme/models", "2.3.4"]);
     expect((await cliIn(dir, "generate", "--check")).code).toBe(0);
-    writeFileSync(path.join(dir, "runcomfy-codegen.config.json"), JSON.stringify({ schemas: "model-schemas", output: "out/pkg", package: { name: "@acme/models", version: "2.4.0" } }));
+    writeFileSync(
+      path.join(dir, "runcomfy-codegen.config.json"),
+      JSON.stringify({
+        schemas: "model-schemas",
+        output: "out/pkg",
+        package: { name: "@acme/models", version: "2.4.0" },
+      }),
+    );
     const stale = await cliIn(dir, "generate", "--check");
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain("package.json");
     expect(stale.stderr).toContain("normalized-type");
     // validate finds the package in the configured output folder.
-    writeFileSync(path.join(dir, "in.json"), JSON.stringify({ prompt: "p", image_urls: ["https://example.com/a.png"] }));
+    writeFileSync(
+      path.join(dir, "in.json"),
+      JSON.stringify({ prompt: "p", image_urls: ["https://example.com/a.png"] }),
+    );
     await cliIn(dir, "generate");
-    expect(await cliIn(dir, "validate", "bytedance/dreamina-4-0/edit", path.join(dir, "in.json"), "--no-probe")).toMatchObject({ code: 0, stdout: expect.stringMatching(/^valid\nestimated cost: /) });
+    expect(
+      await cliIn(dir, "validate", "bytedance/dreamina-4-0/edit", path.join(dir, "in.json"), "--no-probe"),
+    ).toMatchObject({ code: 0, stdout: expect.stringMatching(/^valid\nestimated cost: /) });
   });
 
   it("lint reads the configured schemas folder and severities; raising a warning to an error fails lint and generate", async () => {
     const dir = project("p2", { schemas: "model-schemas", output: "gen", rules: { "normalized-type": "error" } });
     const lint = await cliIn(dir, "lint", "--format", "json");
     expect(lint.code).toBe(1);
-    const messages = JSON.parse(lint.stdout).flatMap((r: { messages: { ruleId: string; severity: number }[] }) => r.messages);
+    const messages = JSON.parse(lint.stdout).flatMap(
+      (r: { messages: { ruleId: string; severity: number }[] }) => r.messages,
+    );
     expect(messages).toContainEqual(expect.objectContaining({ ruleId: "normalized-type", severity: 2 }));
     const gen = await cliIn(dir, "generate");
     expect(gen.code).toBe(1);
     expect(gen.stderr).toContain("[normalized-type]");
-    writeFileSync(path.join(dir, "runcomfy-codegen.config.json"), JSON.stringify({ schemas: "model-schemas", rules: { "normalized-type": "off" } }));
+    writeFileSync(
+      path.join(dir, "runcomfy-codegen.config.json"),
+      JSON.stringify({ schemas: "model-schemas", rules: { "normalized-type": "off" } }),
+    );
     expect(await cliIn(dir, "lint", "--max-warnings", "0")).toMatchObject({ code: 0 });
   });
 
   it("a bad config file is a usage error listing every problem; an error cannot be lowered", async () => {
-    const dir = project("p3", { schemas: 3, colour: "red", package: { version: "one" }, rules: { "unknown-type": "off", "no-such-rule": "warning", "normalized-type": "loud" } });
+    const dir = project("p3", {
+      schemas: 3,
+      colour: "red",
+      package: { version: "one" },
+      rules: { "unknown-type": "off", "no-such-rule": "warning", "normalized-type": "loud" },
+    });
     const r = await cliIn(dir, "lint");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("runcomfy-codegen.config.json is not a valid config file:");
-    for (const part of ['unknown key "colour"', "/schemas: must be string", "/package/version", 'unknown rule id "no-such-rule"', "/rules/normalized-type"]) expect(r.stderr).toContain(part);
-    expect(configProblems({ rules: { "unknown-type": "off" } })).toEqual(['/rules/unknown-type: "unknown-type" is an error (the generated package would be wrong); it can only stay "error"']);
+    for (const part of [
+      'unknown key "colour"',
+      "/schemas: must be string",
+      "/package/version",
+      'unknown rule id "no-such-rule"',
+      "/rules/normalized-type",
+    ])
+      expect(r.stderr).toContain(part);
+    expect(configProblems({ rules: { "unknown-type": "off" } })).toEqual([
+      '/rules/unknown-type: "unknown-type" is an error (the generated package would be wrong); it can only stay "error"',
+    ]);
     const json = await cliIn(dir, "generate", "--json");
     expect(JSON.parse(json.stdout).error).toMatchObject({ type: "GeneratorError", exitCode: 2 });
     const missing = await captureCli(["lint", "--config", "nope.json"], { cwd: tmp.dir });
@@ -68,7 +104,10 @@ describe("the config file", () => {
 
   it("--config names a file elsewhere; its paths are relative to it", async () => {
     const dir = project("p4", { schemas: "model-schemas", rules: { "normalized-type": "off" } });
-    const r = await captureCli(["lint", "--config", path.join(dir, "runcomfy-codegen.config.json"), "--max-warnings", "0"], { cwd: ROOT });
+    const r = await captureCli(
+      ["lint", "--config", path.join(dir, "runcomfy-codegen.config.json"), "--max-warnings", "0"],
+      { cwd: ROOT },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/4 files checked/);
   });

@@ -14,7 +14,8 @@ function startCli(args: string[]) {
   let output = "";
   const waiters: { re: RegExp; from: number; resolve: () => void }[] = [];
   const check = () => {
-    for (const w of [...waiters]) if (w.re.test(output.slice(w.from))) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+    for (const w of [...waiters])
+      if (w.re.test(output.slice(w.from))) waiters.splice(waiters.indexOf(w), 1), w.resolve();
   };
   child.stdout.on("data", (d: Buffer) => ((output += d.toString()), check()));
   child.stderr.on("data", (d: Buffer) => ((output += d.toString()), check()));
@@ -48,7 +49,13 @@ describe("generate --watch", () => {
       const newFile = path.join(schemas, "acme", "new-model.json");
       mkdirSync(path.dirname(newFile), { recursive: true });
       const failed = cli.next(/the last good output is kept; waiting for changes\n/);
-      writeFileSync(newFile, JSON.stringify({ model_id: "acme/new-model", input_schema: { type: "object", properties: { x: { type: "tensor" } } } }));
+      writeFileSync(
+        newFile,
+        JSON.stringify({
+          model_id: "acme/new-model",
+          input_schema: { type: "object", properties: { x: { type: "tensor" } } },
+        }),
+      );
       await failed;
       expect(cli.output()).toContain('new-model.json#/input_schema/properties/x/type: unknown type "tensor"');
       expect(readFileSync(path.join(out, "package.json"), "utf8")).toBe(goodPackage);

@@ -17,7 +17,9 @@ import { ROOT, importCompiledValidator, tempDir } from "../helpers.js";
 
 const SUITE = path.join(ROOT, "test/fixtures/json-schema-test-suite");
 const HERE = path.join(ROOT, "test/conformance");
-const EXCEPTIONS: Record<string, Record<string, string>> = JSON.parse(readFileSync(path.join(HERE, "known-exceptions.json"), "utf8"));
+const EXCEPTIONS: Record<string, Record<string, string>> = JSON.parse(
+  readFileSync(path.join(HERE, "known-exceptions.json"), "utf8"),
+);
 const tmp = tempDir("rcg-suite-");
 afterAll(tmp.cleanup);
 
@@ -34,7 +36,11 @@ function moveRefs(node: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
     const data = ["enum", "const", "default", "examples"].includes(key);
-    const moved = data ? value : key === "$ref" && typeof value === "string" && value.startsWith("#") ? `#/properties/x${value.slice(1)}` : moveRefs(value);
+    const moved = data
+      ? value
+      : key === "$ref" && typeof value === "string" && value.startsWith("#")
+        ? `#/properties/x${value.slice(1)}`
+        : moveRefs(value);
     Object.defineProperty(out, key, { value: moved, enumerable: true, writable: true, configurable: true });
   }
   return out;
@@ -42,7 +48,10 @@ function moveRefs(node: unknown): unknown {
 
 /** The model input schema wrapping a group's schema (the group's `$schema`, if any, says the draft). */
 function wrap(schema: unknown): Record<string, unknown> {
-  const declared = schema !== null && typeof schema === "object" && typeof (schema as { $schema?: unknown }).$schema === "string" ? { $schema: (schema as { $schema: string }).$schema } : {};
+  const declared =
+    schema !== null && typeof schema === "object" && typeof (schema as { $schema?: unknown }).$schema === "string"
+      ? { $schema: (schema as { $schema: string }).$schema }
+      : {};
   return { ...declared, type: "object", properties: { x: moveRefs(schema) } };
 }
 
@@ -57,14 +66,32 @@ interface GroupResult {
 
 let counter = 0;
 async function runGroup(draft: string, file: string, group: Group): Promise<GroupResult> {
-  const result: GroupResult = { file: `${draft}/${file}`, group: group.description, cases: group.tests.length, agreeing: 0 };
+  const result: GroupResult = {
+    file: `${draft}/${file}`,
+    group: group.description,
+    cases: group.tests.length,
+    agreeing: 0,
+  };
   const input = wrap(group.schema);
   let model;
   try {
-    model = buildModel({ file: `suite/${draft}/${file}`, relPath: "t/m.json", text: JSON.stringify(input), modelId: "t/m", inputSchema: input, outputSchema: null, example: null, source: null, positions: new Map() });
+    model = buildModel({
+      file: `suite/${draft}/${file}`,
+      relPath: "t/m.json",
+      text: JSON.stringify(input),
+      modelId: "t/m",
+      inputSchema: input,
+      outputSchema: null,
+      example: null,
+      source: null,
+      positions: new Map(),
+    });
     await emitTypes(model);
   } catch (e) {
-    const why = e instanceof SchemaErrors ? e.errors.map((x) => `${x.ruleId}: ${x.detail}`).join("; ") : `(not a schema error) ${(e as Error).message}`;
+    const why =
+      e instanceof SchemaErrors
+        ? e.errors.map((x) => `${x.ruleId}: ${x.detail}`).join("; ")
+        : `(not a schema error) ${(e as Error).message}`;
     return { ...result, problem: `not generated: ${why}` };
   }
   let validator;
@@ -95,7 +122,14 @@ function table(results: GroupResult[]): string {
     if (r.problem) row.excepted++;
     rows.set(r.file, row);
   }
-  const lines = ["# JSON Schema Test Suite through the generator", "", "Written by test/conformance/json-schema-test-suite.test.ts (UPDATE_CONFORMANCE=1). Groups that disagree are listed with a reason in known-exceptions.json.", "", "| draft | keyword | cases agreeing | groups excepted |", "| --- | --- | --- | --- |"];
+  const lines = [
+    "# JSON Schema Test Suite through the generator",
+    "",
+    "Written by test/conformance/json-schema-test-suite.test.ts (UPDATE_CONFORMANCE=1). Groups that disagree are listed with a reason in known-exceptions.json.",
+    "",
+    "| draft | keyword | cases agreeing | groups excepted |",
+    "| --- | --- | --- | --- |",
+  ];
   let total = { cases: 0, agreeing: 0 };
   for (const [file, row] of rows) {
     const [draft, name] = file.split("/");
@@ -110,13 +144,21 @@ describe("JSON Schema Test Suite", () => {
   it("every case agrees, but for the listed exceptions; the table is up to date", { timeout: 300_000 }, async () => {
     const results: GroupResult[] = [];
     for (const draft of ["draft7", "draft2020-12"]) {
-      for (const file of readdirSync(path.join(SUITE, draft)).filter((f) => f.endsWith(".json")).sort()) {
+      for (const file of readdirSync(path.join(SUITE, draft))
+        .filter((f) => f.endsWith(".json"))
+        .sort()) {
         const groups: Group[] = JSON.parse(readFileSync(path.join(SUITE, draft, file), "utf8"));
         for (const group of groups) results.push(await runGroup(draft, file, group));
       }
     }
-    const unexpected = results.filter((r) => r.problem && !EXCEPTIONS[r.file]?.[r.group]).map((r) => `${r.file} "${r.group}": ${r.problem}`);
-    const stale = Object.entries(EXCEPTIONS).flatMap(([file, groups]) => Object.keys(groups).filter((g) => !results.some((r) => r.file === file && r.group === g && r.problem)).map((g) => `${file} "${g}"`));
+    const unexpected = results
+      .filter((r) => r.problem && !EXCEPTIONS[r.file]?.[r.group])
+      .map((r) => `${r.file} "${r.group}": ${r.problem}`);
+    const stale = Object.entries(EXCEPTIONS).flatMap(([file, groups]) =>
+      Object.keys(groups)
+        .filter((g) => !results.some((r) => r.file === file && r.group === g && r.problem))
+        .map((g) => `${file} "${g}"`),
+    );
     const resultsFile = path.join(HERE, "results.md");
     const text = table(results);
     if (process.env.UPDATE_CONFORMANCE === "1" || !existsSync(resultsFile)) writeFileSync(resultsFile, text);

@@ -5,7 +5,17 @@ import { buildModel } from "../../generator/model/model.js";
 
 /** The `.d.ts` text of a model whose input schema is `input`. */
 export async function typesOf(input: Record<string, unknown>): Promise<string> {
-  const model = buildModel({ file: "schemas/t/m.json", relPath: "t/m.json", text: JSON.stringify(input), modelId: "t/m", inputSchema: input, outputSchema: null, example: null, source: null, positions: new Map() });
+  const model = buildModel({
+    file: "schemas/t/m.json",
+    relPath: "t/m.json",
+    text: JSON.stringify(input),
+    modelId: "t/m",
+    inputSchema: input,
+    outputSchema: null,
+    example: null,
+    source: null,
+    positions: new Map(),
+  });
   return emitTypes(model);
 }
 
@@ -15,7 +25,11 @@ describe("types", () => {
       type: "object",
       required: ["settings"],
       properties: {
-        settings: { type: "object", properties: { settings: { type: "string" }, mode: { type: "string" } }, required: ["mode"] },
+        settings: {
+          type: "object",
+          properties: { settings: { type: "string" }, mode: { type: "string" } },
+          required: ["mode"],
+        },
         other: { type: "object", properties: { settings: { type: "integer" } } },
       },
     };
@@ -58,11 +72,30 @@ describe("types", () => {
     const { SchemaFileError } = await import("../../generator/shared/errors.js");
     const def = { definitions: { Item: { type: "object", properties: { a: { type: "string" } } } } };
     const input = { type: "object", ...def, properties: { i: { $ref: "#/definitions/Item" } } };
-    const output = { type: "object", definitions: { Item: { type: "integer" } }, properties: { o: { $ref: "#/definitions/Item" } } };
-    const model = buildModel({ file: "schemas/t/m.json", relPath: "t/m.json", text: "{}", modelId: "t/m", inputSchema: input, outputSchema: output, example: null, source: null, positions: new Map() });
-    const error = await emitModelFiles(model).then(() => undefined, (e: unknown) => e);
+    const output = {
+      type: "object",
+      definitions: { Item: { type: "integer" } },
+      properties: { o: { $ref: "#/definitions/Item" } },
+    };
+    const model = buildModel({
+      file: "schemas/t/m.json",
+      relPath: "t/m.json",
+      text: "{}",
+      modelId: "t/m",
+      inputSchema: input,
+      outputSchema: output,
+      example: null,
+      source: null,
+      positions: new Map(),
+    });
+    const error = await emitModelFiles(model).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SchemaFileError);
     expect((error as InstanceType<typeof SchemaFileError>).ruleId).toBe("types");
-    expect((error as Error).message).toMatch(/schemas\/t\/m\.json#\/input_schema: the TypeScript types cannot be generated: .*Item twice/);
+    expect((error as Error).message).toMatch(
+      /schemas\/t\/m\.json#\/input_schema: the TypeScript types cannot be generated: .*Item twice/,
+    );
   });
 });

@@ -27,7 +27,8 @@ const get = async (route: string) => {
   const res = await fetch(`${emulator.baseUrl}${route}`, { headers: { authorization: `Bearer ${TOKEN}` } });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
-const cli = (argv: string[]) => captureCli(argv, { env: { RUNCOMFY_API_TOKEN: TOKEN, RUNCOMFY_BASE_URL: emulator.baseUrl } });
+const cli = (argv: string[]) =>
+  captureCli(argv, { env: { RUNCOMFY_API_TOKEN: TOKEN, RUNCOMFY_BASE_URL: emulator.baseUrl } });
 const SEEDANCE = "bytedance/seedance-1-0/lite/image-to-video";
 const ids = (body: Record<string, any>) => body.models.map((m: { model_id: string }) => m.model_id);
 
@@ -46,7 +47,11 @@ describe("emulator: catalog routes", () => {
   });
 
   it("filters by search (id or name), category and kind, as the service's query parameters", async () => {
-    expect(ids((await get("/models?search=DREAMINA")).body)).toEqual(["bytedance/dreamina-3-0/pro/image-to-video", "bytedance/dreamina-3-0/pro/text-to-video", "bytedance/dreamina-4-0/edit"]);
+    expect(ids((await get("/models?search=DREAMINA")).body)).toEqual([
+      "bytedance/dreamina-3-0/pro/image-to-video",
+      "bytedance/dreamina-3-0/pro/text-to-video",
+      "bytedance/dreamina-4-0/edit",
+    ]);
     expect(ids((await get("/models?search=quirky")).body)).toEqual(["acme/quirky/all-quirks"]);
     expect((await get("/models?category=image-to-video")).body).toMatchObject({ total: 2 });
     expect(ids((await get("/models?kind=workflow")).body)).toEqual(["acme/quirky/all-quirks"]);
@@ -58,7 +63,9 @@ describe("emulator: catalog routes", () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ model_id: SEEDANCE, price_unit: "second", input_schema: { type: "object" } });
     expect(await get("/models/acme/nope")).toMatchObject({ status: 404, body: { error_code: 404001 } });
-    expect((await get("/models/categories")).body).toEqual({ categories: ["image", "image-to-video", "text-to-image", "text-to-video"] });
+    expect((await get("/models/categories")).body).toEqual({
+      categories: ["image", "image-to-video", "text-to-image", "text-to-video"],
+    });
   });
 });
 
@@ -68,9 +75,14 @@ describe("pull: the catalog's filters and single models", () => {
     const before = emulator.stats().requests.models;
     const r = await cli(["pull", SEEDANCE, "--out", out]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`added    ${SEEDANCE}\n1 added, 0 changed, 0 unchanged (a filtered pull does not look for removed models)\n`);
+    expect(r.stdout).toBe(
+      `added    ${SEEDANCE}\n1 added, 0 changed, 0 unchanged (a filtered pull does not look for removed models)\n`,
+    );
     expect(emulator.stats().requests.models - before).toBe(1);
-    expect(JSON.parse(readFileSync(path.join(out, `${SEEDANCE}.json`), "utf8"))).toMatchObject({ model_id: SEEDANCE, ...PRICES[SEEDANCE] });
+    expect(JSON.parse(readFileSync(path.join(out, `${SEEDANCE}.json`), "utf8"))).toMatchObject({
+      model_id: SEEDANCE,
+      ...PRICES[SEEDANCE],
+    });
     const missing = await cli(["pull", "acme/nope", "--out", out]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain("acme/nope is not in the catalog");
@@ -83,7 +95,13 @@ describe("pull: the catalog's filters and single models", () => {
     expect(r.stdout).toContain("2 added, 0 changed, 0 unchanged (a filtered pull");
     expect(existsSync(path.join(out, "bytedance/dreamina-3-0/pro/image-to-video.json"))).toBe(true);
     expect(existsSync(path.join(out, "bytedance/dreamina-4-0/edit.json"))).toBe(false);
-    const kind = await pullCatalog({ baseUrl: emulator.baseUrl, token: TOKEN, outDir: out, kind: "workflow", dryRun: true });
+    const kind = await pullCatalog({
+      baseUrl: emulator.baseUrl,
+      token: TOKEN,
+      outDir: out,
+      kind: "workflow",
+      dryRun: true,
+    });
     expect(kind.added).toEqual(["acme/quirky/all-quirks"]);
     const prune = await cli(["pull", "--search", "seedance", "--prune", "--out", out]);
     expect(prune.code).toBe(2);
@@ -97,19 +115,36 @@ describe("pull: the catalog's filters and single models", () => {
     const doc = JSON.parse(readFileSync(file, "utf8"));
     writeFileSync(file, JSON.stringify({ ...doc, base_price_usd: 0.01 }, null, 2));
     const quirky = path.join(out, "acme/quirky/all-quirks.json");
-    writeFileSync(quirky, JSON.stringify({ ...JSON.parse(readFileSync(quirky, "utf8")), base_price_usd: 0.5, price_unit: "output" }, null, 2));
+    writeFileSync(
+      quirky,
+      JSON.stringify(
+        { ...JSON.parse(readFileSync(quirky, "utf8")), base_price_usd: 0.5, price_unit: "output" },
+        null,
+        2,
+      ),
+    );
     const report = await pullCatalog({ baseUrl: emulator.baseUrl, token: TOKEN, outDir: out });
     expect(report.changed).toEqual([{ modelId: SEEDANCE, properties: ["(pricing)"] }]);
     expect(JSON.parse(readFileSync(file, "utf8")).base_price_usd).toBe(0.07);
     expect(JSON.parse(readFileSync(quirky, "utf8"))).toMatchObject({ base_price_usd: 0.5, price_unit: "output" });
 
-    const bad = await startEmulator({ schemasDir: pricedSchemas(path.join(tmp.dir, "bad")), token: TOKEN, catalog: { [SEEDANCE]: { base_price_usd: "cheap" } } });
+    const bad = await startEmulator({
+      schemasDir: pricedSchemas(path.join(tmp.dir, "bad")),
+      token: TOKEN,
+      catalog: { [SEEDANCE]: { base_price_usd: "cheap" } },
+    });
     try {
       const fresh = path.join(tmp.dir, "bad-out");
-      const r = await captureCli(["pull", SEEDANCE, "--out", fresh], { env: { RUNCOMFY_API_TOKEN: TOKEN, RUNCOMFY_BASE_URL: bad.baseUrl } });
+      const r = await captureCli(["pull", SEEDANCE, "--out", fresh], {
+        env: { RUNCOMFY_API_TOKEN: TOKEN, RUNCOMFY_BASE_URL: bad.baseUrl },
+      });
       expect(r.code).toBe(0);
-      expect(r.stderr).toBe(`warning  ${SEEDANCE}: pricing not recorded: base_price_usd must be a number of US dollars, 0 or more\n`);
-      expect(JSON.parse(readFileSync(path.join(fresh, `${SEEDANCE}.json`), "utf8"))).not.toHaveProperty("base_price_usd");
+      expect(r.stderr).toBe(
+        `warning  ${SEEDANCE}: pricing not recorded: base_price_usd must be a number of US dollars, 0 or more\n`,
+      );
+      expect(JSON.parse(readFileSync(path.join(fresh, `${SEEDANCE}.json`), "utf8"))).not.toHaveProperty(
+        "base_price_usd",
+      );
     } finally {
       await bad.close();
     }
@@ -123,7 +158,9 @@ describe("import keeps what pull recorded", () => {
     const file = path.join(out, `${SEEDANCE}.json`);
     const doc = JSON.parse(readFileSync(file, "utf8"));
     writeFileSync(file, JSON.stringify({ ...doc, input_schema: { type: "object", properties: {} } }, null, 2));
-    const [outcome] = await importPages([path.join(ROOT, "test/fixtures/seeds/003_e8d9cc3408199ad9.txt")], { outDir: out });
+    const [outcome] = await importPages([path.join(ROOT, "test/fixtures/seeds/003_e8d9cc3408199ad9.txt")], {
+      outDir: out,
+    });
     expect(outcome.action).toBe("updated");
     expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject(PRICES[SEEDANCE]);
   });
@@ -139,10 +176,19 @@ describe("models command", () => {
     );
     expect(r.stderr).toBe("1-1 of 1\n");
     const all = await cli(["models", "--json"]);
-    expect(JSON.parse(all.stdout)).toMatchObject({ total: 5, models: expect.arrayContaining([expect.objectContaining({ model_id: "acme/quirky/all-quirks", display_name: "Quirky" })]) });
-    expect((await cli(["models", "--limit", "2", "--offset", "1", "--json"])).stdout).toContain('"model_id": "bytedance/dreamina-3-0/pro/image-to-video"');
+    expect(JSON.parse(all.stdout)).toMatchObject({
+      total: 5,
+      models: expect.arrayContaining([
+        expect.objectContaining({ model_id: "acme/quirky/all-quirks", display_name: "Quirky" }),
+      ]),
+    });
+    expect((await cli(["models", "--limit", "2", "--offset", "1", "--json"])).stdout).toContain(
+      '"model_id": "bytedance/dreamina-3-0/pro/image-to-video"',
+    );
     expect(JSON.parse((await cli(["models", "--limit", "2", "--json"])).stdout).models).toHaveLength(2);
-    expect((await cli(["models", "--categories"])).stdout).toBe("image\nimage-to-video\ntext-to-image\ntext-to-video\n");
+    expect((await cli(["models", "--categories"])).stdout).toBe(
+      "image\nimage-to-video\ntext-to-image\ntext-to-video\n",
+    );
     expect((await cli(["models", "--search", "nothing-like-this"])).stderr).toBe("No models matched.\n");
     expect((await cli(["models", "--limit", "0"])).code).toBe(2);
   });

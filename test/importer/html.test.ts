@@ -10,7 +10,9 @@ const SEEDS = path.join(ROOT, "test", "fixtures", "seeds");
 
 describe("importer: HTML character references", () => {
   it("decodes the named references docs pages use beyond the basic six", () => {
-    expect(decodeEntities("width&times;height &le; 3 &ge; 1 &ndash; &hellip; &eacute;&nbsp;x")).toBe("width×height ≤ 3 ≥ 1 – … é\u00a0x");
+    expect(decodeEntities("width&times;height &le; 3 &ge; 1 &ndash; &hellip; &eacute;&nbsp;x")).toBe(
+      "width×height ≤ 3 ≥ 1 – … é\u00a0x",
+    );
     expect(decodeEntities("&#8805; &#x2264; &amp;amp; &lt;b&gt;")).toBe("≥ ≤ &amp; <b>");
     // As browsers do: legacy references without a semicolon, unknown names kept, bad code points replaced.
     expect(decodeEntities("a &amp b &bogus; &notin; &not c &#x110000;")).toBe("a & b &bogus; ∉ ¬ c \ufffd");

@@ -9,7 +9,9 @@ import { readTree } from "../../generator/write/write.js";
 import { ROOT, SCHEMAS, schemasWithQuirks, tempDir, captureCli } from "../helpers.js";
 
 const SEEDS = path.join(ROOT, "test", "fixtures", "seeds");
-const seedPages = readdirSync(SEEDS).sort().map((f) => path.join(SEEDS, f));
+const seedPages = readdirSync(SEEDS)
+  .sort()
+  .map((f) => path.join(SEEDS, f));
 const page = (name: string) => readFileSync(seedPages.find((p) => p.includes(name))!, "utf8");
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -39,7 +41,9 @@ describe("import", () => {
     ]);
     const r = await cli(["import", fr, "--out", out, "--force", "--dry-run"]);
     expect(r.stdout).toContain("would be updated");
-    expect(readFileSync(path.join(out, "bytedance/dreamina-3-0/pro/image-to-video.json"), "utf8")).toContain("입력 스키마");
+    expect(readFileSync(path.join(out, "bytedance/dreamina-3-0/pro/image-to-video.json"), "utf8")).toContain(
+      "입력 스키마",
+    );
   });
 
   it("reads saved HTML pages, and text whose i18n keys are glued to the code", () => {
@@ -48,7 +52,9 @@ describe("import", () => {
     const fromHtml = extractFromPage("page.html", html);
     const fromText = extractFromPage("page.txt", text);
     expect(fromHtml).toEqual(fromText);
-    const glued = text.replace(/\{\n"type": "object"/, 'model_api.schema.input_title{\n"type": "object"').replace('{\n"output"', 'model_api.schema.output_title{\n"output"');
+    const glued = text
+      .replace(/\{\n"type": "object"/, 'model_api.schema.input_title{\n"type": "object"')
+      .replace('{\n"output"', 'model_api.schema.output_title{\n"output"');
     expect(extractFromPage("glued.txt", glued)).toEqual(fromText);
   });
 
@@ -61,7 +67,9 @@ describe("import", () => {
     writeFileSync(cutInOutput, text.slice(0, text.lastIndexOf('"videos"')));
     const r1 = await cli(["import", seedPages[0], cutInInput, "--out", out]);
     expect(r1.code).toBe(1);
-    expect(r1.stderr).toMatch(/cut-input\.txt: the page is cut off inside a JSON block at line \d+: the input schema is incomplete; nothing was written/);
+    expect(r1.stderr).toMatch(
+      /cut-input\.txt: the page is cut off inside a JSON block at line \d+: the input schema is incomplete; nothing was written/,
+    );
     const r2 = await cli(["import", cutInOutput, "--out", out]);
     expect(r2.stderr).toContain("the output schema is incomplete");
     expect(existsSync(out)).toBe(false);
@@ -69,7 +77,9 @@ describe("import", () => {
 
   it("a page with no model id or no schema is an error", () => {
     expect(() => extractFromPage("x.txt", "Hello, nothing here")).toThrow(PageImportError);
-    expect(() => extractFromPage("x.txt", "curl --url https://model-api.runcomfy.net/v1/models/a/b")).toThrow(/no input schema/);
+    expect(() => extractFromPage("x.txt", "curl --url https://model-api.runcomfy.net/v1/models/a/b")).toThrow(
+      /no input schema/,
+    );
   });
 });
 
@@ -86,13 +96,26 @@ describe("pull", () => {
       doc.input_schema.properties.prompt.maxLength = 100;
       writeFileSync(edit, JSON.stringify(doc, null, 2) + "\n");
       mkdirSync(path.join(local, "acme"), { recursive: true });
-      writeFileSync(path.join(local, "acme/retired.json"), JSON.stringify({ model_id: "acme/retired", input_schema: { type: "object", properties: {} } }));
+      writeFileSync(
+        path.join(local, "acme/retired.json"),
+        JSON.stringify({ model_id: "acme/retired", input_schema: { type: "object", properties: {} } }),
+      );
 
-      const dry = await pullCatalog({ baseUrl: emulator.baseUrl, token: "tok", outDir: local, dryRun: true, pageSize: 2 });
+      const dry = await pullCatalog({
+        baseUrl: emulator.baseUrl,
+        token: "tok",
+        outDir: local,
+        dryRun: true,
+        pageSize: 2,
+      });
       expect(dry).toEqual({
         added: ["acme/quirky/all-quirks"],
         changed: [{ modelId: "bytedance/dreamina-4-0/edit", properties: ["prompt"] }],
-        unchanged: ["bytedance/dreamina-3-0/pro/image-to-video", "bytedance/dreamina-3-0/pro/text-to-video", "bytedance/seedance-1-0/lite/image-to-video"],
+        unchanged: [
+          "bytedance/dreamina-3-0/pro/image-to-video",
+          "bytedance/dreamina-3-0/pro/text-to-video",
+          "bytedance/seedance-1-0/lite/image-to-video",
+        ],
         removed: ["acme/retired"],
         skipped: [],
         warnings: [],
@@ -105,12 +128,21 @@ describe("pull", () => {
       expect(r.stdout).toContain("changed  bytedance/dreamina-4-0/edit: prompt");
       expect(r.stdout).toContain("1 added, 1 changed, 3 unchanged, 1 removed");
       // The edit model is back to the catalog's; its docs example is kept.
-      expect(JSON.parse(readFileSync(edit, "utf8"))).toMatchObject({ input_schema: { properties: { prompt: { maxLength: 800 } } }, example: doc.example });
+      expect(JSON.parse(readFileSync(edit, "utf8"))).toMatchObject({
+        input_schema: { properties: { prompt: { maxLength: 800 } } },
+        example: doc.example,
+      });
       expect(existsSync(path.join(local, "acme/retired.json"))).toBe(true);
       await cli(["pull", "--base-url", emulator.baseUrl, "--out", local, "--prune"], { RUNCOMFY_API_TOKEN: "tok" });
       expect(existsSync(path.join(local, "acme/retired.json"))).toBe(false);
 
-      const filtered = await pullCatalog({ baseUrl: emulator.baseUrl, token: "tok", outDir: local, filter: "seedance", dryRun: true });
+      const filtered = await pullCatalog({
+        baseUrl: emulator.baseUrl,
+        token: "tok",
+        outDir: local,
+        filter: "seedance",
+        dryRun: true,
+      });
       expect(filtered.unchanged).toEqual(["bytedance/seedance-1-0/lite/image-to-video"]);
       expect(filtered.removed).toEqual([]);
     } finally {
@@ -121,7 +153,9 @@ describe("pull", () => {
   it("reports API errors as the client does", async () => {
     const emulator = await startEmulator({ schemasDir: SCHEMAS, token: "right" });
     try {
-      const r = await cli(["pull", "--base-url", emulator.baseUrl, "--out", path.join(tmp.dir, "x")], { RUNCOMFY_API_TOKEN: "wrong" });
+      const r = await cli(["pull", "--base-url", emulator.baseUrl, "--out", path.join(tmp.dir, "x")], {
+        RUNCOMFY_API_TOKEN: "wrong",
+      });
       // A service failure: exit 3, as for every command that talks to RunComfy.
       expect(r.code).toBe(3);
       expect(r.stderr).toContain("AuthenticationError");

@@ -20,14 +20,16 @@ const heapMB = () => {
 /** A distinct schema of a few properties with defaults, like a model's input. */
 function schemaOf(i: number): SchemaNode {
   const properties: Record<string, SchemaNode> = {};
-  for (let k = 0; k < 8; k++) properties[`p${i}_${k}`] = { type: "string", enum: [`a${i}`, `b${k}`], default: `a${i}` } as SchemaNode;
+  for (let k = 0; k < 8; k++)
+    properties[`p${i}_${k}`] = { type: "string", enum: [`a${i}`, `b${k}`], default: `a${i}` } as SchemaNode;
   return { type: "object", properties, additionalProperties: false } as SchemaNode;
 }
 
 describe("lint checks' memory", () => {
   it("does not grow with the number of models checked", () => {
     const check = (from: number, to: number) => {
-      for (let i = from; i < to; i++) checkSchemas({ input: { schema: schemaOf(i), pointer: "/input_schema", raw: {} }, example: {} });
+      for (let i = from; i < to; i++)
+        checkSchemas({ input: { schema: schemaOf(i), pointer: "/input_schema", raw: {} }, example: {} });
     };
     check(0, 400);
     const after400 = heapMB();

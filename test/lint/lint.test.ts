@@ -8,7 +8,8 @@ import { ROOT, SCHEMAS, captureCli } from "../helpers.js";
 
 const CORPUS = path.join(ROOT, "test/fixtures/lint");
 
-const cli = (argv: string[], env: Record<string, string | undefined> = {}, isTTY = false) => captureCli(argv, { env, isTTY });
+const cli = (argv: string[], env: Record<string, string | undefined> = {}, isTTY = false) =>
+  captureCli(argv, { env, isTTY });
 
 /** Each broken file and exactly what it must produce: [rule id, line, column]. */
 const EXPECTED: Record<string, [string, number, number][]> = {
@@ -45,7 +46,8 @@ describe("lint", () => {
     const findings = await lintPaths([CORPUS]);
     const actual: Record<string, [string, number, number][]> = {};
     for (const f of findings) (actual[path.basename(f.file)] ??= []).push([f.ruleId, f.line, f.column]);
-    for (const list of [...Object.values(actual), ...Object.values(EXPECTED)]) list.sort((a, b) => a[1] - b[1] || a[2] - b[2] || (a[0] < b[0] ? -1 : 1));
+    for (const list of [...Object.values(actual), ...Object.values(EXPECTED)])
+      list.sort((a, b) => a[1] - b[1] || a[2] - b[2] || (a[0] < b[0] ? -1 : 1));
     expect(actual).toEqual(EXPECTED);
     for (const f of findings) expect(f.message.length).toBeGreaterThan(15);
   });
@@ -87,14 +89,38 @@ describe("lint", () => {
   it("json is ESLint's JSON formatter shape: one result per file (clean ones too), severities 1/2, start and end", async () => {
     const r = await cli(["lint", CORPUS, "--format", "json"]);
     const results = JSON.parse(r.stdout);
-    expect(results.map((x: { filePath: string }) => path.basename(x.filePath)).sort()).toEqual(readdirSync(path.join(CORPUS, "lint")).sort());
+    expect(results.map((x: { filePath: string }) => path.basename(x.filePath)).sort()).toEqual(
+      readdirSync(path.join(CORPUS, "lint")).sort(),
+    );
     const types = results.find((x: { filePath: string }) => x.filePath.endsWith("types.json"));
     expect(path.isAbsolute(types.filePath)).toBe(true);
-    expect(types).toMatchObject({ errorCount: 1, warningCount: 3, fatalErrorCount: 0, fixableErrorCount: 0, fixableWarningCount: 0, suppressedMessages: [], usedDeprecatedRules: [], source: readFileSync(types.filePath, "utf8") });
+    expect(types).toMatchObject({
+      errorCount: 1,
+      warningCount: 3,
+      fatalErrorCount: 0,
+      fixableErrorCount: 0,
+      fixableWarningCount: 0,
+      suppressedMessages: [],
+      usedDeprecatedRules: [],
+      source: readFileSync(types.filePath, "utf8"),
+    });
     // types.json line 9: `"type": "tensor"` from column 16; the member ends after the value.
-    expect(types.messages).toContainEqual({ ruleId: "unknown-type", severity: 2, message: expect.stringMatching(/^unknown type "tensor"/), line: 9, column: 16, endLine: 9, endColumn: 32, nodeType: null });
+    expect(types.messages).toContainEqual({
+      ruleId: "unknown-type",
+      severity: 2,
+      message: expect.stringMatching(/^unknown type "tensor"/),
+      line: 9,
+      column: 16,
+      endLine: 9,
+      endColumn: 32,
+      nodeType: null,
+    });
     const broken = results.find((x: { filePath: string }) => x.filePath.endsWith("invalid-json.json"));
-    expect(broken).toMatchObject({ errorCount: 1, fatalErrorCount: 1, messages: [{ ruleId: "invalid-json", severity: 2, fatal: true, line: 5, column: 3, endLine: 5, endColumn: 4 }] });
+    expect(broken).toMatchObject({
+      errorCount: 1,
+      fatalErrorCount: 1,
+      messages: [{ ruleId: "invalid-json", severity: 2, fatal: true, line: 5, column: 3, endLine: 5, endColumn: 4 }],
+    });
     const clean = JSON.parse((await cli(["lint", SCHEMAS, "--format", "json"])).stdout);
     expect(clean.length).toBe((await findSchemaFiles(SCHEMAS)).length);
     for (const x of clean) expect(x.errorCount).toBe(0);
@@ -105,7 +131,10 @@ describe("lint", () => {
     expect(gh.stdout).toMatch(/^::error file=.*types\.json,line=9,col=16,title=unknown-type::unknown type "tensor"/m);
     const sarif = JSON.parse((await cli(["lint", CORPUS, "--format", "sarif"])).stdout);
     expect(sarif.version).toBe("2.1.0");
-    expect(sarif.runs[0].results[0]).toMatchObject({ ruleId: expect.any(String), locations: [{ physicalLocation: { region: { startLine: expect.any(Number) } } }] });
+    expect(sarif.runs[0].results[0]).toMatchObject({
+      ruleId: expect.any(String),
+      locations: [{ physicalLocation: { region: { startLine: expect.any(Number) } } }],
+    });
   });
 });
 
@@ -121,6 +150,11 @@ describe("the JSON Schema for schema files (editor support)", () => {
   });
   it("rejects a file without model_id or with a bad rule", () => {
     expect(validate({ input_schema: { type: "object" } })).toBe(false);
-    expect(validate({ model_id: "a/b", input_schema: { type: "object", properties: { x: { type: "string", validations: [{ validation_rule: 3 }] } } } })).toBe(false);
+    expect(
+      validate({
+        model_id: "a/b",
+        input_schema: { type: "object", properties: { x: { type: "string", validations: [{ validation_rule: 3 }] } } },
+      }),
+    ).toBe(false);
   });
 });

@@ -29,7 +29,15 @@ describe("lint --format sarif", () => {
   });
 
   it("the schema test can fail: a rule without an id, a level SARIF does not have", () => {
-    const bad = { version: "2.1.0", runs: [{ tool: { driver: { name: "x", rules: [{ shortDescription: { text: "s" } }] } }, results: [{ message: { text: "m" }, level: "fatal" }] }] };
+    const bad = {
+      version: "2.1.0",
+      runs: [
+        {
+          tool: { driver: { name: "x", rules: [{ shortDescription: { text: "s" } }] } },
+          results: [{ message: { text: "m" }, level: "fatal" }],
+        },
+      ],
+    };
     expect(validateSarif(bad)).toBe(false);
   });
 
@@ -46,7 +54,12 @@ describe("lint --format sarif", () => {
     }
     for (const result of run.results) expect(run.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
     const tensor = run.results.find((r: { ruleId: string }) => r.ruleId === "unknown-type");
-    expect(tensor.locations[0].physicalLocation.region).toEqual({ startLine: 9, startColumn: 16, endLine: 9, endColumn: 32 });
+    expect(tensor.locations[0].physicalLocation.region).toEqual({
+      startLine: 9,
+      startColumn: 16,
+      endLine: 9,
+      endColumn: 32,
+    });
     // Only warnings and infos can be configured, so only their help says how.
     expect(sarifRule("unknown-type").help.text).not.toContain("config");
     expect(sarifRule("normalized-type").help.text).toContain('"normalized-type": "off"');
@@ -56,6 +69,9 @@ describe("lint --format sarif", () => {
   it("the README's table lists every rule id with its severity and summary (the help link's target)", () => {
     const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
     expect(readme).toContain("## Lint rules");
-    for (const [id, entry] of Object.entries(NOTE_CODES)) expect(readme).toContain(`| \`${id}\` | ${entry.severity}${"strictError" in entry ? " (error with --strict)" : ""} | ${entry.summary} |`);
+    for (const [id, entry] of Object.entries(NOTE_CODES))
+      expect(readme).toContain(
+        `| \`${id}\` | ${entry.severity}${"strictError" in entry ? " (error with --strict)" : ""} | ${entry.summary} |`,
+      );
   });
 });

@@ -36,7 +36,11 @@ describe("schema file loading", () => {
   });
 
   it("reports every envelope problem of a file at once", () => {
-    const r = checkSchemaFile("schemas/acme/m.json", "acme/m.json", '{"model_id": "acme/x", "model_id": "acme/x", "inputs": {}, "example": 3}');
+    const r = checkSchemaFile(
+      "schemas/acme/m.json",
+      "acme/m.json",
+      '{"model_id": "acme/x", "model_id": "acme/x", "inputs": {}, "example": 3}',
+    );
     expect(r.errors.map((e) => [e.ruleId, e.pointer])).toEqual([
       ["duplicate-key", "/model_id"],
       ["missing-key", ""],
@@ -68,7 +72,10 @@ describe("JSON with positions", () => {
 describe("duplicate ids", () => {
   it("ids differing only in case are reported once per later file", async () => {
     const { duplicateIds } = await import("../../generator/load/load.js");
-    const r = duplicateIds([{ modelId: "a/B" }, { modelId: "a/b" }, { modelId: "c/d" }], (e) => `schemas/${e.modelId}.json`);
+    const r = duplicateIds(
+      [{ modelId: "a/B" }, { modelId: "a/b" }, { modelId: "c/d" }],
+      (e) => `schemas/${e.modelId}.json`,
+    );
     expect(r.keep.map((e) => e.modelId)).toEqual(["a/B", "c/d"]);
     expect(r.errors.map((e) => [e.file, e.ruleId])).toEqual([["schemas/a/b.json", "duplicate-model-id"]]);
   });

@@ -16,14 +16,25 @@ function post(size: number, declare: boolean): Promise<{ status: number; body: s
   return new Promise((resolve, reject) => {
     let written = 0;
     let answered = false;
-    const req = request(url, { method: "POST", headers: { authorization: "Bearer t", "content-type": "application/json", ...(declare ? { "content-length": String(size) } : {}) } }, (res) => {
-      answered = true;
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, written }));
-      res.on("error", reject);
-    });
+    const req = request(
+      url,
+      {
+        method: "POST",
+        headers: {
+          authorization: "Bearer t",
+          "content-type": "application/json",
+          ...(declare ? { "content-length": String(size) } : {}),
+        },
+      },
+      (res) => {
+        answered = true;
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, written }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", (e) => (answered ? undefined : reject(e)));
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     const pump = () => {
@@ -48,14 +59,22 @@ describe("emulator request bodies", () => {
     expect(JSON.parse(streamed.body)).toMatchObject({ error_code: 413001 });
     // It stopped reading: the client could not push the whole body through.
     expect(streamed.written).toBeLessThan(LIMIT * 50);
-    const ok = await fetch(`${emulator.baseUrl}/models/${T2V}`, { method: "POST", headers: { authorization: "Bearer t" }, body: JSON.stringify({ prompt: "after" }) });
+    const ok = await fetch(`${emulator.baseUrl}/models/${T2V}`, {
+      method: "POST",
+      headers: { authorization: "Bearer t" },
+      body: JSON.stringify({ prompt: "after" }),
+    });
     expect(ok.status).toBe(200);
     expect(emulator.stats().submits).toBe(1);
   });
 
   it("accepts a body just under the bound", async () => {
     const prompt = "p".repeat(LIMIT - 100);
-    const ok = await fetch(`${emulator.baseUrl}/models/${T2V}`, { method: "POST", headers: { authorization: "Bearer t" }, body: JSON.stringify({ prompt }) });
+    const ok = await fetch(`${emulator.baseUrl}/models/${T2V}`, {
+      method: "POST",
+      headers: { authorization: "Bearer t" },
+      body: JSON.stringify({ prompt }),
+    });
     expect(ok.status).not.toBe(413);
   });
 });

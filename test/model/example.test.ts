@@ -17,7 +17,11 @@ const ajv = new AjvClass({ allErrors: true, strict: false });
 for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
 
 function modelOf(inputSchema: object) {
-  const analysis = analyzeSchemaText({ file: "schemas/acme/m.json", relPath: "acme/m.json", text: JSON.stringify({ model_id: "acme/m", input_schema: inputSchema }) });
+  const analysis = analyzeSchemaText({
+    file: "schemas/acme/m.json",
+    relPath: "acme/m.json",
+    text: JSON.stringify({ model_id: "acme/m", input_schema: inputSchema }),
+  });
   if (!analysis.model) throw new Error(errorsOf(analysis).join("\n"));
   return analysis.model;
 }
@@ -29,7 +33,15 @@ const validates = (schema: object, value: unknown) => {
 
 describe("synthesized usage examples", () => {
   const shapes: Record<string, object> = {
-    media: { type: "object", required: ["image_url", "clips", "voice"], properties: { image_url: { type: "string", format: "image_uri" }, clips: { type: "array", format: "video_uris", minItems: 2, uniqueItems: true }, voice: { type: "string", format: "audio_uri" } } },
+    media: {
+      type: "object",
+      required: ["image_url", "clips", "voice"],
+      properties: {
+        image_url: { type: "string", format: "image_uri" },
+        clips: { type: "array", format: "video_uris", minItems: 2, uniqueItems: true },
+        voice: { type: "string", format: "audio_uri" },
+      },
+    },
     limits: {
       type: "object",
       required: ["prompt", "steps", "scale", "seed", "ratio"],
@@ -41,8 +53,30 @@ describe("synthesized usage examples", () => {
         ratio: { type: "string", enum: ["16:9", "1:1"] },
       },
     },
-    nested: { type: "object", required: ["lora"], properties: { lora: { type: "object", required: ["path", "weight"], properties: { path: { type: "string", format: "uri" }, weight: { type: "number", minimum: 0.1 } } }, optional: { type: "string" } } },
-    union: { type: "object", required: ["size"], properties: { size: { anyOf: [{ type: "integer", minimum: 64 }, { type: "string", enum: ["auto"] }] } } },
+    nested: {
+      type: "object",
+      required: ["lora"],
+      properties: {
+        lora: {
+          type: "object",
+          required: ["path", "weight"],
+          properties: { path: { type: "string", format: "uri" }, weight: { type: "number", minimum: 0.1 } },
+        },
+        optional: { type: "string" },
+      },
+    },
+    union: {
+      type: "object",
+      required: ["size"],
+      properties: {
+        size: {
+          anyOf: [
+            { type: "integer", minimum: 64 },
+            { type: "string", enum: ["auto"] },
+          ],
+        },
+      },
+    },
   };
   for (const [name, schema] of Object.entries(shapes)) {
     it(`${name}: only the required inputs, and valid`, () => {
@@ -64,6 +98,7 @@ describe("synthesized usage examples", () => {
   it("every model of the seeds and the quirks fixture has a usage example that validates", async () => {
     const { models } = await buildModels(schemasWithQuirks(tmp.dir));
     expect(models.length).toBeGreaterThan(3);
-    for (const m of models) expect(validates(validatorView(m.input.schema), m.usage.input), path.basename(m.sourcePath)).toEqual([]);
+    for (const m of models)
+      expect(validates(validatorView(m.input.schema), m.usage.input), path.basename(m.sourcePath)).toEqual([]);
   });
 });

@@ -10,14 +10,33 @@ const priced = (priceUnit: string, properties: Record<string, SchemaNode>, baseP
 describe("pricing: what the base price multiplies", () => {
   it("per output × the count property, given or defaulted", () => {
     const p = priced("output", { prompt: { type: "string" }, num_images: { type: "integer", default: 1 } });
-    expect(estimateCostFor(p, { prompt: "x", num_images: 4 })).toEqual({ estimated: true, amountUsd: 0.12, units: 4, basePriceUsd: 0.03, priceUnit: "output", basis: "$0.03 per output × num_images = 4" });
-    expect(estimateCostFor(p, { prompt: "x" })).toMatchObject({ estimated: true, amountUsd: 0.03, basis: "$0.03 per output × num_images = 1 (the default)" });
-    expect(estimateCostFor(p, { num_images: 2.5 })).toEqual({ estimated: false, reason: "`num_images` is 2.5, not a count", basePriceUsd: 0.03, priceUnit: "output" });
+    expect(estimateCostFor(p, { prompt: "x", num_images: 4 })).toEqual({
+      estimated: true,
+      amountUsd: 0.12,
+      units: 4,
+      basePriceUsd: 0.03,
+      priceUnit: "output",
+      basis: "$0.03 per output × num_images = 4",
+    });
+    expect(estimateCostFor(p, { prompt: "x" })).toMatchObject({
+      estimated: true,
+      amountUsd: 0.03,
+      basis: "$0.03 per output × num_images = 1 (the default)",
+    });
+    expect(estimateCostFor(p, { num_images: 2.5 })).toEqual({
+      estimated: false,
+      reason: "`num_images` is 2.5, not a count",
+      basePriceUsd: 0.03,
+      priceUnit: "output",
+    });
   });
 
   it("a count property without default, not given, cannot be estimated", () => {
     const p = priced("output", { num_outputs: { type: "integer" } });
-    expect(estimateCostFor(p, {})).toMatchObject({ estimated: false, reason: "`num_outputs` is not set and the schema gives no default" });
+    expect(estimateCostFor(p, {})).toMatchObject({
+      estimated: false,
+      reason: "`num_outputs` is not set and the schema gives no default",
+    });
   });
 
   it("per output with nothing that sets the count: one output per request, said in the basis", () => {
@@ -30,33 +49,71 @@ describe("pricing: what the base price multiplies", () => {
 
   it("force_single counts one only when true; max_images makes the count unknown", () => {
     const p = priced("output", { force_single: { type: "boolean", default: false } });
-    expect(estimateCostFor(p, { force_single: true })).toMatchObject({ estimated: true, amountUsd: 0.03, basis: "$0.03 per output × 1 (`force_single` = true)" });
-    expect(estimateCostFor(p, {})).toMatchObject({ estimated: false, reason: "`force_single` is false (the default): the model may make several outputs (set it to true for one)" });
-    expect(estimateCostFor(priced("output", { max_images: { type: "integer" } }), {})).toMatchObject({ estimated: false, reason: expect.stringContaining("`max_images` lets the model make a varying number of outputs") });
+    expect(estimateCostFor(p, { force_single: true })).toMatchObject({
+      estimated: true,
+      amountUsd: 0.03,
+      basis: "$0.03 per output × 1 (`force_single` = true)",
+    });
+    expect(estimateCostFor(p, {})).toMatchObject({
+      estimated: false,
+      reason: "`force_single` is false (the default): the model may make several outputs (set it to true for one)",
+    });
+    expect(estimateCostFor(priced("output", { max_images: { type: "integer" } }), {})).toMatchObject({
+      estimated: false,
+      reason: expect.stringContaining("`max_images` lets the model make a varying number of outputs"),
+    });
   });
 
   it("per second × duration, numbers or numeric strings; 'auto' cannot be estimated", () => {
     const p = priced("second", { duration: { type: "string", enum: ["auto", "5", "10"], default: "auto" } }, 0.05);
-    expect(estimateCostFor(p, { duration: "10" })).toMatchObject({ estimated: true, amountUsd: 0.5, units: 10, basis: "$0.05 per second × duration = 10" });
-    expect(estimateCostFor(p, {})).toMatchObject({ estimated: false, reason: '`duration` is "auto" (the default), not a number of seconds' });
+    expect(estimateCostFor(p, { duration: "10" })).toMatchObject({
+      estimated: true,
+      amountUsd: 0.5,
+      units: 10,
+      basis: "$0.05 per second × duration = 10",
+    });
+    expect(estimateCostFor(p, {})).toMatchObject({
+      estimated: false,
+      reason: '`duration` is "auto" (the default), not a number of seconds',
+    });
     const q = priced("second", { duration: { type: "integer", enum: [5, 10], default: 5 } }, 0.1, "1080p costs more");
-    expect(estimateCostFor(q, {})).toMatchObject({ estimated: true, amountUsd: 0.5, basis: "$0.1 per second × duration = 5 (the default)", pricingNote: "1080p costs more" });
-    expect(formatCostEstimate(estimateCostFor(q, {}))).toBe("$0.5 ($0.1 per second × duration = 5 (the default); base price, the catalog notes: 1080p costs more)");
+    expect(estimateCostFor(q, {})).toMatchObject({
+      estimated: true,
+      amountUsd: 0.5,
+      basis: "$0.1 per second × duration = 5 (the default)",
+      pricingNote: "1080p costs more",
+    });
+    expect(formatCostEstimate(estimateCostFor(q, {}))).toBe(
+      "$0.5 ($0.1 per second × duration = 5 (the default); base price, the catalog notes: 1080p costs more)",
+    );
   });
 
   it("per second with the length in frames, or no length at all, cannot be estimated", () => {
-    expect(costQuantity("second", schema({ frames: { type: "integer", enum: [121, 241] } }))).toEqual({ kind: "unknown", reason: "the length is set in frames (`frames`) and the frame rate the service bills by is not in the schema" });
-    expect(estimateCostFor(priced("second", { prompt: { type: "string" } }), { prompt: "x" })).toMatchObject({ estimated: false, reason: expect.stringContaining("the input has no length in seconds") });
+    expect(costQuantity("second", schema({ frames: { type: "integer", enum: [121, 241] } }))).toEqual({
+      kind: "unknown",
+      reason: "the length is set in frames (`frames`) and the frame rate the service bills by is not in the schema",
+    });
+    expect(estimateCostFor(priced("second", { prompt: { type: "string" } }), { prompt: "x" })).toMatchObject({
+      estimated: false,
+      reason: expect.stringContaining("the input has no length in seconds"),
+    });
   });
 
   it("no price, or a unit it does not know: cannot estimate, with the reason", () => {
-    expect(estimateCostFor(null, {})).toEqual({ estimated: false, reason: expect.stringContaining("no price is recorded for this model") });
-    expect(estimateCostFor(priced("minute", { duration: { type: "integer" } }), { duration: 3 })).toMatchObject({ estimated: false, reason: 'the catalog prices this model per "minute", a unit this package cannot estimate' });
+    expect(estimateCostFor(null, {})).toEqual({
+      estimated: false,
+      reason: expect.stringContaining("no price is recorded for this model"),
+    });
+    expect(estimateCostFor(priced("minute", { duration: { type: "integer" } }), { duration: 3 })).toMatchObject({
+      estimated: false,
+      reason: 'the catalog prices this model per "minute", a unit this package cannot estimate',
+    });
     expect(formatCostEstimate(estimateCostFor(null, {}))).toMatch(/^cannot estimate: no price is recorded/);
   });
 
   it("inputs that are not objects never throw", () => {
     const p = priced("output", { num_images: { type: "integer", default: 2 } });
-    for (const input of [null, 3, "x", [1]]) expect(estimateCostFor(p, input)).toMatchObject({ estimated: true, units: 2 });
+    for (const input of [null, 3, "x", [1]])
+      expect(estimateCostFor(p, input)).toMatchObject({ estimated: true, units: 2 });
   });
 });

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { SchemaErrors, SchemaFileError } from "../../generator/shared/errors.js";
+import { SchemaErrors, type SchemaFileError } from "../../generator/shared/errors.js";
 import { normalizeInputSchema, normalizeOutputSchema } from "../../generator/normalize/normalize.js";
 
 const F = "schemas/test/model.json";
 const norm = (schema: unknown) => normalizeInputSchema(schema, F);
-const obj = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ type: "object", properties, ...extra });
+const obj = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  type: "object",
+  properties,
+  ...extra,
+});
 const errorOf = (fn: () => unknown): SchemaFileError => {
   try {
     fn();
@@ -19,7 +23,9 @@ describe("normalize", () => {
   it('reads "type": "float" as number, and says so', () => {
     const r = norm(obj({ scale: { type: "float", minimum: 0 } }));
     expect(r.schema.properties!.scale.type).toBe("number");
-    expect(r.notes).toContainEqual(expect.objectContaining({ code: "normalized-type", pointer: "/input_schema/properties/scale/type" }));
+    expect(r.notes).toContainEqual(
+      expect.objectContaining({ code: "normalized-type", pointer: "/input_schema/properties/scale/type" }),
+    );
   });
 
   it("reads int/bool/double aliases and type lists", () => {
@@ -57,14 +63,32 @@ describe("normalize", () => {
   });
 
   it("moves plural media formats on arrays to the items, with or without items", () => {
-    const r = norm(obj({ withItems: { type: "array", format: "video_uris", items: { type: "string" } }, noItems: { type: "array", format: "audio_uris" } }));
-    expect(r.schema.properties!.withItems.items).toMatchObject({ type: "string", format: "video_uri", "x-media": "video" });
-    expect(r.schema.properties!.noItems.items).toMatchObject({ type: "string", format: "audio_uri", "x-media": "audio" });
+    const r = norm(
+      obj({
+        withItems: { type: "array", format: "video_uris", items: { type: "string" } },
+        noItems: { type: "array", format: "audio_uris" },
+      }),
+    );
+    expect(r.schema.properties!.withItems.items).toMatchObject({
+      type: "string",
+      format: "video_uri",
+      "x-media": "video",
+    });
+    expect(r.schema.properties!.noItems.items).toMatchObject({
+      type: "string",
+      format: "audio_uri",
+      "x-media": "audio",
+    });
     expect(r.schema.properties!.noItems.format).toBeUndefined();
   });
 
   it("keeps keys that are not identifiers exactly", () => {
-    const r = norm(obj({ "width×height": { type: "string" }, "1st": { type: "integer" }, "a b": { type: "string" } }, { required: ["1st"] }));
+    const r = norm(
+      obj(
+        { "width×height": { type: "string" }, "1st": { type: "integer" }, "a b": { type: "string" } },
+        { required: ["1st"] },
+      ),
+    );
     expect(Object.keys(r.schema.properties!)).toEqual(["width×height", "1st", "a b"]);
     expect(r.schema.required).toEqual(["1st"]);
   });
@@ -79,18 +103,27 @@ describe("normalize", () => {
   it("enforces a required name that is not in properties, and reports it", () => {
     const r = norm(obj({ a: { type: "string" } }, { required: ["a", "ghost"] }));
     expect(r.schema.required).toEqual(["a", "ghost"]);
-    expect(r.notes).toContainEqual(expect.objectContaining({ code: "required-missing-property", pointer: "/input_schema/required/1" }));
+    expect(r.notes).toContainEqual(
+      expect.objectContaining({ code: "required-missing-property", pointer: "/input_schema/required/1" }),
+    );
   });
 
   it("reads numeric strings where numbers belong: limits, defaults, enum values", () => {
-    const r = norm(obj({ n: { type: "integer", minimum: "1", maximum: "10", default: "5", enum: ["1", "5", "10"] }, s: { type: "string", maxLength: "800" } }));
+    const r = norm(
+      obj({
+        n: { type: "integer", minimum: "1", maximum: "10", default: "5", enum: ["1", "5", "10"] },
+        s: { type: "string", maxLength: "800" },
+      }),
+    );
     expect(r.schema.properties!.n).toMatchObject({ minimum: 1, maximum: 10, default: 5, enum: [1, 5, 10] });
     expect(r.schema.properties!.s.maxLength).toBe(800);
     expect(r.notes.filter((n) => n.code === "numeric-string").length).toBeGreaterThanOrEqual(5);
   });
 
   it("rejects a limit that is not a number", () => {
-    expect(errorOf(() => norm(obj({ s: { type: "string", maxLength: "lots" } }))).pointer).toBe("/input_schema/properties/s/maxLength");
+    expect(errorOf(() => norm(obj({ s: { type: "string", maxLength: "lots" } }))).pointer).toBe(
+      "/input_schema/properties/s/maxLength",
+    );
   });
 
   it("drops the top-level title (page chrome in the page's language)", () => {
@@ -100,7 +133,15 @@ describe("normalize", () => {
   });
 
   it("normalizes nested objects and arrays of objects, open unless the schema closes them, their names known", () => {
-    const r = norm(obj({ loras: { type: "array", items: obj({ path: { type: "string" }, scale: { type: "float" } }, { required: ["path"] }) }, closed: obj({ a: {} }, { additionalProperties: false }) }));
+    const r = norm(
+      obj({
+        loras: {
+          type: "array",
+          items: obj({ path: { type: "string" }, scale: { type: "float" } }, { required: ["path"] }),
+        },
+        closed: obj({ a: {} }, { additionalProperties: false }),
+      }),
+    );
     const item = r.schema.properties!.loras.items!;
     expect(item.additionalProperties).toBeUndefined();
     expect(item.properties!.scale.type).toBe("number");
@@ -116,20 +157,41 @@ describe("normalize", () => {
   it("sends validations to the side table: arrays apply to each item", () => {
     const r = norm(
       obj({
-        image_urls: { type: "array", items: { type: "string", format: "image_uri" }, validations: [{ validation_rule: "width_pixels<=", validation_value: 4096, validation_error: "too wide" }] },
-        nested: obj({ frame: { type: "string", validations: [{ validation_rule: "width/height≥", validation_value: "0.33", validation_error: "ratio" }] } }),
+        image_urls: {
+          type: "array",
+          items: { type: "string", format: "image_uri" },
+          validations: [{ validation_rule: "width_pixels<=", validation_value: 4096, validation_error: "too wide" }],
+        },
+        nested: obj({
+          frame: {
+            type: "string",
+            validations: [{ validation_rule: "width/height≥", validation_value: "0.33", validation_error: "ratio" }],
+          },
+        }),
       }),
     );
-    expect(r.ruleTargets.map((t) => t.path)).toEqual([["image_urls", "*"], ["nested", "frame"]]);
+    expect(r.ruleTargets.map((t) => t.path)).toEqual([
+      ["image_urls", "*"],
+      ["nested", "frame"],
+    ]);
     expect(r.ruleTargets[0].media).toBe("image");
     const [rule] = r.ruleTargets[1].rules;
     expect(rule).toMatchObject({ kind: "checked", op: ">=", limit: 0.33, metrics: ["height", "width"] });
   });
 
   it("reports an unparseable rule as unchecked, not as a pass", () => {
-    const r = norm(obj({ img: { type: "string", validations: [{ validation_rule: "sharpness>", validation_value: 3 }] } }));
+    const r = norm(
+      obj({ img: { type: "string", validations: [{ validation_rule: "sharpness>", validation_value: 3 }] } }),
+    );
     expect(r.ruleTargets[0].rules[0]).toMatchObject({ kind: "unchecked" });
-    expect(r.notes).toContainEqual(expect.objectContaining({ code: "rule-unknown-metric", severity: "warning", pointer: "/input_schema/properties/img/validations/0", message: expect.not.stringMatching(/\[rule-/) }));
+    expect(r.notes).toContainEqual(
+      expect.objectContaining({
+        code: "rule-unknown-metric",
+        severity: "warning",
+        pointer: "/input_schema/properties/img/validations/0",
+        message: expect.not.stringMatching(/\[rule-/),
+      }),
+    );
   });
 
   it("keeps an array without items as an array of anything", () => {
@@ -153,7 +215,9 @@ describe("normalize", () => {
   it("drops duplicate enum values with a warning (validators refuse them)", () => {
     const r = norm(obj({ m: { type: "string", enum: ["a", "b", "a"] } }));
     expect(r.schema.properties!.m.enum).toEqual(["a", "b"]);
-    expect(r.notes).toContainEqual(expect.objectContaining({ code: "duplicate-enum", pointer: "/input_schema/properties/m/enum/2" }));
+    expect(r.notes).toContainEqual(
+      expect.objectContaining({ code: "duplicate-enum", pointer: "/input_schema/properties/m/enum/2" }),
+    );
   });
 
   it("rejects non-finite numbers", () => {
@@ -171,14 +235,24 @@ describe("output schema", () => {
   });
 
   it('unwraps the docs\' {"output": {…}} wrapper and recognizes the generic shape', () => {
-    const captured = { output: { type: "object", properties: { image: { type: "string", format: "uri", description: "단일 이미지 URL" } } } };
+    const captured = {
+      output: {
+        type: "object",
+        properties: { image: { type: "string", format: "uri", description: "단일 이미지 URL" } },
+      },
+    };
     const r = normalizeOutputSchema(captured, F);
     expect(r.generic).toBe(true);
     expect(r.schema.properties!.image.description).toBe("URL of a single image");
   });
 
   it("keeps a model-specific output schema as it is", () => {
-    const r = normalizeOutputSchema({ output: { type: "object", properties: { mesh: { type: "string", format: "uri" }, seed: { type: "integer" } } } }, F);
+    const r = normalizeOutputSchema(
+      {
+        output: { type: "object", properties: { mesh: { type: "string", format: "uri" }, seed: { type: "integer" } } },
+      },
+      F,
+    );
     expect(r.generic).toBe(false);
     expect(Object.keys(r.schema.properties!)).toEqual(["mesh", "seed"]);
   });

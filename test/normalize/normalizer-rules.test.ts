@@ -32,7 +32,10 @@ function normalized(rule: string, file: string): unknown {
   }
 }
 
-const run = (rule: string) => ({ ...(normalized(rule, "given.json") as object), ...(existsSync(path.join(FIXTURES, rule, "bad.json")) ? { bad: normalized(rule, "bad.json") } : {}) });
+const run = (rule: string) => ({
+  ...(normalized(rule, "given.json") as object),
+  ...(existsSync(path.join(FIXTURES, rule, "bad.json")) ? { bad: normalized(rule, "bad.json") } : {}),
+});
 
 describe("normalizer rules", () => {
   it("every rule has a fixture, and every fixture a rule", () => {
@@ -43,7 +46,17 @@ describe("normalizer rules", () => {
 
   it("the handled keywords are the rules' keywords", () => {
     expect([...HANDLED_KEYWORDS].sort()).toEqual([...new Set(NORMALIZER_RULES.flatMap((r) => r.keywords))].sort());
-    for (const keyword of ["not", "if", "prefixItems", "dependentRequired", "propertyNames", "$ref", "validations", "nullable"]) expect(HANDLED_KEYWORDS.has(keyword)).toBe(true);
+    for (const keyword of [
+      "not",
+      "if",
+      "prefixItems",
+      "dependentRequired",
+      "propertyNames",
+      "$ref",
+      "validations",
+      "nullable",
+    ])
+      expect(HANDLED_KEYWORDS.has(keyword)).toBe(true);
   });
 
   it.each(NORMALIZER_RULES.map((r) => r.name))("%s", (rule) => {

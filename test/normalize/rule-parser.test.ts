@@ -91,6 +91,9 @@ describe("rule evaluation at the seed boundaries", () => {
 
 describe("prototype-named metrics", () => {
   it.each(["constructor<", "__proto__<", "toString>="])("%j is an unknown metric", (rule) => {
-    expect(parseRule({ validation_rule: rule, validation_value: 1 })).toMatchObject({ kind: "unchecked", code: "rule-unknown-metric" });
+    expect(parseRule({ validation_rule: rule, validation_value: 1 })).toMatchObject({
+      kind: "unchecked",
+      code: "rule-unknown-metric",
+    });
   });
 });

@@ -10,7 +10,13 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../generator/mock/emulator.js";
-import { AuthenticationError, createClient, JobCancelledError, JobFailedError, ValidationError } from "../../generated/index.js";
+import {
+  AuthenticationError,
+  createClient,
+  JobCancelledError,
+  JobFailedError,
+  ValidationError,
+} from "../../generated/index.js";
 import { SCHEMAS, captureCli, tempDir } from "../helpers.js";
 
 const TOKEN = "rc-official-token-9d1";
@@ -30,11 +36,16 @@ async function emulator(options: Partial<EmulatorOptions> = {}): Promise<Emulato
 }
 
 /** A server that answers each route with a fixed JSON body, recording requests. */
-async function official(answers: Record<"submit" | "status" | "result" | "cancel", { status?: number; body: unknown }>) {
+async function official(
+  answers: Record<"submit" | "status" | "result" | "cancel", { status?: number; body: unknown }>,
+) {
   const seen: { route: string; url: string; authorization?: string }[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     const url = req.url ?? "/";
-    const route = req.method === "POST" && url.startsWith("/v1/models/") ? "submit" : (url.split("?")[0].split("/").pop() as "status");
+    const route =
+      req.method === "POST" && url.startsWith("/v1/models/")
+        ? "submit"
+        : (url.split("?")[0].split("/").pop() as "status");
     seen.push({ route, url, authorization: req.headers.authorization });
     req.resume();
     const a = answers[route];
@@ -60,7 +71,15 @@ describe("terminal statuses as the official CLI treats them", () => {
       const server = await official({
         submit: submitted,
         status: { body: { request_id: "req_1", status } },
-        result: { body: { request_id: "req_1", status, output: { video: "https://cdn.example/v.mp4" }, error_message: "GPU fell over", cost: 0.3 } },
+        result: {
+          body: {
+            request_id: "req_1",
+            status,
+            output: { video: "https://cdn.example/v.mp4" },
+            error_message: "GPU fell over",
+            cost: 0.3,
+          },
+        },
         cancel: { body: {} },
       });
       const client = createClient({ token: TOKEN, baseUrl: server.baseUrl, validate: false, retry: FAST });
@@ -76,21 +95,44 @@ describe("terminal statuses as the official CLI treats them", () => {
   }
 
   it("result with includeCost asks for ?include_cost=true and types cost; run hands it to onResult", async () => {
-    const server = await official({ submit: submitted, status: { body: { status: "completed" } }, result: { body: { request_id: "req_1", status: "completed", output: { video: "https://cdn.example/v.mp4" }, cost: 0.42 } }, cancel: { body: {} } });
+    const server = await official({
+      submit: submitted,
+      status: { body: { status: "completed" } },
+      result: {
+        body: { request_id: "req_1", status: "completed", output: { video: "https://cdn.example/v.mp4" }, cost: 0.42 },
+      },
+      cancel: { body: {} },
+    });
     const client = createClient({ token: TOKEN, baseUrl: server.baseUrl, validate: false, retry: FAST });
     const r = await client.result("req_1", { includeCost: true });
     expect(r).toMatchObject({ completed: true, cost: 0.42 });
     expect(server.seen.at(-1)?.url).toBe("/v1/requests/req_1/result?include_cost=true");
     let cost: number | undefined;
-    await client.run(T2V, { prompt: "x" }, { includeCost: true, onResult: (res) => (cost = res.cost), pollIntervalMs: 5 });
+    await client.run(
+      T2V,
+      { prompt: "x" },
+      { includeCost: true, onResult: (res) => (cost = res.cost), pollIntervalMs: 5 },
+    );
     expect(cost).toBe(0.42);
-    expect(server.seen.filter((s) => s.route === "result").every((s) => s.url.endsWith("?include_cost=true"))).toBe(true);
+    expect(server.seen.filter((s) => s.route === "result").every((s) => s.url.endsWith("?include_cost=true"))).toBe(
+      true,
+    );
   });
 
   it("cancel of a running job: 2xx outcome not_cancellable is { cancelled: false } with the outcome", async () => {
-    const server = await official({ submit: submitted, status: { body: {} }, result: { body: {} }, cancel: { body: { request_id: "req_1", status: "in_progress", outcome: "not_cancellable" } } });
+    const server = await official({
+      submit: submitted,
+      status: { body: {} },
+      result: { body: {} },
+      cancel: { body: { request_id: "req_1", status: "in_progress", outcome: "not_cancellable" } },
+    });
     const client = createClient({ token: TOKEN, baseUrl: server.baseUrl, retry: FAST });
-    expect(await client.cancel("req_1")).toMatchObject({ requestId: "req_1", cancelled: false, status: "in_progress", outcome: "not_cancellable" });
+    expect(await client.cancel("req_1")).toMatchObject({
+      requestId: "req_1",
+      cancelled: false,
+      status: "in_progress",
+      outcome: "not_cancellable",
+    });
   });
 
   it("error messages are read as error_message, then message, error, detail", async () => {
@@ -100,8 +142,15 @@ describe("terminal statuses as the official CLI treats them", () => {
       [{ error_code: 400001, error: "C", detail: "D" }, "C"],
       [{ error_code: 400001, detail: "D" }, "D"],
     ] as const) {
-      const server = await official({ submit: { status: 400, body }, status: { body: {} }, result: { body: {} }, cancel: { body: {} } });
-      const err = await createClient({ token: TOKEN, baseUrl: server.baseUrl, validate: false, retry: FAST }).submit(T2V, { prompt: "x" }).catch((e) => e);
+      const server = await official({
+        submit: { status: 400, body },
+        status: { body: {} },
+        result: { body: {} },
+        cancel: { body: {} },
+      });
+      const err = await createClient({ token: TOKEN, baseUrl: server.baseUrl, validate: false, retry: FAST })
+        .submit(T2V, { prompt: "x" })
+        .catch((e) => e);
       expect(err).toBeInstanceOf(ValidationError);
       expect(err.message).toContain(`(HTTP 400): ${expected} (error_code`);
     }
@@ -117,7 +166,11 @@ describe("the emulator answers as the service does", () => {
       if (end === "completed" || end === "succeeded") expect(outcome.video).toMatch(/\/media\//);
       else expect(outcome).toBeInstanceOf(end === "failed" || end === "error" ? JobFailedError : JobCancelledError);
       expect(e.jobs().map((j) => j.status)).toEqual([end]);
-      const res = await fetch(`${e.baseUrl}/models/${T2V}`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "x-emulator-end-status": "error" }, body: '{"prompt":"y"}' });
+      const res = await fetch(`${e.baseUrl}/models/${T2V}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "x-emulator-end-status": "error" },
+        body: '{"prompt":"y"}',
+      });
       expect(res.status).toBe(200);
     });
   }
@@ -127,13 +180,22 @@ describe("the emulator answers as the service does", () => {
     const client = createClient({ token: TOKEN, baseUrl: e.baseUrl, retry: FAST });
     const job = await client.submit(T2V, { prompt: "x" });
     await expect.poll(() => e.job(job.requestId)?.status).toBe("in_progress");
-    expect(await client.cancel(job)).toMatchObject({ cancelled: false, status: "in_progress", outcome: "not_cancellable" });
-    const raw = await fetch(`${e.baseUrl}/requests/${job.requestId}/cancel`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(await client.cancel(job)).toMatchObject({
+      cancelled: false,
+      status: "in_progress",
+      outcome: "not_cancellable",
+    });
+    const raw = await fetch(`${e.baseUrl}/requests/${job.requestId}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(raw.status).toBe(200);
     const quick = await emulator({ runMs: 0, catalog: { [T2V]: { base_price_usd: 0.5, price_unit: "output" } } });
     const done = await createClient({ token: TOKEN, baseUrl: quick.baseUrl, retry: FAST }).submit(T2V, { prompt: "x" });
     await expect.poll(() => quick.job(done.requestId)?.status).toBe("completed");
-    const result = await createClient({ token: TOKEN, baseUrl: quick.baseUrl, retry: FAST }).result(done, { includeCost: true });
+    const result = await createClient({ token: TOKEN, baseUrl: quick.baseUrl, retry: FAST }).result(done, {
+      includeCost: true,
+    });
     expect(result.cost).toBe(0.5);
   });
 
@@ -144,15 +206,29 @@ describe("the emulator answers as the service does", () => {
     const text = await captureCli(["run", T2V, input, "--base-url", e.baseUrl], { env: { RUNCOMFY_API_TOKEN: TOKEN } });
     expect(text.code).toBe(0);
     expect(text.stderr).toContain("cost: $0.5");
-    const json = await captureCli(["run", T2V, input, "--base-url", e.baseUrl, "--json"], { env: { RUNCOMFY_API_TOKEN: TOKEN } });
-    expect(JSON.parse(json.stdout)).toMatchObject({ requestId: expect.any(String), output: { video: expect.any(String) }, cost: 0.5 });
+    const json = await captureCli(["run", T2V, input, "--base-url", e.baseUrl, "--json"], {
+      env: { RUNCOMFY_API_TOKEN: TOKEN },
+    });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      requestId: expect.any(String),
+      output: { video: expect.any(String) },
+      cost: 0.5,
+    });
   });
 });
 
 describe("credentials as the official CLI set them up", () => {
   const saved = { ...process.env };
   const withEnv = async (env: Record<string, string | undefined>, f: () => Promise<void>) => {
-    for (const k of ["RUNCOMFY_API_TOKEN", "RUNCOMFY_TOKEN", "RUNCOMFY_BASE_URL", "RUNCOMFY_MODEL_API_BASE", "RUNCOMFY_CONFIG_DIR", "XDG_CONFIG_HOME"]) delete process.env[k];
+    for (const k of [
+      "RUNCOMFY_API_TOKEN",
+      "RUNCOMFY_TOKEN",
+      "RUNCOMFY_BASE_URL",
+      "RUNCOMFY_MODEL_API_BASE",
+      "RUNCOMFY_CONFIG_DIR",
+      "XDG_CONFIG_HOME",
+    ])
+      delete process.env[k];
     Object.assign(process.env, env);
     try {
       await f();
@@ -168,8 +244,16 @@ describe("credentials as the official CLI set them up", () => {
   };
 
   it("precedence: option, RUNCOMFY_API_TOKEN, RUNCOMFY_TOKEN, the token file; base URL also from RUNCOMFY_MODEL_API_BASE", async () => {
-    const server = await official({ submit: submitted, status: { body: { status: "in_queue" } }, result: { body: {} }, cancel: { body: {} } });
-    const xdg = tokenFile(path.join(tmp.dir, "xdg"), JSON.stringify({ access_token: "from-file", refresh_token: null, expires_at: null, user_email: "a@b.c" }));
+    const server = await official({
+      submit: submitted,
+      status: { body: { status: "in_queue" } },
+      result: { body: {} },
+      cancel: { body: {} },
+    });
+    const xdg = tokenFile(
+      path.join(tmp.dir, "xdg"),
+      JSON.stringify({ access_token: "from-file", refresh_token: null, expires_at: null, user_email: "a@b.c" }),
+    );
     const sent = async () => {
       await createClient({ retry: FAST }).status("req_1");
       return server.seen.at(-1)?.authorization;
@@ -187,15 +271,20 @@ describe("credentials as the official CLI set them up", () => {
       expect(createClient().baseUrl).toBe("http://127.0.0.1:9/v1");
     });
     // RUNCOMFY_CONFIG_DIR names the folder itself, as in the official CLI.
-    await withEnv({ RUNCOMFY_CONFIG_DIR: path.join(xdg, "runcomfy"), RUNCOMFY_MODEL_API_BASE: server.baseUrl }, async () => {
-      expect(await sent()).toBe("Bearer from-file");
-    });
+    await withEnv(
+      { RUNCOMFY_CONFIG_DIR: path.join(xdg, "runcomfy"), RUNCOMFY_MODEL_API_BASE: server.baseUrl },
+      async () => {
+        expect(await sent()).toBe("Bearer from-file");
+      },
+    );
   });
 
   it("a broken token file is an AuthenticationError that names the file, never its contents", async () => {
     const xdg = tokenFile(path.join(tmp.dir, "broken"), '{"access_token": "sekret-value-123"');
     await withEnv({ XDG_CONFIG_HOME: xdg, RUNCOMFY_BASE_URL: "http://127.0.0.1:9/v1" }, async () => {
-      const err = await createClient({ retry: FAST }).status("req_1").catch((e) => e);
+      const err = await createClient({ retry: FAST })
+        .status("req_1")
+        .catch((e) => e);
       expect(err).toBeInstanceOf(AuthenticationError);
       expect(err.message).toContain(path.join(xdg, "runcomfy", "token.json"));
       expect(`${err.message}${err.stack}`).not.toContain("sekret");
@@ -203,12 +292,21 @@ describe("credentials as the official CLI set them up", () => {
   });
 
   it("the CLI reads RUNCOMFY_TOKEN and the token file from its environment", async () => {
-    const server = await official({ submit: submitted, status: { body: { request_id: "req_1", status: "in_queue", queue_position: 2 } }, result: { body: {} }, cancel: { body: {} } });
+    const server = await official({
+      submit: submitted,
+      status: { body: { request_id: "req_1", status: "in_queue", queue_position: 2 } },
+      result: { body: {} },
+      cancel: { body: {} },
+    });
     const xdg = tokenFile(path.join(tmp.dir, "cli"), JSON.stringify({ access_token: "cli-file-token" }));
-    const viaFile = await captureCli(["status", "req_1", "--base-url", server.baseUrl], { env: { XDG_CONFIG_HOME: xdg } });
+    const viaFile = await captureCli(["status", "req_1", "--base-url", server.baseUrl], {
+      env: { XDG_CONFIG_HOME: xdg },
+    });
     expect(viaFile.stdout).toBe("in_queue (queue position 2)\n");
     expect(server.seen.at(-1)?.authorization).toBe("Bearer cli-file-token");
-    await captureCli(["status", "req_1", "--base-url", server.baseUrl], { env: { XDG_CONFIG_HOME: xdg, RUNCOMFY_TOKEN: "cli-env-token" } });
+    await captureCli(["status", "req_1", "--base-url", server.baseUrl], {
+      env: { XDG_CONFIG_HOME: xdg, RUNCOMFY_TOKEN: "cli-env-token" },
+    });
     expect(server.seen.at(-1)?.authorization).toBe("Bearer cli-env-token");
     const none = await captureCli(["status", "req_1", "--base-url", server.baseUrl], { env: {} });
     expect(none.stderr).toContain("RUNCOMFY_API_TOKEN (or RUNCOMFY_TOKEN)");

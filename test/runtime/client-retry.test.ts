@@ -40,7 +40,12 @@ describe("redirects", () => {
     const target = `http://127.0.0.1:${await refusedPort()}/v1/models/${T2V}`;
     for (const status of [301, 302, 303, 307, 308]) {
       const server = await redirecting(status, target);
-      const client = createClient({ token: TOKEN, baseUrl: server.baseUrl, validate: false, retry: { maxRetries: 4, baseDelayMs: 1, maxDelayMs: 5 } });
+      const client = createClient({
+        token: TOKEN,
+        baseUrl: server.baseUrl,
+        validate: false,
+        retry: { maxRetries: 4, baseDelayMs: 1, maxDelayMs: 5 },
+      });
       const err = await client.submit(T2V, { prompt: "x" }).catch((e) => e);
       expect(err, String(status)).toBeInstanceOf(RunComfyError);
       expect(err.status).toBe(status);
@@ -51,7 +56,11 @@ describe("redirects", () => {
 
   it("GETs are not redirected either: one request, an error naming where it pointed", async () => {
     const server = await redirecting(302, "https://elsewhere.example/v1/requests/abc/status");
-    const client = createClient({ token: TOKEN, baseUrl: server.baseUrl, retry: { maxRetries: 4, baseDelayMs: 1, maxDelayMs: 5 } });
+    const client = createClient({
+      token: TOKEN,
+      baseUrl: server.baseUrl,
+      retry: { maxRetries: 4, baseDelayMs: 1, maxDelayMs: 5 },
+    });
     const err = await client.status("abc").catch((e) => e);
     expect(err.message).toContain("https://elsewhere.example/v1/requests/abc/status");
     expect(server.hits).toHaveLength(1);
@@ -68,8 +77,12 @@ describe("Retry-After on 5xx", () => {
     const server = createServer((req, res) => {
       at.push(Date.now());
       req.resume();
-      if (at.length === 1) res.writeHead(first, { "content-type": "application/json", "retry-after": "3" }).end('{"message":"busy"}');
-      else res.writeHead(200, { "content-type": "application/json" }).end('{"request_id":"abc","status":"in_queue","queue_position":1}');
+      if (at.length === 1)
+        res.writeHead(first, { "content-type": "application/json", "retry-after": "3" }).end('{"message":"busy"}');
+      else
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end('{"request_id":"abc","status":"in_queue","queue_position":1}');
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     closers.push(() => new Promise((r) => server.close(r)));
@@ -80,7 +93,11 @@ describe("Retry-After on 5xx", () => {
     it(`a ${status} with Retry-After: 3 is retried 3 s later on the clock, not sooner`, async () => {
       vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
       const server = await flaky(status);
-      const client = createClient({ token: TOKEN, baseUrl: server.baseUrl, retry: { maxRetries: 2, baseDelayMs: 50, maxDelayMs: 10_000 } });
+      const client = createClient({
+        token: TOKEN,
+        baseUrl: server.baseUrl,
+        retry: { maxRetries: 2, baseDelayMs: 50, maxDelayMs: 10_000 },
+      });
       const settled = client.status("abc");
       // Step the fake clock, letting real I/O run between steps, until the retry arrives.
       for (let step = 0; step < 100 && server.at.length < 2; step++) {
@@ -99,7 +116,11 @@ describe("Retry-After on 5xx", () => {
   it("Retry-After is capped by maxDelayMs, and a 5xx on submit is still never retried", async () => {
     emulator = await startEmulator({ schemasDir: SCHEMAS, token: TOKEN });
     emulator.setFaults([{ route: "submit", status: 503, retryAfterSeconds: 1 }]);
-    const client = createClient({ token: TOKEN, baseUrl: emulator.baseUrl, retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 } });
+    const client = createClient({
+      token: TOKEN,
+      baseUrl: emulator.baseUrl,
+      retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 },
+    });
     const err = await client.submit(T2V, { prompt: "x" }).catch((e) => e);
     expect(err).toBeInstanceOf(ServerError);
     expect(err.retryAfterMs).toBe(1000);

@@ -36,7 +36,8 @@ async function emulator(options: Partial<EmulatorOptions> = {}) {
   emulators.push(e);
   return e;
 }
-const clientFor = (e: Emulator, options: ClientOptions = {}) => createClient({ token: TOKEN, baseUrl: e.baseUrl, retry: FAST, requestTimeoutMs: 2000, ...options });
+const clientFor = (e: Emulator, options: ClientOptions = {}) =>
+  createClient({ token: TOKEN, baseUrl: e.baseUrl, retry: FAST, requestTimeoutMs: 2000, ...options });
 let media: MediaServer;
 beforeAll(async () => (media = await startMediaServer()));
 afterAll(async () => {
@@ -62,7 +63,11 @@ describe("client: the happy path", () => {
     const e = await emulator({ queueMs: 1000, runMs: 1000 });
     const client = clientFor(e);
     const updates: StatusUpdate[] = [];
-    const output = await client.run(T2V, { prompt: "a teapot" }, { onStatus: (u) => updates.push(u), pollIntervalMs: 30, maxPollIntervalMs: 60 });
+    const output = await client.run(
+      T2V,
+      { prompt: "a teapot" },
+      { onStatus: (u) => updates.push(u), pollIntervalMs: 30, maxPollIntervalMs: 60 },
+    );
     expect(output.video).toMatch(new RegExp(`^${e.origin}/media/.+\\.mp4$`));
     expect(updates.map((u) => u.status)).toEqual(["in_queue", "in_progress", "completed"]);
     expect(updates[0].queuePosition).toBe(1);
@@ -106,7 +111,11 @@ describe("client: the happy path", () => {
   it("reports queue positions of waiting jobs", async () => {
     const e = await emulator({ queueMs: 1000 });
     const client = clientFor(e);
-    const jobs = [await client.submit(T2V, { prompt: "1" }), await client.submit(T2V, { prompt: "2" }), await client.submit(T2V, { prompt: "3" })];
+    const jobs = [
+      await client.submit(T2V, { prompt: "1" }),
+      await client.submit(T2V, { prompt: "2" }),
+      await client.submit(T2V, { prompt: "3" }),
+    ];
     expect((await Promise.all(jobs.map((j) => client.status(j)))).map((s) => s.queuePosition)).toEqual([1, 2, 3]);
   });
 });
@@ -148,7 +157,11 @@ describe("client: errors", () => {
   it("maps each HTTP error to its class, with request id, status and error_code", async () => {
     const e = await emulator();
     const wrong = createClient({ token: "wrong", baseUrl: e.baseUrl, retry: FAST });
-    expect(await caught(wrong.submit(T2V, { prompt: "x" }))).toMatchObject({ name: "AuthenticationError", status: 401, errorCode: 400004 });
+    expect(await caught(wrong.submit(T2V, { prompt: "x" }))).toMatchObject({
+      name: "AuthenticationError",
+      status: 401,
+      errorCode: 400004,
+    });
     const client = clientFor(e);
     const notFound = await caught(client.status("no-such-request"));
     expect(notFound).toBeInstanceOf(NotFoundError);
@@ -166,7 +179,10 @@ describe("client: errors", () => {
     e.setFaults([{ route: "status", drop: true }]);
     expect(await caught(client.status("abc"))).toBeInstanceOf(NetworkError);
     e.setFaults([{ route: "status", malformed: true }]);
-    expect(await caught(client.status("abc"))).toMatchObject({ name: "NetworkError", message: expect.stringContaining("malformed") });
+    expect(await caught(client.status("abc"))).toMatchObject({
+      name: "NetworkError",
+      message: expect.stringContaining("malformed"),
+    });
     e.setFaults([{ route: "status", okWithErrorCode: true, errorCode: 404001 }]);
     expect(await caught(client.status("abc"))).toBeInstanceOf(NotFoundError);
     e.setFaults([]);
@@ -199,7 +215,11 @@ describe("client: waiting", () => {
     const e = await emulator({ queueMs: 5000 });
     const controller = new AbortController();
     let requestId = "";
-    const run = clientFor(e).run(T2V, { prompt: "x" }, { signal: controller.signal, pollIntervalMs: 10_000, onSubmitted: (j) => (requestId = j.requestId) });
+    const run = clientFor(e).run(
+      T2V,
+      { prompt: "x" },
+      { signal: controller.signal, pollIntervalMs: 10_000, onSubmitted: (j) => (requestId = j.requestId) },
+    );
     // Abort once the job is submitted and the first status is in (the run sleeps then).
     await vi.waitFor(() => expect(requestId && e.stats().requests.status).toBe(1), { timeout: 10_000, interval: 10 });
     const t0 = Date.now();
@@ -213,7 +233,11 @@ describe("client: waiting", () => {
   it("keeps polling through unknown statuses and passes them to onStatus", async () => {
     const e = await emulator({ queueMs: 50, runMs: 100, extraPhase: { status: "warming_up", ms: 200 } });
     const seenStatuses: string[] = [];
-    const out = await clientFor(e).run(T2V, { prompt: "x" }, { pollIntervalMs: 20, maxPollIntervalMs: 40, onStatus: (u) => seenStatuses.push(u.status) });
+    const out = await clientFor(e).run(
+      T2V,
+      { prompt: "x" },
+      { pollIntervalMs: 20, maxPollIntervalMs: 40, onStatus: (u) => seenStatuses.push(u.status) },
+    );
     expect(out.video).toBeTruthy();
     expect(seenStatuses.filter((s) => s === "warming_up").length).toBeGreaterThan(1);
     expect([...new Set(seenStatuses)]).toEqual(["in_queue", "warming_up", "in_progress", "completed"]);
@@ -225,13 +249,22 @@ describe("client: retry policy", () => {
     const e = await emulator();
     const client = clientFor(e);
     const job = await client.submit(T2V, { prompt: "x" });
-    e.setFaults([{ route: "status", status: 503, times: 1 }, { route: "status", status: 429, retryAfterSeconds: 0, times: 1 }, { route: "status", drop: true, times: 1 }]);
+    e.setFaults([
+      { route: "status", status: 503, times: 1 },
+      { route: "status", status: 429, retryAfterSeconds: 0, times: 1 },
+      { route: "status", drop: true, times: 1 },
+    ]);
     expect((await client.status(job)).requestId).toBe(job.requestId);
     expect(e.stats().requests.status).toBe(4);
   });
 
   it("submit is never retried once it may have reached the server: 5xx, dropped, timed out", async () => {
-    for (const fault of [{ status: 500, after: true }, { drop: true, after: true }, { status: 502 }, { delayMs: 600 }]) {
+    for (const fault of [
+      { status: 500, after: true },
+      { drop: true, after: true },
+      { status: 502 },
+      { delayMs: 600 },
+    ]) {
       const e = await emulator();
       e.setFaults([{ route: "submit", ...fault, times: 1 }]);
       const err = await caught(clientFor(e, { requestTimeoutMs: 300 }).submit(T2V, { prompt: "x" }));
@@ -256,7 +289,11 @@ describe("client: retry policy", () => {
         s.close(() => resolve(p));
       });
     });
-    const client = createClient({ token: TOKEN, baseUrl: `http://127.0.0.1:${port}/v1`, retry: { maxRetries: 8, baseDelayMs: 50, maxDelayMs: 100 } });
+    const client = createClient({
+      token: TOKEN,
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      retry: { maxRetries: 8, baseDelayMs: 50, maxDelayMs: 100 },
+    });
     const later = new Promise<Emulator>((resolve) => setTimeout(() => resolve(emulator({ port })), 150));
     const job = await client.submit(T2V, { prompt: "x" });
     const e = await later;
@@ -269,7 +306,14 @@ describe("client: the token", () => {
   it("never appears in errors, their serialization, or the client object", () => {
     expect(seen.length).toBeGreaterThan(10);
     for (const err of seen) {
-      for (const text of [String(err), (err as Error).message, JSON.stringify(err), inspect(err, { depth: 5 }), (err as Error).stack ?? ""]) expect(text).not.toContain(TOKEN);
+      for (const text of [
+        String(err),
+        (err as Error).message,
+        JSON.stringify(err),
+        inspect(err, { depth: 5 }),
+        (err as Error).stack ?? "",
+      ])
+        expect(text).not.toContain(TOKEN);
     }
     const client = createClient({ token: TOKEN, baseUrl: "http://127.0.0.1:9/v1" });
     expect(inspect(client, { depth: 5, showHidden: true })).not.toContain(TOKEN);

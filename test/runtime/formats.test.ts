@@ -29,7 +29,9 @@ const ours = (name: string): Check => {
 
 const SUITE = path.join(ROOT, "test/fixtures/json-schema-test-suite/draft2020-12/optional/format");
 const suiteStrings = readdirSync(SUITE).flatMap((file) =>
-  (JSON.parse(readFileSync(path.join(SUITE, file), "utf8")) as { tests: { data: unknown }[] }[]).flatMap((g) => g.tests.map((t) => t.data)).filter((d): d is string => typeof d === "string"),
+  (JSON.parse(readFileSync(path.join(SUITE, file), "utf8")) as { tests: { data: unknown }[] }[])
+    .flatMap((g) => g.tests.map((t) => t.data))
+    .filter((d): d is string => typeof d === "string"),
 );
 
 /** Strings shaped like each format, with near misses. */
@@ -42,8 +44,20 @@ const shaped = fc.oneof(
   fc.ipV6(),
   fc.domain(),
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 })).map(([y, m, d]) => `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`),
-  fc.tuple(fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }), fc.constantFrom("Z", "z", "+01:00", "-23:59", "+24:00", "", ".5Z")).map(([h, m, s, tz]) => `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}${tz}`),
+  fc
+    .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }))
+    .map(([y, m, d]) => `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`),
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: 25 }),
+      fc.integer({ min: 0, max: 61 }),
+      fc.integer({ min: 0, max: 61 }),
+      fc.constantFrom("Z", "z", "+01:00", "-23:59", "+24:00", "", ".5Z"),
+    )
+    .map(
+      ([h, m, s, tz]) =>
+        `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}${tz}`,
+    ),
   fc.constantFrom("P1D", "PT1H", "P1W", "P", "/a~0b/~1", "0/a", "1#", "aGVsbG8=", "{+x}", "^a\\Z"),
 );
 
@@ -56,11 +70,20 @@ describe("standard formats agree with ajv-formats", () => {
   it.each(STANDARD_FORMATS.filter((n) => typeof formats[n] === "function"))("%s", (name) => {
     const [mine, theirs] = [ours(name), oracle(name)];
     for (const value of suiteStrings) expect(mine(value as never), JSON.stringify(value)).toBe(theirs(value as never));
-    fc.assert(fc.property(shaped, (value) => mine(value as never) === theirs(value as never)), { numRuns: 300, seed: 7 });
+    fc.assert(
+      fc.property(shaped, (value) => mine(value as never) === theirs(value as never)),
+      { numRuns: 300, seed: 7 },
+    );
   });
 
   it.each(STANDARD_FORMATS.filter((n) => typeof formats[n] === "object"))("%s (numbers)", (name) => {
     const [mine, theirs] = [ours(name), oracle(name)];
-    fc.assert(fc.property(fc.oneof(fc.integer(), fc.double(), fc.constantFrom(2 ** 31, -(2 ** 31) - 1, 2 ** 53, 0.5)), (value) => mine(value as never) === theirs(value as never)), { numRuns: 300, seed: 7 });
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer(), fc.double(), fc.constantFrom(2 ** 31, -(2 ** 31) - 1, 2 ** 53, 0.5)),
+        (value) => mine(value as never) === theirs(value as never),
+      ),
+      { numRuns: 300, seed: 7 },
+    );
   });
 });

@@ -1,13 +1,40 @@
 import { describe, expect, it } from "vitest";
-import { decodePointerToken, encodePointerToken, joinPointer, splitPointer } from "../../generator/runtime/json-pointer.js";
+import {
+  decodePointerToken,
+  encodePointerToken,
+  joinPointer,
+  splitPointer,
+} from "../../generator/runtime/json-pointer.js";
 
 // RFC 6901 §5: the example document and what each pointer evaluates to.
-const doc: Record<string, unknown> = { foo: ["bar", "baz"], "": 0, "a/b": 1, "c%d": 2, "e^f": 3, "g|h": 4, "i\\j": 5, 'k"l': 6, " ": 7, "m~n": 8 };
+const doc: Record<string, unknown> = {
+  foo: ["bar", "baz"],
+  "": 0,
+  "a/b": 1,
+  "c%d": 2,
+  "e^f": 3,
+  "g|h": 4,
+  "i\\j": 5,
+  'k"l': 6,
+  " ": 7,
+  "m~n": 8,
+};
 const rfcExamples: [string, unknown][] = [
-  ["", doc], ["/foo", ["bar", "baz"]], ["/foo/0", "bar"], ["/", 0], ["/a~1b", 1], ["/c%d", 2], ["/e^f", 3],
-  ["/g|h", 4], ["/i\\j", 5], ['/k"l', 6], ["/ ", 7], ["/m~0n", 8],
+  ["", doc],
+  ["/foo", ["bar", "baz"]],
+  ["/foo/0", "bar"],
+  ["/", 0],
+  ["/a~1b", 1],
+  ["/c%d", 2],
+  ["/e^f", 3],
+  ["/g|h", 4],
+  ["/i\\j", 5],
+  ['/k"l', 6],
+  ["/ ", 7],
+  ["/m~0n", 8],
 ];
-const evaluate = (pointer: string) => splitPointer(pointer).reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], doc);
+const evaluate = (pointer: string) =>
+  splitPointer(pointer).reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], doc);
 
 describe("JSON pointer (RFC 6901)", () => {
   it.each(rfcExamples)("%j evaluates as the RFC says, and joins back to itself", (pointer, want) => {

@@ -44,7 +44,10 @@ describe("DNS rebinding", () => {
     takeBlocked();
     const resolver = scripted([UNROUTED], ["127.0.0.1"]);
     // `localhost` is a name the system resolves to 127.0.0.1: a transport that resolved again would reach the server.
-    const outcome = await probeMedia(`http://localhost:${port(internal)}/range/image.png`, "image", all, { ...resolver, timeoutMs: 3000 }).then(
+    const outcome = await probeMedia(`http://localhost:${port(internal)}/range/image.png`, "image", all, {
+      ...resolver,
+      timeoutMs: 3000,
+    }).then(
       (r) => r,
       (e: Error) => e,
     );
@@ -60,7 +63,10 @@ describe("DNS rebinding", () => {
     const resolver = scripted([ROUTED], ["127.0.0.1"]);
     const target = `http://media.test:${port(internal)}/range/image.png`;
     const url = `http://media.test:${port(publicHost)}/redirect/x?to=${encodeURIComponent(target)}`;
-    await expect(probeMedia(url, "image", all, { ...resolver, timeoutMs: 3000 })).rejects.toMatchObject({ code: "refused", message: expect.stringMatching(/resolves to private address 127\.0\.0\.1/) });
+    await expect(probeMedia(url, "image", all, { ...resolver, timeoutMs: 3000 })).rejects.toMatchObject({
+      code: "refused",
+      message: expect.stringMatching(/resolves to private address 127\.0\.0\.1/),
+    });
     expect(internal.requests()).toBe(0);
     expect(resolver.calls()).toBe(2);
   });
@@ -68,7 +74,10 @@ describe("DNS rebinding", () => {
   it("a public name is measured through the checked address, with range requests on one connection", async () => {
     publicHost.reset();
     const resolver = scripted([ROUTED], ["127.0.0.1"]);
-    const r = await probeMedia(`http://media.test:${port(publicHost)}/range/image.png`, "image", all, { ...resolver, timeoutMs: 3000 });
+    const r = await probeMedia(`http://media.test:${port(publicHost)}/range/image.png`, "image", all, {
+      ...resolver,
+      timeoutMs: 3000,
+    });
     expect(r).toMatchObject({ width: 320, height: 200 });
     expect(resolver.calls()).toBe(1);
   });
@@ -78,36 +87,54 @@ describe("redirects and names", () => {
   const viaPublic = (to: string) => `http://media.test:${port(publicHost)}/redirect/x?to=${encodeURIComponent(to)}`;
   const options = (): ProbeOptions => ({ ...scripted([ROUTED]), timeoutMs: 3000 });
 
-  it.each(["http://10.0.0.7/secret.png", "http://[::1]/x", "http://[::ffff:7f00:1]/x", "http://[::ffff:0:7f00:1]/x", "http://[64:ff9b::a00:7]/x", "http://[2002:7f00:1::]/x", "http://[fec0::1]/x", "http://169.254.169.254/latest/meta-data"])(
-    "a public host redirecting to %s is refused before any connection",
-    async (to) => {
-      takeBlocked();
-      await expect(probeMedia(viaPublic(to), "image", all, options())).rejects.toMatchObject({ code: "refused" });
-      expect(takeBlocked()).toEqual([]);
-    },
-  );
+  it.each([
+    "http://10.0.0.7/secret.png",
+    "http://[::1]/x",
+    "http://[::ffff:7f00:1]/x",
+    "http://[::ffff:0:7f00:1]/x",
+    "http://[64:ff9b::a00:7]/x",
+    "http://[2002:7f00:1::]/x",
+    "http://[fec0::1]/x",
+    "http://169.254.169.254/latest/meta-data",
+  ])("a public host redirecting to %s is refused before any connection", async (to) => {
+    takeBlocked();
+    await expect(probeMedia(viaPublic(to), "image", all, options())).rejects.toMatchObject({ code: "refused" });
+    expect(takeBlocked()).toEqual([]);
+  });
 
   it("a name with any special-purpose address among its answers is refused", async () => {
-    await expect(probeMedia(`http://media.test:${port(publicHost)}/range/image.png`, "image", all, { ...scripted([ROUTED, "10.1.2.3"]), timeoutMs: 3000 })).rejects.toMatchObject({ code: "refused" });
+    await expect(
+      probeMedia(`http://media.test:${port(publicHost)}/range/image.png`, "image", all, {
+        ...scripted([ROUTED, "10.1.2.3"]),
+        timeoutMs: 3000,
+      }),
+    ).rejects.toMatchObject({ code: "refused" });
   });
 });
 
 describe("one deadline over everything", () => {
   it("a resolver that never answers ends in a timeout, not a hang", async () => {
     const never = () => new Promise<string[]>(() => {});
-    await expect(probeMedia("http://slow-dns.test/x.png", "image", all, { resolveHost: never, timeoutMs: 200 })).rejects.toMatchObject({ code: "timeout" });
+    await expect(
+      probeMedia("http://slow-dns.test/x.png", "image", all, { resolveHost: never, timeoutMs: 200 }),
+    ).rejects.toMatchObject({ code: "timeout" });
   });
 
   it("the caller's signal stops a probe waiting on DNS", async () => {
     const controller = new AbortController();
-    const pending = probeMedia("http://slow-dns.test/x.png", "image", all, { resolveHost: () => new Promise(() => {}), signal: controller.signal });
+    const pending = probeMedia("http://slow-dns.test/x.png", "image", all, {
+      resolveHost: () => new Promise(() => {}),
+      signal: controller.signal,
+    });
     controller.abort();
     await expect(pending).rejects.toMatchObject({ code: "aborted" });
   });
 
   it("a socket aimed past loopback fails before it connects (the test network)", async () => {
     takeBlocked();
-    await expect(probeMedia(`http://${UNROUTED}:9/x.png`, "image", all, { timeoutMs: 3000 })).rejects.toMatchObject({ code: "network" });
+    await expect(probeMedia(`http://${UNROUTED}:9/x.png`, "image", all, { timeoutMs: 3000 })).rejects.toMatchObject({
+      code: "network",
+    });
     expect(takeBlocked()).toEqual([UNROUTED]);
   });
 });
@@ -122,8 +149,17 @@ describe("HTTP framing is Node's (strict) parser", () => {
   const local: ProbeOptions = { allowPrivateNetwork: true, timeoutMs: 20_000 };
 
   it("refuses conflicting or negative Content-Length", async () => {
-    const dup = await raw((s) => s.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${PNG.length}\r\nContent-Length: 5\r\n\r\n`), PNG])));
-    const negative = await raw((s) => s.end(Buffer.concat([Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n"), PNG])));
+    const dup = await raw((s) =>
+      s.end(
+        Buffer.concat([
+          Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${PNG.length}\r\nContent-Length: 5\r\n\r\n`),
+          PNG,
+        ]),
+      ),
+    );
+    const negative = await raw((s) =>
+      s.end(Buffer.concat([Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n"), PNG])),
+    );
     try {
       await expect(probeMedia(dup.url, "image", all, local)).rejects.toMatchObject({ code: "network" });
       await expect(probeMedia(negative.url, "image", all, local)).rejects.toMatchObject({ code: "network" });
@@ -150,7 +186,16 @@ describe("HTTP framing is Node's (strict) parser", () => {
   });
 
   it("passes over informational answers and reports an out-of-range status as the host's answer", async () => {
-    const early = await raw((s) => s.end(Buffer.concat([Buffer.from(`HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: ${PNG.length}\r\n\r\n`), PNG])));
+    const early = await raw((s) =>
+      s.end(
+        Buffer.concat([
+          Buffer.from(
+            `HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: ${PNG.length}\r\n\r\n`,
+          ),
+          PNG,
+        ]),
+      ),
+    );
     const weird = await raw((s) => s.end("HTTP/1.1 600 Odd\r\nContent-Length: 0\r\n\r\n"));
     try {
       expect(await probeMedia(early.url, "image", all, local)).toMatchObject({ width: 320, height: 200 });

@@ -27,11 +27,17 @@ beforeAll(async () => {
   plain = await startMediaServer();
   plain.add("image.png", png(320, 200));
   const image = png(640, 480);
-  const server = createServer({ key: readFileSync(path.join(TLS, "key.pem")), cert: readFileSync(path.join(TLS, "cert.pem")) }, (req, res) => {
-    servernames.push((req.socket as import("node:tls").TLSSocket).servername);
-    if (req.url === "/down") return void res.writeHead(302, { location: plain.url("/range/image.png").replace("127.0.0.1", "localhost") }).end();
-    res.writeHead(200, { "content-type": "image/png", "content-length": image.length }).end(image);
-  });
+  const server = createServer(
+    { key: readFileSync(path.join(TLS, "key.pem")), cert: readFileSync(path.join(TLS, "cert.pem")) },
+    (req, res) => {
+      servernames.push((req.socket as import("node:tls").TLSSocket).servername);
+      if (req.url === "/down")
+        return void res
+          .writeHead(302, { location: plain.url("/range/image.png").replace("127.0.0.1", "localhost") })
+          .end();
+      res.writeHead(200, { "content-type": "image/png", "content-length": image.length }).end(image);
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   httpsPort = (server.address() as AddressInfo).port;
   close = () => (server.closeAllConnections(), server.close());
@@ -50,8 +56,12 @@ function probeInChild(cases: { url: string; options: Record<string, unknown> }[]
     for (const c of cases) out.push(await probeMedia(c.url, "image", { dimensions: true, size: true }, c.options).then((r) => ({ width: r.width }), (e) => ({ code: e.code, message: e.message })));
     console.log(JSON.stringify(out));`;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["--input-type=module", "-e", script, JSON.stringify(cases)], { env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(TLS, "cert.pem") }, timeout: 30_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
+    execFile(
+      process.execPath,
+      ["--input-type=module", "-e", script, JSON.stringify(cases)],
+      { env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(TLS, "cert.pem") }, timeout: 30_000 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
     );
   });
 }
@@ -67,7 +77,10 @@ describe("probe over TLS", () => {
     ]);
     expect(byName).toEqual({ width: 640 });
     // The certificate names localhost only: reaching the same server by address fails verification.
-    expect(byAddress).toMatchObject({ code: "network", message: expect.stringMatching(/IP: 127\.0\.0\.1 is not in the cert's list|altnames/) });
+    expect(byAddress).toMatchObject({
+      code: "network",
+      message: expect.stringMatching(/IP: 127\.0\.0\.1 is not in the cert's list|altnames/),
+    });
     expect(downgrade).toMatchObject({ code: "refused", message: expect.stringMatching(/from https to plain http/) });
     expect(allowed).toEqual({ width: 320 });
     expect(servernames.filter((s) => s === "localhost").length).toBeGreaterThanOrEqual(3);

@@ -75,7 +75,9 @@ describe("header parsers", () => {
   });
 
   it("rejects non-images and corrupt headers", async () => {
-    await expect(readImageHeader(bytesReader(new TextEncoder().encode("GIF? no")))).rejects.toMatchObject({ code: "unsupported" });
+    await expect(readImageHeader(bytesReader(new TextEncoder().encode("GIF? no")))).rejects.toMatchObject({
+      code: "unsupported",
+    });
     const broken = jpeg(10, 10).slice();
     broken[4] = 0x00; // APP0 length 0x0010 → 0x0010? make it invalid: 0x00 0x01
     broken[5] = 0x01;
@@ -99,12 +101,15 @@ describe("probe over HTTP (127.0.0.1)", () => {
     expect(r.rangeRequests).toBe(false);
   });
 
-  it.each(Object.keys(IMAGES).filter((n) => n !== "icc.jpg"))("measures %s in one request on one connection", async (name) => {
-    server.reset();
-    const r = await probeMedia(server.url(`/range/${name}`), "image", all, local);
-    expect(r.width).toBe(EXPECTED[name][1]);
-    expect([server.requests(), server.connections()]).toEqual([1, 1]);
-  });
+  it.each(Object.keys(IMAGES).filter((n) => n !== "icc.jpg"))(
+    "measures %s in one request on one connection",
+    async (name) => {
+      server.reset();
+      const r = await probeMedia(server.url(`/range/${name}`), "image", all, local);
+      expect(r.width).toBe(EXPECTED[name][1]);
+      expect([server.requests(), server.connections()]).toEqual([1, 1]);
+    },
+  );
 
   it("jumps over a 1 MB ICC profile with Range: two requests on one kept-alive connection, not the file", async () => {
     server.reset();
@@ -145,8 +150,12 @@ describe("probe over HTTP (127.0.0.1)", () => {
   });
 
   it("is bounded: timeout, byte cap, redirect limit", async () => {
-    await expect(probeMedia(server.url("/slow/x"), "image", all, { ...local, timeoutMs: 300 })).rejects.toMatchObject({ code: "timeout" });
-    await expect(probeMedia(server.url("/endless/x.jpg"), "image", all, { ...local, maxBytes: 200_000 })).rejects.toMatchObject({ code: "too-large" });
+    await expect(probeMedia(server.url("/slow/x"), "image", all, { ...local, timeoutMs: 300 })).rejects.toMatchObject({
+      code: "timeout",
+    });
+    await expect(
+      probeMedia(server.url("/endless/x.jpg"), "image", all, { ...local, maxBytes: 200_000 }),
+    ).rejects.toMatchObject({ code: "too-large" });
     await expect(probeMedia(server.url("/loop/x"), "image", all, local)).rejects.toMatchObject({ code: "redirects" });
   });
 
@@ -154,14 +163,22 @@ describe("probe over HTTP (127.0.0.1)", () => {
     // A JPEG whose APP segments go on forever: the cap stops it.
     const endlessHeader = jpeg(10, 10, { iccBytes: 3_000_000 });
     server.add("long.jpg", endlessHeader);
-    await expect(probeMedia(server.url("/norange/long.jpg"), "image", all, { ...local, maxBytes: 500_000 })).rejects.toMatchObject({ code: "too-large" });
+    await expect(
+      probeMedia(server.url("/norange/long.jpg"), "image", all, { ...local, maxBytes: 500_000 }),
+    ).rejects.toMatchObject({ code: "too-large" });
     // With Range the profile is jumped over; the cap still counts every byte received.
-    expect(await probeMedia(server.url("/range/long.jpg"), "image", all, { ...local, maxBytes: 500_000 })).toMatchObject({ width: 10 });
-    await expect(probeMedia(server.url("/range/long.jpg"), "image", all, { ...local, maxBytes: 100_000 })).rejects.toMatchObject({ code: "too-large" });
+    expect(
+      await probeMedia(server.url("/range/long.jpg"), "image", all, { ...local, maxBytes: 500_000 }),
+    ).toMatchObject({ width: 10 });
+    await expect(
+      probeMedia(server.url("/range/long.jpg"), "image", all, { ...local, maxBytes: 100_000 }),
+    ).rejects.toMatchObject({ code: "too-large" });
   });
 
   it("refuses loopback and other schemes unless allowed", async () => {
-    await expect(probeMedia(server.url("/range/image.png"), "image", all, { timeoutMs: 2000 })).rejects.toMatchObject({ code: "refused" });
+    await expect(probeMedia(server.url("/range/image.png"), "image", all, { timeoutMs: 2000 })).rejects.toMatchObject({
+      code: "refused",
+    });
     await expect(probeMedia("file:///etc/passwd", "image", all, {})).rejects.toMatchObject({ code: "refused" });
     await expect(probeMedia("not a url", "image", all, {})).rejects.toMatchObject({ code: "refused" });
   });
@@ -175,15 +192,23 @@ describe("probe of local sources", () => {
     writeFileSync(file, IMAGES["lossless.webp"]);
     expect(await probeFile(file)).toMatchObject({ width: 1023, height: 77, sizeBytes: IMAGES["lossless.webp"].length });
     expect(await probeMedia(IMAGES["anim.gif"], "image", all)).toMatchObject({ width: 500, height: 250 });
-    expect(await probeMedia(new Blob([IMAGES["image.bmp"] as Uint8Array<ArrayBuffer>]), "image", all)).toMatchObject({ width: 64, height: 32, sizeBytes: IMAGES["image.bmp"].length });
+    expect(await probeMedia(new Blob([IMAGES["image.bmp"] as Uint8Array<ArrayBuffer>]), "image", all)).toMatchObject({
+      width: 64,
+      height: 32,
+      sizeBytes: IMAGES["image.bmp"].length,
+    });
   });
 });
 
 describe("data URIs", () => {
   it("are decoded and measured locally", async () => {
     const b64 = Buffer.from(IMAGES["image.png"]).toString("base64");
-    expect(await probeMedia(`data:image/png;base64,${b64}`, "image", all)).toMatchObject({ format: "png", width: 320, height: 200, sizeBytes: IMAGES["image.png"].length });
+    expect(await probeMedia(`data:image/png;base64,${b64}`, "image", all)).toMatchObject({
+      format: "png",
+      width: 320,
+      height: 200,
+      sizeBytes: IMAGES["image.png"].length,
+    });
     await expect(probeMedia("data:image/png;base64,%%%", "image", all)).rejects.toMatchObject({ code: "corrupt" });
   });
 });
-

@@ -20,7 +20,11 @@ async function serve(handler: (r: Request) => Promise<Response>): Promise<string
     for await (const c of req) chunks.push(c as Buffer);
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-    const request = new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : Buffer.concat(chunks) });
+    const request = new Request(`http://${req.headers.host}${req.url}`, {
+      method: req.method,
+      headers,
+      body: req.method === "GET" || req.method === "HEAD" ? undefined : Buffer.concat(chunks),
+    });
     const response = await handler(request);
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
@@ -40,7 +44,11 @@ beforeAll(async () => {
     allowModel: (id) => id !== "bytedance/dreamina-3-0/pro/image-to-video",
     fetch: async (input, init) => {
       const headers = new Headers(init?.headers);
-      seenByUpstream.push({ url: String(input), authorization: headers.get("authorization"), cookie: headers.get("cookie") });
+      seenByUpstream.push({
+        url: String(input),
+        authorization: headers.get("authorization"),
+        cookie: headers.get("cookie"),
+      });
       return fetch(input, init);
     },
   };
@@ -54,18 +62,28 @@ afterAll(async () => {
 describe("the proxy handler", () => {
   it("a client pointed at it with proxyUrl runs a job end to end without holding the token", async () => {
     const client = createClient({ proxyUrl: `${proxyOrigin}/api/runcomfy`, validate: false });
-    const output = await client.run("bytedance/dreamina-3-0/pro/text-to-video", { prompt: "a teapot" }, { pollIntervalMs: 20 });
+    const output = await client.run(
+      "bytedance/dreamina-3-0/pro/text-to-video",
+      { prompt: "a teapot" },
+      { pollIntervalMs: 20 },
+    );
     expect(output.video).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\//);
     expect(client.baseUrl).toBe(`${proxyOrigin}/api/runcomfy`);
     // subscribe: the request id with the output ({ data, requestId }, fal's shape); run is unchanged.
-    const { data, requestId } = await client.subscribe("bytedance/dreamina-3-0/pro/text-to-video", { prompt: "a cup" }, { pollIntervalMs: 20 });
+    const { data, requestId } = await client.subscribe(
+      "bytedance/dreamina-3-0/pro/text-to-video",
+      { prompt: "a cup" },
+      { pollIntervalMs: 20 },
+    );
     expect(emulator.job(requestId)).toMatchObject({ status: "completed", input: { prompt: "a cup" } });
     expect(data.video).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\//);
     // The proxy added the token on every forwarded request, each to a Model API route.
     expect(seenByUpstream.length).toBeGreaterThan(1);
     for (const s of seenByUpstream) {
       expect(s.authorization).toBe(`Bearer ${TOKEN}`);
-      expect(s.url.startsWith(`${emulator.baseUrl}/models/`) || /\/requests\/[^/]+\/(status|result|cancel)$/.test(s.url)).toBe(true);
+      expect(
+        s.url.startsWith(`${emulator.baseUrl}/models/`) || /\/requests\/[^/]+\/(status|result|cancel)$/.test(s.url),
+      ).toBe(true);
     }
   });
 
@@ -82,10 +100,15 @@ describe("the proxy handler", () => {
       expect((await r.json()).error_code).toBe("proxy_route_not_allowed");
     }
     const before = seenByUpstream.length;
-    const blocked = await fetch(`${proxyOrigin}/api/runcomfy/models/bytedance/dreamina-3-0/pro/image-to-video`, { method: "POST", body: "{}" });
+    const blocked = await fetch(`${proxyOrigin}/api/runcomfy/models/bytedance/dreamina-3-0/pro/image-to-video`, {
+      method: "POST",
+      body: "{}",
+    });
     expect([blocked.status, (await blocked.json()).error_code]).toEqual([403, "proxy_model_not_allowed"]);
     expect(seenByUpstream.length).toBe(before);
-    const withCookie = await fetch(`${proxyOrigin}/api/runcomfy/requests/nope/status`, { headers: { cookie: "session=abc", authorization: "Bearer browser-guess" } });
+    const withCookie = await fetch(`${proxyOrigin}/api/runcomfy/requests/nope/status`, {
+      headers: { cookie: "session=abc", authorization: "Bearer browser-guess" },
+    });
     expect(withCookie.status).toBe(404);
     expect(seenByUpstream.at(-1)).toMatchObject({ authorization: `Bearer ${TOKEN}`, cookie: null });
     expect(await withCookie.text()).not.toContain(TOKEN);
@@ -93,7 +116,10 @@ describe("the proxy handler", () => {
 
   it("bounds the body, and answers 502 (not a crash) when RunComfy is unreachable", async () => {
     const small = await serve(createProxyHandler({ token: TOKEN, targetUrl: emulator.baseUrl, maxBodyBytes: 100 }));
-    const big = await fetch(`${small}/models/bytedance/dreamina-4-0/edit`, { method: "POST", body: JSON.stringify({ prompt: "x".repeat(500) }) });
+    const big = await fetch(`${small}/models/bytedance/dreamina-4-0/edit`, {
+      method: "POST",
+      body: JSON.stringify({ prompt: "x".repeat(500) }),
+    });
     expect([big.status, (await big.json()).error_code]).toEqual([413, "proxy_body_too_large"]);
     const dead = await serve(createProxyHandler({ token: TOKEN, targetUrl: "http://127.0.0.1:1/v1" }));
     const r = await fetch(`${dead}/requests/abc/status`);

@@ -23,7 +23,8 @@ type RouteName = (typeof ROUTES)[number];
 
 const b64 = (s: string, lead = "") => Buffer.from(lead + s, "latin1").toString("base64");
 const lowerHex = (s: string) => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
-const encodeAll = (s: string) => [...Buffer.from(s)].map((b) => "%" + b.toString(16).padStart(2, "0").toUpperCase()).join("");
+const encodeAll = (s: string) =>
+  [...Buffer.from(s)].map((b) => "%" + b.toString(16).padStart(2, "0").toUpperCase()).join("");
 
 /** The ways a server may echo the token. */
 const ECHOES: Record<string, (token: string) => string> = {
@@ -53,7 +54,8 @@ function answerBody(answer: Answer, echo: string, token: string): { text: string
     const at = 300 - Math.ceil(token.length / 2);
     return { text: "<html>" + "x".repeat(at - 6) + token + " " + e + "</html>", type: "text/html" };
   }
-  const message = answer.body === "longMessage" ? "m".repeat(500 - Math.ceil(token.length / 2)) + token : `failed for ${e}`;
+  const message =
+    answer.body === "longMessage" ? "m".repeat(500 - Math.ceil(token.length / 2)) + token : `failed for ${e}`;
   const status = answer.statusField === "echo" ? `st_${e}` : answer.statusField;
   const body: Record<string, unknown> = {
     request_id: `req_${e}`,
@@ -70,7 +72,10 @@ function answerBody(answer: Answer, echo: string, token: string): { text: string
     error_message: message,
     message,
     error: e,
-    detail: answer.status === 422 || answer.status === 400 ? [{ loc: ["body", e], msg: e, type: e }] : { [e]: [e, { nested: e }] },
+    detail:
+      answer.status === 422 || answer.status === 400
+        ? [{ loc: ["body", e], msg: e, type: e }]
+        : { [e]: [e, { nested: e }] },
     [`extra_${e}`]: e,
   };
   if (answer.body === "errorIn200" || answer.status >= 300) body.error_code = `E_${e}`;
@@ -84,13 +89,15 @@ let plan: { token: string; echo: string; answers: Record<RouteName, Answer> };
 beforeAll(async () => {
   server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
-    const route: RouteName = req.method === "POST" && path.startsWith("/v1/models/") ? "submit" : (path.split("/").pop() as RouteName);
+    const route: RouteName =
+      req.method === "POST" && path.startsWith("/v1/models/") ? "submit" : (path.split("/").pop() as RouteName);
     const answer = plan.answers[route] ?? plan.answers.status;
     req.resume();
     req.on("end", () => {
       const { text, type } = answerBody(answer, plan.echo, plan.token);
       const headers: Record<string, string> = { "content-type": type, "retry-after": "0", "x-debug": plan.echo };
-      if (answer.status >= 300 && answer.status < 400) headers.location = `http://127.0.0.1:1/v1/${plan.echo}?token=${plan.echo}`;
+      if (answer.status >= 300 && answer.status < 400)
+        headers.location = `http://127.0.0.1:1/v1/${plan.echo}?token=${plan.echo}`;
       res.writeHead(answer.status, headers).end(text);
     });
   });
@@ -103,12 +110,20 @@ afterAll(() => new Promise((r) => server.close(r)));
 function leaks(text: string, token: string): string[] {
   const found: string[] = [];
   const decoded = text.replace(/%([0-9a-fA-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-  for (const [name, t] of [["text", text], ["percent-decoded", decoded]] as const) {
+  for (const [name, t] of [
+    ["text", text],
+    ["percent-decoded", decoded],
+  ] as const) {
     if (t.includes(token)) found.push(`${name}: the token`);
     if (t.includes(token.slice(0, 12))) found.push(`${name}: the token's first 12 characters`);
     for (const run of t.match(/[A-Za-z0-9+/_-]{12,}/g) ?? []) {
       for (let offset = 0; offset < 4; offset++) {
-        if (Buffer.from(run.slice(offset).replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("latin1").includes(token)) found.push(`${name}: base64 of the token in ${run}`);
+        if (
+          Buffer.from(run.slice(offset).replace(/-/g, "+").replace(/_/g, "/"), "base64")
+            .toString("latin1")
+            .includes(token)
+        )
+          found.push(`${name}: base64 of the token in ${run}`);
       }
     }
   }
@@ -117,7 +132,13 @@ function leaks(text: string, token: string): string[] {
 
 const capture = (value: unknown): string =>
   value instanceof Error
-    ? [String(value), value.message, JSON.stringify(value), inspect(value, { depth: 10, showHidden: true }), value.stack ?? ""].join("\n")
+    ? [
+        String(value),
+        value.message,
+        JSON.stringify(value),
+        inspect(value, { depth: 10, showHidden: true }),
+        value.stack ?? "",
+      ].join("\n")
     : [JSON.stringify(value), inspect(value, { depth: 10 })].join("\n");
 
 async function settle(p: Promise<unknown>): Promise<string> {
@@ -145,24 +166,55 @@ describe("the token never leaves the client", () => {
         async (tokenTail, echoName, answers, cliJson) => {
           const token = `rc/${tokenTail}`;
           plan = { token, echo: ECHOES[echoName](token), answers };
-          const client = createClient({ token, baseUrl: base, validate: false, retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 }, requestTimeoutMs: 2000 });
+          const client = createClient({
+            token,
+            baseUrl: base,
+            validate: false,
+            retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 },
+            requestTimeoutMs: 2000,
+          });
           const captured: string[] = [];
           const updates: StatusUpdate[] = [];
           captured.push(await settle(client.submit(T2V, { prompt: "x" })));
           captured.push(await settle(client.status("req_1")));
           captured.push(await settle(client.result("req_1")));
           captured.push(await settle(client.cancel("req_1")));
-          captured.push(await settle(client.run(T2V, { prompt: "x" }, { timeoutMs: 150, pollIntervalMs: 5, maxPollIntervalMs: 10, onStatus: (u) => updates.push(u), onSubmitted: (j) => captured.push(capture(j)) })));
+          captured.push(
+            await settle(
+              client.run(
+                T2V,
+                { prompt: "x" },
+                {
+                  timeoutMs: 150,
+                  pollIntervalMs: 5,
+                  maxPollIntervalMs: 10,
+                  onStatus: (u) => updates.push(u),
+                  onSubmitted: (j) => captured.push(capture(j)),
+                },
+              ),
+            ),
+          );
           captured.push(capture(updates));
-          for (const argv of [["run", T2V, "-", "--timeout", "0.15", "--no-validate"], ["status", "req_1"], ["result", "req_1"], ["cancel", "req_1"]]) {
-            const cli = await captureCli([...argv, "--base-url", base, ...(cliJson ? ["--json"] : [])], { env: { RUNCOMFY_API_TOKEN: token }, stdin: '{"prompt":"x"}' });
+          for (const argv of [
+            ["run", T2V, "-", "--timeout", "0.15", "--no-validate"],
+            ["status", "req_1"],
+            ["result", "req_1"],
+            ["cancel", "req_1"],
+          ]) {
+            const cli = await captureCli([...argv, "--base-url", base, ...(cliJson ? ["--json"] : [])], {
+              env: { RUNCOMFY_API_TOKEN: token },
+              stdin: '{"prompt":"x"}',
+            });
             captured.push(cli.stdout, cli.stderr);
           }
           const found = captured.flatMap((c) => leaks(c, token));
           expect(found, `${echoName} ${JSON.stringify(answers)}`).toEqual([]);
         },
       ),
-      { numRuns: Number(process.env.FC_RUNS ?? 30), seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined },
+      {
+        numRuns: Number(process.env.FC_RUNS ?? 30),
+        seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined,
+      },
     );
   }, 600_000);
 
@@ -176,7 +228,9 @@ describe("the redactor", () => {
   it("leaves text without the token alone and keeps odd keys as data", async () => {
     const { createRedactor } = await import("../../generator/runtime/redact.js");
     const r = createRedactor("rc/secret+token=1234567890");
-    expect(r.text("job failed: out of memory (50%25 used) aGVsbG8=")).toBe("job failed: out of memory (50%25 used) aGVsbG8=");
+    expect(r.text("job failed: out of memory (50%25 used) aGVsbG8=")).toBe(
+      "job failed: out of memory (50%25 used) aGVsbG8=",
+    );
     const v = r.value(JSON.parse('{"__proto__": {"polluted": "rc/secret+token=1234567890"}, "a": [1, null, true]}'));
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
     expect(v).toEqual(JSON.parse('{"__proto__": {"polluted": "[redacted]"}, "a": [1, null, true]}'));

@@ -12,7 +12,12 @@ import { validateSchema, type ModelDefinition } from "../../generator/runtime/va
 function definition(schema: Record<string, unknown>): ModelDefinition {
   const normalized = normalizeInputSchema(schema, "schemas/t/m.json");
   const ajv = new AjvClass({ allErrors: true, strict: false, ownProperties: true });
-  return { modelId: "t/m", validator: ajv.compile(validatorView(normalized.schema)), ruleTargets: [], knownProperties: normalized.knownProperties };
+  return {
+    modelId: "t/m",
+    validator: ajv.compile(validatorView(normalized.schema)),
+    ruleTargets: [],
+    knownProperties: normalized.knownProperties,
+  };
 }
 
 const schema = {
@@ -21,7 +26,12 @@ const schema = {
   properties: {
     prompt: { type: "string" },
     loras: { type: "array", items: { type: "object", properties: { path: { type: "string" } } } },
-    choice: { anyOf: [{ type: "object", properties: { a: { type: "integer" } } }, { type: "object", properties: { b: { type: "integer" } } }] },
+    choice: {
+      anyOf: [
+        { type: "object", properties: { a: { type: "integer" } } },
+        { type: "object", properties: { b: { type: "integer" } } },
+      ],
+    },
     closed: { type: "object", properties: { x: { type: "integer" } }, additionalProperties: false },
     open: { type: "object", properties: { x: { type: "integer" } }, additionalProperties: { type: "string" } },
   },
@@ -29,7 +39,13 @@ const schema = {
 
 describe("unknown properties", () => {
   const def = definition(schema);
-  const input = { prompt: "a cat", keyframes: [1], loras: [{ path: "p", scale: 1 }], choice: { a: 1, b: 2, c: 3 }, open: { y: "s" } };
+  const input = {
+    prompt: "a cat",
+    keyframes: [1],
+    loras: [{ path: "p", scale: 1 }],
+    choice: { a: 1, b: 2, c: 3 },
+    open: { y: "s" },
+  };
 
   it("are warnings by default, at every depth: the input stays valid", () => {
     const result = validateSchema(def, input);
@@ -46,7 +62,9 @@ describe("unknown properties", () => {
     expect(strict.valid).toBe(false);
     expect(strict.issues.filter((i) => i.severity === "error")).toHaveLength(3);
     expect(validateSchema(def, input, { unknownProperties: "ignore" })).toEqual({ valid: true, issues: [] });
-    expect(() => validateSchema(def, input, { unknownProperties: "loud" as never })).toThrow(/unknownProperties must be/);
+    expect(() => validateSchema(def, input, { unknownProperties: "loud" as never })).toThrow(
+      /unknownProperties must be/,
+    );
   });
 
   it("stay errors where the schema itself declares additionalProperties: false", () => {
@@ -56,7 +74,11 @@ describe("unknown properties", () => {
   });
 
   it("never include inherited names: an input without toString is not missing it", () => {
-    const d = definition({ type: "object", properties: { toString: { type: "string" }, constructor: { type: "integer" } }, required: ["constructor"] });
+    const d = definition({
+      type: "object",
+      properties: { toString: { type: "string" }, constructor: { type: "integer" } },
+      required: ["constructor"],
+    });
     expect(validateSchema(d, { constructor: 1 }).valid).toBe(true);
     expect(validateSchema(d, {}).valid).toBe(false);
   });

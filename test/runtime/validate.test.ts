@@ -67,7 +67,12 @@ const MODELS = [
   { name: "seedance-1-0 lite image-to-video", module: seedance, base: { prompt: "a cat" } },
 ];
 
-function inputWith(base: Record<string, unknown>, targets: readonly RuleTarget[], target: RuleTarget, url: string): Record<string, unknown> {
+function inputWith(
+  base: Record<string, unknown>,
+  targets: readonly RuleTarget[],
+  target: RuleTarget,
+  url: string,
+): Record<string, unknown> {
   const input: Record<string, unknown> = { ...base };
   // Every media input of the model gets a good image; the one under test gets `url`.
   for (const t of targets) {
@@ -94,7 +99,14 @@ describe("media rules of the seed models, both sides of every boundary", () => {
           expect(bad.valid).toBe(false);
           const pointer = "/" + target.path[0] + (target.path[1] === "*" ? "/0" : "");
           expect(bad.issues).toContainEqual(
-            expect.objectContaining({ path: pointer, source: "rule", severity: "error", rule: rule.source.rule, limit: rule.limit, message: expect.stringContaining(rule.source.error) }),
+            expect.objectContaining({
+              path: pointer,
+              source: "rule",
+              severity: "error",
+              rule: rule.source.rule,
+              limit: rule.limit,
+              message: expect.stringContaining(rule.source.error),
+            }),
           );
         });
       }
@@ -120,7 +132,7 @@ describe("the named boundaries", () => {
     expect(await check(1000, 1000, limit - 1)).toEqual([]);
     expect(await check(1000, 1000, limit)).toEqual([`file_size_mb< ${limit / (1024 * 1024)}`]);
   });
-  it("string-valued rules with Unicode operators (≥ \"0.33\", ≤ \"3\")", async () => {
+  it('string-valued rules with Unicode operators (≥ "0.33", ≤ "3")', async () => {
     const r = await edit.validate({ prompt: "p", image_urls: [image(329, 1000)] }, options);
     expect(r.issues).toEqual([expect.objectContaining({ rule: "width/height≥", limit: 0.33, actual: 0.329 })]);
   });
@@ -128,7 +140,10 @@ describe("the named boundaries", () => {
 
 describe("validate", () => {
   it("applies array rules to each item and names the bad one", async () => {
-    const r = await edit.validate({ prompt: "p", image_urls: [image(1000, 1000), image(5000, 1000), image(800, 800)] }, options);
+    const r = await edit.validate(
+      { prompt: "p", image_urls: [image(1000, 1000), image(5000, 1000), image(800, 800)] },
+      options,
+    );
     expect(r.valid).toBe(false);
     expect([...new Set(r.issues.map((i) => i.path))]).toEqual(["/image_urls/1"]);
     expect(r.issues.map((i) => i.rule).sort()).toEqual(["width/height≤", "width_pixels<="]);
@@ -153,7 +168,11 @@ describe("validate", () => {
   it("reports media it cannot reach as a rule problem, not a pass", async () => {
     const r = await edit.validate({ prompt: "p", image_urls: [server.url("/status/404")] }, options);
     expect(r.valid).toBe(false);
-    expect(r.issues[0]).toMatchObject({ path: "/image_urls/0", source: "rule", message: expect.stringContaining("HTTP 404") });
+    expect(r.issues[0]).toMatchObject({
+      path: "/image_urls/0",
+      source: "rule",
+      message: expect.stringContaining("HTTP 404"),
+    });
   });
 
   it("refuses private addresses by default", async () => {
@@ -168,26 +187,41 @@ describe("validate", () => {
 
   it("probe: false checks only the schema", async () => {
     server.reset();
-    expect(await edit.validate({ prompt: "p", image_urls: [image(9999, 10)] }, { ...options, probe: false })).toEqual({ valid: true, issues: [] });
+    expect(await edit.validate({ prompt: "p", image_urls: [image(9999, 10)] }, { ...options, probe: false })).toEqual({
+      valid: true,
+      issues: [],
+    });
     expect(server.requests()).toBe(0);
   });
 
   it("data URIs are accepted by default (RunComfy accepts them) and refused when asked", () => {
     const input = { prompt: "p", image_urls: ["data:image/png;base64,iVBORw0KGgo="] };
     expect(edit.validateSchema(input).valid).toBe(true);
-    expect(edit.validateSchema(input, { allowDataUris: false }).issues[0]).toMatchObject({ path: "/image_urls/0", keyword: "format" });
+    expect(edit.validateSchema(input, { allowDataUris: false }).issues[0]).toMatchObject({
+      path: "/image_urls/0",
+      keyword: "format",
+    });
   });
 });
 
 describe("media rules on a property without a media format", () => {
   it("plain text is not refused: the rules are reported as not checked, and the input stays valid", async () => {
     const { validateModelInput } = await import("../../generator/runtime/validate.js");
-    const rule: CheckedRule = { kind: "checked", source: { rule: "width<", value: 5, error: "too wide" }, expr: { kind: "metric", name: "width" }, op: "<", limit: 5, metrics: ["width"] };
+    const rule: CheckedRule = {
+      kind: "checked",
+      source: { rule: "width<", value: 5, error: "too wide" },
+      expr: { kind: "metric", name: "width" },
+      op: "<",
+      limit: 5,
+      metrics: ["width"],
+    };
     const validator = Object.assign((() => true) as (data: unknown) => boolean, { errors: null });
     const def = { modelId: "acme/m", validator, ruleTargets: [{ path: ["prompt"], media: null, rules: [rule] }] };
     const result = await validateModelInput(def as never, { prompt: "a cat" });
     expect(result.valid).toBe(true);
-    expect(result.issues).toEqual([expect.objectContaining({ path: "/prompt", severity: "warning", message: expect.stringContaining("not a URL") })]);
+    expect(result.issues).toEqual([
+      expect.objectContaining({ path: "/prompt", severity: "warning", message: expect.stringContaining("not a URL") }),
+    ]);
   });
 });
 
@@ -201,14 +235,24 @@ describe("data URIs", () => {
     // Aspect ratio 0.1: the rule width/height >= 0.33 fails on the decoded header.
     const narrow = await edit.validate({ prompt: "a boat", image_urls: [dataUri(png(40, 400))] });
     expect(narrow.valid).toBe(false);
-    expect(narrow.issues).toContainEqual(expect.objectContaining({ path: "/image_urls/0", source: "rule", severity: "error" }));
-    expect(edit.validateSchema({ prompt: "a boat", image_urls: [dataUri(png(1, 1))] }, { allowDataUris: false }).valid).toBe(false);
+    expect(narrow.issues).toContainEqual(
+      expect.objectContaining({ path: "/image_urls/0", source: "rule", severity: "error" }),
+    );
+    expect(
+      edit.validateSchema({ prompt: "a boat", image_urls: [dataUri(png(1, 1))] }, { allowDataUris: false }).valid,
+    ).toBe(false);
   });
 
   it("over RunComfy's 64 MiB request cap is a clear error", () => {
     const huge = `data:image/png;base64,${"A".repeat(Math.ceil(((64 * 1024 * 1024 + 3) * 4) / 3))}`;
     const r = edit.validateSchema({ prompt: "a boat", image_urls: [huge] });
     expect(r.valid).toBe(false);
-    expect(r.issues).toContainEqual(expect.objectContaining({ path: "/image_urls/0", keyword: "dataUriSize", message: expect.stringContaining("cap a request at 64 MiB") }));
+    expect(r.issues).toContainEqual(
+      expect.objectContaining({
+        path: "/image_urls/0",
+        keyword: "dataUriSize",
+        message: expect.stringContaining("cap a request at 64 MiB"),
+      }),
+    );
   });
 });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../../generator/shared/escape.js";
 
-const HOSTILE = ["*/ alert(1) /*", "`${process.exit(1)}`", '"; throw 1; "', "\\", "a\u2028b\u2029c", "</script><script>", "line\nbreak\r\n", "@param x evil"];
+const HOSTILE = [
+  "*/ alert(1) /*",
+  "`${process.exit(1)}`",
+  '"; throw 1; "',
+  "\\",
+  "a\u2028b\u2029c",
+  "</script><script>",
+  "line\nbreak\r\n",
+  "@param x evil",
+];
 
 describe("escaping", () => {
   it("jsLiteral round-trips every hostile string as a literal that executes nothing", () => {
@@ -18,7 +27,7 @@ describe("escaping", () => {
     const back = new Function(`"use strict"; return (${literal});`)();
     expect(Object.keys(back)).toEqual(["__proto__", "a", "s"]);
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
-    expect(Object.prototype.hasOwnProperty.call(back.a[0], "__proto__")).toBe(true);
+    expect(Object.hasOwn(back.a[0], "__proto__")).toBe(true);
     expect(back.s).toBe('"__proto__": x');
   });
 
@@ -37,7 +46,9 @@ describe("escaping", () => {
   });
 
   it("docText escapes an @ only where it could start a tag, with an entity hovers render as @ (no zero-width space)", () => {
-    expect(docText("mail user@example.com\n@param x {@link y} (@home)")).toBe("mail user@example.com\n&#64;param x {&#64;link y} (@home)");
+    expect(docText("mail user@example.com\n@param x {@link y} (@home)")).toBe(
+      "mail user@example.com\n&#64;param x {&#64;link y} (@home)",
+    );
     expect(docText("see @deprecated")).toBe("see &#64;deprecated");
     expect(docText("a @ b")).not.toMatch(/\u200b/);
   });

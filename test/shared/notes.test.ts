@@ -5,7 +5,12 @@ import { NOTE_CODES, makeNote, severityOf } from "../../generator/shared/notes.j
 
 describe("the note registry", () => {
   it("gives each note its severity; strict turns only uncheckable rules into errors", () => {
-    expect(makeNote("normalized-type", "/x", "m")).toEqual({ code: "normalized-type", severity: "warning", pointer: "/x", message: "m" });
+    expect(makeNote("normalized-type", "/x", "m")).toEqual({
+      code: "normalized-type",
+      severity: "warning",
+      pointer: "/x",
+      message: "m",
+    });
     expect(severityOf("rule-unknown-metric")).toBe("warning");
     expect(severityOf("rule-unknown-metric", true)).toBe("error");
     expect(severityOf("unknown-format", true)).toBe("warning");
@@ -13,25 +18,44 @@ describe("the note registry", () => {
   });
 
   it("the config file's rules set warnings and infos (off drops them); errors stay errors; --strict wins", () => {
-    const rules = { "normalized-type": "off", "inferred-type": "warning", "unknown-type": "off", "rule-syntax": "off" } as const;
+    const rules = {
+      "normalized-type": "off",
+      "inferred-type": "warning",
+      "unknown-type": "off",
+      "rule-syntax": "off",
+    } as const;
     expect(severityOf("normalized-type", { rules })).toBe("off");
     expect(severityOf("inferred-type", { rules })).toBe("warning");
     expect(severityOf("unknown-type", { rules })).toBe("error");
     expect(severityOf("rule-syntax", { rules })).toBe("off");
     expect(severityOf("rule-syntax", { rules, strict: true })).toBe("error");
-    const text = JSON.stringify({ model_id: "a/b", input_schema: { type: "object", properties: { s: { type: "float" } } } });
+    const text = JSON.stringify({
+      model_id: "a/b",
+      input_schema: { type: "object", properties: { s: { type: "float" } } },
+    });
     expect(lintText("a/b.json", "a/b.json", text).map((f) => f.ruleId)).toEqual(["normalized-type"]);
     expect(lintText("a/b.json", "a/b.json", text, new Map(), { rules })).toEqual([]);
   });
 
   it("SARIF rules are described from the registry, at its level", () => {
-    const text = JSON.stringify({ model_id: "a/b", input_schema: { type: "object", properties: { s: { type: "Float" }, t: { type: "tensor" } } } });
+    const text = JSON.stringify({
+      model_id: "a/b",
+      input_schema: { type: "object", properties: { s: { type: "Float" }, t: { type: "tensor" } } },
+    });
     const findings = lintText("a/b.json", "a/b.json", text);
     const sarif = JSON.parse(formatSarif(findings, "0"));
     const rules = sarif.runs[0].tool.driver.rules;
     expect(rules).toMatchObject([
-      { id: "normalized-type", shortDescription: { text: NOTE_CODES["normalized-type"].summary }, defaultConfiguration: { level: "warning" } },
-      { id: "unknown-type", shortDescription: { text: NOTE_CODES["unknown-type"].summary }, defaultConfiguration: { level: "error" } },
+      {
+        id: "normalized-type",
+        shortDescription: { text: NOTE_CODES["normalized-type"].summary },
+        defaultConfiguration: { level: "warning" },
+      },
+      {
+        id: "unknown-type",
+        shortDescription: { text: NOTE_CODES["unknown-type"].summary },
+        defaultConfiguration: { level: "error" },
+      },
     ]);
   });
 });

@@ -14,10 +14,19 @@ symlinkSync(path.join(root, "a"), path.join(root, "link"));
 
 describe("walkFiles", () => {
   it("lists every file, sorted, as relative '/' paths; symlinks listed, not followed", () => {
-    expect(walkFiles(root)).toEqual([".hidden/x.json", "a-b.json", "a/b/c.txt", "a/z.json", "b.json", "link", "node_modules/p/i.js"]);
+    expect(walkFiles(root)).toEqual([
+      ".hidden/x.json",
+      "a-b.json",
+      "a/b/c.txt",
+      "a/z.json",
+      "b.json",
+      "link",
+      "node_modules/p/i.js",
+    ]);
   });
   it("does not enter a folder keep refuses, and leaves out files it refuses", () => {
-    const keep = (e: { name: string; isDirectory(): boolean }, rel: string) => !e.name.startsWith(".") && rel !== "node_modules" && (e.isDirectory() || e.name.endsWith(".json"));
+    const keep = (e: { name: string; isDirectory(): boolean }, rel: string) =>
+      !e.name.startsWith(".") && rel !== "node_modules" && (e.isDirectory() || e.name.endsWith(".json"));
     expect(walkFiles(root, keep)).toEqual(["a-b.json", "a/z.json", "b.json"]);
   });
 });

@@ -75,6 +75,8 @@ describe("atomic generation", () => {
     }
     expect(outcomes.old + outcomes.new).toBe(KILLS);
     expect(outcomes.killed).toBeGreaterThan(0);
-    console.log(`atomic generation: run takes ${duration} ms; ${KILLS} runs, ${outcomes.killed} killed; old tree ${outcomes.old}, new tree ${outcomes.new}, committed but unfinished ${outcomes.committedUnfinished}`);
+    console.log(
+      `atomic generation: run takes ${duration} ms; ${KILLS} runs, ${outcomes.killed} killed; old tree ${outcomes.old}, new tree ${outcomes.new}, committed but unfinished ${outcomes.committedUnfinished}`,
+    );
   }, 180_000);
 });

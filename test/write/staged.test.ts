@@ -57,7 +57,10 @@ describe("staged write", () => {
       w.write("package.json", "new");
       w.write("models/c/new.js", "new");
       const staging = stagingDirOf(out);
-      writeFileSync(path.join(staging, ".journal.json"), JSON.stringify({ put: ["package.json", "models/c/new.js"], remove: ["models/a/b/gone.js"] }));
+      writeFileSync(
+        path.join(staging, ".journal.json"),
+        JSON.stringify({ put: ["package.json", "models/c/new.js"], remove: ["models/a/b/gone.js"] }),
+      );
       if (halfway) renameSync(path.join(staging, "package.json"), path.join(out, "package.json"));
       finishStagedWrite(out);
       expect(Object.fromEntries(await readTree(out))).toEqual(newTree);
