@@ -162,7 +162,6 @@ export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
         validate: args.validate
           ? {
               allowHttp: args["allow-http"],
-              allowDataUris: files.length > 0,
               unknownProperties: args["unknown-properties"],
               probeFailures: args["probe-failures"],
               probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false,

@@ -149,7 +149,6 @@ export async function dryRun(args: DryRunArgs, io: CliIo, setExit: (code: number
   reportLocalFiles(files, io);
   const options = {
     allowHttp: args["allow-http"],
-    allowDataUris: files.length > 0,
     unknownProperties: args["unknown-properties"],
     probeFailures: args["probe-failures"],
   };

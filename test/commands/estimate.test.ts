@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../../generator/generate.js";
 import { pullCatalog } from "../../generator/importer/pull.js";
 import { startEmulator, type Emulator } from "../../generator/mock/emulator.js";
+import { png } from "../../generator/mock/images.js";
 import { captureCli, tempDir } from "../helpers.js";
 import { PRICES, pricedSchemas } from "../pricing-fixture.js";
 
@@ -132,6 +133,17 @@ describe("pricing from the catalog to the estimate", () => {
       costEstimate: { estimated: false },
     });
     expect(emulator.stats().submits).toBe(before);
+  });
+
+  it("run --dry-run accepts an inline data URI at an image input by default, as the service does", async () => {
+    const dataUri = `data:image/png;base64,${Buffer.from(png(1000, 1000)).toString("base64")}`;
+    const input = path.join(tmp.dir, "edit-data-uri.json");
+    writeFileSync(input, JSON.stringify({ prompt: "a cat", image_urls: [dataUri] }));
+    const r = await captureCli(["run", "bytedance/dreamina-4-0/edit", input, "--package", out, "--dry-run", "--json"], {
+      env: {},
+    });
+    expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: true, validation: { valid: true, issues: [] } });
+    expect(r.code).toBe(0);
   });
 
   it("a finished job's result with include_cost=true carries the cost, and only then", async () => {
