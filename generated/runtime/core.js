@@ -2077,6 +2077,7 @@ async function validateModelInput(def, input, options = {}) {
   const badPaths = new Set(issues.map((i) => i.path));
   const probeOptions = options.probe === false ? void 0 : {
     allowHttp: options.allowHttp,
+    allowPrivateNetwork: options.allowPrivateNetwork,
     ...options.probe === true || options.probe === void 0 ? {} : options.probe
   };
   const probes = /* @__PURE__ */ new Map();

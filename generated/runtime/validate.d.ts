@@ -35,6 +35,11 @@ export interface ValidateOptions extends SchemaOptions {
      * (404, not an image, a rule that fails, a refused address) are errors either way.
      */
     probeFailures?: "error" | "warning";
+    /**
+     * Probe loopback, private and link-local addresses too (local development only: RunComfy cannot
+     * reach them). The same as `probe: { allowPrivateNetwork }`, beside `allowHttp` where users look for it.
+     */
+    allowPrivateNetwork?: boolean;
 }
 /** Schema-only validation, synchronous. */
 export declare function validateSchema(def: ModelDefinition, input: unknown, options?: SchemaOptions): ValidationResult;

@@ -256,3 +256,20 @@ describe("data URIs", () => {
     );
   });
 });
+
+describe("allowPrivateNetwork beside the other validation options", () => {
+  it("at the top level it reaches the probe, as under probe: (a loopback image is measured, not refused)", async () => {
+    const url = image(5000, 5000);
+    const input = { prompt: "a cat", image_urls: [url] };
+    const top = await validate("bytedance/dreamina-4-0/edit", input, {
+      allowHttp: true,
+      allowPrivateNetwork: true,
+      probe: { timeoutMs: 5000 },
+    });
+    const nested = await validate("bytedance/dreamina-4-0/edit", input, options);
+    expect(top.issues.map((i) => [i.path, i.source, i.message])).toEqual(
+      nested.issues.map((i) => [i.path, i.source, i.message]),
+    );
+    expect(top.issues.some((i) => i.source === "rule" && /measured width = 5000/.test(i.message))).toBe(true);
+  });
+});
