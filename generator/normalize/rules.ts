@@ -368,6 +368,14 @@ export const NORMALIZER_RULES: readonly NormalizerRule[] = [
         if (isArray) {
           if (hasOwn(MEDIA_FORMATS, format))
             note(n.ctx, "format-on-array", where, `format ${JSON.stringify(format)} on an array applies to each item`);
+          else if (has(n, "items"))
+            // Said even though nothing is lost: the format is dropped from the array and each item gets the singular one.
+            note(
+              n.ctx,
+              "format-plural-on-items-array",
+              where,
+              `plural format ${JSON.stringify(format)} on an array with items; each item is read as ${JSON.stringify(singular)}`,
+            );
           n.itemsFormat = singular;
         } else {
           if (hasOwn(MEDIA_LIST_FORMATS, format))
