@@ -4,7 +4,7 @@ import type { SchemaOptions, ValidateOptions, ValidationResult } from "./runtime
 import type { ClientOptions, RunComfyClient } from "./runtime/client.js";
 
 export type { ModelId, ModelInput, ModelOutput, ModelTypes, ModelModules } from "./models.js";
-export { isModelId, loadModel } from "./loaders.js";
+export { isModelId, loadedModel, loadModel } from "./loaders.js";
 export type { ValidationIssue, ValidationResult, ValidateOptions, SchemaOptions, FormatOptions, ProbeOptions, UnknownPropertiesMode } from "./runtime/validate.js";
 export type { ClientOptions, RunComfyClient, RunOptions, SubmittedJob, StatusResult, StatusUpdate, JobResult, JobStatus, CancelResult } from "./runtime/client.js";
 export type { RetryOptions } from "./runtime/http.js";
@@ -17,7 +17,8 @@ export { createProxyHandler, type ProxyOptions } from "./runtime/proxy.js";
 /** Validates an input for a model: schema and media rules, every problem in one list. */
 export declare function validate(modelId: ModelId, input: unknown, options?: ValidateOptions): Promise<ValidationResult>;
 /** Schema-only validation of an input for a model. */
-export declare function validateSchema(modelId: ModelId, input: unknown, options?: SchemaOptions): Promise<ValidationResult>;
+/** Synchronous; the model must be loaded first (`await loadModel(id)`, or any `validate` or client call for it), else it throws. */
+export declare function validateSchema(modelId: ModelId, input: unknown, options?: SchemaOptions): ValidationResult;
 /** The catalog's price of a model and what it multiplies, or null when its schema file records none. */
 export declare function modelPricing(modelId: ModelId): Promise<import("./runtime/pricing.js").ModelPricing | null>;
 /**

@@ -5,3 +5,5 @@ import type { ModelId, ModelModules } from "./models.js";
 export declare function isModelId(modelId: string): Promise<boolean>;
 /** Loads one model's module on first use. */
 export declare function loadModel<Id extends ModelId>(modelId: Id): Promise<ModelModules[Id]>;
+/** A model's module if it has been loaded (by `loadModel`, `validate` or the client), else undefined. */
+export declare function loadedModel<Id extends ModelId>(modelId: Id): ModelModules[Id] | undefined;

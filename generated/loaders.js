@@ -34,5 +34,15 @@ export async function isModelId(modelId) {
 export async function loadModel(modelId) {
   const load = await loaderOf(modelId);
   if (!load) throw new UnknownModelError(modelId);
-  return load();
+  const model = await load();
+  loaded.set(modelId, model);
+  return model;
+}
+
+/** Modules loaded so far, for the synchronous entry points. */
+const loaded = new Map();
+
+/** A model's module if it has been loaded (by `loadModel`, `validate` or the client), else undefined. */
+export function loadedModel(modelId) {
+  return loaded.get(modelId);
 }

@@ -273,3 +273,19 @@ describe("allowPrivateNetwork beside the other validation options", () => {
     expect(top.issues.some((i) => i.source === "rule" && /measured width = 5000/.test(i.message))).toBe(true);
   });
 });
+
+describe("the root validateSchema", () => {
+  it("is synchronous like the model's own, once the model is loaded; before that it throws naming the fix", async () => {
+    const root = await import("../../generated/index.js");
+    const id = "bytedance/dreamina-3-0/pro/text-to-video";
+    // No other test in this file loads this model through the root.
+    expect(root.loadedModel(id)).toBeUndefined();
+    expect(() => root.validateSchema(id, { prompt: "a teapot" })).toThrow(/loadModel/);
+    await root.loadModel(id);
+    const result = root.validateSchema(id, { prompt: 3 });
+    expect(result).not.toBeInstanceOf(Promise);
+    expect(result.valid).toBe(false);
+    expect(result.issues.map((i) => i.path)).toEqual(["/prompt"]);
+    expect(root.validateSchema(id, { prompt: "a teapot" })).toEqual({ valid: true, issues: [] });
+  });
+});
