@@ -4,10 +4,10 @@
  * a reader never hands out bytes past what it has (a partial buffer is never read past its end).
  */
 export declare class ProbeError extends Error {
-    readonly code: "truncated" | "unsupported" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted";
+    readonly code: "truncated" | "unsupported" | "unmeasured-format" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted";
     /** The media host's HTTP status, for code "http". */
     readonly status?: number | undefined;
-    constructor(message: string, code: "truncated" | "unsupported" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted", 
+    constructor(message: string, code: "truncated" | "unsupported" | "unmeasured-format" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted", 
     /** The media host's HTTP status, for code "http". */
     status?: number | undefined);
 }

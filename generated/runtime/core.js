@@ -1337,6 +1337,18 @@ function sniffImageFormat(head) {
     return "bmp";
   return void 0;
 }
+function sniffUnmeasuredImage(head) {
+  if (head.length >= 12 && ascii(head, 4, 4) === "ftyp") {
+    const brand = ascii(head, 8, 4);
+    if (brand === "avif" || brand === "avis")
+      return "AVIF";
+    if (["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"].includes(brand))
+      return "HEIF";
+  }
+  if (head.length >= 4 && (ascii(head, 0, 4) === "II*\0" || ascii(head, 0, 4) === "MM\0*"))
+    return "TIFF";
+  return void 0;
+}
 var checked = (format, width, height) => {
   if (!(width > 0 && height > 0))
     throw new ProbeError(`${format} header declares an empty image (${width}\xD7${height})`, "corrupt");
@@ -1443,8 +1455,12 @@ async function readImageHeader(reader) {
   if (head.length === 0)
     throw new ProbeError("the file is empty", "truncated");
   const format = sniffImageFormat(head);
-  if (!format)
+  if (!format) {
+    const other = sniffUnmeasuredImage(head);
+    if (other)
+      throw new ProbeError(`${other} images are not measured by this package`, "unmeasured-format");
     throw new ProbeError("not a supported image (JPEG, PNG, WebP, GIF or BMP)", "unsupported");
+  }
   return PARSERS[format](reader);
 }
 
@@ -1692,6 +1708,7 @@ function isIndeterminate(error) {
     case "network":
     case "too-large":
     case "aborted":
+    case "unmeasured-format":
       return true;
     case "http":
       return error.status === void 0 || error.status >= 500 || error.status === 408 || error.status === 425 || error.status === 429;
@@ -2286,6 +2303,7 @@ export {
   serverMessage,
   sleep,
   sniffImageFormat,
+  sniffUnmeasuredImage,
   splitPointer,
   statusOutcome,
   streamReader,

@@ -12,5 +12,7 @@ export interface ImageHeader {
     height: number;
 }
 export declare function sniffImageFormat(head: Uint8Array): ImageFormat | undefined;
+/** Image containers recognised by their signature but not measured: AVIF and HEIF (ISO BMFF `ftyp` brands), TIFF. */
+export declare function sniffUnmeasuredImage(head: Uint8Array): string | undefined;
 /** Dimensions of the image behind `reader`, or a ProbeError saying why not. */
 export declare function readImageHeader(reader: ByteReader): Promise<ImageHeader>;

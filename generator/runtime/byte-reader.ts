@@ -9,6 +9,7 @@ export class ProbeError extends Error {
     readonly code:
       | "truncated"
       | "unsupported"
+      | "unmeasured-format"
       | "corrupt"
       | "too-large"
       | "timeout"

@@ -27,6 +27,17 @@ export function sniffImageFormat(head: Uint8Array): ImageFormat | undefined {
   return undefined;
 }
 
+/** Image containers recognised by their signature but not measured: AVIF and HEIF (ISO BMFF `ftyp` brands), TIFF. */
+export function sniffUnmeasuredImage(head: Uint8Array): string | undefined {
+  if (head.length >= 12 && ascii(head, 4, 4) === "ftyp") {
+    const brand = ascii(head, 8, 4);
+    if (brand === "avif" || brand === "avis") return "AVIF";
+    if (["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"].includes(brand)) return "HEIF";
+  }
+  if (head.length >= 4 && (ascii(head, 0, 4) === "II*\0" || ascii(head, 0, 4) === "MM\0*")) return "TIFF";
+  return undefined;
+}
+
 const checked = (format: ImageFormat, width: number, height: number): ImageHeader => {
   if (!(width > 0 && height > 0))
     throw new ProbeError(`${format} header declares an empty image (${width}×${height})`, "corrupt");
@@ -144,6 +155,11 @@ export async function readImageHeader(reader: ByteReader): Promise<ImageHeader> 
   const head = await reader.peek(0, 16);
   if (head.length === 0) throw new ProbeError("the file is empty", "truncated");
   const format = sniffImageFormat(head);
-  if (!format) throw new ProbeError("not a supported image (JPEG, PNG, WebP, GIF or BMP)", "unsupported");
+  if (!format) {
+    const other = sniffUnmeasuredImage(head);
+    // An image the service may well take, whose size this package cannot read: not a reason to refuse.
+    if (other) throw new ProbeError(`${other} images are not measured by this package`, "unmeasured-format");
+    throw new ProbeError("not a supported image (JPEG, PNG, WebP, GIF or BMP)", "unsupported");
+  }
   return PARSERS[format](reader);
 }

@@ -93,6 +93,7 @@ export function isIndeterminate(error: ProbeError): boolean {
     case "network":
     case "too-large":
     case "aborted":
+    case "unmeasured-format":
       return true;
     case "http":
       return (

@@ -289,3 +289,39 @@ describe("the root validateSchema", () => {
     expect(root.validateSchema(id, { prompt: "a teapot" })).toEqual({ valid: true, issues: [] });
   });
 });
+
+describe("images this package cannot measure", () => {
+  const dataUri = (type: string, bytes: number[]) =>
+    `data:${type};base64,${Buffer.concat([Buffer.from(bytes), Buffer.alloc(64)]).toString("base64")}`;
+  const ftyp = (brand: string) => [0, 0, 0, 24, ...Buffer.from("ftyp" + brand), 0, 0, 0, 0];
+
+  it("AVIF, HEIF and TIFF are not refused: the rules are left unchecked with a warning, and the input stays valid", async () => {
+    for (const [type, bytes, name] of [
+      ["image/avif", ftyp("avif"), "AVIF"],
+      ["image/heic", ftyp("heic"), "HEIF"],
+      ["image/tiff", [0x49, 0x49, 0x2a, 0x00], "TIFF"],
+    ] as const) {
+      const result = await validate("bytedance/dreamina-4-0/edit", {
+        prompt: "a",
+        image_urls: [dataUri(type, [...bytes])],
+      });
+      expect(result.valid).toBe(true);
+      expect(result.issues).toEqual([
+        expect.objectContaining({
+          path: "/image_urls/0",
+          severity: "warning",
+          message: expect.stringContaining(`${name} images are not measured`),
+        }),
+      ]);
+    }
+  });
+
+  it("bytes that are no image at all are still refused", async () => {
+    const result = await validate("bytedance/dreamina-4-0/edit", {
+      prompt: "a",
+      image_urls: [dataUri("image/png", [...Buffer.from("hello, not an image")])],
+    });
+    expect(result.valid).toBe(false);
+    expect(result.issues[0]).toMatchObject({ path: "/image_urls/0", severity: "error" });
+  });
+});
