@@ -9,7 +9,7 @@ import { DATA_URI_MAX_BYTES, LocalMediaError } from "../runtime/data-uri.js";
 import { joinPointer } from "../runtime/json-pointer.js";
 import { fileToDataUri } from "../runtime/node.js";
 import type { MediaKind } from "../runtime/rule-types.js";
-import { CliFailure, EXIT, type CliIo } from "./context.js";
+import { CliFailure, EXIT, readJsonArgument, type CliIo } from "./context.js";
 
 type SchemaNode = { readonly [keyword: string]: unknown };
 
@@ -102,4 +102,20 @@ export async function expandLocalMedia(
 /** One line per file read, on stderr (stdout stays the command's result). */
 export function reportLocalFiles(files: LocalFile[], io: CliIo): void {
   for (const f of files) io.stderr(`${f.pointer}: ${f.file} sent as a data URI (${(f.bytes / 1024).toFixed(0)} KiB)\n`);
+}
+
+/**
+ * The input a command was given (a JSON file or "-"), with @path values at the model's media inputs
+ * read as data URIs and each file reported: what `validate`, `run` and `run --dry-run` all send.
+ */
+export async function readModelInput(
+  pkg: { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> },
+  modelId: string,
+  inputArg: string,
+  io: CliIo,
+): Promise<{ input: unknown; files: LocalFile[] }> {
+  const raw = await readJsonArgument(inputArg, io);
+  const expanded = await expandLocalMedia(raw, (await pkg.loadModel(modelId)).inputSchema, io.cwd);
+  reportLocalFiles(expanded.files, io);
+  return expanded;
 }

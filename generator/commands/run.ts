@@ -7,7 +7,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { followUpHint } from "./failure.js";
 import { apiSettings } from "./requests.js";
-import { expandLocalMedia, reportLocalFiles } from "./local-media.js";
+import { readModelInput } from "./local-media.js";
 import { RunProgress } from "./progress.js";
 import { DownloadError, downloadToFile } from "../runtime/node.js";
 import type { ValidationIssue } from "../runtime/issues.js";
@@ -16,7 +16,6 @@ import {
   EXIT,
   withHelp,
   importGeneratedPackage,
-  readJsonArgument,
   requireKnownModel,
   type RegisterCommand,
 } from "./context.js";
@@ -150,12 +149,7 @@ export const registerRun: RegisterCommand = (y, { io, config, setExit }) =>
       const pkg = await importGeneratedPackage<GeneratedClientRoot>(args.package);
       const modelId = args.model_id as string;
       requireKnownModel(pkg, modelId);
-      const { input, files } = await expandLocalMedia(
-        await readJsonArgument(args.input as string, io),
-        (await pkg.loadModel(modelId)).inputSchema,
-        io.cwd,
-      );
-      reportLocalFiles(files, io);
+      const { input } = await readModelInput(pkg, modelId, args.input as string, io);
       const client = pkg.createClient({
         token,
         baseUrl,

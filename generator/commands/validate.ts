@@ -3,13 +3,12 @@
  * estimate, using the generated package; `run --dry-run` does the same through dryRun below.
  */
 import type { ValidationResult } from "../runtime/issues.js";
-import { expandLocalMedia, reportLocalFiles } from "./local-media.js";
+import { readModelInput } from "./local-media.js";
 import {
   EXIT,
   withHelp,
   importGeneratedPackage,
   plural,
-  readJsonArgument,
   requireKnownModel,
   type CliIo,
   type RegisterCommand,
@@ -97,9 +96,7 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
       >(args.package);
       const modelId = args.model_id as string;
       requireKnownModel(pkg, modelId);
-      const raw = await readJsonArgument(args.input as string, io);
-      const { input, files } = await expandLocalMedia(raw, (await pkg.loadModel(modelId)).inputSchema, io.cwd);
-      reportLocalFiles(files, io);
+      const { input, files } = await readModelInput(pkg, modelId, args.input as string, io);
       const result = await pkg.validate(modelId, input, {
         allowHttp: args["allow-http"],
         // Files given as @path are sent as data URIs, so those must pass.
@@ -141,12 +138,7 @@ export async function dryRun(args: DryRunArgs, io: CliIo, setExit: (code: number
   const modelId = args.model_id as string;
   requireKnownModel(pkg, modelId);
   // As run itself reads it: @path at a media input becomes the data URI run would send.
-  const { input, files } = await expandLocalMedia(
-    await readJsonArgument(args.input as string, io),
-    (await pkg.loadModel(modelId)).inputSchema,
-    io.cwd,
-  );
-  reportLocalFiles(files, io);
+  const { input } = await readModelInput(pkg, modelId, args.input as string, io);
   const options = {
     allowHttp: args["allow-http"],
     unknownProperties: args["unknown-properties"],
