@@ -3,8 +3,9 @@
  * The `validations` rule language as data. Rules are parsed once at generate time into these shapes
  * and shipped as JSON; the runtime only evaluates them (no code is generated from rule text).
  */
+import type { Metric } from "./metrics.js";
+export type { Metric } from "./metrics.js";
 export type Comparator = "<" | "<=" | ">" | ">=" | "==" | "!=";
-export type Metric = "width" | "height" | "file_size_bytes" | "file_size_kb" | "file_size_mb" | "duration_seconds";
 export type MediaKind = "image" | "video" | "audio";
 /** How messages and docs name one medium ("a public https URL of an image"). */
 export declare const MEDIA_NOUN: Record<MediaKind, string>;

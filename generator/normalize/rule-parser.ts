@@ -3,26 +3,8 @@
  * rule data. Never throws for a bad rule: it returns an "unchecked" rule with the reason, so the
  * generator can fail in --strict mode and otherwise report it at validation time.
  */
-import { hasOwn } from "../shared/errors.js";
-import type { CheckedRule, Comparator, Expr, Metric, Rule, RuleSource, UncheckedRule } from "../runtime/rule-types.js";
-
-/** Metric names as schemas write them → the canonical metric. */
-export const METRIC_ALIASES: Readonly<Record<string, Metric>> = Object.freeze({
-  width: "width",
-  width_pixels: "width",
-  width_px: "width",
-  height: "height",
-  height_pixels: "height",
-  height_px: "height",
-  file_size: "file_size_bytes",
-  file_size_bytes: "file_size_bytes",
-  file_size_b: "file_size_bytes",
-  file_size_kb: "file_size_kb",
-  file_size_mb: "file_size_mb",
-  duration: "duration_seconds",
-  duration_seconds: "duration_seconds",
-  duration_s: "duration_seconds",
-});
+import { METRIC_ALIASES, metricByAlias, type Metric } from "../runtime/metrics.js";
+import type { CheckedRule, Comparator, Expr, Rule, RuleSource, UncheckedRule } from "../runtime/rule-types.js";
 
 /** Operators as schemas write them, longest first so `<=` wins over `<`. */
 const OPERATORS: [string, Comparator][] = [
@@ -91,7 +73,7 @@ export function parseExpr(text: string): { expr: Expr; metrics: Metric[] } {
     if (t === "-") return { kind: "binary", op: "-", left: { kind: "number", value: 0 }, right: primary() };
     if (/^(?:\d|\.\d)/.test(t)) return { kind: "number", value: Number(t) };
     if (/^[A-Za-z_]/.test(t)) {
-      const name = hasOwn(METRIC_ALIASES, t.toLowerCase()) ? METRIC_ALIASES[t.toLowerCase()] : undefined;
+      const name = metricByAlias(t);
       if (!name)
         throw new RuleSyntaxError(
           `unknown metric ${JSON.stringify(t)} (known: ${Object.keys(METRIC_ALIASES).join(", ")})`,

@@ -1,39 +1,13 @@
 /** Evaluates parsed `validations` rules against measured media metrics. Pure; no I/O. */
-import type { CheckedRule, Comparator, Expr, Metric } from "./rule-types.js";
+import { metricValue, type MediaMetrics, type Metric } from "./metrics.js";
+import type { CheckedRule, Comparator, Expr } from "./rule-types.js";
 
-/** What a probe measured. Missing fields were not measurable for that media. */
-export interface MediaMetrics {
-  sizeBytes?: number;
-  width?: number;
-  height?: number;
-  durationSeconds?: number;
-}
+export { BYTES_PER_KB, BYTES_PER_MB, metricValue, type MediaMetrics } from "./metrics.js";
 
 export type RuleOutcome =
   | { status: "pass"; actual: number }
   | { status: "fail"; actual: number }
   | { status: "unmeasured"; missing: Metric[] };
-
-/** Bytes per megabyte in `file_size_mb` rules: binary megabytes (MiB), as file pickers and Python's `/ 1024 / 1024` count. */
-export const BYTES_PER_MB = 1024 * 1024;
-export const BYTES_PER_KB = 1024;
-
-export function metricValue(name: Metric, m: MediaMetrics): number | undefined {
-  switch (name) {
-    case "width":
-      return m.width;
-    case "height":
-      return m.height;
-    case "file_size_bytes":
-      return m.sizeBytes;
-    case "file_size_kb":
-      return m.sizeBytes === undefined ? undefined : m.sizeBytes / BYTES_PER_KB;
-    case "file_size_mb":
-      return m.sizeBytes === undefined ? undefined : m.sizeBytes / BYTES_PER_MB;
-    case "duration_seconds":
-      return m.durationSeconds;
-  }
-}
 
 export function evaluateExpr(expr: Expr, m: MediaMetrics): number | undefined {
   switch (expr.kind) {

@@ -7,6 +7,7 @@ import { DATA_URI_MAX_BYTES } from "./data-uri.js";
 import { withFormatOptions, type FormatOptions } from "./formats.js";
 import { issueFromAjv, resultOf, type AjvError, type ValidationIssue, type ValidationResult } from "./issues.js";
 import { joinPointer } from "./json-pointer.js";
+import { PROBE_NEEDS, probeNeedsOf } from "./metrics.js";
 import { isIndeterminate, ProbeError, probeMedia, type ProbeOptions, type ProbeResult } from "./probe.js";
 import { evaluateRule, formatExpr, formatRule } from "./rule-eval.js";
 import type { RuleTarget } from "./rule-types.js";
@@ -193,12 +194,8 @@ export async function validateModelInput(
         });
         continue;
       }
-      const metrics = new Set(checked.flatMap((r) => r.metrics));
-      const needs = {
-        dimensions: metrics.has("width") || metrics.has("height"),
-        size: [...metrics].some((m) => m.startsWith("file_size")),
-      };
-      const key = `${needs.dimensions}|${needs.size}|${value}`;
+      const needs = probeNeedsOf(checked.flatMap((r) => r.metrics));
+      const key = `${PROBE_NEEDS.map((need) => needs[need]).join("|")}|${value}`;
       let probe = probes.get(key);
       if (!probe) {
         probe = probeMedia(value, target.media, needs, probeOptions);
