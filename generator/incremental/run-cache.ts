@@ -1,0 +1,135 @@
+/**
+ * A run's cache state, apart from the stages: what the last run left (the output tree's manifest,
+ * the schema files' manifest, the index of every model's cache entry) and what this run records.
+ * A model whose schema file (and the generator) did not change comes whole from here — summary and
+ * emitted files — without being read or parsed again.
+ */
+import path from "node:path";
+import type { ModelSummary } from "../model/model.js";
+import { readSchemaSources, type SchemaSource, type SourceManifest } from "../load/load.js";
+import { hasOwn } from "../shared/errors.js";
+import type { OutputTree } from "../write/output-tree.js";
+import { contentHash, type TreeManifest } from "../write/write.js";
+import { DEFAULT_CACHE_DIR, EmitCache, cacheKey } from "./cache.js";
+
+/**
+ * A cached model: its summary and a hash of each emitted file (small, read for every model on every
+ * run); the files themselves are cached apart and read only when the output on disk does not
+ * already hold them.
+ */
+export interface CachedModel {
+  summary: ModelSummary;
+  hashes: [string, string][];
+}
+
+/** Every model's cache entry from the last run, in one file (one read instead of one per model). */
+type RunIndex = Record<string, [key: string, entry: CachedModel]>;
+
+export interface RunCacheOptions {
+  schemasDir: string;
+  outDir: string;
+  packageName: string;
+  /** Cache folder; `false` turns caching off. Default node_modules/.cache/runcomfy-codegen. */
+  cache?: string | false;
+}
+
+const sameJson = (a: unknown, b: unknown) => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+
+export class RunCache {
+  private readonly store: EmitCache;
+  private readonly schemasDirName: string;
+  private readonly treeKey: string;
+  private readonly sourcesKey: string;
+  private readonly runKey: string;
+  /** The output tree as the last write left it. */
+  readonly lastOutput: TreeManifest | undefined;
+  private readonly lastSources: SourceManifest | undefined;
+  private readonly lastRun: RunIndex;
+  private readonly run: RunIndex = {};
+  private sourceManifest: SourceManifest | undefined;
+  private sourcesRead = false;
+  private emitted = 0;
+
+  constructor(private readonly options: RunCacheOptions) {
+    this.store = new EmitCache(options.cache === false ? undefined : (options.cache ?? DEFAULT_CACHE_DIR));
+    this.schemasDirName = path.basename(path.resolve(options.schemasDir));
+    this.treeKey = contentHash(path.resolve(options.outDir));
+    this.sourcesKey = contentHash(`sources\0${path.resolve(options.schemasDir)}`);
+    this.runKey = contentHash(`run\0${this.treeKey}\0${this.sourcesKey}`);
+    this.lastOutput = this.store.getSync<TreeManifest>("trees", this.treeKey);
+    this.lastSources = this.store.getSync<SourceManifest>("trees", this.sourcesKey);
+    this.lastRun = this.store.getSync<RunIndex>("runs", this.runKey) ?? {};
+  }
+
+  /**
+   * Every schema file with its content hash: files unchanged since the last run (size and mtime) are
+   * known by their recorded hash, unread. Texts are not kept (10,000 of them would be hundreds of MB).
+   */
+  async readSources(): Promise<SchemaSource[]> {
+    const { sources, manifest } = await readSchemaSources(this.options.schemasDir, this.lastSources, false);
+    this.sourceManifest = manifest;
+    this.sourcesRead = sources.some((s) => s.read);
+    return sources;
+  }
+
+  /** The cache key of a model: the generator, the file's place, the package name and the file's content. */
+  keyOf(relPath: string, textHash: string): string {
+    return cacheKey("model", `${this.schemasDirName}/${relPath}`, this.options.packageName, textHash);
+  }
+
+  /**
+   * A model from the cache, its files taken into `output` (kept when on disk unchanged, else put back
+   * from the file cache); undefined when any file is missing, so the model is emitted again.
+   */
+  lookup(source: SchemaSource, output: OutputTree): ModelSummary | undefined {
+    if (source.error) return undefined;
+    const key = this.keyOf(source.relPath, source.hash);
+    const last = hasOwn(this.lastRun, source.relPath) ? this.lastRun[source.relPath] : undefined;
+    const meta = last?.[0] === key ? last[1] : this.store.getSync<CachedModel>("models", key);
+    if (!meta) return undefined;
+    const restore = new Map<string, string>();
+    let stored: Map<string, string> | undefined;
+    for (const [p, hash] of meta.hashes) {
+      if (output.onDisk(p, hash)) continue;
+      stored ??= new Map(this.store.getSync<[string, string][]>("files", key) ?? []);
+      const content = stored.get(p);
+      if (content === undefined || contentHash(content) !== hash) return undefined;
+      restore.set(p, content);
+    }
+    for (const [p, hash] of meta.hashes) {
+      const content = restore.get(p);
+      if (content === undefined) output.keep(p, hash);
+      else output.put(p, content);
+    }
+    this.run[source.relPath] = [key, meta];
+    return meta.summary;
+  }
+
+  /** Records a model just emitted (its files already put into the output tree, `hashes` theirs). */
+  record(relPath: string, key: string, summary: ModelSummary, files: Map<string, string>, hashes: [string, string][]) {
+    const entry: CachedModel = { summary, hashes };
+    this.store.set("files", key, [...files]);
+    this.store.set("models", key, entry);
+    this.run[relPath] = [key, entry];
+    this.emitted++;
+  }
+
+  /**
+   * Writes what the next run starts from: the output's manifest and the run index when the output was
+   * written (`written`, the manifest of what is on disk now), and the schema files' manifest whenever a
+   * schema file had to be read (changed, new, or too recent to trust), so its entry is dated by this run.
+   */
+  finish(written: TreeManifest | undefined): void {
+    if (written) {
+      if (!sameJson(written, this.lastOutput)) this.store.set("trees", this.treeKey, written);
+      if (Object.keys(this.run).length !== Object.keys(this.lastRun).length || this.emitted)
+        this.store.set("runs", this.runKey, this.run);
+    }
+    const manifest = this.sourceManifest;
+    if (
+      manifest &&
+      (this.sourcesRead || Object.keys(manifest.files).length !== Object.keys(this.lastSources?.files ?? {}).length)
+    )
+      this.store.set("trees", this.sourcesKey, manifest);
+  }
+}
