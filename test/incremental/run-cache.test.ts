@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { RunCache } from "../../generator/incremental/run-cache.js";
+import { RunCache, type RunCacheOptions } from "../../generator/incremental/run-cache.js";
 import type { SchemaSource } from "../../generator/load/load.js";
 import type { ModelSummary } from "../../generator/model/model.js";
 import { OutputTree } from "../../generator/write/output-tree.js";
@@ -27,7 +27,7 @@ const summary = (modelId: string): ModelSummary => ({
 });
 
 /** A folder with schemas/, out/ and cache/; `schemas` maps ids to file texts. */
-function workspace(name: string, schemas: Record<string, string>) {
+function workspace(name: string, schemas: Record<string, string>): RunCacheOptions & { cache: string } {
   const root = path.join(tmp.dir, name);
   const dirs = {
     schemasDir: path.join(root, "schemas"),
@@ -41,7 +41,7 @@ function workspace(name: string, schemas: Record<string, string>) {
   return { ...dirs, packageName: "pkg" };
 }
 
-type Workspace = ReturnType<typeof workspace>;
+type Workspace = RunCacheOptions & { schemasDir: string; outDir: string };
 
 /** One run as generate does it: look each source up, "emit" the misses (a file per model), write, finish. */
 async function run(ws: Workspace, emit = (id: string) => `// ${id}\n`) {
