@@ -2,6 +2,8 @@
 /**
  * The `runcomfy-codegen` command line. Exit codes: one table for every command (EXIT_TABLE in
  * commands/context.ts). Bad input never prints a stack trace; `--json` turns failures into JSON.
+ * Start-up loads yargs and each command's options only: a command's handler imports what it needs
+ * (the pipeline, the client, the emulator…) when that command runs, so no command pays for another's.
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -72,7 +74,7 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
   const io: CliIo = { ...processIo(), ...partialIo };
   let exitCode: number = EXIT.ok;
   try {
-    const config = loadConfig(io.cwd, configArgument(argv));
+    const config = await loadConfig(io.cwd, configArgument(argv));
     const ctx = { io, config, setExit: (code: number) => void (exitCode = code) };
     await buildParser(argv, ctx).parseAsync(argv, {}, (_err, _argv, output) => {
       // With a callback, yargs hands --help and --version text over instead of printing it itself.

@@ -1,8 +1,6 @@
 /** `runcomfy-codegen generate`: schema files in, the generated package out. */
-import { formatNormalizations } from "../lint/lint-format.js";
-import { generate, type GenerateOptions } from "../generate.js";
+import type { GenerateOptions } from "../generate.js";
 import { CliFailure, EXIT, plural, withHelp, type CliIo, type RegisterCommand } from "./context.js";
-import { watchAndRegenerate } from "./watch.js";
 
 export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
@@ -79,6 +77,7 @@ export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
       if (!args.watch) return once();
       if (args.check || args["dry-run"])
         throw new CliFailure("--watch writes the package; it cannot be combined with --check or --dry-run", EXIT.usage);
+      const { watchAndRegenerate } = await import("./watch.js");
       await watchAndRegenerate(args.schemas, once, io);
     },
   );
@@ -89,6 +88,11 @@ async function generateOnce(
   out: { quiet: boolean; verbose: boolean; io: CliIo; setExit: (code: number) => void },
 ): Promise<void> {
   const { io, setExit } = out;
+  // Loaded here, not at start-up: other commands do not pay for the pipeline.
+  const [{ generate }, { formatNormalizations }] = await Promise.all([
+    import("../generate.js"),
+    import("../lint/lint-format.js"),
+  ]);
   const result = await generate(options);
   if (!out.quiet) io.stderr(formatNormalizations(result.notes, out.verbose));
   const d = result.diff;

@@ -1,8 +1,5 @@
 /** `runcomfy-codegen import <page...>` and `pull`: new models into schemas/. */
-import { importPages } from "../importer/import-pages.js";
-import { PageImportError } from "../importer/page.js";
-import { pullCatalog, seesWholeCatalog } from "../importer/pull.js";
-import { DEFAULT_BASE_URL } from "../runtime/client.js";
+import { DEFAULT_BASE_URL } from "../runtime/credentials.js";
 import { CliFailure, EXIT, withHelp, type RegisterCommand } from "./context.js";
 import { catalogConnection } from "./models.js";
 
@@ -27,6 +24,10 @@ export const registerImport: RegisterCommand = (y, { io, config }) =>
           describe: "Overwrite even when only translated text differs",
         }),
     async (args) => {
+      const [{ importPages }, { PageImportError }] = await Promise.all([
+        import("../importer/import-pages.js"),
+        import("../importer/page.js"),
+      ]);
       let outcomes;
       try {
         outcomes = await importPages(args.pages as string[], {
@@ -96,6 +97,7 @@ export const registerPull: RegisterCommand = (y, { io, config }) =>
           describe: "Delete files of models the catalog no longer has (whole-catalog pulls only)",
         }),
     async (args) => {
+      const { pullCatalog, seesWholeCatalog } = await import("../importer/pull.js");
       const options = {
         ...(await catalogConnection(args, io)),
         outDir: args.out,

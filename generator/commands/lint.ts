@@ -1,8 +1,6 @@
 /** `runcomfy-codegen lint [paths..]`: the CI gate for schema files. */
 import { readFile, stat } from "node:fs/promises";
-import { findSchemaFiles } from "../load/load.js";
-import { lintPaths } from "../lint/lint.js";
-import { FORMATS, formatFindings, type LintedFile, type LintFormat } from "../lint/lint-format.js";
+import { FORMATS, type LintedFile, type LintFormat } from "../lint/lint-format.js";
 import { GENERATOR_VERSION } from "../shared/paths.js";
 import { CliFailure, EXIT, withHelp, type RegisterCommand } from "./context.js";
 
@@ -40,6 +38,12 @@ export const registerLint: RegisterCommand = (y, { io, config, setExit }) =>
           describe: "Schemas root for the id-vs-path check (default: the folder given, or schemas/)",
         }),
     async (args) => {
+      // Loaded when lint runs (the linter compiles schemas with ajv), not at every command's start-up.
+      const [{ findSchemaFiles }, { lintPaths }, { formatFindings }] = await Promise.all([
+        import("../load/load.js"),
+        import("../lint/lint.js"),
+        import("../lint/lint-format.js"),
+      ]);
       const paths = args.paths as string[];
       let findings;
       try {

@@ -1,6 +1,6 @@
 /** `runcomfy-codegen mock-server`: the offline RunComfy emulator, until SIGINT/SIGTERM. */
 import { readFile } from "node:fs/promises";
-import { END_STATUSES, startEmulator, type EndStatus } from "../mock/emulator.js";
+import { END_STATUSES, type EndStatus } from "../mock/end-status.js";
 import type { FaultRule } from "../mock/faults.js";
 import { CliFailure, EXIT, withHelp, type RegisterCommand } from "./context.js";
 
@@ -55,6 +55,7 @@ export const registerMockServer: RegisterCommand = (y, { io, config }) =>
         }
         if (!Array.isArray(faults)) throw new CliFailure(`${args.faults} must hold a JSON array of fault rules`);
       }
+      const { startEmulator } = await import("../mock/emulator.js");
       const emulator = await startEmulator({
         schemasDir: args.schemas,
         port: args.port,

@@ -3,15 +3,8 @@
  * name, categories, price — with the catalog's filters; `--categories` lists the categories;
  * `--json` prints what the service answered, for scripts.
  */
-import {
-  catalogHttp,
-  listCatalog,
-  listCategories,
-  priceCell,
-  type CatalogConnection,
-  type CatalogEntry,
-} from "../importer/catalog.js";
-import { DEFAULT_BASE_URL } from "../runtime/client.js";
+import type { CatalogConnection, CatalogEntry } from "../importer/catalog.js";
+import { DEFAULT_BASE_URL } from "../runtime/credentials.js";
 import { CliFailure, EXIT, withHelp, type CliIo, type RegisterCommand } from "./context.js";
 import { apiSettings } from "./requests.js";
 
@@ -46,7 +39,7 @@ export function formatTable(head: string[], rows: string[][]): string {
   );
 }
 
-export const catalogRow = (m: CatalogEntry) => [
+const catalogRow = (m: CatalogEntry, priceCell: (m: CatalogEntry) => string) => [
   text(m.model_id),
   text(m.display_name),
   text(m.categories),
@@ -91,6 +84,7 @@ export const registerModels: RegisterCommand = (y, { io }) =>
         throw new CliFailure("--limit must be a whole number above 0", EXIT.usage);
       if (!(Number.isInteger(args.offset) && args.offset >= 0))
         throw new CliFailure("--offset must be a whole number, 0 or more", EXIT.usage);
+      const { catalogHttp, listCatalog, listCategories, priceCell } = await import("../importer/catalog.js");
       const http = catalogHttp(await catalogConnection(args, io));
       if (args.categories) {
         const categories = await listCategories(http);
@@ -108,7 +102,12 @@ export const registerModels: RegisterCommand = (y, { io }) =>
       });
       if (args.json) return void io.stdout(JSON.stringify({ models, total }, null, 2) + "\n");
       if (!models.length) return void io.stderr("No models matched.\n");
-      io.stdout(formatTable(["MODEL_ID", "NAME", "CATEGORIES", "PRICE"], models.map(catalogRow)));
+      io.stdout(
+        formatTable(
+          ["MODEL_ID", "NAME", "CATEGORIES", "PRICE"],
+          models.map((m) => catalogRow(m, priceCell)),
+        ),
+      );
       io.stderr(`${args.offset + 1}-${args.offset + models.length} of ${total}\n`);
     },
   );

@@ -13,7 +13,6 @@ import {
   type CliIo,
   type RegisterCommand,
 } from "./context.js";
-import { outputUrls } from "./run.js";
 import { resolveBaseUrl, resolveToken } from "../runtime/credentials.js";
 import type { CodegenConfig } from "../shared/config.js";
 
@@ -73,6 +72,9 @@ const env: (keyof typeof ENV_VARS)[] = ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const FINISHED_BADLY = new Set(["failed", "error", "errored", "cancelled", "canceled"]);
 
+/** The cost line run and result print on stderr (stdout keeps only the output URLs). */
+export const costLine = (cost: number) => `cost: $${cost} (USD, as RunComfy reported it)\n`;
+
 export const registerStatus: RegisterCommand = (y, { io, config }) =>
   y.command(
     "status <request_id>",
@@ -113,13 +115,8 @@ export const registerResult: RegisterCommand = (y, { io, config, setExit }) =>
       const r = await client.result(args.request_id as string);
       const { raw: _raw, completed: _completed, ...shown } = r;
       if (r.completed) {
-        io.stdout(
-          args.json
-            ? json(shown)
-            : outputUrls(r.output)
-                .map((u) => `${u.key}\t${u.url}\n`)
-                .join(""),
-        );
+        const { outputLines } = await import("./outputs.js");
+        io.stdout(args.json ? json(shown) : outputLines(r.output));
         return;
       }
       if (FINISHED_BADLY.has(r.status)) {

@@ -3,7 +3,6 @@
  * estimate, using the generated package; `run --dry-run` does the same through dryRun below.
  */
 import type { ValidationResult } from "../runtime/issues.js";
-import { readModelInput } from "./local-media.js";
 import {
   EXIT,
   withHelp,
@@ -13,7 +12,16 @@ import {
   type CliIo,
   type RegisterCommand,
 } from "./context.js";
-import { costEstimate, estimateLine, type EstimatingRoot } from "./estimate.js";
+import type { EstimatingRoot } from "./estimate.js";
+
+/** What validate and run --dry-run use, loaded when they run (local files, the pricing runtime). */
+const inputTools = async () => {
+  const [{ readModelInput }, { costEstimate, estimateLine }] = await Promise.all([
+    import("./local-media.js"),
+    import("./estimate.js"),
+  ]);
+  return { readModelInput, costEstimate, estimateLine };
+};
 
 export function formatIssues(result: ValidationResult): string {
   const lines = result.issues.map(
@@ -91,6 +99,7 @@ export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
         .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" })
         .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" }),
     async (args) => {
+      const { readModelInput, costEstimate, estimateLine } = await inputTools();
       const pkg = await importGeneratedPackage<
         EstimatingRoot & { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> }
       >(args.package);
@@ -132,6 +141,7 @@ export interface DryRunArgs {
 
 /** `run --dry-run`: validation (unless --no-validate) and the estimate; nothing is submitted. */
 export async function dryRun(args: DryRunArgs, io: CliIo, setExit: (code: number) => void): Promise<void> {
+  const { readModelInput, costEstimate, estimateLine } = await inputTools();
   const pkg = await importGeneratedPackage<
     EstimatingRoot & { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> }
   >(args.package);

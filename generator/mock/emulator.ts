@@ -18,6 +18,9 @@ import { FaultPlan, seededRandom, type FaultRule, type Route } from "./faults.js
 import { png } from "./images.js";
 import { serveBytes } from "./serve-media.js";
 import { answerCatalog, catalogEntry, jobCost, type CatalogOverrides } from "./catalog.js";
+import { END_STATUSES, type EndStatus, isEndStatus } from "./end-status.js";
+
+export { END_STATUSES, type EndStatus };
 
 export interface EmulatorOptions {
   schemasDir: string;
@@ -46,10 +49,6 @@ export interface EmulatorOptions {
   maxBodyBytes?: number;
 }
 
-export const END_STATUSES = ["completed", "succeeded", "failed", "error", "cancelled", "canceled"] as const;
-export type EndStatus = (typeof END_STATUSES)[number];
-const isEndStatus = (s: unknown): s is EndStatus =>
-  typeof s === "string" && (END_STATUSES as readonly string[]).includes(s);
 const SUCCESS = new Set(["completed", "succeeded"]);
 
 /** Default bound of a request body. */

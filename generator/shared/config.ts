@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { Ajv07Class } from "./ajv.js";
 import { GeneratorError } from "./errors.js";
 import { NOTE_CODES, type NoteCode, type SeverityPolicy, type SeveritySetting } from "./notes.js";
 import { configJsonSchema } from "./config-schema.js";
@@ -39,10 +38,13 @@ interface ConfigFile {
   rules?: Partial<Record<NoteCode, SeveritySetting>>;
 }
 
-let validateConfigFile: ReturnType<InstanceType<typeof Ajv07Class>["compile"]> | undefined;
+type ConfigValidator = ReturnType<InstanceType<typeof import("./ajv.js").Ajv07Class>["compile"]>;
+let validateConfigFile: ConfigValidator | undefined;
 
 /** Problems of a parsed config file (schema, then rules that would lower an error). */
-export function configProblems(value: unknown): string[] {
+export async function configProblems(value: unknown): Promise<string[]> {
+  // ajv is loaded only when there is a config file to check: every command's start-up would pay for it.
+  const { Ajv07Class } = await import("./ajv.js");
   // The schema object itself (generator/config.schema.json is its copy for editors), draft-07.
   validateConfigFile ??= new Ajv07Class({ allErrors: true, strict: false }).compile(configJsonSchema());
   if (!validateConfigFile(value)) {
@@ -72,7 +74,7 @@ export function configProblems(value: unknown): string[] {
  * Reads the config: `explicit` (from --config) must exist; otherwise `runcomfy-codegen.config.json`
  * in `cwd` is read when present, and defaults apply when not.
  */
-export function loadConfig(cwd: string, explicit?: string): CodegenConfig {
+export async function loadConfig(cwd: string, explicit?: string): Promise<CodegenConfig> {
   const file = explicit ? path.resolve(cwd, explicit) : path.join(cwd, CONFIG_FILE);
   if (!existsSync(file)) {
     if (explicit) throw new GeneratorError(`no config file at ${explicit}`, 2);
@@ -85,7 +87,7 @@ export function loadConfig(cwd: string, explicit?: string): CodegenConfig {
   } catch (e) {
     throw new GeneratorError(`${shown} is not valid JSON: ${(e as Error).message}`, 2);
   }
-  const problems = configProblems(value);
+  const problems = await configProblems(value);
   if (problems.length)
     throw new GeneratorError(`${shown} is not a valid config file:\n${problems.map((p) => `  ${p}`).join("\n")}`, 2);
   const c = value as ConfigFile;

@@ -93,7 +93,7 @@ describe("the config file", () => {
       "/rules/normalized-type",
     ])
       expect(r.stderr).toContain(part);
-    expect(configProblems({ rules: { "unknown-type": "off" } })).toEqual([
+    expect(await configProblems({ rules: { "unknown-type": "off" } })).toEqual([
       '/rules/unknown-type: "unknown-type" is an error (the generated package would be wrong); it can only stay "error"',
     ]);
     const json = await cliIn(dir, "generate", "--json");

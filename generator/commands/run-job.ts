@@ -1,0 +1,104 @@
+/**
+ * The `run` command's work, loaded only when `run` runs: validate, submit, show progress, print the
+ * outputs and the cost, optionally download them. Ctrl-C cancels a queued job before exiting; a
+ * running job cannot be cancelled, so Ctrl-C then says how to follow it (status/result) or cancel it later.
+ */
+import type { ValidationIssue } from "../runtime/issues.js";
+import { type CommandContext, importGeneratedPackage, requireKnownModel } from "./context.js";
+import { followUpHint } from "./failure.js";
+import { readModelInput } from "./local-media.js";
+import { downloadOutputs, outputLines } from "./outputs.js";
+import { RunProgress } from "./progress.js";
+import { apiSettings, costLine } from "./requests.js";
+
+interface GeneratedClientRoot {
+  modelIds: readonly string[];
+  loadModel: (modelId: string) => Promise<{ inputSchema: unknown }>;
+  createClient: (options: Record<string, unknown>) => {
+    run: (id: string, input: unknown, options: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  };
+}
+
+export interface RunArgs {
+  model_id: unknown;
+  input: unknown;
+  package: string;
+  "base-url"?: string;
+  timeout?: number;
+  json: boolean;
+  download?: string;
+  validate: boolean;
+  probe: boolean;
+  "allow-private-network": boolean;
+  "allow-http": boolean;
+  "probe-failures": string;
+  "unknown-properties": string;
+}
+
+export async function runJob(args: RunArgs, { io }: CommandContext): Promise<void> {
+  const { token, baseUrl } = await apiSettings(io, args["base-url"]);
+  const pkg = await importGeneratedPackage<GeneratedClientRoot>(args.package);
+  const modelId = args.model_id as string;
+  requireKnownModel(pkg, modelId);
+  const { input } = await readModelInput(pkg, modelId, args.input as string, io);
+  const client = pkg.createClient({
+    token,
+    baseUrl,
+    validate: args.validate
+      ? {
+          allowHttp: args["allow-http"],
+          unknownProperties: args["unknown-properties"],
+          probeFailures: args["probe-failures"],
+          probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false,
+        }
+      : false,
+    onValidationWarnings: (issues: ValidationIssue[]) => {
+      for (const i of issues) progress.message(`warning ${i.path || "/"}  ${i.message}`);
+    },
+  });
+  const controller = new AbortController();
+  const progress = new RunProgress(io, { live: (io.stderrIsTTY ?? io.isTTY) && io.env.TERM !== "dumb" });
+  let requestId: string | undefined;
+  let queued = true;
+  const onSigint = () => {
+    // A queued job is cancelled (nothing is billed yet); a running one cannot be: say how to pick it up.
+    if (!requestId || queued) progress.message("interrupted: cancelling the job if it is still queued…");
+    else progress.message(`interrupted: ${followUpHint(requestId)}`);
+    controller.abort();
+  };
+  process.once("SIGINT", onSigint);
+  let cost: number | undefined;
+  try {
+    const output = await client.run(modelId, input, {
+      signal: controller.signal,
+      includeCost: true,
+      onResult: (r: { cost?: number }) => (cost = r.cost),
+      timeoutMs: args.timeout !== undefined ? args.timeout * 1000 : undefined,
+      onSubmitted: (job: { requestId: string }) => {
+        requestId = job.requestId;
+        progress.submitted(job.requestId);
+      },
+      onStatus: (u: { status: string; queuePosition?: number }) => {
+        queued = u.status === "in_queue";
+        progress.update(u.status, u.queuePosition);
+      },
+    });
+    progress.stop();
+    // --json: the same shape as `result --json` (request id, output, and the cost when the service sent it).
+    io.stdout(
+      args.json
+        ? JSON.stringify({ requestId, output, ...(cost !== undefined ? { cost } : {}) }, null, 2) + "\n"
+        : outputLines(output),
+    );
+    if (cost !== undefined && !args.json) io.stderr(costLine(cost));
+    if (args.download)
+      await downloadOutputs(args.download, requestId ?? "output", output, args["allow-private-network"], io.stderr);
+    io.stderr(`done in ${(progress.elapsedMs / 1000).toFixed(1)} s${requestId ? ` [request ${requestId}]` : ""}\n`);
+  } catch (e) {
+    progress.stop();
+    // Reported by the CLI's one failure handler (text, or JSON with --json; exit code by type).
+    throw e;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
