@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileValidator } from "../generator/emit/validator.js";
-import type { SchemaNode } from "../generator/normalize/normalize.js";
+import { buildModel, type ModelIR } from "../generator/model/model.js";
+import { normalizeInputSchema, normalizeOutputSchema, type SchemaNode } from "../generator/normalize/normalize.js";
 import type { CompiledValidator } from "../generator/runtime/validate.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
@@ -62,4 +63,28 @@ export async function importCompiledValidator(
   const file = path.join(dir, `${name}.js`);
   writeFileSync(file, `${v.imports}\n${v.code}\nexport default ${v.functionName};\n`);
   return (await import(pathToFileURL(file).href)).default;
+}
+
+/**
+ * The intermediate model of a schema file `t/m.json` with these schemas, normalized first as the
+ * pipeline does (normalizer errors are thrown as SchemaErrors).
+ */
+export function modelOf(schemas: { input: unknown; output?: unknown; file?: string; text?: string }): ModelIR {
+  const file = schemas.file ?? "schemas/t/m.json";
+  return buildModel(
+    {
+      file,
+      relPath: "t/m.json",
+      text: schemas.text ?? JSON.stringify(schemas.input),
+      modelId: "t/m",
+      inputSchema: schemas.input,
+      outputSchema: schemas.output ?? null,
+      example: null,
+      source: null,
+      positions: new Map(),
+    },
+    "schemas",
+    normalizeInputSchema(schemas.input, file),
+    normalizeOutputSchema(schemas.output ?? null, file),
+  );
 }

@@ -11,6 +11,7 @@ import { SchemaFileError } from "../shared/errors.js";
 import type { ModelIR, ModelSummary } from "../model/model.js";
 import type { ModelPricing } from "../runtime/pricing.js";
 import { TEMPLATES_DIR } from "../shared/paths.js";
+import { propertyDocs } from "./docs.js";
 import { loadBuiltRuntime } from "./runtime.js";
 import { emitLoaderFiles } from "./loaders.js";
 import { emitTypes } from "./types.js";
@@ -149,7 +150,7 @@ function renderModelDocs(m: ModelIR, packageName: string): string {
     modelId: m.modelId,
     importSpecifier: `${packageName}/${m.modelId}`,
     // Long defaults (a whole sample prompt) are shortened in the table; the types' JSDoc has them whole.
-    inputDocs: m.inputDocs.map((d) => ({
+    inputDocs: propertyDocs(m.input.schema).map((d) => ({
       ...d,
       default: d.default && [...d.default].length > 80 ? `${[...d.default].slice(0, 77).join("")}…` : d.default,
       limitsText: d.limits.join("; "),

@@ -3,7 +3,7 @@
  * type names come from translated page text) and the validator view (only keywords that validate).
  */
 import { docText, jsLiteral } from "../shared/escape.js";
-import { docLines } from "../model/model.js";
+import { docLines } from "./docs.js";
 import type { SchemaNode } from "../normalize/normalize.js";
 import { mapSchema, shapeOf } from "../shared/schema-keywords.js";
 

@@ -11,6 +11,7 @@ import type { ValidateFunction } from "ajv";
 import { AjvClass } from "../shared/ajv.js";
 import { loadSchemaDir } from "../load/load.js";
 import { buildModel, type ModelIR } from "../model/model.js";
+import { normalizeInputSchema, normalizeOutputSchema } from "../normalize/normalize.js";
 import type { SchemaNode } from "../normalize/normalize.js";
 import { validatorView } from "../emit/schema-views.js";
 import { isMediaUrl } from "../runtime/formats.js";
@@ -115,7 +116,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   ajv.addFormat("uri", (v: string) => /^[a-z][a-z0-9+.-]*:/i.test(v));
   for (const f of ["date-time", "date", "email", "uuid"]) ajv.addFormat(f, () => true);
   for (const f of files) {
-    const ir = buildModel(f);
+    const ir = buildModel(
+      f,
+      "schemas",
+      normalizeInputSchema(f.inputSchema, f.file),
+      normalizeOutputSchema(f.outputSchema, f.file),
+    );
     models.set(f.modelId, { ir, raw: f, check: ajv.compile(validatorView(ir.input.schema)) });
   }
   const jobs = new Map<string, Job>();

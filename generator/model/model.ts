@@ -1,34 +1,16 @@
 /**
- * Stage 4 — the intermediate model: everything the emitters need about one model, derived from a
- * loaded and normalized schema file. Emitters read only this, never raw schema files.
+ * Stage 4 — the intermediate model: everything the emitters need about one model, as plain data,
+ * built from a loaded schema file and the normalizer's results (it never normalizes itself). Text for
+ * readers (JSDoc, docs pages) is the emitters' work (emit/docs.ts). Emitters read only this, never
+ * raw schema files.
  */
 import { createHash } from "node:crypto";
 import { synthesizeExample } from "./example.js";
 import type { SchemaFile } from "../load/load.js";
-import {
-  normalizeInputSchema,
-  normalizeOutputSchema,
-  type JsonType,
-  type NormalizedSchema,
-  type Note,
-  type SchemaNode,
-} from "../normalize/normalize.js";
-import { decodePointerToken } from "../runtime/json-pointer.js";
-import { formatRule } from "../runtime/rule-eval.js";
-import { MEDIA_NOUN, type RuleTarget } from "../runtime/rule-types.js";
+import type { NormalizedSchema, Note } from "../normalize/normalize.js";
+import type { RuleTarget } from "../runtime/rule-types.js";
 import type { ModelPricing } from "../runtime/pricing.js";
 import { modelPricing } from "./pricing.js";
-
-export interface PropertyDoc {
-  name: string;
-  type: string;
-  required: boolean;
-  /** JSON text of the default, if any. */
-  default?: string;
-  limits: string[];
-  rules: string[];
-  description?: string;
-}
 
 /** What the package-wide files (registry, root entry, README) need of a model: small, and cacheable. */
 export interface ModelSummary {
@@ -54,8 +36,6 @@ export function summarize(model: ModelIR): ModelSummary {
 }
 
 export interface ModelIR extends ModelSummary {
-  /** For the model's docs page, emitted with the model (not kept once it is). */
-  inputDocs: PropertyDoc[];
   example: Record<string, unknown> | null;
   /** The docs' usage example: the schema file's example, or one synthesized from the schema (`synthesized`). */
   usage: { input: Record<string, unknown>; synthesized: boolean };
@@ -71,8 +51,8 @@ export const modulePathOf = (modelId: string) => `models/${modelId}`;
 export function buildModel(
   file: SchemaFile,
   schemasDirName = "schemas",
-  input: NormalizedSchema = normalizeInputSchema(file.inputSchema, file.file),
-  output: NormalizedSchema & { generic: boolean } = normalizeOutputSchema(file.outputSchema, file.file),
+  input: NormalizedSchema,
+  output: NormalizedSchema & { generic: boolean },
 ): ModelIR {
   return {
     modelId: file.modelId,
@@ -88,106 +68,6 @@ export function buildModel(
     notes: [...input.notes, ...output.notes],
     modulePath: modulePathOf(file.modelId),
     exportPath: `./${file.modelId}`,
-    inputDocs: describeProperties(input.schema),
     pricing: modelPricing(file.pricing ?? null, input.schema),
   };
-}
-
-/** A short TypeScript-like rendering of a schema's type, for docs. */
-export function typeText(node: SchemaNode): string {
-  if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(" | ");
-  if (node.const !== undefined) return JSON.stringify(node.const);
-  if (node.$ref !== undefined)
-    return node.$ref === "#" ? "(this object)" : decodePointerToken(node.$ref.split("/").pop()!);
-  const types: JsonType[] = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
-  const parts = types.map((t) => {
-    if (t === "array" && node.prefixItems)
-      return `[${[...node.prefixItems.map(typeText), ...(node.items ? [`...${wrapUnion(typeText(node.items))}[]`] : [])].join(", ")}]`;
-    if (t === "array") return `${node.items ? wrapUnion(typeText(node.items)) : "unknown"}[]`;
-    if (t === "integer") return "integer";
-    if (t === "string" && node["x-media"]) return `${node["x-media"]} URL`;
-    if (t === "string" && node.format) return `string (${node.format})`;
-    return t;
-  });
-  for (const key of ["anyOf", "oneOf"] as const) if (node[key]) parts.push(...node[key]!.map(typeText));
-  return parts.join(" | ") || (node.properties ? "object" : "any value");
-}
-
-const wrapUnion = (t: string) => (t.includes("|") ? `(${t})` : t);
-
-/** Limits in words: lengths, counts, ranges. */
-export function limitsText(node: SchemaNode): string[] {
-  const out: string[] = [];
-  const range = (min: number | undefined, max: number | undefined, unit: string) => {
-    const u = (n: number) => (unit && n === 1 ? unit.replace(/ies$/, "y").replace(/s$/, "") : unit);
-    if (min !== undefined && max !== undefined)
-      out.push(min === max ? `exactly ${min}${u(min)}` : `${min} to ${max}${u(max)}`);
-    else if (min !== undefined) out.push(`at least ${min}${u(min)}`);
-    else if (max !== undefined) out.push(`at most ${max}${u(max)}`);
-  };
-  range(node.minLength, node.maxLength, " characters");
-  range(node.minItems, node.maxItems, " items");
-  range(node.minimum, node.maximum, "");
-  if (node.exclusiveMinimum !== undefined) out.push(`greater than ${node.exclusiveMinimum}`);
-  if (node.exclusiveMaximum !== undefined) out.push(`less than ${node.exclusiveMaximum}`);
-  if (node.multipleOf !== undefined) out.push(`a multiple of ${node.multipleOf}`);
-  if (node.pattern !== undefined) out.push(`matches /${node.pattern}/`);
-  if (node.uniqueItems) out.push("items unique");
-  range(node.minProperties, node.maxProperties, " properties");
-  if (node.contains) out.push(`contains an item of type ${typeText(node.contains)}`);
-  if (node.patternProperties)
-    out.push(
-      `keys matching ${Object.keys(node.patternProperties)
-        .map((p) => `/${p}/`)
-        .join(", ")} are checked`,
-    );
-  if (node.propertyNames) out.push("key names are checked");
-  for (const [key, names] of Object.entries(node.dependentRequired ?? {}))
-    out.push(`with ${key}, also ${names.join(", ")}`);
-  if (node.not) out.push("must not match a schema");
-  if (node.if) out.push("conditional (if/then/else)");
-  return out;
-}
-
-export function rulesText(node: SchemaNode): string[] {
-  return (node["x-rules"] ?? []).map((r) =>
-    r.kind === "checked"
-      ? `${r.source.error || "rule"} (${formatRule(r)})`
-      : `${r.source.error || r.source.rule} (not checked: ${r.reason})`,
-  );
-}
-
-/** The lines of a property's doc comment: description, default, limits, media and rules in words. */
-export function docLines(node: SchemaNode): string[] {
-  const lines: string[] = [];
-  if (node.description) lines.push(node.description);
-  // TypeScript says `number`; the schema says whole numbers only.
-  const isInteger = (n: SchemaNode | undefined) =>
-    !!n && (Array.isArray(n.type) ? n.type.includes("integer") : n.type === "integer");
-  if (isInteger(node)) lines.push("An integer.");
-  else if (isInteger(node.items)) lines.push("Each item is an integer.");
-  if (node.default !== undefined) lines.push(`Default: ${JSON.stringify(node.default)}`);
-  const limits = limitsText(node);
-  if (limits.length) lines.push(`Limits: ${limits.join("; ")}.`);
-  const media = node["x-media"] ?? node.items?.["x-media"];
-  if (media) lines.push(`Media: ${node.items ? "each item is " : ""}a public https URL of ${MEDIA_NOUN[media]}.`);
-  for (const rule of rulesText(node)) lines.push(`Rule: ${rule}`);
-  return lines;
-}
-
-function describeProperties(schema: SchemaNode): PropertyDoc[] {
-  const props = schema.properties ?? {};
-  const required = new Set(schema.required ?? []);
-  return Object.keys(props).map((name) => {
-    const node = props[name];
-    return {
-      name,
-      type: typeText(node),
-      required: required.has(name),
-      default: node.default === undefined ? undefined : JSON.stringify(node.default),
-      limits: limitsText(node),
-      rules: rulesText(node),
-      description: node.description,
-    };
-  });
 }

@@ -10,10 +10,9 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitTypes } from "../../generator/emit/types.js";
-import { buildModel } from "../../generator/model/model.js";
 import { SchemaErrors } from "../../generator/shared/errors.js";
 import { validateSchema } from "../../generator/runtime/validate.js";
-import { ROOT, importCompiledValidator, tempDir } from "../helpers.js";
+import { ROOT, importCompiledValidator, modelOf, tempDir } from "../helpers.js";
 
 const SUITE = path.join(ROOT, "test/fixtures/json-schema-test-suite");
 const HERE = path.join(ROOT, "test/conformance");
@@ -75,17 +74,7 @@ async function runGroup(draft: string, file: string, group: Group): Promise<Grou
   const input = wrap(group.schema);
   let model;
   try {
-    model = buildModel({
-      file: `suite/${draft}/${file}`,
-      relPath: "t/m.json",
-      text: JSON.stringify(input),
-      modelId: "t/m",
-      inputSchema: input,
-      outputSchema: null,
-      example: null,
-      source: null,
-      positions: new Map(),
-    });
+    model = modelOf({ input, file: `suite/${draft}/${file}` });
     await emitTypes(model);
   } catch (e) {
     const why =

@@ -8,8 +8,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import Ajv07 from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
-import { buildModel } from "../../generator/model/model.js";
-import { importCompiledValidator, tempDir } from "../helpers.js";
+import { importCompiledValidator, modelOf, tempDir } from "../helpers.js";
 
 const tmp = tempDir("rcg-captured-");
 afterAll(tmp.cleanup);
@@ -93,17 +92,7 @@ describe("generated validators refuse what the captured schema refuses", () => {
     const [property, edges] = KEYWORDS[keyword];
     const { $schema, ...rest } = property;
     const captured = { ...($schema ? { $schema } : {}), type: "object", properties: { x: rest } };
-    const model = buildModel({
-      file: "t.json",
-      relPath: "t/m.json",
-      text: "",
-      modelId: "t/m",
-      inputSchema: captured,
-      outputSchema: null,
-      example: null,
-      source: null,
-      positions: new Map(),
-    });
+    const model = modelOf({ input: captured, file: "t.json", text: "" });
     const generated = await importCompiledValidator(
       model.input.schema,
       tmp.dir,

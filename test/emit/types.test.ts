@@ -1,21 +1,11 @@
 /** The emitted TypeScript types: what is required in the validator is required in the type, at every depth. */
 import { describe, expect, it } from "vitest";
 import { emitTypes } from "../../generator/emit/types.js";
-import { buildModel } from "../../generator/model/model.js";
+import { modelOf } from "../helpers.js";
 
 /** The `.d.ts` text of a model whose input schema is `input`. */
 export async function typesOf(input: Record<string, unknown>): Promise<string> {
-  const model = buildModel({
-    file: "schemas/t/m.json",
-    relPath: "t/m.json",
-    text: JSON.stringify(input),
-    modelId: "t/m",
-    inputSchema: input,
-    outputSchema: null,
-    example: null,
-    source: null,
-    positions: new Map(),
-  });
+  const model = modelOf({ input });
   return emitTypes(model);
 }
 
@@ -77,17 +67,7 @@ describe("types", () => {
       definitions: { Item: { type: "integer" } },
       properties: { o: { $ref: "#/definitions/Item" } },
     };
-    const model = buildModel({
-      file: "schemas/t/m.json",
-      relPath: "t/m.json",
-      text: "{}",
-      modelId: "t/m",
-      inputSchema: input,
-      outputSchema: output,
-      example: null,
-      source: null,
-      positions: new Map(),
-    });
+    const model = modelOf({ input, output, text: "{}" });
     const error = await emitModelFiles(model).then(
       () => undefined,
       (e: unknown) => e,
