@@ -118,6 +118,8 @@ function valueFor(node: Record<string, unknown>, depth = 0): fc.Arbitrary<unknow
           fc.string({ maxLength: 12 }),
           fc.constantFrom("https://example.com/a.png", "http://x/y.mp4", "data:image/png;base64,AA==", "ftp://x", ""),
           fc.string({ minLength: 790, maxLength: 810 }),
+          // Surrogate pairs and lone surrogates: more UTF-16 units than code points around maxLength.
+          fc.string({ unit: fc.constantFrom("a", "\u{1F600}", "\uD83D", "\uDE00"), minLength: 790, maxLength: 810 }),
         ),
       );
     if (type === "integer" || type === "number") {
