@@ -209,9 +209,11 @@ describe("the emulator answers as the service does", () => {
     const json = await captureCli(["run", T2V, input, "--base-url", e.baseUrl, "--json"], {
       env: { RUNCOMFY_API_TOKEN: TOKEN },
     });
-    expect(JSON.parse(json.stdout)).toMatchObject({
-      requestId: expect.any(String),
-      output: { video: expect.any(String) },
+    const printed = JSON.parse(json.stdout);
+    const [, job] = e.jobs();
+    expect(printed).toMatchObject({
+      requestId: job.requestId,
+      output: { video: `${e.origin}/media/${job.requestId}/video.mp4` },
       cost: 0.5,
     });
   });

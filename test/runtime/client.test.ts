@@ -98,8 +98,12 @@ describe("client: the happy path", () => {
 
   it("polls status while queued, then the result endpoint, which brings the output with completion", async () => {
     const e = await emulator({ queueMs: 150, runMs: 400 });
-    const out = await clientFor(e).run(T2V, { prompt: "x" }, { pollIntervalMs: 40, maxPollIntervalMs: 80 });
-    expect(out.video).toBeTruthy();
+    const { data: out, requestId } = await clientFor(e).subscribe(
+      T2V,
+      { prompt: "x" },
+      { pollIntervalMs: 40, maxPollIntervalMs: 80 },
+    );
+    expect(out.video).toBe(`${e.origin}/media/${requestId}/video.mp4`);
     const r = e.stats().requests;
     expect(r.submit).toBe(1);
     // Status polls end once the job leaves the queue; every later poll is a result request.
@@ -207,7 +211,9 @@ describe("client: waiting", () => {
     const t0 = Date.now();
     const err = await caught(clientFor(e).run(T2V, { prompt: "x" }, { timeoutMs: 300, pollIntervalMs: 50 }));
     expect(err).toBeInstanceOf(TimeoutError);
-    expect((err as TimeoutError).requestId).toBeTruthy();
+    const [job] = e.jobs();
+    expect((err as TimeoutError).requestId).toBe(job.requestId);
+    expect((err as TimeoutError).message).toContain(`[request ${job.requestId}]`);
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
@@ -233,12 +239,12 @@ describe("client: waiting", () => {
   it("keeps polling through unknown statuses and passes them to onStatus", async () => {
     const e = await emulator({ queueMs: 50, runMs: 100, extraPhase: { status: "warming_up", ms: 200 } });
     const seenStatuses: string[] = [];
-    const out = await clientFor(e).run(
+    const { data: out, requestId } = await clientFor(e).subscribe(
       T2V,
       { prompt: "x" },
       { pollIntervalMs: 20, maxPollIntervalMs: 40, onStatus: (u) => seenStatuses.push(u.status) },
     );
-    expect(out.video).toBeTruthy();
+    expect(out.video).toBe(`${e.origin}/media/${requestId}/video.mp4`);
     expect(seenStatuses.filter((s) => s === "warming_up").length).toBeGreaterThan(1);
     expect([...new Set(seenStatuses)]).toEqual(["in_queue", "warming_up", "in_progress", "completed"]);
   });
@@ -278,7 +284,7 @@ describe("client: retry policy", () => {
     const e = await emulator();
     e.setFaults([{ route: "submit", status: 429, retryAfterSeconds: 0, times: 2 }]);
     const job = await clientFor(e).submit(T2V, { prompt: "x" });
-    expect(job.requestId).toBeTruthy();
+    expect(e.jobs().map((j) => j.requestId)).toEqual([job.requestId]);
     expect(e.stats()).toMatchObject({ submits: 1, requests: expect.objectContaining({ submit: 3 }) });
   });
 
@@ -297,7 +303,7 @@ describe("client: retry policy", () => {
     const later = new Promise<Emulator>((resolve) => setTimeout(() => resolve(emulator({ port })), 150));
     const job = await client.submit(T2V, { prompt: "x" });
     const e = await later;
-    expect(job.requestId).toBeTruthy();
+    expect(e.jobs().map((j) => j.requestId)).toEqual([job.requestId]);
     expect(e.stats().submits).toBe(1);
   });
 });
@@ -327,7 +333,8 @@ describe("client: the token", () => {
     try {
       const client = createClient({ retry: FAST });
       expect(client.baseUrl).toBe(e.baseUrl);
-      expect((await client.submit(T2V, { prompt: "env" })).requestId).toBeTruthy();
+      const job = await client.submit(T2V, { prompt: "env" });
+      expect(e.jobs().map((j) => [j.requestId, j.input])).toEqual([[job.requestId, { prompt: "env" }]]);
     } finally {
       delete process.env.RUNCOMFY_API_TOKEN;
       delete process.env.RUNCOMFY_BASE_URL;

@@ -1,0 +1,160 @@
+/**
+ * The four requests of RunComfy's queue API, one function each: submit (after validation), status,
+ * result and cancel. Each reads the answer defensively: fields RunComfy documents, or its official
+ * clients read, and nothing else is trusted.
+ */
+import { NetworkError, RunComfyError, UnknownModelError, ValidationError } from "./errors.js";
+import { send, serverMessage, type HttpOptions } from "./http.js";
+import type {
+  CancelResult,
+  JobResult,
+  RequestOptions,
+  ResultOptions,
+  RuntimeClientOptions,
+  StatusResult,
+  SubmittedJob,
+} from "./client-types.js";
+import { costOf, statusOutcome } from "./job-status.js";
+
+/** What the requests share: the resolved base URL, the connection (token looked up once), the options. */
+export interface ClientContext {
+  baseUrl: string;
+  connection: () => Promise<HttpOptions>;
+  options: RuntimeClientOptions;
+}
+
+export const idOf = (request: string | SubmittedJob) => (typeof request === "string" ? request : request.requestId);
+const encodeId = (id: string) => encodeURIComponent(id);
+/** Model ids keep their slashes in the path, as RunComfy expects; each segment is encoded. */
+export const modelPath = (modelId: string) => `/models/${modelId.split("/").map(encodeURIComponent).join("/")}`;
+
+const asObject = (body: unknown) => body as Record<string, unknown>;
+
+/** One request about a job (`/requests/{id}/{kind}`), with the retry policy: its id and the answer. */
+async function jobRequest(
+  ctx: ClientContext,
+  request: string | SubmittedJob,
+  method: "GET" | "POST",
+  kind: "status" | "result" | "cancel",
+  signal: AbortSignal | undefined,
+  query = "",
+): Promise<{ requestId: string; body: Record<string, unknown> }> {
+  const requestId = idOf(request);
+  const path = `/requests/${encodeId(requestId)}/${kind}${query}`;
+  const body = await send(await ctx.connection(), { method, path, idempotent: true, requestId, signal });
+  return { requestId, body: asObject(body) };
+}
+
+/** Validates the input as the client's options say; throws ValidationError, reports warnings. */
+async function checkInput(ctx: ClientContext, modelId: string, input: unknown): Promise<void> {
+  const validation = ctx.options.validate ?? true;
+  if (validation === false) return;
+  const model = await ctx.options.loadModel(modelId);
+  const result = await model.validate(input, validation === true ? {} : validation);
+  if (!result.valid) {
+    const errors = result.issues.filter((i) => i.severity === "error");
+    throw new ValidationError(
+      `input for ${modelId} is invalid: ${errors.map((i) => `${i.path || "/"} ${i.message}`).join("; ")}`,
+      result.issues,
+    );
+  }
+  if (result.issues.length) ctx.options.onValidationWarnings?.(result.issues, modelId);
+}
+
+export async function submit(
+  ctx: ClientContext,
+  modelId: string,
+  input: unknown,
+  opts: RequestOptions = {},
+): Promise<SubmittedJob> {
+  if (!(await ctx.options.knownModel(modelId))) throw new UnknownModelError(modelId);
+  await checkInput(ctx, modelId, input);
+  const http = await ctx.connection();
+  const body = asObject(
+    await send(http, { method: "POST", path: modelPath(modelId), body: input, idempotent: false, signal: opts.signal }),
+  );
+  const requestId = body.request_id;
+  if (typeof requestId !== "string" || !requestId)
+    throw new NetworkError("malformed submit answer: no request_id", false);
+  const url = (key: string, kind: string) =>
+    typeof body[key] === "string" ? (body[key] as string) : `${ctx.baseUrl}/requests/${encodeId(requestId)}/${kind}`;
+  return {
+    modelId,
+    requestId,
+    statusUrl: url("status_url", "status"),
+    resultUrl: url("result_url", "result"),
+    cancelUrl: url("cancel_url", "cancel"),
+  };
+}
+
+export async function status(
+  ctx: ClientContext,
+  request: string | SubmittedJob,
+  opts: RequestOptions = {},
+): Promise<StatusResult> {
+  const { requestId, body } = await jobRequest(ctx, request, "GET", "status", opts.signal);
+  if (typeof body.status !== "string")
+    throw new NetworkError("malformed status answer: no status", false, { requestId });
+  const queuePosition = typeof body.queue_position === "number" ? body.queue_position : undefined;
+  return queuePosition === undefined
+    ? { requestId, status: body.status }
+    : { requestId, status: body.status, queuePosition };
+}
+
+export async function result(
+  ctx: ClientContext,
+  request: string | SubmittedJob,
+  opts: ResultOptions = {},
+): Promise<JobResult<unknown>> {
+  const query = opts.includeCost ? "?include_cost=true" : "";
+  const { requestId, body: raw } = await jobRequest(ctx, request, "GET", "result", opts.signal, query);
+  const s = typeof raw.status === "string" ? raw.status : raw.output !== undefined ? "completed" : "unknown";
+  const cost = costOf(raw);
+  const extra = {
+    ...(cost !== undefined ? { cost } : {}),
+    ...(typeof raw.created_at === "string" ? { createdAt: raw.created_at } : {}),
+    ...(typeof raw.finished_at === "string" ? { finishedAt: raw.finished_at } : {}),
+  };
+  if (statusOutcome(s) !== "succeeded") return { requestId, completed: false, status: s, ...extra, raw };
+  if (raw.output === undefined || raw.output === null || typeof raw.output !== "object")
+    throw new NetworkError(`malformed result: ${s} without output`, false, { requestId });
+  const done = s.toLowerCase() === "succeeded" ? "succeeded" : "completed";
+  return { requestId, completed: true, status: done, output: raw.output, ...extra, raw };
+}
+
+/** Cancel's 2xx answer read as the official CLI reads it: `outcome`, else the status. */
+function cancelAnswer(requestId: string, body: Record<string, unknown>): CancelResult {
+  const outcome = typeof body.outcome === "string" ? body.outcome : undefined;
+  const s = typeof body.status === "string" ? body.status : undefined;
+  if (outcome ? statusOutcome(outcome) === "cancelled" : s === undefined || statusOutcome(s) === "cancelled")
+    return { requestId, cancelled: true, status: "cancelled" };
+  const reason =
+    serverMessage(body) ??
+    (outcome === "not_cancellable"
+      ? `the job is ${s ?? "running"} and can no longer be cancelled (only queued jobs can)`
+      : `the job is ${s ?? outcome}`);
+  return { requestId, cancelled: false, status: s ?? "in_progress", ...(outcome ? { outcome } : {}), reason };
+}
+
+export async function cancel(
+  ctx: ClientContext,
+  request: string | SubmittedJob,
+  opts: RequestOptions = {},
+): Promise<CancelResult> {
+  const requestId = idOf(request);
+  try {
+    return cancelAnswer(requestId, (await jobRequest(ctx, requestId, "POST", "cancel", opts.signal)).body);
+  } catch (e) {
+    // A server answering 409/400 for a job that already runs: an answer, not a failure.
+    if (
+      e instanceof RunComfyError &&
+      (e.status === 409 || e.status === 400) &&
+      !(e instanceof ValidationError && e.issues.length)
+    ) {
+      const detail = (e.detail ?? {}) as Record<string, unknown>;
+      const s = typeof detail.status === "string" ? detail.status : "in_progress";
+      return { requestId, cancelled: false, status: s, reason: e.message };
+    }
+    throw e;
+  }
+}
