@@ -1,6 +1,7 @@
 /**
- * Runs ajv (the costliest step) and compacts its code on a second thread, beside the type emitter
- * (formatting is esbuild's, asynchronous, from the main thread).
+ * Compacts ajv's standalone code on a second thread, beside the type emitter (formatting is
+ * esbuild's, asynchronous, from the main thread). ajv itself runs on the main thread: lint's example
+ * check has compiled each input validator there already, and its code is printed from that compile.
  * Used only when the generator runs from its built JavaScript; results are the same as in-process
  * (test/generate.test.ts compares a CLI run with an in-process one byte for byte).
  */
@@ -11,7 +12,8 @@ import type { SchemaNode } from "../normalize/normalize.js";
 
 interface Job {
   id: number;
-  schema: SchemaNode;
+  /** ajv's standalone code for the input schema. */
+  standalone: string;
 }
 type WorkerValidator = CompactValidator;
 type Reply = { id: number; ok: true; value: WorkerValidator } | { id: number; ok: false; message: string };
@@ -20,7 +22,7 @@ if (!isMainThread && parentPort) {
   const port = parentPort;
   port.on("message", (job: Job) => {
     try {
-      const value = compactValidator(compileValidatorCode(job.schema));
+      const value = compactValidator(job.standalone);
       port.postMessage({ id: job.id, ok: true, value } satisfies Reply);
     } catch (e) {
       port.postMessage({ id: job.id, ok: false, message: (e as Error).message } satisfies Reply);
@@ -53,9 +55,10 @@ export class ValidatorWorker {
   compile(schema: SchemaNode): Promise<WorkerValidator> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
+      const standalone = compileValidatorCode(schema);
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, schema } satisfies Job);
+      this.worker.postMessage({ id, standalone } satisfies Job);
     }).finally(() => {
       if (!this.pending.size) this.worker.unref();
     }) as Promise<WorkerValidator>;

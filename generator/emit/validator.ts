@@ -5,13 +5,15 @@
  * code is then compacted (validator-compact.ts) and printed by esbuild (formatted, names kept: the
  * shipped validator is readable and reviewable; a consumer's bundler minifies it).
  */
-import { AjvClass, LeanAjv2020, standaloneCode } from "../shared/ajv.js";
+import type { ValidateFunction } from "ajv";
+import { AjvClass, LeanAjv2020, standaloneCode, type AjvInstance } from "../shared/ajv.js";
+import { formats } from "../runtime/formats.js";
 import { _ } from "ajv/dist/compile/codegen/index.js";
 import { hasOwn } from "../shared/errors.js";
 import { transform } from "esbuild";
 import { findCalls, mask, scan } from "./code-tokens.js";
 import { applyEdits, compactionEdits, PUSH_ERROR, type Edit } from "./validator-compact.js";
-import { MEDIA_FORMATS, NUMBER_FORMATS, STANDARD_FORMATS } from "../normalize/normalize.js";
+import { MEDIA_FORMATS, STANDARD_FORMATS } from "../normalize/normalize.js";
 import type { SchemaNode } from "../normalize/normalize.js";
 import { validatorView } from "./schema-views.js";
 
@@ -124,6 +126,37 @@ export async function formatValidator(
 
 /** ajv's standalone ESM code for the schema, as ajv writes it. */
 export function compileValidatorCode(schema: SchemaNode): string {
+  const { ajv, validate } = compileInputValidator(schema);
+  return standaloneCode(ajv, validate);
+}
+
+/** An input validator compiled by ajv in this process: the function, and the instance that holds its code. */
+export interface CompiledInput {
+  ajv: AjvInstance;
+  validate: ValidateFunction;
+}
+
+/**
+ * The input validator the package ships, compiled in this process: lint's example check runs it and
+ * emit prints its standalone code, so each model's input schema is compiled once. The format checks
+ * are the runtime's own (the shipped code calls the runtime's formats module by name, so the code is
+ * the same whatever functions are given here). The last few compiles are kept, by schema object: a
+ * model's schema is linted and emitted moments apart, and a bounded cache keeps memory flat.
+ */
+export function compileInputValidator(schema: SchemaNode): CompiledInput {
+  const known = recentInputs.get(schema);
+  if (known) return known;
+  const compiled = compileFresh(schema);
+  if (recentInputs.size >= RECENT_INPUTS) recentInputs.delete(recentInputs.keys().next().value!);
+  recentInputs.set(schema, compiled);
+  return compiled;
+}
+
+const recentInputs = new Map<SchemaNode, CompiledInput>();
+/** More than the models a run works on at once (generate emits a few at a time). */
+const RECENT_INPUTS = 32;
+
+function compileFresh(schema: SchemaNode): CompiledInput {
   const view = validatorView(schema);
   const text = JSON.stringify(view);
   const Ajv = /"unevaluated(?:Properties|Items)":/.test(text) ? AjvClass : LeanAjv2020;
@@ -149,11 +182,8 @@ export function compileValidatorCode(schema: SchemaNode): string {
     ownProperties: namesInheritedMember(text),
     code: { source: true, esm: true, lines: false, formats: _`require(${FORMATS_MARKER}).formats` },
   });
-  // Stand-ins: the code calls the runtime's checks (runtime/formats.ts) by name.
-  for (const name of [...STANDARD_FORMATS, ...Object.keys(MEDIA_FORMATS)])
-    ajv.addFormat(name, NUMBER_FORMATS.includes(name) ? { type: "number", validate: () => true } : () => true);
-  const validate = ajv.compile(view);
-  return standaloneCode(ajv, validate);
+  for (const name of [...STANDARD_FORMATS, ...Object.keys(MEDIA_FORMATS)]) ajv.addFormat(name, formats[name]);
+  return { ajv, validate: ajv.compile(view) };
 }
 
 const INHERITED_NAMES = Object.getOwnPropertyNames(Object.prototype);

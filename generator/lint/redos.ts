@@ -4,7 +4,8 @@
  * it from the regex's automaton (and fuzzing where that is not enough); see the README for why this
  * checker. A schema author who accepts the risk writes `"x-redos-accepted": true` beside the pattern.
  */
-import { checkSync, type Diagnostics } from "recheck";
+import { createRequire } from "node:module";
+import type { Diagnostics } from "recheck";
 import { joinPointer } from "../runtime/json-pointer.js";
 import type { NoteCode } from "../shared/notes.js";
 import type { SchemaNode } from "../normalize/normalize.js";
@@ -20,11 +21,15 @@ type Add = (pointer: string, code: NoteCode, message: string) => void;
 
 const verdicts = new Map<string, Diagnostics>();
 
+/** recheck, loaded on the first pattern: most catalogs have none, and loading it is a large part of start-up. */
+let recheck: typeof import("recheck") | undefined;
+const loadRecheck = () => (recheck ??= createRequire(import.meta.url)("recheck") as typeof import("recheck"));
+
 /** recheck's verdict on a pattern as the validators compile it (ajv: the `u` flag); cached per process. */
 export function redosVerdict(pattern: string): Diagnostics {
   let verdict = verdicts.get(pattern);
   if (!verdict) {
-    verdict = checkSync(pattern, "u", { timeout: CHECK_TIMEOUT_MS });
+    verdict = loadRecheck().checkSync(pattern, "u", { timeout: CHECK_TIMEOUT_MS });
     verdicts.set(pattern, verdict);
   }
   return verdict;
