@@ -83,9 +83,29 @@ export function rulesText(node: SchemaNode): string[] {
   );
 }
 
-/** The lines of a property's doc comment: description, default, limits, media and rules in words. */
-export function docLines(node: SchemaNode): string[] {
+/** Letters and digits only, lower case: `Image URL` and `image_url` say the same. */
+const wordsOf = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+
+/**
+ * The schema's `title`, for the hover's first line, unless it says no more than the property's name
+ * (`Prompt` on `prompt`) or the description.
+ */
+export function titleText(node: SchemaNode, name?: string): string | undefined {
+  const title = node.title?.trim();
+  if (!title) return undefined;
+  if (name !== undefined && wordsOf(title) === wordsOf(name)) return undefined;
+  if (node.description !== undefined && wordsOf(title) === wordsOf(node.description)) return undefined;
+  return title;
+}
+
+/**
+ * The lines of a property's doc comment: its title (a paragraph of its own), then description,
+ * default, limits, media and rules in words.
+ */
+export function docLines(node: SchemaNode, name?: string): string[] {
   const lines: string[] = [];
+  const title = titleText(node, name);
+  if (title) lines.push(title, "");
   if (node.description) lines.push(node.description);
   // TypeScript says `number`; the schema says whole numbers only.
   const isInteger = (n: SchemaNode | undefined) =>
@@ -98,7 +118,8 @@ export function docLines(node: SchemaNode): string[] {
   const media = node["x-media"] ?? node.items?.["x-media"];
   if (media) lines.push(`Media: ${node.items ? "each item is " : ""}a public https URL of ${MEDIA_NOUN[media]}.`);
   for (const rule of rulesText(node)) lines.push(`Rule: ${rule}`);
-  return lines;
+  // A title alone is one line, without the paragraph break meant for what follows it.
+  return lines.length === 2 && title ? [title] : lines;
 }
 
 /** The rows of a model's docs page: one per input property. */

@@ -1,6 +1,6 @@
 /**
- * Views of a normalized schema for each consumer: the types view (docs in JSDoc, no titles, so no
- * type names come from translated page text) and the validator view (only keywords that validate).
+ * Views of a normalized schema for each consumer: the types view (docs in JSDoc, titles there too but
+ * never as `title`, so no type names come from translated page text) and the validator view (only keywords that validate).
  */
 import { docText, jsLiteral } from "../shared/escape.js";
 import { docLines } from "./docs.js";
@@ -55,9 +55,9 @@ const typeableRef = (ref: string) => ref === "#" || /^#\/(?:definitions|\$defs)\
  * property maps and resolves `$ref` keys, and every schema string must reach generated code through
  * our one escaping helper. The emitter puts the real names back.
  */
-export function typesView(node: SchemaNode, keys: string[] = []): Record<string, unknown> {
+export function typesView(node: SchemaNode, keys: string[] = [], name?: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const lines = docLines(node);
+  const lines = docLines(node, name);
   if (lines.length) out.description = docText(lines.join("\n"));
   const view = (n: SchemaNode) => typesView(n, keys);
   if (isFalseSchema(node)) return { ...out, tsType: "never" };
@@ -80,7 +80,7 @@ export function typesView(node: SchemaNode, keys: string[] = []): Record<string,
       own.set(name, keyPlaceholder(keys.length - 1));
       props[keyPlaceholder(keys.length - 1)] = schema;
     };
-    for (const name of Object.keys(node.properties ?? {})) add(name, view(node.properties![name]));
+    for (const name of Object.keys(node.properties ?? {})) add(name, typesView(node.properties![name], keys, name));
     // A required name with no schema of its own is still required: typed unknown.
     for (const name of node.required ?? []) if (!own.has(name)) add(name, {});
     out.properties = props;

@@ -127,8 +127,8 @@ export function indent(source: string, maskedSource = mask(source)): string {
         const leadingClosers = /^\s*(\}+)/.exec(code)?.[1].length ?? 0;
         const level = Math.max(0, depth - leadingClosers);
         for (const ch of code) depth += ch === "{" ? 1 : ch === "}" ? -1 : 0;
-        // Two spaces, as in the rest of every generated file.
-        return line.trim() ? "  ".repeat(level) + line : "";
+        // Two spaces, as in the rest of every generated file; no trailing blanks (a doc comment's empty line).
+        return line.trim() ? "  ".repeat(level) + line.trimEnd() : "";
       })
       .filter((line, i, all) => line !== "" || (i > 0 && all[i - 1] !== ""))
       .join("\n")

@@ -79,3 +79,62 @@ describe("types", () => {
     );
   });
 });
+
+describe("hovers", () => {
+  /** What an editor's hover shows for each property of `Input`: TypeScript's quick info documentation. */
+  async function hovers(input: Record<string, unknown>): Promise<Record<string, string>> {
+    const { Project } = await import("ts-morph");
+    const project = new Project({ useInMemoryFileSystem: true });
+    const file = project.createSourceFile("m.d.ts", await typesOf(input));
+    const service = project.getLanguageService().compilerObject;
+    const out: Record<string, string> = {};
+    for (const prop of file.getInterfaceOrThrow("Input").getProperties()) {
+      const info = service.getQuickInfoAtPosition("/m.d.ts", prop.getNameNode().getStart());
+      out[prop.getName()] = (info?.documentation ?? []).map((d) => d.text).join("");
+    }
+    return out;
+  }
+
+  it("show a property's title first, then its description and limits", async () => {
+    const shown = await hovers({
+      type: "object",
+      properties: {
+        aspect_ratio: { type: "string", title: "Aspect Ratio (W:H)", enum: ["16:9", "1:1"] },
+        frames: { type: "integer", title: "Number of Frames", description: "Total frames.", minimum: 1 },
+        prompt: { type: "string", title: "Prompt", description: "What to draw." },
+        seed: { type: "integer", title: "Seed" },
+        scale: { type: "number", title: "Scale factor", description: "Scale factor" },
+        nested: {
+          type: "object",
+          title: "Nested settings",
+          properties: { inner: { type: "string", title: "Inner title" } },
+        },
+      },
+    });
+    expect(shown).toEqual({
+      aspect_ratio: "Aspect Ratio (W:H)",
+      frames: "Number of Frames\n\nTotal frames.\nAn integer.\nLimits: at least 1.",
+      // A title that only restates the name or the description adds nothing to the hover.
+      prompt: "What to draw.",
+      seed: "An integer.",
+      scale: "Scale factor",
+      nested: "Nested settings",
+    });
+  });
+
+  it("show a nested property's title", async () => {
+    const code = await typesOf({
+      type: "object",
+      properties: { nested: { type: "object", properties: { inner: { type: "string", title: "Inner title" } } } },
+    });
+    const { Project } = await import("ts-morph");
+    const file = new Project({ useInMemoryFileSystem: true }).createSourceFile("m.d.ts", code);
+    const inner = file
+      .getInterfaceOrThrow("Input")
+      .getPropertyOrThrow("nested")
+      .getTypeNodeOrThrow()
+      .getDescendantsOfKind((await import("ts-morph")).SyntaxKind.PropertySignature)[0];
+    expect(inner.getName()).toBe("inner");
+    expect(inner.getJsDocs().map((d) => d.getDescription().trim())).toEqual(["Inner title"]);
+  });
+});

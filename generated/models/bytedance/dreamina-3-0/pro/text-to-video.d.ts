@@ -11,10 +11,14 @@ export interface Input {
    */
   prompt: string
   /**
+   * Aspect Ratio (W:H)
+   *
    * Default: "1920×1088(16:9)"
    */
   aspect_ratio?: "1920×1088(16:9)" | "1664×1248(4:3)" | "1440×1440(1:1)" | "1248×1664(3:4)" | "1088×1920(9:16)" | "2176×928(21:9)"
   /**
+   * Number of Frames
+   *
    * Total frames of the video. Supported values: 121 (≈5s) and 241 (≈10s).
    * An integer.
    * Default: 121

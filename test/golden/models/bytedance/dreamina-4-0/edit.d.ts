@@ -6,6 +6,8 @@ import type { CostEstimate, ModelPricing } from "../../../runtime/pricing.js";
 
 export interface Input {
   /**
+   * Images
+   *
    * Only JPEG and PNG formats are supported; JPEG is recommended. Supports 1–10 images; larger or more images increase processing time. Recommended to use no more than 6 images; too many reference images may reduce quality.
    * Default: ["https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-1-input.jpg","https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-2-input.jpg"]
    * Limits: 1 to 10 items.
@@ -23,6 +25,8 @@ export interface Input {
    */
   prompt: string
   /**
+   * Aspect Ratio (W:H)
+   *
    * Default: "2048x2048(1:1)"
    */
   "width×height"?: "1024x1024(1:1)" | "2048x2048(1:1)" | "2304x1728(4:3)" | "2496x1664(3:2)" | "2560x1440(16:9)" | "3024x1296(21:9)" | "4096x4096(1:1)" | "4694x3520(4:3)" | "4992x3328(3:2)" | "5404x3040(16:9)" | "6198x2656(21:9)"
@@ -33,6 +37,8 @@ export interface Input {
    */
   scale?: number
   /**
+   * Force Single Image
+   *
    * Whether to force generation of a single image. More images per set increase latency; for stability, specify group count/resolution or pass width and height.
    * Default: false
    */

@@ -11,6 +11,8 @@ export interface Input {
    */
   prompt: string
   /**
+   * Image URL
+   *
    * Upload JPEG or PNG only.
    * Default: ["https://playgrounds-storage-public.runcomfy.net/tools/7013/media-files/usecase2-2-input.jpeg"]
    * Limits: exactly 1 item.

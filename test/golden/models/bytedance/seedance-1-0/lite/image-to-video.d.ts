@@ -10,6 +10,8 @@ export interface Input {
    */
   prompt: string
   /**
+   * First Frame Image
+   *
    * Rule: The uploaded image width and height must not exceed 6000 pixels. (width < 6000)
    * Rule: The uploaded image width and height must not exceed 6000 pixels. (height < 6000)
    * Rule: The uploaded image width and height must not be less than 300 pixels. (width > 300)
@@ -20,6 +22,8 @@ export interface Input {
    */
   first_frame_image_url: string
   /**
+   * Last Frame Image
+   *
    * Note: The last frame image will not take effect when the resolution is set to 1080P.
    * Rule: The uploaded image width and height must not exceed 6000 pixels. (width < 6000)
    * Rule: The uploaded image width and height must not exceed 6000 pixels. (height < 6000)
