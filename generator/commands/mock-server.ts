@@ -1,6 +1,7 @@
 /** `runcomfy-codegen mock-server`: the offline RunComfy emulator, until SIGINT/SIGTERM. */
 import { readFile } from "node:fs/promises";
 import { END_STATUSES, type EndStatus } from "../mock/end-status.js";
+import type { CatalogOverrides } from "../mock/catalog.js";
 import type { FaultRule } from "../mock/faults.js";
 import { CliFailure, EXIT, withHelp, type RegisterCommand } from "./context.js";
 
@@ -11,6 +12,15 @@ const range = (v: string | undefined): number | [number, number] | undefined => 
   return m[2] === undefined ? Number(m[1]) : [Number(m[1]), Number(m[2])];
 };
 
+/** A JSON option file (fault rules, catalog fields): unreadable or not JSON is a usage error. */
+async function readJsonFile(file: string, what: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, "utf8"));
+  } catch (e) {
+    throw new CliFailure(`cannot read ${what} from ${file}: ${(e as Error).message}`, EXIT.usage);
+  }
+}
+
 export const registerMockServer: RegisterCommand = (y, { io, config }) =>
   y.command(
     "mock-server",
@@ -20,6 +30,10 @@ export const registerMockServer: RegisterCommand = (y, { io, config }) =>
         examples: [
           ["$0 mock-server --port 8787", "then RUNCOMFY_BASE_URL=http://127.0.0.1:8787/v1"],
           ["$0 mock-server --queue-ms 1000-5000 --fail-rate 0.1", "slower queue, one job in ten fails"],
+          [
+            `$0 mock-server --catalog prices.json`,
+            `catalog fields per model, e.g. {"bytedance/dreamina-4-0/edit": {"base_price_usd": 0.03, "price_unit": "output"}}: results then carry a cost`,
+          ],
         ],
         env: [],
       })
@@ -40,21 +54,20 @@ export const registerMockServer: RegisterCommand = (y, { io, config }) =>
           default: 100,
           describe: "Largest request body in MiB; larger ones get 413",
         })
+        .option("catalog", {
+          type: "string",
+          describe:
+            'JSON file of catalog fields per model id over the derived ones: { "<model id>": { display_name, categories, kind, base_price_usd, price_unit, pricing_note } }',
+        })
         .option("faults", {
           type: "string",
           describe:
             "JSON file with fault rules: [{route, status, retryAfterSeconds, drop, malformed, delayMs, after, probability, times}]",
         }),
     async (args) => {
-      let faults: FaultRule[] = [];
-      if (args.faults) {
-        try {
-          faults = JSON.parse(await readFile(args.faults, "utf8"));
-        } catch (e) {
-          throw new CliFailure(`cannot read fault rules from ${args.faults}: ${(e as Error).message}`, EXIT.usage);
-        }
-        if (!Array.isArray(faults)) throw new CliFailure(`${args.faults} must hold a JSON array of fault rules`);
-      }
+      const faults = args.faults === undefined ? [] : ((await readJsonFile(args.faults, "fault rules")) as FaultRule[]);
+      if (!Array.isArray(faults)) throw new CliFailure(`${args.faults} must hold a JSON array of fault rules`);
+      const catalog = args.catalog === undefined ? undefined : await readJsonFile(args.catalog, "catalog fields");
       const { startEmulator } = await import("../mock/emulator.js");
       const emulator = await startEmulator({
         schemasDir: args.schemas,
@@ -67,7 +80,10 @@ export const registerMockServer: RegisterCommand = (y, { io, config }) =>
         seed: args.seed,
         faults,
         maxBodyBytes: Math.round(args["max-body-mb"] * 2 ** 20),
+        catalog: catalog as CatalogOverrides | undefined,
       }).catch((e: Error) => {
+        // A TypeError is a bad option (the catalog file's shape or ids): a usage error, naming the file.
+        if (e instanceof TypeError) throw new CliFailure(`${args.catalog}: ${e.message}`, EXIT.usage);
         throw new CliFailure(e.message);
       });
       io.stdout(`RunComfy emulator listening on ${emulator.baseUrl}\n`);

@@ -1,9 +1,9 @@
 /**
  * Follow-up commands for a job already submitted (after Ctrl-C, `--timeout`, or from another
- * machine): `status <request-id>`, `result <request-id>`, `cancel <request-id>`.
+ * machine): `status <request-id>`, `result <request-id> [--download DIR]`, `cancel <request-id>`.
  */
 import type { Argv } from "yargs";
-import type { CancelResult, JobResult, StatusResult } from "../runtime/client.js";
+import type { CancelResult, JobResult, ResultOptions, StatusResult } from "../runtime/client.js";
 import {
   CliFailure,
   EXIT,
@@ -14,11 +14,12 @@ import {
   type RegisterCommand,
 } from "./context.js";
 import { resolveBaseUrl, resolveToken } from "../runtime/credentials.js";
+import { statusOutcome } from "../runtime/job-status.js";
 import type { CodegenConfig } from "../shared/config.js";
 
 interface RequestClient {
   status(requestId: string): Promise<StatusResult>;
-  result(requestId: string): Promise<JobResult<unknown>>;
+  result(requestId: string, options?: ResultOptions): Promise<JobResult<unknown>>;
   cancel(requestId: string): Promise<CancelResult>;
 }
 
@@ -70,7 +71,6 @@ async function clientFor(io: CliIo, args: { "base-url"?: string; package: string
 
 const env: (keyof typeof ENV_VARS)[] = ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"];
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-const FINISHED_BADLY = new Set(["failed", "error", "errored", "cancelled", "canceled"]);
 
 /** The cost line run and result print on stderr (stdout keeps only the output URLs). */
 export const costLine = (cost: number) => `cost: $${cost} (USD, as RunComfy reported it)\n`;
@@ -101,25 +101,38 @@ export const registerStatus: RegisterCommand = (y, { io, config }) =>
 export const registerResult: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
     "result <request_id>",
-    "Print a finished job's output URLs (exit 4 while it is still queued or running)",
+    "Print a finished job's output URLs and cost; --download saves the outputs (exit 4 while it is still queued or running)",
     (c) =>
       withHelp(requestOptions(c, config), {
         examples: [
-          ["$0 result 5f2c…", "the output URLs, one `key<TAB>url` per line"],
-          ["$0 result 5f2c… --json", "{ requestId, status, output, createdAt, finishedAt }"],
+          ["$0 result 5f2c…", "the output URLs, one `key<TAB>url` per line; the cost on stderr"],
+          ["$0 result 5f2c… --json", "{ requestId, status, output, cost, createdAt, finishedAt }"],
+          ["$0 result 5f2c… --download out/", "and save the outputs as out/<request id>-<output key>.<ext>"],
         ],
         env,
-      }),
+      })
+        .option("download", {
+          type: "string",
+          describe: "Save the outputs into this folder (<request id>-<output key>.<ext>; never overwrites a file)",
+        })
+        .option("allow-private-network", {
+          type: "boolean",
+          default: false,
+          describe: "Let --download reach loopback/private addresses",
+        }),
     async (args) => {
       const client = await clientFor(io, args);
-      const r = await client.result(args.request_id as string);
+      const r = await client.result(args.request_id as string, { includeCost: true });
       const { raw: _raw, completed: _completed, ...shown } = r;
       if (r.completed) {
-        const { outputLines } = await import("./outputs.js");
+        const { downloadOutputs, outputLines } = await import("./outputs.js");
         io.stdout(args.json ? json(shown) : outputLines(r.output));
+        if (r.cost !== undefined && !args.json) io.stderr(costLine(r.cost));
+        if (args.download)
+          await downloadOutputs(args.download, r.requestId, r.output, args["allow-private-network"], io.stderr);
         return;
       }
-      if (FINISHED_BADLY.has(r.status)) {
+      if (statusOutcome(r.status) !== "pending") {
         if (args.json) io.stdout(json(shown));
         else io.stderr(`the job ended ${r.status}; it has no output [request ${r.requestId}]\n`);
         setExit(EXIT.failed);

@@ -11,6 +11,28 @@ import { estimateCostFor } from "../runtime/pricing.js";
 /** Fields of a catalog entry a test may set or override per model (display name, categories, price…). */
 export type CatalogOverrides = Record<string, Record<string, unknown>>;
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Refuses overrides that are not `{ "<model id>": { fields } }` or that name a model the emulator does
+ * not serve (a typo would otherwise change nothing, silently). A TypeError: a caller's mistake.
+ */
+export function checkCatalogOverrides(
+  overrides: unknown,
+  served: { has(modelId: string): boolean },
+): asserts overrides is CatalogOverrides {
+  if (!isPlainObject(overrides))
+    throw new TypeError('catalog overrides must hold a JSON object: { "<model id>": { catalog fields } }');
+  for (const [modelId, fields] of Object.entries(overrides)) {
+    if (!isPlainObject(fields))
+      throw new TypeError(
+        `the entry of ${modelId} must be an object of catalog fields (display_name, base_price_usd, …)`,
+      );
+    if (!served.has(modelId))
+      throw new TypeError(`no schema file for ${modelId}: catalog overrides name only models the emulator serves`);
+  }
+}
+
 export interface CatalogModel {
   ir: ModelIR;
   raw: SchemaFile;

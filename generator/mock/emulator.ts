@@ -18,7 +18,7 @@ import { isMediaUrl } from "../runtime/formats.js";
 import { FaultPlan, seededRandom, type FaultRule, type Route } from "./faults.js";
 import { png } from "./images.js";
 import { serveBytes } from "./serve-media.js";
-import { answerCatalog, catalogEntry, jobCost, type CatalogOverrides } from "./catalog.js";
+import { answerCatalog, catalogEntry, checkCatalogOverrides, jobCost, type CatalogOverrides } from "./catalog.js";
 import { END_STATUSES, type EndStatus, isEndStatus } from "./end-status.js";
 
 export { END_STATUSES, type EndStatus };
@@ -124,6 +124,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     );
     models.set(f.modelId, { ir, raw: f, check: ajv.compile(validatorView(ir.input.schema)) });
   }
+  if (options.catalog !== undefined) checkCatalogOverrides(options.catalog, models);
   const jobs = new Map<string, Job>();
   const stats: EmulatorStats = {
     submits: 0,

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../generator/mock/emulator.js";
 import { ROOT, SCHEMAS, tempDir, captureCli } from "../helpers.js";
+import { CLI, spawnCli } from "./cli-process.js";
 
 const TOKEN = "rc-cli-token-77aa";
 const tmp = tempDir();
@@ -139,29 +140,6 @@ describe("cli run", () => {
   });
 });
 
-/** Runs the built CLI as a child process; resolves when `ready` matches its output. */
-function spawnCli(args: string[], env: Record<string, string>, ready: RegExp) {
-  const child = spawn(process.execPath, [path.join(ROOT, "dist/generator/cli.js"), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-  });
-  let out = "";
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? -1 : null))),
-  );
-  const seen = new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = ready.exec(out);
-      if (m) resolve(m[0]);
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", () => reject(new Error(`exited before ${ready}: ${out}`)));
-  });
-  return { child, seen, exited, output: () => out };
-}
-
 describe("cli processes", () => {
   it("mock-server prints its base URL and stops cleanly on SIGTERM", async () => {
     const p = spawnCli(["mock-server", "--port", "0", "--schemas", SCHEMAS], {}, /http:\/\/127\.0\.0\.1:\d+\/v1/);
@@ -237,49 +215,46 @@ describe("cli processes", () => {
     }
   });
 
-  // A real terminal through `script` (util-linux): the live line with spinner, ticking time and id.
-  const hasScript = spawnSync("script", ["--version"]).status === 0;
-  it.skipIf(!hasScript)(
-    "in a terminal, one live line: spinner, status, queue position, ticking elapsed time, request id",
-    async () => {
-      const queued = await startEmulator({ schemasDir: SCHEMAS, queueMs: 1500, runMs: 500, token: TOKEN });
-      try {
-        const input = path.join(tmp.dir, "in5.json");
-        writeFileSync(input, JSON.stringify({ prompt: "tty" }));
-        const cmd = [
-          process.execPath,
-          path.join(ROOT, "dist/generator/cli.js"),
-          "run",
-          "bytedance/dreamina-3-0/pro/text-to-video",
-          input,
-          "--base-url",
-          queued.baseUrl,
-        ]
-          .map((a) => `'${a}'`)
-          .join(" ");
-        const p = spawn("script", ["-qfec", cmd, "/dev/null"], {
-          cwd: ROOT,
-          env: { ...process.env, RUNCOMFY_API_TOKEN: TOKEN, TERM: "xterm" },
-        });
-        let out = "";
-        p.stdout.on("data", (d: Buffer) => (out += d.toString()));
-        const code = await new Promise<number | null>((resolve) => p.on("exit", resolve));
-        expect(code, out).toBe(0);
-        const frames = out.split("\r\x1b[2K").slice(1);
-        const id = /request ([0-9a-f-]{36})/.exec(out)![1];
-        expect(
-          frames.some((f) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] in_queue · queue position 1 · [\d.]+ s · request [0-9a-f-]{36}$/.test(f)),
-        ).toBe(true);
-        // The time ticks between status changes: several distinct values while the job sits in the queue.
-        const queuedTimes = new Set(
-          frames.filter((f) => f.includes("in_queue")).map((f) => /· ([\d.]+) s/.exec(f)![1]),
-        );
-        expect(queuedTimes.size).toBeGreaterThan(2);
-        expect(out).toContain(`request ${id}`);
-        expect(out).toMatch(/done in [\d.]+ s \[request [0-9a-f-]{36}\]/);
-      } finally {
-        await queued.close();
-      }
-    },
-  );
+  // A real terminal through `script` (Debian's bsdutils, from util-linux; .ci/run installs it when missing):
+  // the live line with spinner, ticking time and id. Missing, the test fails rather than skip unseen.
+  it("in a terminal, one live line: spinner, status, queue position, ticking elapsed time, request id", async () => {
+    if (spawnSync("script", ["--version"]).status !== 0)
+      throw new Error("`script` is missing: install Debian's bsdutils (apt-get install -y bsdutils; .ci/run does it)");
+    const queued = await startEmulator({ schemasDir: SCHEMAS, queueMs: 1500, runMs: 500, token: TOKEN });
+    try {
+      const input = path.join(tmp.dir, "in5.json");
+      writeFileSync(input, JSON.stringify({ prompt: "tty" }));
+      const cmd = [
+        process.execPath,
+        CLI,
+        "run",
+        "bytedance/dreamina-3-0/pro/text-to-video",
+        input,
+        "--base-url",
+        queued.baseUrl,
+      ]
+        .map((a) => `'${a}'`)
+        .join(" ");
+      const p = spawn("script", ["-qfec", cmd, "/dev/null"], {
+        cwd: ROOT,
+        env: { ...process.env, RUNCOMFY_API_TOKEN: TOKEN, TERM: "xterm" },
+      });
+      let out = "";
+      p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((resolve) => p.on("exit", resolve));
+      expect(code, out).toBe(0);
+      const frames = out.split("\r\x1b[2K").slice(1);
+      const id = /request ([0-9a-f-]{36})/.exec(out)![1];
+      expect(
+        frames.some((f) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] in_queue · queue position 1 · [\d.]+ s · request [0-9a-f-]{36}$/.test(f)),
+      ).toBe(true);
+      // The time ticks between status changes: several distinct values while the job sits in the queue.
+      const queuedTimes = new Set(frames.filter((f) => f.includes("in_queue")).map((f) => /· ([\d.]+) s/.exec(f)![1]));
+      expect(queuedTimes.size).toBeGreaterThan(2);
+      expect(out).toContain(`request ${id}`);
+      expect(out).toMatch(/done in [\d.]+ s \[request [0-9a-f-]{36}\]/);
+    } finally {
+      await queued.close();
+    }
+  });
 });
