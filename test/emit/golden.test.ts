@@ -1,47 +1,76 @@
 /**
- * Golden files: the generated output for the seed models and for a schema with every quirk, kept as
- * real files under test/golden/ so changes show up in review diffs. UPDATE_GOLDEN=1 rewrites them.
+ * Golden files: reviewed output for a corpus of schemas chosen for their quirks (test/fixtures/golden/:
+ * `float`/`int`/`bool` types, a `width×height` key, numeric strings, rules with `≥`/`≤`, enums, arrays
+ * of media, nested objects and definitions, titles, the generic output; and test/fixtures/quirks/),
+ * not the repository's own schemas/ (generate --check already compares generated/ with those).
+ * Each model's types, module (validator, schemas, rules) and docs page are kept under test/golden/
+ * with the paths they have in the package.
+ *
+ * To update after an intended change: `UPDATE_GOLDEN=1 npx vitest run test/emit/golden.test.ts`, then
+ * review `git diff test/golden` as you would review code, and commit it with the change.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { emitModelFiles } from "../../generator/emit/package.js";
 import { buildModels } from "../../generator/generate.js";
+import { walkFiles } from "../../generator/shared/walk-files.js";
+import { QUIRKS, ROOT } from "../helpers.js";
 
-const GOLDEN = path.join(import.meta.dirname, "..", "golden");
+const GOLDEN = path.join(ROOT, "test", "golden");
+const CORPUS = [path.join(ROOT, "test", "fixtures", "golden"), QUIRKS];
 const update = process.env.UPDATE_GOLDEN === "1";
 
-async function checkGolden(schemasDir: string, names: string[]) {
-  const { models } = await buildModels(schemasDir);
-  for (const model of models) {
-    const files = await emitModelFiles(model);
-    for (const name of names) {
-      const rel = `${model.modulePath}${name}`;
-      const goldenPath = path.join(GOLDEN, rel);
-      const actual = files.get(rel)!;
-      if (update || !existsSync(goldenPath)) {
-        if (!update) throw new Error(`missing golden file ${goldenPath}; run with UPDATE_GOLDEN=1 and review it`);
-        mkdirSync(path.dirname(goldenPath), { recursive: true });
-        writeFileSync(goldenPath, actual);
-      }
-      expect(actual, rel).toBe(readFileSync(goldenPath, "utf8"));
-    }
+/** Every emitted file of every corpus model, by its path in the package. */
+async function emittedCorpus(): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const dir of CORPUS) {
+    const { models } = await buildModels(dir);
+    for (const model of models) for (const [rel, text] of await emitModelFiles(model)) out.set(rel, text);
   }
-  return models;
+  return out;
 }
 
+let emitted: Promise<Map<string, string>> | undefined;
+const corpusFiles = () => (emitted ??= emittedCorpus());
+
 describe("golden output", () => {
-  it("seed models: types, model entry and validator", async () => {
-    const models = await checkGolden(path.join(import.meta.dirname, "..", "..", "schemas"), [".d.ts", ".js"]);
-    expect(models.map((m) => m.modelId)).toEqual([
-      "bytedance/dreamina-3-0/pro/image-to-video",
-      "bytedance/dreamina-3-0/pro/text-to-video",
-      "bytedance/dreamina-4-0/edit",
-      "bytedance/seedance-1-0/lite/image-to-video",
+  it("covers the corpus: each model's types, module and docs page", async () => {
+    expect([...(await corpusFiles()).keys()].sort()).toEqual([
+      "docs/acme/golden/image-edit.md",
+      "docs/acme/golden/text-tags.md",
+      "docs/acme/golden/video-nested.md",
+      "docs/acme/quirky/all-quirks.md",
+      "models/acme/golden/image-edit.d.ts",
+      "models/acme/golden/image-edit.js",
+      "models/acme/golden/text-tags.d.ts",
+      "models/acme/golden/text-tags.js",
+      "models/acme/golden/video-nested.d.ts",
+      "models/acme/golden/video-nested.js",
+      "models/acme/quirky/all-quirks.d.ts",
+      "models/acme/quirky/all-quirks.js",
     ]);
   });
 
-  it("a schema with every quirk: types, model entry and validator", async () => {
-    await checkGolden(path.join(import.meta.dirname, "..", "fixtures", "quirks"), [".d.ts", ".js"]);
+  it("every emitted file is its reviewed golden file", async () => {
+    const files = await corpusFiles();
+    if (update) {
+      for (const rel of walkFiles(GOLDEN)) if (!files.has(rel)) rmSync(path.join(GOLDEN, rel));
+      for (const [rel, text] of files) {
+        mkdirSync(path.dirname(path.join(GOLDEN, rel)), { recursive: true });
+        writeFileSync(path.join(GOLDEN, rel), text);
+      }
+    }
+    const missing = [...files.keys()].filter((rel) => !existsSync(path.join(GOLDEN, rel)));
+    expect(missing, "golden files missing: run with UPDATE_GOLDEN=1 and review them").toEqual([]);
+    expect(walkFiles(GOLDEN).sort(), "golden files of no corpus model").toEqual([...files.keys()].sort());
+    for (const [rel, text] of files) expect(text, rel).toBe(readFileSync(path.join(GOLDEN, rel), "utf8"));
+  });
+
+  it("the corpus is not the repository's own schemas", () => {
+    const ours = new Set(walkFiles(path.join(ROOT, "schemas")));
+    const corpus = walkFiles(CORPUS[0]);
+    expect(corpus.length).toBe(3);
+    expect(corpus.filter((rel) => ours.has(rel))).toEqual([]);
   });
 });
