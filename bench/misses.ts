@@ -34,13 +34,12 @@ const REASONS: [section: string, metric: RegExp, why: string][] = [
   ],
   [
     "validate",
-    /input \(ops\/s\)/,
+    /input \(ops per CPU second/,
     `both sides run ajv's generated checks with the same format functions; the precompiled one is ajv's
-  code compacted: one \`pushError\` call per error where ajv writes the error object inline (the
-  invalid-input rows, 0.85–0.94× in this run, pay for that call), schema constants inlined,
-  \`Number.isInteger\`. dreamina-3-0 image-to-video with valid input was 0.77× and 0.79× in two runs:
-  that is not noise, and the cause was not isolated in this session (its validator differs from
-  ajv's in the inlined enum constants and the integer checks on the valid path).`,
+  code compacted (schemaPath dropped, schema constants inlined, \`Number.isInteger\`), error objects
+  written at each site as ajv writes them. Compare the ratio with the "ajv vs ajv" figure of the same
+  row: two identical functions measured the same way; rows whose work is \`new URL\` (the media
+  formats) spread most. A row below 0.95× by more than that spread is a regression to look into.`,
   ],
   [
     "generate",

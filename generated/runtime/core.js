@@ -30,13 +30,6 @@ function equal(a, b) {
   const kb = Object.keys(b);
   return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && equal(a[k], b[k]));
 }
-function pushError(errors, instancePath, keyword, params) {
-  const error = { instancePath, keyword, params };
-  if (errors === null)
-    return [error];
-  errors.push(error);
-  return errors;
-}
 
 // runtime:/runtime/backoff.js
 function backoffDelay(attempt, baseMs, capMs, random = Math.random, factor = 2) {
@@ -2356,7 +2349,6 @@ export {
   probeNeedsOf,
   processEnv,
   proxiedPath,
-  pushError,
   readImageHeader,
   requestFailure,
   resolveBaseUrl,

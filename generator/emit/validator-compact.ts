@@ -7,9 +7,12 @@
  * each finished validator beside ajv compiling the same schema at run time, on the same inputs).
  *
  * - An error site `const errN = {instancePath…,schemaPath:…,keyword:…,params:…};if(vErrors === null)…errors++;`
- *   becomes `vErrors = __pushError(vErrors, <instancePath>, <keyword>, <params>);errors++;`. schemaPath
- *   is dropped: the package's error type (runtime/issues.ts `AjvError`) never offered it, and issues
- *   name the input's JSON pointer and the keyword.
+ *   becomes `vErrors === null ? vErrors = [{instancePath…,keyword:…,params:…}] : vErrors.push({…});errors++;`.
+ *   schemaPath is dropped: the package's error type (runtime/issues.ts `AjvError`) never offered it, and
+ *   issues name the input's JSON pointer and the keyword. The object is written out twice (gzip stores
+ *   the repeat as a back-reference) rather than passed to one shared helper: V8 does not inline a call
+ *   it has seen rarely against the caller's count, so after many valid inputs every error paid for a
+ *   call (bench section "validate"); `[]` and a push instead of `[error]` paid for growing the array.
  * - A schema constant (`const schema0 = {…};`) read only through static property paths is replaced by
  *   the values it is read for (enum lists, mostly: one constant each), written by the escaping helper.
  * - `((typeof x == "number") && (!(x % 1) && !isNaN(x))) && (isFinite(x))` becomes `Number.isInteger(x)`.
@@ -17,9 +20,6 @@
  */
 import { jsLiteral } from "../shared/escape.js";
 import { hasOwn } from "../shared/errors.js";
-
-/** Name the runtime's error helper is imported under (runtime/ajv-runtime.ts `pushError`). */
-export const PUSH_ERROR = "__pushError";
 
 export interface Edit {
   start: number;
@@ -32,7 +32,7 @@ export interface Edit {
  * integer checks and unused options, and error sites (whose params may contain edits of their own).
  * Applied together with the caller's other edits by `applyEdits`.
  */
-export function compactionEdits(code: string, masked: string): { edits: Edit[]; usesPushError: boolean } {
+export function compactionEdits(code: string, masked: string): Edit[] {
   const inner = [
     ...schemaConstantEdits(code, masked),
     ...integerCheckEdits(code, masked),
@@ -40,10 +40,7 @@ export function compactionEdits(code: string, masked: string): { edits: Edit[]; 
   ];
   const sites = errorSiteEdits(code, masked, inner);
   const consumed = new Set(sites.flatMap((s) => s.consumed));
-  return {
-    edits: [...inner.filter((e) => !consumed.has(e)), ...sites.map((s) => s.edit)],
-    usesPushError: sites.length > 0,
-  };
+  return [...inner.filter((e) => !consumed.has(e)), ...sites.map((s) => s.edit)];
 }
 
 /** Applies non-overlapping edits (in any order) to `code.slice(from, to)`. */
@@ -121,19 +118,20 @@ function errorSiteEdits(code: string, masked: string, inner: Edit[]): ErrorSiteE
     if (fields.length !== ERROR_FIELDS.length || fields.some((f, i) => f.key !== ERROR_FIELDS[i])) continue;
     const end = close + 1 + tail.length;
     const within = inner.filter((e) => e.start >= m.index && e.end <= end);
-    const [instancePath, , keyword, params] = fields.map((f) =>
+    // The object without schemaPath (from the comma ending instancePath to the one ending schemaPath's value).
+    const piece = (from: number, to: number) =>
       applyEdits(
         code,
-        within.filter((e) => e.start >= f.start && e.end <= f.end),
-        f.start,
-        f.end,
-      ).trim(),
-    );
+        within.filter((e) => e.start >= from && e.end <= to),
+        from,
+        to,
+      );
+    const object = piece(open, fields[0].end) + piece(fields[1].end, close + 1);
     sites.push({
       edit: {
         start: m.index,
         end,
-        text: `vErrors = ${PUSH_ERROR}(vErrors, ${instancePath}, ${keyword}, ${params});errors++;`,
+        text: `vErrors === null ? vErrors = [${object}] : vErrors.push(${object});errors++;`,
       },
       consumed: within,
     });

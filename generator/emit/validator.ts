@@ -12,7 +12,7 @@ import { _ } from "ajv/dist/compile/codegen/index.js";
 import { hasOwn } from "../shared/errors.js";
 import { transform } from "esbuild";
 import { findCalls, mask, scan } from "./code-tokens.js";
-import { applyEdits, compactionEdits, PUSH_ERROR, type Edit } from "./validator-compact.js";
+import { applyEdits, compactionEdits, type Edit } from "./validator-compact.js";
 import { MEDIA_FORMATS, STANDARD_FORMATS } from "../normalize/normalize.js";
 import type { SchemaNode } from "../normalize/normalize.js";
 import { validatorView } from "./schema-views.js";
@@ -65,13 +65,11 @@ export function compactValidator(standalone: string): CompactValidator {
   const scanned = scan(standalone);
   const masked = mask(standalone, scanned);
   const requires = requireEdits(standalone, scanned);
-  const compaction = compactionEdits(standalone, masked);
-  const code = applyEdits(standalone, [...requires.edits, ...compaction.edits], m[0].length).trim();
+  const code = applyEdits(standalone, [...requires.edits, ...compactionEdits(standalone, masked)], m[0].length).trim();
   const bindings = [...requires.used].map((module): [string, string] => [
     REQUIRE_MAP[module].exportName,
     REQUIRE_MAP[module].binding,
   ]);
-  if (compaction.usesPushError) bindings.push(["pushError", PUSH_ERROR]);
   return { code, functionName: m[1], bindings };
 }
 

@@ -1,8 +1,7 @@
 /**
  * The two helpers ajv's standalone code asks for with `require(...)`, reimplemented so the generated
- * validators are plain ESM with no runtime dependency on ajv, and the error helper they share.
+ * validators are plain ESM with no runtime dependency on ajv.
  */
-import type { AjvError } from "./issues.js";
 
 const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
 
@@ -41,20 +40,4 @@ export function equal(a: unknown, b: unknown): boolean {
     ka.length === kb.length &&
     ka.every((k) => Object.hasOwn(b, k) && equal((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
   );
-}
-
-/**
- * Appends one error to a validator's list (creating the list), as ajv's inline error code does; the
- * generated validators call this instead of repeating that code at every error site.
- */
-export function pushError(
-  errors: AjvError[] | null,
-  instancePath: string,
-  keyword: string,
-  params: Record<string, unknown>,
-): AjvError[] {
-  const error = { instancePath, keyword, params };
-  if (errors === null) return [error];
-  errors.push(error);
-  return errors;
 }

@@ -2,7 +2,7 @@
 import { createStandardSchema, estimateCostFor, validateModelInput, validateSchema as validateSchemaOf } from "../../../runtime/core.js";
 
 // The precompiled input validator: ajv's standalone code, compacted by the generator (generator/emit/validator-compact.ts).
-import { formats as __formats, pushError as __pushError, ucs2length as __ucs2length } from "../../../runtime/core.js";
+import { formats as __formats, ucs2length as __ucs2length } from "../../../runtime/core.js";
 const inlined0 = [
   "1024x1024(1:1)",
   "2048x2048(1:1)",
@@ -23,22 +23,22 @@ function validate0(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.image_urls === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "image_urls" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "image_urls" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "image_urls" } });
       errors++;
     }
     if (data.prompt === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "prompt" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "prompt" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "prompt" } });
       errors++;
     }
     if (data.image_urls !== void 0) {
       let data0 = data.image_urls;
       if (Array.isArray(data0)) {
         if (data0.length > 10) {
-          vErrors = __pushError(vErrors, instancePath + "/image_urls", "maxItems", { limit: 10 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls", keyword: "maxItems", params: { limit: 10 } }] : vErrors.push({ instancePath: instancePath + "/image_urls", keyword: "maxItems", params: { limit: 10 } });
           errors++;
         }
         if (data0.length < 1) {
-          vErrors = __pushError(vErrors, instancePath + "/image_urls", "minItems", { limit: 1 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls", keyword: "minItems", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/image_urls", keyword: "minItems", params: { limit: 1 } });
           errors++;
         }
         const len0 = data0.length;
@@ -46,16 +46,16 @@ function validate0(data, { instancePath = "" } = {}) {
           let data1 = data0[i0];
           if (typeof data1 === "string") {
             if (!formats0(data1)) {
-              vErrors = __pushError(vErrors, instancePath + "/image_urls/" + i0, "format", { format: "image_uri" });
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } });
               errors++;
             }
           } else {
-            vErrors = __pushError(vErrors, instancePath + "/image_urls/" + i0, "type", { type: "string" });
+            vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "type", params: { type: "string" } });
             errors++;
           }
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/image_urls", "type", { type: "array" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls", keyword: "type", params: { type: "array" } }] : vErrors.push({ instancePath: instancePath + "/image_urls", keyword: "type", params: { type: "array" } });
         errors++;
       }
     }
@@ -63,22 +63,22 @@ function validate0(data, { instancePath = "" } = {}) {
       let data2 = data.prompt;
       if (typeof data2 === "string") {
         if (func0(data2) > 800) {
-          vErrors = __pushError(vErrors, instancePath + "/prompt", "maxLength", { limit: 800 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/prompt", keyword: "maxLength", params: { limit: 800 } }] : vErrors.push({ instancePath: instancePath + "/prompt", keyword: "maxLength", params: { limit: 800 } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/prompt", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/prompt", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/prompt", keyword: "type", params: { type: "string" } });
         errors++;
       }
     }
     if (data["width×height"] !== void 0) {
       let data3 = data["width×height"];
       if (typeof data3 !== "string") {
-        vErrors = __pushError(vErrors, instancePath + "/width×height", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/width×height", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/width×height", keyword: "type", params: { type: "string" } });
         errors++;
       }
       if (!(data3 === "1024x1024(1:1)" || data3 === "2048x2048(1:1)" || data3 === "2304x1728(4:3)" || data3 === "2496x1664(3:2)" || data3 === "2560x1440(16:9)" || data3 === "3024x1296(21:9)" || data3 === "4096x4096(1:1)" || data3 === "4694x3520(4:3)" || data3 === "4992x3328(3:2)" || data3 === "5404x3040(16:9)" || data3 === "6198x2656(21:9)")) {
-        vErrors = __pushError(vErrors, instancePath + "/width×height", "enum", { allowedValues: inlined0 });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/width×height", keyword: "enum", params: { allowedValues: inlined0 } }] : vErrors.push({ instancePath: instancePath + "/width×height", keyword: "enum", params: { allowedValues: inlined0 } });
         errors++;
       }
     }
@@ -86,26 +86,26 @@ function validate0(data, { instancePath = "" } = {}) {
       let data4 = data.scale;
       if (typeof data4 == "number" && isFinite(data4)) {
         if (data4 > 1 || isNaN(data4)) {
-          vErrors = __pushError(vErrors, instancePath + "/scale", "maximum", { comparison: "<=", limit: 1 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/scale", keyword: "maximum", params: { comparison: "<=", limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/scale", keyword: "maximum", params: { comparison: "<=", limit: 1 } });
           errors++;
         }
         if (data4 < 0 || isNaN(data4)) {
-          vErrors = __pushError(vErrors, instancePath + "/scale", "minimum", { comparison: ">=", limit: 0 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/scale", keyword: "minimum", params: { comparison: ">=", limit: 0 } }] : vErrors.push({ instancePath: instancePath + "/scale", keyword: "minimum", params: { comparison: ">=", limit: 0 } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/scale", "type", { type: "number" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/scale", keyword: "type", params: { type: "number" } }] : vErrors.push({ instancePath: instancePath + "/scale", keyword: "type", params: { type: "number" } });
         errors++;
       }
     }
     if (data.force_single !== void 0) {
       if (typeof data.force_single !== "boolean") {
-        vErrors = __pushError(vErrors, instancePath + "/force_single", "type", { type: "boolean" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/force_single", keyword: "type", params: { type: "boolean" } }] : vErrors.push({ instancePath: instancePath + "/force_single", keyword: "type", params: { type: "boolean" } });
         errors++;
       }
     }
   } else {
-    vErrors = __pushError(vErrors, instancePath, "type", { type: "object" });
+    vErrors === null ? vErrors = [{ instancePath, keyword: "type", params: { type: "object" } }] : vErrors.push({ instancePath, keyword: "type", params: { type: "object" } });
     errors++;
   }
   validate0.errors = vErrors;

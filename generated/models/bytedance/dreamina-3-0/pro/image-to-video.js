@@ -2,7 +2,7 @@
 import { createStandardSchema, estimateCostFor, validateModelInput, validateSchema as validateSchemaOf } from "../../../../runtime/core.js";
 
 // The precompiled input validator: ajv's standalone code, compacted by the generator (generator/emit/validator-compact.ts).
-import { formats as __formats, pushError as __pushError, ucs2length as __ucs2length } from "../../../../runtime/core.js";
+import { formats as __formats, ucs2length as __ucs2length } from "../../../../runtime/core.js";
 const inlined0 = [
   121,
   241
@@ -14,22 +14,22 @@ function validate0(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.prompt === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "prompt" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "prompt" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "prompt" } });
       errors++;
     }
     if (data.image_urls === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "image_urls" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "image_urls" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "image_urls" } });
       errors++;
     }
     if (data.prompt !== void 0) {
       let data0 = data.prompt;
       if (typeof data0 === "string") {
         if (func0(data0) > 800) {
-          vErrors = __pushError(vErrors, instancePath + "/prompt", "maxLength", { limit: 800 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/prompt", keyword: "maxLength", params: { limit: 800 } }] : vErrors.push({ instancePath: instancePath + "/prompt", keyword: "maxLength", params: { limit: 800 } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/prompt", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/prompt", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/prompt", keyword: "type", params: { type: "string" } });
         errors++;
       }
     }
@@ -37,11 +37,11 @@ function validate0(data, { instancePath = "" } = {}) {
       let data1 = data.image_urls;
       if (Array.isArray(data1)) {
         if (data1.length > 1) {
-          vErrors = __pushError(vErrors, instancePath + "/image_urls", "maxItems", { limit: 1 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls", keyword: "maxItems", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/image_urls", keyword: "maxItems", params: { limit: 1 } });
           errors++;
         }
         if (data1.length < 1) {
-          vErrors = __pushError(vErrors, instancePath + "/image_urls", "minItems", { limit: 1 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls", keyword: "minItems", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/image_urls", keyword: "minItems", params: { limit: 1 } });
           errors++;
         }
         const len0 = data1.length;
@@ -49,39 +49,39 @@ function validate0(data, { instancePath = "" } = {}) {
           let data2 = data1[i0];
           if (typeof data2 === "string") {
             if (!formats0(data2)) {
-              vErrors = __pushError(vErrors, instancePath + "/image_urls/" + i0, "format", { format: "image_uri" });
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } });
               errors++;
             }
           } else {
-            vErrors = __pushError(vErrors, instancePath + "/image_urls/" + i0, "type", { type: "string" });
+            vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "type", params: { type: "string" } });
             errors++;
           }
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/image_urls", "type", { type: "array" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls", keyword: "type", params: { type: "array" } }] : vErrors.push({ instancePath: instancePath + "/image_urls", keyword: "type", params: { type: "array" } });
         errors++;
       }
     }
     if (data.seed !== void 0) {
       let data3 = data.seed;
       if (!Number.isInteger(data3)) {
-        vErrors = __pushError(vErrors, instancePath + "/seed", "type", { type: "integer" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/seed", keyword: "type", params: { type: "integer" } }] : vErrors.push({ instancePath: instancePath + "/seed", keyword: "type", params: { type: "integer" } });
         errors++;
       }
     }
     if (data.frames !== void 0) {
       let data4 = data.frames;
       if (!Number.isInteger(data4)) {
-        vErrors = __pushError(vErrors, instancePath + "/frames", "type", { type: "integer" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/frames", keyword: "type", params: { type: "integer" } }] : vErrors.push({ instancePath: instancePath + "/frames", keyword: "type", params: { type: "integer" } });
         errors++;
       }
       if (!(data4 === 121 || data4 === 241)) {
-        vErrors = __pushError(vErrors, instancePath + "/frames", "enum", { allowedValues: inlined0 });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/frames", keyword: "enum", params: { allowedValues: inlined0 } }] : vErrors.push({ instancePath: instancePath + "/frames", keyword: "enum", params: { allowedValues: inlined0 } });
         errors++;
       }
     }
   } else {
-    vErrors = __pushError(vErrors, instancePath, "type", { type: "object" });
+    vErrors === null ? vErrors = [{ instancePath, keyword: "type", params: { type: "object" } }] : vErrors.push({ instancePath, keyword: "type", params: { type: "object" } });
     errors++;
   }
   validate0.errors = vErrors;

@@ -2,7 +2,7 @@
 import { createStandardSchema, estimateCostFor, validateModelInput, validateSchema as validateSchemaOf } from "../../../../runtime/core.js";
 
 // The precompiled input validator: ajv's standalone code, compacted by the generator (generator/emit/validator-compact.ts).
-import { pushError as __pushError, ucs2length as __ucs2length } from "../../../../runtime/core.js";
+import { ucs2length as __ucs2length } from "../../../../runtime/core.js";
 const inlined0 = [
   "1920×1088(16:9)",
   "1664×1248(4:3)",
@@ -21,52 +21,52 @@ function validate0(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.prompt === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "prompt" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "prompt" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "prompt" } });
       errors++;
     }
     if (data.prompt !== void 0) {
       let data0 = data.prompt;
       if (typeof data0 === "string") {
         if (func0(data0) > 800) {
-          vErrors = __pushError(vErrors, instancePath + "/prompt", "maxLength", { limit: 800 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/prompt", keyword: "maxLength", params: { limit: 800 } }] : vErrors.push({ instancePath: instancePath + "/prompt", keyword: "maxLength", params: { limit: 800 } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/prompt", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/prompt", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/prompt", keyword: "type", params: { type: "string" } });
         errors++;
       }
     }
     if (data.aspect_ratio !== void 0) {
       let data1 = data.aspect_ratio;
       if (typeof data1 !== "string") {
-        vErrors = __pushError(vErrors, instancePath + "/aspect_ratio", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/aspect_ratio", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/aspect_ratio", keyword: "type", params: { type: "string" } });
         errors++;
       }
       if (!(data1 === "1920×1088(16:9)" || data1 === "1664×1248(4:3)" || data1 === "1440×1440(1:1)" || data1 === "1248×1664(3:4)" || data1 === "1088×1920(9:16)" || data1 === "2176×928(21:9)")) {
-        vErrors = __pushError(vErrors, instancePath + "/aspect_ratio", "enum", { allowedValues: inlined0 });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/aspect_ratio", keyword: "enum", params: { allowedValues: inlined0 } }] : vErrors.push({ instancePath: instancePath + "/aspect_ratio", keyword: "enum", params: { allowedValues: inlined0 } });
         errors++;
       }
     }
     if (data.frames !== void 0) {
       let data2 = data.frames;
       if (!Number.isInteger(data2)) {
-        vErrors = __pushError(vErrors, instancePath + "/frames", "type", { type: "integer" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/frames", keyword: "type", params: { type: "integer" } }] : vErrors.push({ instancePath: instancePath + "/frames", keyword: "type", params: { type: "integer" } });
         errors++;
       }
       if (!(data2 === 121 || data2 === 241)) {
-        vErrors = __pushError(vErrors, instancePath + "/frames", "enum", { allowedValues: inlined1 });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/frames", keyword: "enum", params: { allowedValues: inlined1 } }] : vErrors.push({ instancePath: instancePath + "/frames", keyword: "enum", params: { allowedValues: inlined1 } });
         errors++;
       }
     }
     if (data.seed !== void 0) {
       let data3 = data.seed;
       if (!Number.isInteger(data3)) {
-        vErrors = __pushError(vErrors, instancePath + "/seed", "type", { type: "integer" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/seed", keyword: "type", params: { type: "integer" } }] : vErrors.push({ instancePath: instancePath + "/seed", keyword: "type", params: { type: "integer" } });
         errors++;
       }
     }
   } else {
-    vErrors = __pushError(vErrors, instancePath, "type", { type: "object" });
+    vErrors === null ? vErrors = [{ instancePath, keyword: "type", params: { type: "object" } }] : vErrors.push({ instancePath, keyword: "type", params: { type: "object" } });
     errors++;
   }
   validate0.errors = vErrors;

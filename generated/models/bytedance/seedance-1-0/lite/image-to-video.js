@@ -2,7 +2,7 @@
 import { createStandardSchema, estimateCostFor, validateModelInput, validateSchema as validateSchemaOf } from "../../../../runtime/core.js";
 
 // The precompiled input validator: ajv's standalone code, compacted by the generator (generator/emit/validator-compact.ts).
-import { pushError as __pushError, ucs2length as __ucs2length } from "../../../../runtime/core.js";
+import { ucs2length as __ucs2length } from "../../../../runtime/core.js";
 const inlined0 = [
   "480p",
   "720p",
@@ -18,61 +18,61 @@ function validate0(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.prompt === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "prompt" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "prompt" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "prompt" } });
       errors++;
     }
     if (data.first_frame_image_url === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "first_frame_image_url" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "first_frame_image_url" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "first_frame_image_url" } });
       errors++;
     }
     if (data.prompt !== void 0) {
       let data0 = data.prompt;
       if (typeof data0 === "string") {
         if (func0(data0) > 1900) {
-          vErrors = __pushError(vErrors, instancePath + "/prompt", "maxLength", { limit: 1900 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/prompt", keyword: "maxLength", params: { limit: 1900 } }] : vErrors.push({ instancePath: instancePath + "/prompt", keyword: "maxLength", params: { limit: 1900 } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/prompt", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/prompt", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/prompt", keyword: "type", params: { type: "string" } });
         errors++;
       }
     }
     if (data.first_frame_image_url !== void 0) {
       if (typeof data.first_frame_image_url !== "string") {
-        vErrors = __pushError(vErrors, instancePath + "/first_frame_image_url", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/first_frame_image_url", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/first_frame_image_url", keyword: "type", params: { type: "string" } });
         errors++;
       }
     }
     if (data.last_frame_image_url !== void 0) {
       if (typeof data.last_frame_image_url !== "string") {
-        vErrors = __pushError(vErrors, instancePath + "/last_frame_image_url", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/last_frame_image_url", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/last_frame_image_url", keyword: "type", params: { type: "string" } });
         errors++;
       }
     }
     if (data.resolution !== void 0) {
       let data3 = data.resolution;
       if (typeof data3 !== "string") {
-        vErrors = __pushError(vErrors, instancePath + "/resolution", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/resolution", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/resolution", keyword: "type", params: { type: "string" } });
         errors++;
       }
       if (!(data3 === "480p" || data3 === "720p" || data3 === "1080p")) {
-        vErrors = __pushError(vErrors, instancePath + "/resolution", "enum", { allowedValues: inlined0 });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/resolution", keyword: "enum", params: { allowedValues: inlined0 } }] : vErrors.push({ instancePath: instancePath + "/resolution", keyword: "enum", params: { allowedValues: inlined0 } });
         errors++;
       }
     }
     if (data.duration !== void 0) {
       let data4 = data.duration;
       if (!Number.isInteger(data4)) {
-        vErrors = __pushError(vErrors, instancePath + "/duration", "type", { type: "integer" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/duration", keyword: "type", params: { type: "integer" } }] : vErrors.push({ instancePath: instancePath + "/duration", keyword: "type", params: { type: "integer" } });
         errors++;
       }
       if (!(data4 === 5 || data4 === 10)) {
-        vErrors = __pushError(vErrors, instancePath + "/duration", "enum", { allowedValues: inlined1 });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/duration", keyword: "enum", params: { allowedValues: inlined1 } }] : vErrors.push({ instancePath: instancePath + "/duration", keyword: "enum", params: { allowedValues: inlined1 } });
         errors++;
       }
     }
   } else {
-    vErrors = __pushError(vErrors, instancePath, "type", { type: "object" });
+    vErrors === null ? vErrors = [{ instancePath, keyword: "type", params: { type: "object" } }] : vErrors.push({ instancePath, keyword: "type", params: { type: "object" } });
     errors++;
   }
   validate0.errors = vErrors;

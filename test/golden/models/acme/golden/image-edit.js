@@ -2,7 +2,7 @@
 import { createStandardSchema, estimateCostFor, validateModelInput, validateSchema as validateSchemaOf } from "../../../runtime/core.js";
 
 // The precompiled input validator: ajv's standalone code, compacted by the generator (generator/emit/validator-compact.ts).
-import { formats as __formats, pushError as __pushError, ucs2length as __ucs2length } from "../../../runtime/core.js";
+import { formats as __formats, ucs2length as __ucs2length } from "../../../runtime/core.js";
 const inlined0 = [
   "1024×1024(1:1)",
   "2048×1152(16:9)"
@@ -19,22 +19,22 @@ function validate0(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.image_urls === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "image_urls" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "image_urls" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "image_urls" } });
       errors++;
     }
     if (data.prompt === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "prompt" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "prompt" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "prompt" } });
       errors++;
     }
     if (data.image_urls !== void 0) {
       let data0 = data.image_urls;
       if (Array.isArray(data0)) {
         if (data0.length > 4) {
-          vErrors = __pushError(vErrors, instancePath + "/image_urls", "maxItems", { limit: 4 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls", keyword: "maxItems", params: { limit: 4 } }] : vErrors.push({ instancePath: instancePath + "/image_urls", keyword: "maxItems", params: { limit: 4 } });
           errors++;
         }
         if (data0.length < 1) {
-          vErrors = __pushError(vErrors, instancePath + "/image_urls", "minItems", { limit: 1 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls", keyword: "minItems", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/image_urls", keyword: "minItems", params: { limit: 1 } });
           errors++;
         }
         const len0 = data0.length;
@@ -42,16 +42,16 @@ function validate0(data, { instancePath = "" } = {}) {
           let data1 = data0[i0];
           if (typeof data1 === "string") {
             if (!formats0(data1)) {
-              vErrors = __pushError(vErrors, instancePath + "/image_urls/" + i0, "format", { format: "image_uri" });
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } });
               errors++;
             }
           } else {
-            vErrors = __pushError(vErrors, instancePath + "/image_urls/" + i0, "type", { type: "string" });
+            vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "type", params: { type: "string" } });
             errors++;
           }
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/image_urls", "type", { type: "array" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls", keyword: "type", params: { type: "array" } }] : vErrors.push({ instancePath: instancePath + "/image_urls", keyword: "type", params: { type: "array" } });
         errors++;
       }
     }
@@ -59,22 +59,22 @@ function validate0(data, { instancePath = "" } = {}) {
       let data2 = data.prompt;
       if (typeof data2 === "string") {
         if (func0(data2) > 800) {
-          vErrors = __pushError(vErrors, instancePath + "/prompt", "maxLength", { limit: 800 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/prompt", keyword: "maxLength", params: { limit: 800 } }] : vErrors.push({ instancePath: instancePath + "/prompt", keyword: "maxLength", params: { limit: 800 } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/prompt", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/prompt", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/prompt", keyword: "type", params: { type: "string" } });
         errors++;
       }
     }
     if (data["width×height"] !== void 0) {
       let data3 = data["width×height"];
       if (typeof data3 !== "string") {
-        vErrors = __pushError(vErrors, instancePath + "/width×height", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/width×height", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/width×height", keyword: "type", params: { type: "string" } });
         errors++;
       }
       if (!(data3 === "1024×1024(1:1)" || data3 === "2048×1152(16:9)")) {
-        vErrors = __pushError(vErrors, instancePath + "/width×height", "enum", { allowedValues: inlined0 });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/width×height", keyword: "enum", params: { allowedValues: inlined0 } }] : vErrors.push({ instancePath: instancePath + "/width×height", keyword: "enum", params: { allowedValues: inlined0 } });
         errors++;
       }
     }
@@ -82,37 +82,37 @@ function validate0(data, { instancePath = "" } = {}) {
       let data4 = data.guidance_scale;
       if (typeof data4 == "number" && isFinite(data4)) {
         if (data4 > 20 || isNaN(data4)) {
-          vErrors = __pushError(vErrors, instancePath + "/guidance_scale", "maximum", { comparison: "<=", limit: 20 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/guidance_scale", keyword: "maximum", params: { comparison: "<=", limit: 20 } }] : vErrors.push({ instancePath: instancePath + "/guidance_scale", keyword: "maximum", params: { comparison: "<=", limit: 20 } });
           errors++;
         }
         if (data4 < 0 || isNaN(data4)) {
-          vErrors = __pushError(vErrors, instancePath + "/guidance_scale", "minimum", { comparison: ">=", limit: 0 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/guidance_scale", keyword: "minimum", params: { comparison: ">=", limit: 0 } }] : vErrors.push({ instancePath: instancePath + "/guidance_scale", keyword: "minimum", params: { comparison: ">=", limit: 0 } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/guidance_scale", "type", { type: "number" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/guidance_scale", keyword: "type", params: { type: "number" } }] : vErrors.push({ instancePath: instancePath + "/guidance_scale", keyword: "type", params: { type: "number" } });
         errors++;
       }
     }
     if (data.num_images !== void 0) {
       let data5 = data.num_images;
       if (!Number.isInteger(data5)) {
-        vErrors = __pushError(vErrors, instancePath + "/num_images", "type", { type: "integer" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/num_images", keyword: "type", params: { type: "integer" } }] : vErrors.push({ instancePath: instancePath + "/num_images", keyword: "type", params: { type: "integer" } });
         errors++;
       }
       if (!(data5 === 1 || data5 === 2 || data5 === 4)) {
-        vErrors = __pushError(vErrors, instancePath + "/num_images", "enum", { allowedValues: inlined1 });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/num_images", keyword: "enum", params: { allowedValues: inlined1 } }] : vErrors.push({ instancePath: instancePath + "/num_images", keyword: "enum", params: { allowedValues: inlined1 } });
         errors++;
       }
     }
     if (data.enhance !== void 0) {
       if (typeof data.enhance !== "boolean") {
-        vErrors = __pushError(vErrors, instancePath + "/enhance", "type", { type: "boolean" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/enhance", keyword: "type", params: { type: "boolean" } }] : vErrors.push({ instancePath: instancePath + "/enhance", keyword: "type", params: { type: "boolean" } });
         errors++;
       }
     }
   } else {
-    vErrors = __pushError(vErrors, instancePath, "type", { type: "object" });
+    vErrors === null ? vErrors = [{ instancePath, keyword: "type", params: { type: "object" } }] : vErrors.push({ instancePath, keyword: "type", params: { type: "object" } });
     errors++;
   }
   validate0.errors = vErrors;

@@ -2,7 +2,7 @@
 import { createStandardSchema, estimateCostFor, validateModelInput, validateSchema as validateSchemaOf } from "../../../runtime/core.js";
 
 // The precompiled input validator: ajv's standalone code, compacted by the generator (generator/emit/validator-compact.ts).
-import { pushError as __pushError, ucs2length as __ucs2length } from "../../../runtime/core.js";
+import { ucs2length as __ucs2length } from "../../../runtime/core.js";
 const func0 = __ucs2length;
 const pattern0 = new RegExp("^[^<>]*$", "u");
 function validate0(data, { instancePath = "" } = {}) {
@@ -10,22 +10,22 @@ function validate0(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.text === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "text" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "text" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "text" } });
       errors++;
     }
     if (data.text !== void 0) {
       let data0 = data.text;
       if (typeof data0 === "string") {
         if (func0(data0) < 1) {
-          vErrors = __pushError(vErrors, instancePath + "/text", "minLength", { limit: 1 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/text", keyword: "minLength", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/text", keyword: "minLength", params: { limit: 1 } });
           errors++;
         }
         if (!pattern0.test(data0)) {
-          vErrors = __pushError(vErrors, instancePath + "/text", "pattern", { pattern: "^[^<>]*$" });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/text", keyword: "pattern", params: { pattern: "^[^<>]*$" } }] : vErrors.push({ instancePath: instancePath + "/text", keyword: "pattern", params: { pattern: "^[^<>]*$" } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/text", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/text", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/text", keyword: "type", params: { type: "string" } });
         errors++;
       }
     }
@@ -33,13 +33,13 @@ function validate0(data, { instancePath = "" } = {}) {
       let data1 = data.tags;
       if (Array.isArray(data1)) {
         if (data1.length > 5) {
-          vErrors = __pushError(vErrors, instancePath + "/tags", "maxItems", { limit: 5 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/tags", keyword: "maxItems", params: { limit: 5 } }] : vErrors.push({ instancePath: instancePath + "/tags", keyword: "maxItems", params: { limit: 5 } });
           errors++;
         }
         const len0 = data1.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (typeof data1[i0] !== "string") {
-            vErrors = __pushError(vErrors, instancePath + "/tags/" + i0, "type", { type: "string" });
+            vErrors === null ? vErrors = [{ instancePath: instancePath + "/tags/" + i0, keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/tags/" + i0, keyword: "type", params: { type: "string" } });
             errors++;
           }
         }
@@ -54,7 +54,7 @@ function validate0(data, { instancePath = "" } = {}) {
             }
             if (typeof indices0[item0] == "number") {
               j0 = indices0[item0];
-              vErrors = __pushError(vErrors, instancePath + "/tags", "uniqueItems", { i: i1, j: j0 });
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/tags", keyword: "uniqueItems", params: { i: i1, j: j0 } }] : vErrors.push({ instancePath: instancePath + "/tags", keyword: "uniqueItems", params: { i: i1, j: j0 } });
               errors++;
               break;
             }
@@ -62,35 +62,35 @@ function validate0(data, { instancePath = "" } = {}) {
           }
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/tags", "type", { type: "array" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/tags", keyword: "type", params: { type: "array" } }] : vErrors.push({ instancePath: instancePath + "/tags", keyword: "type", params: { type: "array" } });
         errors++;
       }
     }
     if (data.mode !== void 0) {
       if ("fast" !== data.mode) {
-        vErrors = __pushError(vErrors, instancePath + "/mode", "const", { allowedValue: "fast" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/mode", keyword: "const", params: { allowedValue: "fast" } }] : vErrors.push({ instancePath: instancePath + "/mode", keyword: "const", params: { allowedValue: "fast" } });
         errors++;
       }
     }
     if (data.seed !== void 0) {
       let data4 = data.seed;
       if (!Number.isInteger(data4)) {
-        vErrors = __pushError(vErrors, instancePath + "/seed", "type", { type: "integer" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/seed", keyword: "type", params: { type: "integer" } }] : vErrors.push({ instancePath: instancePath + "/seed", keyword: "type", params: { type: "integer" } });
         errors++;
       }
       if (typeof data4 == "number" && isFinite(data4)) {
         if (data4 > 2147483647 || isNaN(data4)) {
-          vErrors = __pushError(vErrors, instancePath + "/seed", "maximum", { comparison: "<=", limit: 2147483647 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/seed", keyword: "maximum", params: { comparison: "<=", limit: 2147483647 } }] : vErrors.push({ instancePath: instancePath + "/seed", keyword: "maximum", params: { comparison: "<=", limit: 2147483647 } });
           errors++;
         }
         if (data4 < -1 || isNaN(data4)) {
-          vErrors = __pushError(vErrors, instancePath + "/seed", "minimum", { comparison: ">=", limit: -1 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/seed", keyword: "minimum", params: { comparison: ">=", limit: -1 } }] : vErrors.push({ instancePath: instancePath + "/seed", keyword: "minimum", params: { comparison: ">=", limit: -1 } });
           errors++;
         }
       }
     }
   } else {
-    vErrors = __pushError(vErrors, instancePath, "type", { type: "object" });
+    vErrors === null ? vErrors = [{ instancePath, keyword: "type", params: { type: "object" } }] : vErrors.push({ instancePath, keyword: "type", params: { type: "object" } });
     errors++;
   }
   validate0.errors = vErrors;

@@ -2,7 +2,7 @@
 import { createStandardSchema, estimateCostFor, validateModelInput, validateSchema as validateSchemaOf } from "../../../runtime/core.js";
 
 // The precompiled input validator: ajv's standalone code, compacted by the generator (generator/emit/validator-compact.ts).
-import { formats as __formats, pushError as __pushError } from "../../../runtime/core.js";
+import { formats as __formats } from "../../../runtime/core.js";
 const inlined0 = [
   "static",
   "pan",
@@ -19,22 +19,22 @@ function validate0(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.first_frame === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "first_frame" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "first_frame" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "first_frame" } });
       errors++;
     }
     if (data.camera === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "camera" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "camera" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "camera" } });
       errors++;
     }
     if (data.first_frame !== void 0) {
       let data0 = data.first_frame;
       if (typeof data0 === "string") {
         if (!formats0(data0)) {
-          vErrors = __pushError(vErrors, instancePath + "/first_frame", "format", { format: "image_uri" });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/first_frame", keyword: "format", params: { format: "image_uri" } }] : vErrors.push({ instancePath: instancePath + "/first_frame", keyword: "format", params: { format: "image_uri" } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/first_frame", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/first_frame", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/first_frame", keyword: "type", params: { type: "string" } });
         errors++;
       }
     }
@@ -42,11 +42,11 @@ function validate0(data, { instancePath = "" } = {}) {
       let data1 = data.soundtrack;
       if (typeof data1 === "string") {
         if (!formats2(data1)) {
-          vErrors = __pushError(vErrors, instancePath + "/soundtrack", "format", { format: "audio_uri" });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/soundtrack", keyword: "format", params: { format: "audio_uri" } }] : vErrors.push({ instancePath: instancePath + "/soundtrack", keyword: "format", params: { format: "audio_uri" } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/soundtrack", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/soundtrack", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/soundtrack", keyword: "type", params: { type: "string" } });
         errors++;
       }
     }
@@ -54,17 +54,17 @@ function validate0(data, { instancePath = "" } = {}) {
       let data2 = data.camera;
       if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
         if (data2.motion === void 0) {
-          vErrors = __pushError(vErrors, instancePath + "/camera", "required", { missingProperty: "motion" });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/camera", keyword: "required", params: { missingProperty: "motion" } }] : vErrors.push({ instancePath: instancePath + "/camera", keyword: "required", params: { missingProperty: "motion" } });
           errors++;
         }
         if (data2.motion !== void 0) {
           let data3 = data2.motion;
           if (typeof data3 !== "string") {
-            vErrors = __pushError(vErrors, instancePath + "/camera/motion", "type", { type: "string" });
+            vErrors === null ? vErrors = [{ instancePath: instancePath + "/camera/motion", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/camera/motion", keyword: "type", params: { type: "string" } });
             errors++;
           }
           if (!(data3 === "static" || data3 === "pan" || data3 === "zoom")) {
-            vErrors = __pushError(vErrors, instancePath + "/camera/motion", "enum", { allowedValues: inlined0 });
+            vErrors === null ? vErrors = [{ instancePath: instancePath + "/camera/motion", keyword: "enum", params: { allowedValues: inlined0 } }] : vErrors.push({ instancePath: instancePath + "/camera/motion", keyword: "enum", params: { allowedValues: inlined0 } });
             errors++;
           }
         }
@@ -72,15 +72,15 @@ function validate0(data, { instancePath = "" } = {}) {
           let data4 = data2.speed;
           if (typeof data4 == "number" && isFinite(data4)) {
             if (data4 > 2 || isNaN(data4)) {
-              vErrors = __pushError(vErrors, instancePath + "/camera/speed", "maximum", { comparison: "<=", limit: 2 });
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/camera/speed", keyword: "maximum", params: { comparison: "<=", limit: 2 } }] : vErrors.push({ instancePath: instancePath + "/camera/speed", keyword: "maximum", params: { comparison: "<=", limit: 2 } });
               errors++;
             }
             if (data4 < 0.1 || isNaN(data4)) {
-              vErrors = __pushError(vErrors, instancePath + "/camera/speed", "minimum", { comparison: ">=", limit: 0.1 });
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/camera/speed", keyword: "minimum", params: { comparison: ">=", limit: 0.1 } }] : vErrors.push({ instancePath: instancePath + "/camera/speed", keyword: "minimum", params: { comparison: ">=", limit: 0.1 } });
               errors++;
             }
           } else {
-            vErrors = __pushError(vErrors, instancePath + "/camera/speed", "type", { type: "number" });
+            vErrors === null ? vErrors = [{ instancePath: instancePath + "/camera/speed", keyword: "type", params: { type: "number" } }] : vErrors.push({ instancePath: instancePath + "/camera/speed", keyword: "type", params: { type: "number" } });
             errors++;
           }
         }
@@ -94,29 +94,29 @@ function validate0(data, { instancePath = "" } = {}) {
                 if (data6.x !== void 0) {
                   let data7 = data6.x;
                   if (!(typeof data7 == "number" && isFinite(data7))) {
-                    vErrors = __pushError(vErrors, instancePath + "/camera/path/" + i0 + "/x", "type", { type: "number" });
+                    vErrors === null ? vErrors = [{ instancePath: instancePath + "/camera/path/" + i0 + "/x", keyword: "type", params: { type: "number" } }] : vErrors.push({ instancePath: instancePath + "/camera/path/" + i0 + "/x", keyword: "type", params: { type: "number" } });
                     errors++;
                   }
                 }
                 if (data6.y !== void 0) {
                   let data8 = data6.y;
                   if (!(typeof data8 == "number" && isFinite(data8))) {
-                    vErrors = __pushError(vErrors, instancePath + "/camera/path/" + i0 + "/y", "type", { type: "number" });
+                    vErrors === null ? vErrors = [{ instancePath: instancePath + "/camera/path/" + i0 + "/y", keyword: "type", params: { type: "number" } }] : vErrors.push({ instancePath: instancePath + "/camera/path/" + i0 + "/y", keyword: "type", params: { type: "number" } });
                     errors++;
                   }
                 }
               } else {
-                vErrors = __pushError(vErrors, instancePath + "/camera/path/" + i0, "type", { type: "object" });
+                vErrors === null ? vErrors = [{ instancePath: instancePath + "/camera/path/" + i0, keyword: "type", params: { type: "object" } }] : vErrors.push({ instancePath: instancePath + "/camera/path/" + i0, keyword: "type", params: { type: "object" } });
                 errors++;
               }
             }
           } else {
-            vErrors = __pushError(vErrors, instancePath + "/camera/path", "type", { type: "array" });
+            vErrors === null ? vErrors = [{ instancePath: instancePath + "/camera/path", keyword: "type", params: { type: "array" } }] : vErrors.push({ instancePath: instancePath + "/camera/path", keyword: "type", params: { type: "array" } });
             errors++;
           }
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/camera", "type", { type: "object" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/camera", keyword: "type", params: { type: "object" } }] : vErrors.push({ instancePath: instancePath + "/camera", keyword: "type", params: { type: "object" } });
         errors++;
       }
     }
@@ -124,7 +124,7 @@ function validate0(data, { instancePath = "" } = {}) {
       let data9 = data.keyframes;
       if (Array.isArray(data9)) {
         if (data9.length > 8) {
-          vErrors = __pushError(vErrors, instancePath + "/keyframes", "maxItems", { limit: 8 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/keyframes", keyword: "maxItems", params: { limit: 8 } }] : vErrors.push({ instancePath: instancePath + "/keyframes", keyword: "maxItems", params: { limit: 8 } });
           errors++;
         }
         const len1 = data9.length;
@@ -132,22 +132,22 @@ function validate0(data, { instancePath = "" } = {}) {
           let data10 = data9[i1];
           if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
             if (data10.at_seconds === void 0) {
-              vErrors = __pushError(vErrors, instancePath + "/keyframes/" + i1, "required", { missingProperty: "at_seconds" });
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/keyframes/" + i1, keyword: "required", params: { missingProperty: "at_seconds" } }] : vErrors.push({ instancePath: instancePath + "/keyframes/" + i1, keyword: "required", params: { missingProperty: "at_seconds" } });
               errors++;
             }
             if (data10.image_url === void 0) {
-              vErrors = __pushError(vErrors, instancePath + "/keyframes/" + i1, "required", { missingProperty: "image_url" });
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/keyframes/" + i1, keyword: "required", params: { missingProperty: "image_url" } }] : vErrors.push({ instancePath: instancePath + "/keyframes/" + i1, keyword: "required", params: { missingProperty: "image_url" } });
               errors++;
             }
             if (data10.at_seconds !== void 0) {
               let data11 = data10.at_seconds;
               if (typeof data11 == "number" && isFinite(data11)) {
                 if (data11 <= 0 || isNaN(data11)) {
-                  vErrors = __pushError(vErrors, instancePath + "/keyframes/" + i1 + "/at_seconds", "exclusiveMinimum", { comparison: ">", limit: 0 });
+                  vErrors === null ? vErrors = [{ instancePath: instancePath + "/keyframes/" + i1 + "/at_seconds", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 } }] : vErrors.push({ instancePath: instancePath + "/keyframes/" + i1 + "/at_seconds", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 } });
                   errors++;
                 }
               } else {
-                vErrors = __pushError(vErrors, instancePath + "/keyframes/" + i1 + "/at_seconds", "type", { type: "number" });
+                vErrors === null ? vErrors = [{ instancePath: instancePath + "/keyframes/" + i1 + "/at_seconds", keyword: "type", params: { type: "number" } }] : vErrors.push({ instancePath: instancePath + "/keyframes/" + i1 + "/at_seconds", keyword: "type", params: { type: "number" } });
                 errors++;
               }
             }
@@ -155,37 +155,37 @@ function validate0(data, { instancePath = "" } = {}) {
               let data12 = data10.image_url;
               if (typeof data12 === "string") {
                 if (!formats0(data12)) {
-                  vErrors = __pushError(vErrors, instancePath + "/keyframes/" + i1 + "/image_url", "format", { format: "image_uri" });
+                  vErrors === null ? vErrors = [{ instancePath: instancePath + "/keyframes/" + i1 + "/image_url", keyword: "format", params: { format: "image_uri" } }] : vErrors.push({ instancePath: instancePath + "/keyframes/" + i1 + "/image_url", keyword: "format", params: { format: "image_uri" } });
                   errors++;
                 }
               } else {
-                vErrors = __pushError(vErrors, instancePath + "/keyframes/" + i1 + "/image_url", "type", { type: "string" });
+                vErrors === null ? vErrors = [{ instancePath: instancePath + "/keyframes/" + i1 + "/image_url", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/keyframes/" + i1 + "/image_url", keyword: "type", params: { type: "string" } });
                 errors++;
               }
             }
           } else {
-            vErrors = __pushError(vErrors, instancePath + "/keyframes/" + i1, "type", { type: "object" });
+            vErrors === null ? vErrors = [{ instancePath: instancePath + "/keyframes/" + i1, keyword: "type", params: { type: "object" } }] : vErrors.push({ instancePath: instancePath + "/keyframes/" + i1, keyword: "type", params: { type: "object" } });
             errors++;
           }
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/keyframes", "type", { type: "array" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/keyframes", keyword: "type", params: { type: "array" } }] : vErrors.push({ instancePath: instancePath + "/keyframes", keyword: "type", params: { type: "array" } });
         errors++;
       }
     }
     if (data.duration !== void 0) {
       let data13 = data.duration;
       if (typeof data13 !== "string") {
-        vErrors = __pushError(vErrors, instancePath + "/duration", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/duration", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/duration", keyword: "type", params: { type: "string" } });
         errors++;
       }
       if (!(data13 === "5" || data13 === "10")) {
-        vErrors = __pushError(vErrors, instancePath + "/duration", "enum", { allowedValues: inlined1 });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/duration", keyword: "enum", params: { allowedValues: inlined1 } }] : vErrors.push({ instancePath: instancePath + "/duration", keyword: "enum", params: { allowedValues: inlined1 } });
         errors++;
       }
     }
   } else {
-    vErrors = __pushError(vErrors, instancePath, "type", { type: "object" });
+    vErrors === null ? vErrors = [{ instancePath, keyword: "type", params: { type: "object" } }] : vErrors.push({ instancePath, keyword: "type", params: { type: "object" } });
     errors++;
   }
   validate0.errors = vErrors;

@@ -2,7 +2,7 @@
 import { createStandardSchema, estimateCostFor, validateModelInput, validateSchema as validateSchemaOf } from "../../../runtime/core.js";
 
 // The precompiled input validator: ajv's standalone code, compacted by the generator (generator/emit/validator-compact.ts).
-import { formats as __formats, pushError as __pushError, ucs2length as __ucs2length } from "../../../runtime/core.js";
+import { formats as __formats, ucs2length as __ucs2length } from "../../../runtime/core.js";
 const inlined0 = [
   "1024×1024",
   "2048×2048"
@@ -20,26 +20,26 @@ function validate0(data, { instancePath = "" } = {}) {
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
     if (data.prompt === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "prompt" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "prompt" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "prompt" } });
       errors++;
     }
     if (data.image_urls === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "image_urls" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "image_urls" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "image_urls" } });
       errors++;
     }
     if (data.ghost === void 0) {
-      vErrors = __pushError(vErrors, instancePath, "required", { missingProperty: "ghost" });
+      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "ghost" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "ghost" } });
       errors++;
     }
     if (data.prompt !== void 0) {
       let data0 = data.prompt;
       if (typeof data0 === "string") {
         if (func0(data0) > 800) {
-          vErrors = __pushError(vErrors, instancePath + "/prompt", "maxLength", { limit: 800 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/prompt", keyword: "maxLength", params: { limit: 800 } }] : vErrors.push({ instancePath: instancePath + "/prompt", keyword: "maxLength", params: { limit: 800 } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/prompt", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/prompt", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/prompt", keyword: "type", params: { type: "string" } });
         errors++;
       }
     }
@@ -47,11 +47,11 @@ function validate0(data, { instancePath = "" } = {}) {
       let data1 = data.image_urls;
       if (Array.isArray(data1)) {
         if (data1.length > 4) {
-          vErrors = __pushError(vErrors, instancePath + "/image_urls", "maxItems", { limit: 4 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls", keyword: "maxItems", params: { limit: 4 } }] : vErrors.push({ instancePath: instancePath + "/image_urls", keyword: "maxItems", params: { limit: 4 } });
           errors++;
         }
         if (data1.length < 1) {
-          vErrors = __pushError(vErrors, instancePath + "/image_urls", "minItems", { limit: 1 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls", keyword: "minItems", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/image_urls", keyword: "minItems", params: { limit: 1 } });
           errors++;
         }
         const len0 = data1.length;
@@ -59,16 +59,16 @@ function validate0(data, { instancePath = "" } = {}) {
           let data2 = data1[i0];
           if (typeof data2 === "string") {
             if (!formats0(data2)) {
-              vErrors = __pushError(vErrors, instancePath + "/image_urls/" + i0, "format", { format: "image_uri" });
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } });
               errors++;
             }
           } else {
-            vErrors = __pushError(vErrors, instancePath + "/image_urls/" + i0, "type", { type: "string" });
+            vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "type", params: { type: "string" } });
             errors++;
           }
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/image_urls", "type", { type: "array" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls", keyword: "type", params: { type: "array" } }] : vErrors.push({ instancePath: instancePath + "/image_urls", keyword: "type", params: { type: "array" } });
         errors++;
       }
     }
@@ -76,32 +76,32 @@ function validate0(data, { instancePath = "" } = {}) {
       let data3 = data.guidance;
       if (typeof data3 == "number" && isFinite(data3)) {
         if (data3 > 20 || isNaN(data3)) {
-          vErrors = __pushError(vErrors, instancePath + "/guidance", "maximum", { comparison: "<=", limit: 20 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/guidance", keyword: "maximum", params: { comparison: "<=", limit: 20 } }] : vErrors.push({ instancePath: instancePath + "/guidance", keyword: "maximum", params: { comparison: "<=", limit: 20 } });
           errors++;
         }
         if (data3 < 0 || isNaN(data3)) {
-          vErrors = __pushError(vErrors, instancePath + "/guidance", "minimum", { comparison: ">=", limit: 0 });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/guidance", keyword: "minimum", params: { comparison: ">=", limit: 0 } }] : vErrors.push({ instancePath: instancePath + "/guidance", keyword: "minimum", params: { comparison: ">=", limit: 0 } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/guidance", "type", { type: "number" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/guidance", keyword: "type", params: { type: "number" } }] : vErrors.push({ instancePath: instancePath + "/guidance", keyword: "type", params: { type: "number" } });
         errors++;
       }
     }
     if (data["width×height"] !== void 0) {
       let data4 = data["width×height"];
       if (typeof data4 !== "string") {
-        vErrors = __pushError(vErrors, instancePath + "/width×height", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/width×height", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/width×height", keyword: "type", params: { type: "string" } });
         errors++;
       }
       if (!(data4 === "1024×1024" || data4 === "2048×2048")) {
-        vErrors = __pushError(vErrors, instancePath + "/width×height", "enum", { allowedValues: inlined0 });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/width×height", keyword: "enum", params: { allowedValues: inlined0 } }] : vErrors.push({ instancePath: instancePath + "/width×height", keyword: "enum", params: { allowedValues: inlined0 } });
         errors++;
       }
     }
     if (data["1st_pass"] !== void 0) {
       if (typeof data["1st_pass"] !== "boolean") {
-        vErrors = __pushError(vErrors, instancePath + "/1st_pass", "type", { type: "boolean" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/1st_pass", keyword: "type", params: { type: "boolean" } }] : vErrors.push({ instancePath: instancePath + "/1st_pass", keyword: "type", params: { type: "boolean" } });
         errors++;
       }
     }
@@ -109,11 +109,11 @@ function validate0(data, { instancePath = "" } = {}) {
       let data6 = data.mask_video;
       if (typeof data6 === "string") {
         if (!formats2(data6)) {
-          vErrors = __pushError(vErrors, instancePath + "/mask_video", "format", { format: "video_uri" });
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/mask_video", keyword: "format", params: { format: "video_uri" } }] : vErrors.push({ instancePath: instancePath + "/mask_video", keyword: "format", params: { format: "video_uri" } });
           errors++;
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/mask_video", "type", { type: "string" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/mask_video", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/mask_video", keyword: "type", params: { type: "string" } });
         errors++;
       }
     }
@@ -125,51 +125,51 @@ function validate0(data, { instancePath = "" } = {}) {
           let data8 = data7[i1];
           if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
             if (data8.path === void 0) {
-              vErrors = __pushError(vErrors, instancePath + "/loras/" + i1, "required", { missingProperty: "path" });
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/loras/" + i1, keyword: "required", params: { missingProperty: "path" } }] : vErrors.push({ instancePath: instancePath + "/loras/" + i1, keyword: "required", params: { missingProperty: "path" } });
               errors++;
             }
             if (data8.path !== void 0) {
               let data9 = data8.path;
               if (typeof data9 === "string") {
                 if (!formats4(data9)) {
-                  vErrors = __pushError(vErrors, instancePath + "/loras/" + i1 + "/path", "format", { format: "uri" });
+                  vErrors === null ? vErrors = [{ instancePath: instancePath + "/loras/" + i1 + "/path", keyword: "format", params: { format: "uri" } }] : vErrors.push({ instancePath: instancePath + "/loras/" + i1 + "/path", keyword: "format", params: { format: "uri" } });
                   errors++;
                 }
               } else {
-                vErrors = __pushError(vErrors, instancePath + "/loras/" + i1 + "/path", "type", { type: "string" });
+                vErrors === null ? vErrors = [{ instancePath: instancePath + "/loras/" + i1 + "/path", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/loras/" + i1 + "/path", keyword: "type", params: { type: "string" } });
                 errors++;
               }
             }
             if (data8.scale !== void 0) {
               let data10 = data8.scale;
               if (!(typeof data10 == "number" && isFinite(data10))) {
-                vErrors = __pushError(vErrors, instancePath + "/loras/" + i1 + "/scale", "type", { type: "number" });
+                vErrors === null ? vErrors = [{ instancePath: instancePath + "/loras/" + i1 + "/scale", keyword: "type", params: { type: "number" } }] : vErrors.push({ instancePath: instancePath + "/loras/" + i1 + "/scale", keyword: "type", params: { type: "number" } });
                 errors++;
               }
             }
           } else {
-            vErrors = __pushError(vErrors, instancePath + "/loras/" + i1, "type", { type: "object" });
+            vErrors === null ? vErrors = [{ instancePath: instancePath + "/loras/" + i1, keyword: "type", params: { type: "object" } }] : vErrors.push({ instancePath: instancePath + "/loras/" + i1, keyword: "type", params: { type: "object" } });
             errors++;
           }
         }
       } else {
-        vErrors = __pushError(vErrors, instancePath + "/loras", "type", { type: "array" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/loras", keyword: "type", params: { type: "array" } }] : vErrors.push({ instancePath: instancePath + "/loras", keyword: "type", params: { type: "array" } });
         errors++;
       }
     }
     if (data.steps !== void 0) {
       let data11 = data.steps;
       if (!Number.isInteger(data11)) {
-        vErrors = __pushError(vErrors, instancePath + "/steps", "type", { type: "integer" });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/steps", keyword: "type", params: { type: "integer" } }] : vErrors.push({ instancePath: instancePath + "/steps", keyword: "type", params: { type: "integer" } });
         errors++;
       }
       if (!(data11 === 20 || data11 === 30)) {
-        vErrors = __pushError(vErrors, instancePath + "/steps", "enum", { allowedValues: inlined1 });
+        vErrors === null ? vErrors = [{ instancePath: instancePath + "/steps", keyword: "enum", params: { allowedValues: inlined1 } }] : vErrors.push({ instancePath: instancePath + "/steps", keyword: "enum", params: { allowedValues: inlined1 } });
         errors++;
       }
     }
   } else {
-    vErrors = __pushError(vErrors, instancePath, "type", { type: "object" });
+    vErrors === null ? vErrors = [{ instancePath, keyword: "type", params: { type: "object" } }] : vErrors.push({ instancePath, keyword: "type", params: { type: "object" } });
     errors++;
   }
   validate0.errors = vErrors;
