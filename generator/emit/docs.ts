@@ -19,7 +19,10 @@ export interface PropertyDoc {
   description?: string;
 }
 
-/** A short TypeScript-like rendering of a schema's type, for docs. */
+/**
+ * A short TypeScript-like rendering of a schema's type, for docs. Its own recursion, not
+ * forEachSubschema: it builds text from the few keywords a type is made of, in their order.
+ */
 export function typeText(node: SchemaNode): string {
   if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(" | ");
   if (node.const !== undefined) return JSON.stringify(node.const);

@@ -55,6 +55,7 @@ const typeableRef = (ref: string) => ref === "#" || /^#\/(?:definitions|\$defs)\
  * property maps and resolves `$ref` keys, and every schema string must reach generated code through
  * our one escaping helper. The emitter puts the real names back.
  */
+// Its own recursion, not mapSchema: it builds a new tree in json-schema-to-typescript's dialect (tuples, placeholders).
 export function typesView(node: SchemaNode, keys: string[] = [], name?: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const lines = docLines(node, name);

@@ -21,6 +21,7 @@ export function synthesizeExample(schema: SchemaNode): Record<string, unknown> {
 
 const typesOf = (node: SchemaNode): string[] => (Array.isArray(node.type) ? node.type : node.type ? [node.type] : []);
 
+// Its own recursion, not forEachSubschema: it builds a value along the data's shape (properties, items, the first alternative).
 function sampleOf(node: SchemaNode, depth: number): unknown {
   if (node.default !== undefined) return node.default;
   if (node.const !== undefined) return node.const;

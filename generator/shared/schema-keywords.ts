@@ -1,7 +1,10 @@
 /**
  * The JSON Schema keywords of a normalized schema, by the shape of their value: the one place that
- * knows which keywords hold subschemas. The normalizer, the views for ajv and json-schema-to-typescript,
- * the known-properties table and lint walk schemas through `forEachSubschema`.
+ * knows which keywords hold subschemas. Code that visits every subschema of a normalized schema goes
+ * through `forEachSubschema` (lint's checks and ReDoS scan, the types emitter's open-object check);
+ * copies that keep some keywords through `mapSchema` (the validator view). Transforms that build a new
+ * tree in another shape (the normalizer reading raw schemas, the types view, docs text, examples)
+ * recurse on their own and say why.
  */
 import type { SchemaNode } from "../normalize/normalize.js";
 
