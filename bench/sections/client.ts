@@ -9,6 +9,7 @@
 import path from "node:path";
 import { startEmulator } from "../../generator/mock/emulator.js";
 import { createRuntimeClient } from "../../generator/runtime/client.js";
+import { DEFAULT_MAX_POLL_MS, DEFAULT_POLL_MS } from "../../generator/runtime/client-run.js";
 import { PACKAGE_ROOT } from "../../generator/shared/paths.js";
 import { fmt, median, type Row } from "../stats.js";
 
@@ -46,7 +47,11 @@ async function runStrategy(strategy: "ours" | "fixed", scale: number, seed: numb
           loadModel: async () => ({ validate: async () => ({ valid: true, issues: [] }) }) as never,
           knownModel: () => true,
         });
-        const polling = scale === 1 ? {} : { pollIntervalMs: 300 / scale, maxPollIntervalMs: 2_000 / scale };
+        // The client's own default intervals, compressed like everything else.
+        const polling =
+          scale === 1
+            ? {}
+            : { pollIntervalMs: DEFAULT_POLL_MS / scale, maxPollIntervalMs: DEFAULT_MAX_POLL_MS / scale };
         await Promise.all(
           Array.from({ length: jobs }, async () => {
             if (strategy === "ours") {

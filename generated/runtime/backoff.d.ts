@@ -2,8 +2,6 @@
 /** Delays: exponential backoff with jitter, Retry-After parsing, and sleeps that wake on abort. */
 /** Full-jitter-ish backoff: base × factor^attempt, capped, then scaled by a random factor in [0.5, 1]. */
 export declare function backoffDelay(attempt: number, baseMs: number, capMs: number, random?: () => number, factor?: number): number;
-/** Polling interval: grows from `firstMs` by 1.5× per poll to `capMs`, with ±20 % jitter around it. */
-export declare function pollDelay(poll: number, firstMs: number, capMs: number, random?: () => number): number;
 /** Retry-After as milliseconds: delta-seconds or an HTTP date. Undefined when absent or unreadable. */
 export declare function parseRetryAfter(value: string | null, now?: number): number | undefined;
 /** Resolves after `ms`, or rejects with `onAbort()` as soon as the signal fires. */

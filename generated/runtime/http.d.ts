@@ -25,6 +25,8 @@ export interface HttpRequest {
     idempotent: boolean;
     requestId?: string;
     signal?: AbortSignal;
+    /** Called with the headers of the answer that is returned (e.g. to read a Retry-After on a 200). */
+    onHeaders?: (headers: Headers) => void;
 }
 /** The message of an error body, read as RunComfy's clients read it: error_message, message, error, detail. */
 export declare function serverMessage(body: Record<string, unknown>): string | undefined;

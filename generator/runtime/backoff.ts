@@ -12,11 +12,6 @@ export function backoffDelay(
   return Math.round(raw * (0.5 + random() * 0.5));
 }
 
-/** Polling interval: grows from `firstMs` by 1.5× per poll to `capMs`, with ±20 % jitter around it. */
-export function pollDelay(poll: number, firstMs: number, capMs: number, random: () => number = Math.random): number {
-  return Math.round(Math.min(capMs, firstMs * 1.5 ** poll) * (0.8 + random() * 0.4));
-}
-
 /** Retry-After as milliseconds: delta-seconds or an HTTP date. Undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;

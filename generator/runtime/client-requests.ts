@@ -4,7 +4,9 @@
  * clients read, and nothing else is trusted.
  */
 import { NetworkError, RunComfyError, UnknownModelError, ValidationError } from "./errors.js";
+import { parseRetryAfter } from "./backoff.js";
 import { send, serverMessage, type HttpOptions } from "./http.js";
+import type { RunTimes } from "./client-poll.js";
 import type {
   CancelResult,
   JobResult,
@@ -21,6 +23,13 @@ export interface ClientContext {
   baseUrl: string;
   connection: () => Promise<HttpOptions>;
   options: RuntimeClientOptions;
+  /** How long each model's jobs ran, for planning polls. */
+  runTimes: RunTimes;
+}
+
+/** What an answer said about polling again: its Retry-After, when it had one. */
+export interface PollHint {
+  retryAfterMs?: number;
 }
 
 export const idOf = (request: string | SubmittedJob) => (typeof request === "string" ? request : request.requestId);
@@ -38,10 +47,12 @@ async function jobRequest(
   kind: "status" | "result" | "cancel",
   signal: AbortSignal | undefined,
   query = "",
+  hint?: PollHint,
 ): Promise<{ requestId: string; body: Record<string, unknown> }> {
   const requestId = idOf(request);
   const path = `/requests/${encodeId(requestId)}/${kind}${query}`;
-  const body = await send(await ctx.connection(), { method, path, idempotent: true, requestId, signal });
+  const onHeaders = hint && ((h: Headers) => (hint.retryAfterMs = parseRetryAfter(h.get("retry-after"))));
+  const body = await send(await ctx.connection(), { method, path, idempotent: true, requestId, signal, onHeaders });
   return { requestId, body: asObject(body) };
 }
 
@@ -91,8 +102,9 @@ export async function status(
   ctx: ClientContext,
   request: string | SubmittedJob,
   opts: RequestOptions = {},
+  hint?: PollHint,
 ): Promise<StatusResult> {
-  const { requestId, body } = await jobRequest(ctx, request, "GET", "status", opts.signal);
+  const { requestId, body } = await jobRequest(ctx, request, "GET", "status", opts.signal, "", hint);
   if (typeof body.status !== "string")
     throw new NetworkError("malformed status answer: no status", false, { requestId });
   const queuePosition = typeof body.queue_position === "number" ? body.queue_position : undefined;
@@ -105,9 +117,10 @@ export async function result(
   ctx: ClientContext,
   request: string | SubmittedJob,
   opts: ResultOptions = {},
+  hint?: PollHint,
 ): Promise<JobResult<unknown>> {
   const query = opts.includeCost ? "?include_cost=true" : "";
-  const { requestId, body: raw } = await jobRequest(ctx, request, "GET", "result", opts.signal, query);
+  const { requestId, body: raw } = await jobRequest(ctx, request, "GET", "result", opts.signal, query, hint);
   const s = typeof raw.status === "string" ? raw.status : raw.output !== undefined ? "completed" : "unknown";
   const cost = costOf(raw);
   const extra = {

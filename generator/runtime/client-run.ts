@@ -2,13 +2,19 @@
  * `run`: submit, wait, return the output. While queued it polls the status endpoint (which tells the
  * queue position); once the job runs, the result endpoint, which answers with the status until the
  * output is there: one request per poll, and the output arrives with the poll that sees completion.
+ * When to poll is planned by client-poll.ts.
  */
-import { pollDelay, sleep } from "./backoff.js";
+import { sleep } from "./backoff.js";
+import { JobPoller } from "./client-poll.js";
 import { AbortedError, JobCancelledError, JobFailedError, TimeoutError } from "./errors.js";
 import { serverMessage } from "./http.js";
-import { cancel, result, status, submit, type ClientContext } from "./client-requests.js";
+import { cancel, result, status, submit, type ClientContext, type PollHint } from "./client-requests.js";
 import type { CompletedJobResult, RunOptions, StatusResult, SubmittedJob } from "./client-types.js";
 import { isKnownStatus, statusOutcome } from "./job-status.js";
+
+/** Defaults of `pollIntervalMs` and `maxPollIntervalMs` (see RunOptions). */
+export const DEFAULT_POLL_MS = 250;
+export const DEFAULT_MAX_POLL_MS = 15_000;
 
 /** The signal `run` waits under (the caller's and the overall deadline), and the error each stop becomes. */
 function runSignal(opts: RunOptions, job: () => SubmittedJob | undefined) {
@@ -37,45 +43,73 @@ async function failure(ctx: ClientContext, job: SubmittedJob, s: string, signal?
   });
 }
 
+/** Submit-to-finish time by the service's own clock (created_at → finished_at), when it says. */
+function serviceTotalMs(r: CompletedJobResult<unknown>): number | undefined {
+  const total = Date.parse(r.finishedAt ?? "") - Date.parse(r.createdAt ?? "");
+  return Number.isFinite(total) && total >= 0 ? total : undefined;
+}
+
+/** How `run` waits: under which signal, what a stop becomes, since when, and what it reports. */
+interface Waiting {
+  signal?: AbortSignal;
+  stopped: () => Error;
+  started: number;
+  seen: (s: StatusResult) => void;
+}
+
 /** Polls until the job finishes; returns its result, or throws when it failed or was cancelled. */
 async function waitFor(
   ctx: ClientContext,
   job: SubmittedJob,
   opts: RunOptions,
-  wait: { signal?: AbortSignal; stopped: () => Error; started: number; seen: (s: StatusResult) => void },
+  wait: Waiting,
 ): Promise<CompletedJobResult<unknown>> {
   const { signal } = wait;
-  const first = opts.pollIntervalMs ?? 300;
-  const cap = Math.max(first, opts.maxPollIntervalMs ?? 2_000);
+  const minMs = opts.pollIntervalMs ?? DEFAULT_POLL_MS;
+  const bounds = { minMs, maxMs: Math.max(minMs, opts.maxPollIntervalMs ?? DEFAULT_MAX_POLL_MS) };
+  const submittedAt = Date.now();
+  const poller = new JobPoller(ctx.runTimes.of(job.modelId), bounds, submittedAt);
   const resultOptions = { signal, includeCost: opts.includeCost };
   const report = (s: StatusResult) => opts.onStatus?.({ ...s, elapsedMs: Date.now() - wait.started });
+  const done = (r: CompletedJobResult<unknown>) => (poller.finished(Date.now(), submittedAt, serviceTotalMs(r)), r);
   let last: StatusResult | undefined;
-  for (let poll = 0; ; poll++) {
-    let current: StatusResult;
-    if (!last || last.status === "in_queue") current = await status(ctx, job, { signal });
-    else {
-      const r = await result(ctx, job, resultOptions);
-      if (r.completed) {
-        if (statusOutcome(last.status) !== "succeeded") report({ requestId: job.requestId, status: r.status });
-        return r;
+  try {
+    for (;;) {
+      const hint: PollHint = {};
+      let current: StatusResult;
+      if (!last || last.status === "in_queue") current = await status(ctx, job, { signal }, hint);
+      else {
+        const r = await result(ctx, job, resultOptions, hint);
+        if (r.completed) {
+          if (statusOutcome(last.status) !== "succeeded") report({ requestId: job.requestId, status: r.status });
+          return done(r);
+        }
+        current = { requestId: job.requestId, status: r.status };
       }
-      current = { requestId: job.requestId, status: r.status };
+      poller.observe(Date.now(), current.status === "in_queue", current.queuePosition);
+      const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
+      last = current;
+      wait.seen(current);
+      if (changed || !isKnownStatus(current.status)) report(current);
+      const outcome = statusOutcome(current.status);
+      if (outcome === "succeeded") {
+        const r = await result(ctx, job, resultOptions);
+        if (r.completed) return done(r);
+        // The status said finished but the result not yet: keep polling.
+      } else if (outcome === "cancelled") {
+        throw new JobCancelledError(`job was ${current.status} [request ${job.requestId}]`, {
+          requestId: job.requestId,
+        });
+      } else if (outcome === "failed") throw await failure(ctx, job, current.status, signal);
+      const retryAfterMs =
+        hint.retryAfterMs === undefined
+          ? undefined
+          : Math.min(hint.retryAfterMs, ctx.options.retry?.maxDelayMs ?? 30_000);
+      const jitter = 0.9 + 0.2 * (ctx.options.random ?? Math.random)();
+      await sleep(Math.round(poller.nextDelay(Date.now(), retryAfterMs) * jitter), signal, wait.stopped);
     }
-    const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
-    last = current;
-    wait.seen(current);
-    if (changed || !isKnownStatus(current.status)) report(current);
-    const outcome = statusOutcome(current.status);
-    if (outcome === "succeeded") {
-      const r = await result(ctx, job, resultOptions);
-      if (r.completed) return r;
-      // The status said finished but the result not yet: keep polling.
-    } else if (outcome === "cancelled") {
-      throw new JobCancelledError(`job was ${current.status} [request ${job.requestId}]`, {
-        requestId: job.requestId,
-      });
-    } else if (outcome === "failed") throw await failure(ctx, job, current.status, signal);
-    await sleep(pollDelay(poll, first, cap, ctx.options.random ?? Math.random), signal, wait.stopped);
+  } finally {
+    poller.dispose();
   }
 }
 

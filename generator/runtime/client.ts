@@ -8,6 +8,7 @@
 import type { HttpOptions } from "./http.js";
 import { resolveBaseUrl, resolveToken } from "./credentials.js";
 import { cancel, result, status, submit, type ClientContext } from "./client-requests.js";
+import { RunTimes } from "./client-poll.js";
 import { runJob } from "./client-run.js";
 import type { ModelTypeMap, RunComfyClient, RunOptions, RuntimeClientOptions } from "./client-types.js";
 
@@ -67,7 +68,7 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
     (ready ??= (behindProxy ? Promise.resolve({ token: undefined }) : resolveToken(options.token)).then(
       ({ token }) => ({ ...settings, token }),
     ));
-  const ctx: ClientContext = { baseUrl, connection, options };
+  const ctx: ClientContext = { baseUrl, connection, options, runTimes: new RunTimes() };
   const client = {
     submit: (modelId: string, input: unknown, opts?: { signal?: AbortSignal }) => submit(ctx, modelId, input, opts),
     status: (request: string, opts?: { signal?: AbortSignal }) => status(ctx, request, opts),

@@ -51,6 +51,8 @@ export interface HttpRequest {
   idempotent: boolean;
   requestId?: string;
   signal?: AbortSignal;
+  /** Called with the headers of the answer that is returned (e.g. to read a Retry-After on a 200). */
+  onHeaders?: (headers: Headers) => void;
 }
 
 /** Error codes in RunComfy's bodies that decide the error class whatever the HTTP status. */
@@ -235,6 +237,7 @@ export async function sendOnce(http: HttpOptions, req: HttpRequest): Promise<unk
       requestId: req.requestId,
       status: response.status,
     });
+  req.onHeaders?.(response.headers);
   return body;
 }
 

@@ -1,0 +1,167 @@
+/**
+ * When `run` polls (issue 15): the plan from the queue position, the model's running times and
+ * Retry-After — as a pure function of the times passed in, and through the client against the
+ * emulator and a real server on 127.0.0.1, with the clock faked (Date and timers), so every figure is
+ * the fake clock's and the test is deterministic.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { startEmulator, type Emulator } from "../../generator/mock/emulator.js";
+import { JobPoller, RunTimes, survivalAfter } from "../../generator/runtime/client-poll.js";
+import { createClient } from "../../generated/index.js";
+import { SCHEMAS } from "../helpers.js";
+
+const TOKEN = "rc-poll-token-7c41a0";
+const T2V = "bytedance/dreamina-3-0/pro/text-to-video" as const;
+const BOUNDS = { minMs: 250, maxMs: 15_000 };
+const closers: (() => Promise<unknown>)[] = [];
+afterAll(() => Promise.all(closers.map((c) => c())));
+afterEach(() => vi.useRealTimers());
+
+/** Polls one job alone (no I/O): it runs from `startsAt` for `runMs`; returns each poll's time. */
+function pollTimes(runs: RunTimes, runMs: number, startsAt = 0) {
+  const poller = new JobPoller(runs.of("m"), BOUNDS, 0);
+  const at: number[] = [];
+  for (let now = BOUNDS.minMs; ; now += poller.nextDelay(now)) {
+    at.push(now);
+    if (now >= startsAt + runMs) {
+      poller.finished(now, 0, startsAt + runMs);
+      return at;
+    }
+    poller.observe(now, now < startsAt);
+  }
+}
+
+describe("the poll plan", () => {
+  it("for a model never seen: intervals grow 1.5× from the shortest to the longest", () => {
+    const poller = new JobPoller(new RunTimes().of("m"), BOUNDS, 0);
+    const delays: number[] = [];
+    for (let now = 250, i = 0; i < 12; i++) {
+      poller.observe(now, false);
+      delays.push(Math.round(poller.nextDelay(now)));
+      now += delays[delays.length - 1];
+    }
+    expect(delays).toEqual([250, 375, 563, 844, 1266, 1898, 2848, 4271, 6407, 9611, 14416, 15000]);
+  });
+
+  it("after jobs of a model ran 20 s: sparse before, dense around 20 s, output within a shortest interval", () => {
+    const runs = new RunTimes();
+    const first = pollTimes(runs, 20_000);
+    for (let i = 0; i < 4; i++) pollTimes(runs, 20_000);
+    // Started between submit and the first poll (at 250 ms): taken as 125 ms; finished at 20 s by the service's clock.
+    expect(runs.of("m").finished).toEqual(Array(5).fill(19_875));
+    const later = pollTimes(runs, 20_000);
+    // A first poll, then one just before 20 s, then at 20 s (the growing intervals overshot it first).
+    expect(later.length).toBeLessThan(first.length);
+    expect(later.length).toBeLessThanOrEqual(6);
+    expect(later[later.length - 1] - 20_000).toBeLessThanOrEqual(BOUNDS.minMs);
+    expect(first[first.length - 1] - 20_000).toBeGreaterThan(1_000);
+    // Fixed 2 s polling would make 10 polls and see it at 20 s exactly only by luck of the phase.
+    expect(later.length).toBeLessThan(10);
+  });
+
+  it("a job running longer than any seen: the tail rate keeps polls coming, no later than the longest interval", () => {
+    const runs = new RunTimes();
+    for (let i = 0; i < 3; i++) pollTimes(runs, 5_000);
+    const at = pollTimes(runs, 60_000);
+    const gaps = at.slice(1).map((t, i) => t - at[i]);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(BOUNDS.maxMs);
+    expect(at[at.length - 1] - 60_000).toBeLessThanOrEqual(BOUNDS.maxMs);
+  });
+
+  it("while queued: half the expected wait at the rate the position falls", () => {
+    const poller = new JobPoller(new RunTimes().of("m"), BOUNDS, 0);
+    poller.observe(1_000, true, 10);
+    poller.observe(2_000, true, 8);
+    // 2 places per second, 8 to go: 4 s, of which half.
+    expect(poller.nextDelay(2_000)).toBe(2_000);
+    poller.observe(3_000, true, 8);
+    expect(poller.nextDelay(3_000)).toBe(4_000);
+  });
+
+  it("Retry-After wins over the plan, but never below the shortest interval", () => {
+    const poller = new JobPoller(new RunTimes().of("m"), BOUNDS, 0);
+    poller.observe(250, false);
+    expect(poller.nextDelay(250, 7_000)).toBe(7_000);
+    expect(poller.nextDelay(250, 0)).toBe(250);
+  });
+
+  it("jobs of the model running now count as having run at least as long as so far (censored)", () => {
+    const runs = new RunTimes();
+    const m = runs.of("m");
+    m.finished.push(10_000, 20_000);
+    // Without the running ones: half finish by 10 s of those past 5 s.
+    expect(survivalAfter(m, 5_000, 0)(12_000)).toBeCloseTo(0.5);
+    // Eight more ran 15 s so far and go on: at 10 s, 1 of 10 finished.
+    for (let i = 0; i < 8; i++) m.running.add({ startedAt: 0 });
+    expect(survivalAfter(m, 5_000, 15_000)(12_000)).toBeCloseTo(0.9);
+  });
+});
+
+/** Steps the fake clock in `stepMs` steps, letting real I/O run between, until `done()` or `limitMs`. */
+async function advanceUntil(done: () => boolean, limitMs: number, stepMs = 50) {
+  for (let t = 0; t < limitMs && !done(); t += stepMs) {
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    await vi.advanceTimersByTimeAsync(stepMs);
+  }
+}
+
+describe("run plans its polls (fake clock, real HTTP)", () => {
+  it("after three jobs of a model ran 20 s, the fourth costs fewer requests and arrives within 250 ms", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const e = await startEmulator({ schemasDir: SCHEMAS, token: TOKEN, queueMs: 0, runMs: 20_000 });
+    closers.push(() => e.close());
+    const client = createClient({ token: TOKEN, baseUrl: e.baseUrl, random: () => 0.5 });
+    const perJob: { requests: number; delay: number }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const before = e.stats().requests;
+      let settled: { requestId: string } | undefined;
+      const running = client.subscribe(T2V, { prompt: `job ${i}` }).then((r) => (settled = r));
+      await advanceUntil(() => settled !== undefined, 60_000);
+      const { requestId } = await running;
+      const after = e.stats().requests;
+      perJob.push({
+        requests: after.submit + after.status + after.result - before.submit - before.status - before.result,
+        delay: Date.now() - e.job(requestId)!.finishedAt,
+      });
+    }
+    vi.useRealTimers();
+    const [first, , , fourth] = perJob;
+    expect(fourth.requests).toBeLessThan(first.requests);
+    // Fixed 2 s polling: a submit, ten status polls and the result.
+    expect(fourth.requests).toBeLessThan(12);
+    expect(fourth.delay).toBeLessThanOrEqual(250 + 50);
+  });
+
+  it("a Retry-After on a 200 status answer sets when the next poll comes", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const at: number[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      const json = (body: unknown, headers: Record<string, string> = {}) =>
+        res.writeHead(200, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+      if (req.method === "POST") return json({ request_id: "job-1" });
+      at.push(Date.now());
+      if (at.length === 1)
+        return json({ request_id: "job-1", status: "in_queue", queue_position: 3 }, { "retry-after": "4" });
+      return json({ request_id: "job-1", status: "completed", output: { video: "https://x.example/v.mp4" } });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    closers.push(() => new Promise((r) => server.close(r)));
+    const client = createClient({
+      token: TOKEN,
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+      validate: false,
+      random: () => 0.5,
+    });
+    let output: unknown;
+    const running = client.run(T2V, { prompt: "x" }).then((o) => (output = o));
+    await advanceUntil(() => output !== undefined, 20_000);
+    await running;
+    vi.useRealTimers();
+    expect(output).toEqual({ video: "https://x.example/v.mp4" });
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(4_000);
+    expect(at[1] - at[0]).toBeLessThan(4_000 + 100);
+  });
+});
