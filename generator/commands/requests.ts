@@ -133,8 +133,14 @@ export const registerResult: RegisterCommand = (y, { io, config, setExit }) =>
         return;
       }
       if (statusOutcome(r.status) !== "pending") {
-        if (args.json) io.stdout(json(shown));
-        else io.stderr(`the job ended ${r.status}; it has no output [request ${r.requestId}]\n`);
+        // The reason as the client reads service messages (error_message, message, error, detail).
+        const { serverMessage } = await import("../runtime/http.js");
+        const reason = serverMessage(r.raw);
+        if (args.json) io.stdout(json(reason === undefined ? shown : { ...shown, error: reason }));
+        else
+          io.stderr(
+            `the job ended ${r.status}${reason ? `: ${reason}` : ""}; it has no output [request ${r.requestId}]\n`,
+          );
         setExit(EXIT.failed);
         return;
       }

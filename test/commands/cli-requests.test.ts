@@ -62,11 +62,18 @@ describe("status / result / cancel <request-id>", () => {
     expect(pending.stderr).toContain(`runcomfy-codegen status ${waiting}`);
   });
 
-  it("result of a failed job exits 1", async () => {
+  it("result of a failed job exits 1 with the service's reason (text and --json)", async () => {
     const id = await submit(failing, "failed");
     const r = await cli(failing, "result", id);
     expect(r.code).toBe(EXIT.failed);
-    expect(r.stderr).toContain("the job ended failed");
+    expect(r.stderr).toBe(`the job ended failed: the emulated job failed; it has no output [request ${id}]\n`);
+    const json = await cli(failing, "result", id, "--json");
+    expect(json.code).toBe(EXIT.failed);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      requestId: id,
+      status: "failed",
+      error: "the emulated job failed",
+    });
   });
 
   it("cancel of a queued job cancels it (exit 0); of a running job says why not (exit 1)", async () => {
