@@ -9,8 +9,6 @@ import path from "node:path";
 import { mapLimit } from "./incremental/cache.js";
 import { RunCache } from "./incremental/run-cache.js";
 import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, type ValidatorCompiler } from "./emit/package.js";
-import { canUseWorker, ValidatorWorker } from "./emit/validator-worker.js";
-import { analyzeSchemaText, errorsOf } from "./lint/analyze.js";
 import { duplicateIds, readSchemaText, readSchemaTexts, type SchemaSource, type SchemaText } from "./load/load.js";
 import { summarize, type ModelIR, type ModelSummary } from "./model/model.js";
 import { SchemaErrors, SchemaFileError } from "./shared/errors.js";
@@ -105,6 +103,9 @@ interface EmitRun {
 
 /** The models the cache did not have, a few at a time; their problems go to `errors`. */
 async function emitModels(sources: SchemaSource[], run: EmitRun): Promise<(ModelSummary | undefined)[]> {
+  // Stages 1–5 load here, not with the CLI: a run whose models all come from the cache never needs them.
+  if (!sources.length) return [];
+  const { canUseWorker, ValidatorWorker } = await import("./emit/validator-worker.js");
   // Validators compile on a second thread when there is work enough for it (and the generator runs built).
   const worker = sources.length >= 20 && canUseWorker() ? new ValidatorWorker() : undefined;
   const compile: ValidatorCompiler | undefined = worker && ((schema) => worker.compile(schema));
@@ -123,7 +124,7 @@ async function emitModel(source: SchemaSource, run: EmitRun): Promise<ModelSumma
     : { file, relPath, text: "", ...readSchemaText(file) };
   // Keyed by what was read (the file may have changed since it was hashed).
   const key = run.cache.keyOf(relPath, text.error ? source.hash : contentHash(text.text));
-  const ir = analyze(text, run.schemasDirName, run.policy, run.errors);
+  const ir = await analyze(text, run.schemasDirName, run.policy, run.errors);
   if (!ir) return undefined;
   try {
     const files = await emitModelFiles(ir, { compile: run.compile, packageName: run.packageName });
@@ -139,12 +140,13 @@ async function emitModel(source: SchemaSource, run: EmitRun): Promise<ModelSumma
 }
 
 /** Stages 1–4 for one file (load, normalize, lint, model); its errors are collected, its model returned when it has none. */
-function analyze(
+async function analyze(
   source: SchemaText,
   schemasDirName: string,
   strict: boolean | SeverityPolicy,
   errors: SchemaFileError[],
-): ModelIR | undefined {
+): Promise<ModelIR | undefined> {
+  const { analyzeSchemaText, errorsOf } = await import("./lint/analyze.js");
   let analysis = analyzeSchemaText(source, { schemasDirName, strict });
   // Errors are placed by line and column too (the same places lint gives), at the cost of a second parse.
   if (!analysis.model) analysis = analyzeSchemaText(source, { schemasDirName, strict, withPositions: true });
@@ -159,9 +161,11 @@ export async function buildModels(
 ): Promise<{ models: ModelIR[]; notes: GenerateResult["notes"] }> {
   const schemasDirName = path.basename(path.resolve(schemasDir));
   const errors: SchemaFileError[] = [];
-  const built = (await readSchemaTexts(schemasDir))
-    .map((t) => analyze(t, schemasDirName, strict, errors))
-    .filter((m): m is ModelIR => !!m);
+  const built: ModelIR[] = [];
+  for (const t of await readSchemaTexts(schemasDir)) {
+    const model = await analyze(t, schemasDirName, strict, errors);
+    if (model) built.push(model);
+  }
   const { keep: models, errors: duplicates } = duplicateIds(built, (m) => m.sourcePath);
   errors.push(...duplicates);
   const notes = lintNotes(models, strict, errors);

@@ -15,7 +15,7 @@ import { propertyDocs } from "./docs.js";
 import { loadBuiltRuntime } from "./runtime.js";
 import { emitLoaderFiles } from "./loaders.js";
 import { emitTypes } from "./types.js";
-import { compactValidator, compileValidatorCode, formatValidator, type CompactValidator } from "./validator.js";
+import type { CompactValidator } from "./validator.js";
 
 export interface PackageOptions {
   packageName: string;
@@ -54,7 +54,12 @@ export const runtimePrefixOf = (modelId: string) => `${"../".repeat(modelId.spli
 /** Runs ajv on a schema and compacts its code: in-process by default, or on a worker thread the caller provides. */
 export type ValidatorCompiler = (schema: ModelIR["input"]["schema"]) => Promise<CompactValidator>;
 
-const compileInProcess: ValidatorCompiler = async (schema) => compactValidator(compileValidatorCode(schema));
+// The validator compiler (ajv) loads when a model is emitted: a run whose models all come from the cache never needs it.
+const validatorModule = () => import("./validator.js");
+const compileInProcess: ValidatorCompiler = async (schema) => {
+  const { compactValidator, compileValidatorCode } = await validatorModule();
+  return compactValidator(compileValidatorCode(schema));
+};
 
 /** The files of one model. Separate so a regeneration can reuse unchanged models. */
 export async function emitModelFiles(
@@ -68,7 +73,8 @@ export async function emitModelFiles(
   const prefix = runtimePrefixOf(model.modelId);
   // Start the validator (possibly on another thread) and emit the types meanwhile.
   const pendingValidator = Promise.resolve().then(async () => {
-    return formatValidator(await compile(model.input.schema), prefix);
+    const [compiled, { formatValidator }] = await Promise.all([compile(model.input.schema), validatorModule()]);
+    return formatValidator(compiled, prefix);
   });
   const [types, validator] = await Promise.all([
     emitTypes(model).catch((e: Error) => {

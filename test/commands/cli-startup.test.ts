@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT, tempDir } from "../helpers.js";
+import { ROOT, SCHEMAS, tempDir } from "../helpers.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -31,12 +31,12 @@ writeFileSync(
 );
 
 /** Every module (file URL) the CLI process loaded, relative to the repository. */
-function loadedBy(args: string[]): { status: number | null; modules: string[] } {
+function loadedBy(args: string[], env: Record<string, string> = {}): { status: number | null; modules: string[] } {
   const log = path.join(tmp.dir, `loaded-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(log, "");
   const r = spawnSync(process.execPath, ["--import", register, path.join(ROOT, "dist/generator/cli.js"), ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOADED_LOG: log },
+    env: { ...process.env, ...env, LOADED_LOG: log },
     encoding: "utf8",
   });
   const root = pathToFileURL(ROOT).href;
@@ -84,5 +84,19 @@ describe("CLI start-up", () => {
     expect(r.modules).toContain("dist/generator/lint/lint.js");
     expect(r.modules).not.toContain("dist/generator/mock/emulator.js");
     expect(r.modules).not.toContain("dist/generator/generate.js");
+  });
+
+  it("generate with nothing changed loads none of the per-model stages (analysis, ajv, the validator compiler)", () => {
+    const args = ["generate", "--schemas", SCHEMAS, "--out", path.join(tmp.dir, "gen"), "--quiet"];
+    const env = { RUNCOMFY_CODEGEN_CACHE_DIR: path.join(tmp.dir, "cache") };
+    const PER_MODEL = ["dist/generator/lint/analyze.js", "dist/generator/emit/validator.js"];
+    const first = loadedBy(args, env);
+    expect(first.status).toBe(0);
+    // The first run emits every model: it loads them (so the check below can fail).
+    expect(first.modules).toEqual(expect.arrayContaining(PER_MODEL));
+    const again = loadedBy(args, env);
+    expect(again.status).toBe(0);
+    for (const m of PER_MODEL) expect(again.modules).not.toContain(m);
+    expect(again.modules.filter((m) => m.includes("node_modules/ajv/"))).toEqual([]);
   });
 });
