@@ -104,7 +104,7 @@ describe("client under faults", () => {
               onSubmitted: (j) => (requestId = j.requestId),
             },
           );
-          expect(out.video).toBeTruthy();
+          expect(out.video).toBe(`${emulator.baseUrl.replace(/\/v1$/, "")}/media/${requestId}/video.mp4`);
           outcome.completed++;
         } catch (e) {
           capture(e);

@@ -50,11 +50,11 @@ describe("status / result / cancel <request-id>", () => {
     const done = await submit(fast, "completed");
     const r = await cli(fast, "result", done);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^video\thttp:\/\/127\.0\.0\.1:\d+\/media\/.+\.mp4\n$/);
+    expect(r.stdout).toBe(`video\t${fast.baseUrl.replace(/\/v1$/, "")}/media/${done}/video.mp4\n`);
     expect(JSON.parse((await cli(fast, "result", done, "--json")).stdout)).toMatchObject({
       requestId: done,
       status: "completed",
-      output: { video: expect.any(String) },
+      output: { video: `${fast.baseUrl.replace(/\/v1$/, "")}/media/${done}/video.mp4` },
     });
     const waiting = await submit(queued);
     const pending = await cli(queued, "result", waiting);
@@ -94,10 +94,10 @@ describe("status / result / cancel <request-id>", () => {
     expect(JSON.parse(r.stdout)).toEqual({
       error: {
         type: "NotFoundError",
-        message: expect.any(String),
+        message: expect.stringContaining("request no-such-request not found (error_code 404001)"),
         requestId: "no-such-request",
         status: 404,
-        errorCode: expect.anything(),
+        errorCode: 404001,
         exitCode: EXIT.service,
       },
     });

@@ -119,7 +119,11 @@ describe("cli run", () => {
       ]);
       expect(r.code).toBe(4);
       const { error } = JSON.parse(r.stdout);
-      expect(error).toMatchObject({ type: "TimeoutError", requestId: expect.any(String), exitCode: 4 });
+      expect(error).toMatchObject({
+        type: "TimeoutError",
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        exitCode: 4,
+      });
       expect(slow.job(error.requestId)?.status).toBe("in_queue");
       expect(error.hint).toContain(`runcomfy-codegen status ${error.requestId}`);
       const text = await cli([

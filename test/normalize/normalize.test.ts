@@ -117,7 +117,20 @@ describe("normalize", () => {
     );
     expect(r.schema.properties!.n).toMatchObject({ minimum: 1, maximum: 10, default: 5, enum: [1, 5, 10] });
     expect(r.schema.properties!.s.maxLength).toBe(800);
-    expect(r.notes.filter((n) => n.code === "numeric-string").length).toBeGreaterThanOrEqual(5);
+    expect(
+      r.notes
+        .filter((n) => n.code === "numeric-string")
+        .map((n) => n.pointer)
+        .sort(),
+    ).toEqual([
+      "/input_schema/properties/n/default",
+      "/input_schema/properties/n/enum/0",
+      "/input_schema/properties/n/enum/1",
+      "/input_schema/properties/n/enum/2",
+      "/input_schema/properties/n/maximum",
+      "/input_schema/properties/n/minimum",
+      "/input_schema/properties/s/maxLength",
+    ]);
   });
 
   it("rejects a limit that is not a number", () => {

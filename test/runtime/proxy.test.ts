@@ -67,7 +67,8 @@ describe("the proxy handler", () => {
       { prompt: "a teapot" },
       { pollIntervalMs: 20 },
     );
-    expect(output.video).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\//);
+    const teapot = emulator.jobs().find((j) => (j.input as { prompt?: string }).prompt === "a teapot")!;
+    expect(output.video).toBe(`${emulator.baseUrl.replace(/\/v1$/, "")}/media/${teapot.requestId}/video.mp4`);
     expect(client.baseUrl).toBe(`${proxyOrigin}/api/runcomfy`);
     // subscribe: the request id with the output ({ data, requestId }, fal's shape); run is unchanged.
     const { data, requestId } = await client.subscribe(
@@ -76,7 +77,7 @@ describe("the proxy handler", () => {
       { pollIntervalMs: 20 },
     );
     expect(emulator.job(requestId)).toMatchObject({ status: "completed", input: { prompt: "a cup" } });
-    expect(data.video).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\//);
+    expect(data.video).toBe(`${emulator.baseUrl.replace(/\/v1$/, "")}/media/${requestId}/video.mp4`);
     // The proxy added the token on every forwarded request, each to a Model API route.
     expect(seenByUpstream.length).toBeGreaterThan(1);
     for (const s of seenByUpstream) {
