@@ -8,7 +8,13 @@
 import path from "node:path";
 import { mapLimit } from "./incremental/cache.js";
 import { RunCache } from "./incremental/run-cache.js";
-import { emitIndexFiles, emitModelFiles, emitRuntimeFiles, type ValidatorCompiler } from "./emit/package.js";
+import {
+  emitIndexFiles,
+  emitModelFiles,
+  emitRuntimeFiles,
+  packageListingOf,
+  type ValidatorCompiler,
+} from "./emit/package.js";
 import { duplicateIds, readSchemaText, readSchemaTexts, type SchemaSource, type SchemaText } from "./load/load.js";
 import { summarize, type ModelIR, type ModelSummary } from "./model/model.js";
 import { SchemaErrors, SchemaFileError } from "./shared/errors.js";
@@ -60,7 +66,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   // 1. load: every schema file, known by its content hash (unchanged ones unread).
   const sources = await cache.readSources();
   // Unchanged models come from the cache; each other one goes through stages 1–5 on its own.
-  const cached = sources.map((source) => cache.lookup(source, output));
+  const cached = cache.lookupAll(sources, output);
   const misses = sources.filter((_, i) => !cached[i]);
   const emitted = await emitModels(misses, {
     schemasDirName,
@@ -80,8 +86,12 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     throw new SchemaErrors(sortErrors(errors));
   }
 
-  // 5. emit the files that list every model, and the runtime.
-  for (const [p, content] of emitIndexFiles(models, pkg)) output.put(p, content);
+  // 5. emit the files that list every model (unless those on disk list the same), and the runtime.
+  const listing = packageListingOf(models, pkg);
+  if (!cache.keepListingFiles(listing, output)) {
+    const hashes = [...emitIndexFiles(listing)].map(([p, content]): [string, string] => [p, output.put(p, content)]);
+    cache.recordListingFiles(listing, hashes);
+  }
   for (const [p, content] of emitRuntimeFiles()) output.put(p, content);
 
   // 6. write: changed files moved in, stale ones removed; then what the next run starts from.
@@ -129,9 +139,7 @@ async function emitModel(source: SchemaSource, run: EmitRun): Promise<ModelSumma
   try {
     const files = await emitModelFiles(ir, { compile: run.compile, packageName: run.packageName });
     const hashes = [...files].map(([p, content]): [string, string] => [p, run.output.put(p, content)]);
-    const summary = summarize(ir);
-    run.cache.record(relPath, key, summary, files, hashes);
-    return summary;
+    return run.cache.record(relPath, key, summarize(ir), files, hashes);
   } catch (e) {
     if (!(e instanceof SchemaFileError)) throw e;
     run.errors.push(e);

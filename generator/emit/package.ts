@@ -177,28 +177,44 @@ function priceText(p: ModelPricing): string {
 }
 
 /**
+ * What the files that list every model are rendered from, and nothing else: the package options and
+ * each model's id and module path, sorted by id. A run whose listing did not change keeps those
+ * files as they are (the incremental cache compares listings, so this is all they may read).
+ */
+export interface PackageListing {
+  options: PackageOptions;
+  models: [modelId: string, modulePath: string][];
+}
+
+export const packageListingOf = (models: ModelSummary[], options: PackageOptions): PackageListing => ({
+  options,
+  models: models.map((m) => [m.modelId, m.modulePath]),
+});
+
+/**
  * Files that list every model: the registry of ids and types, the loader shards, the root entry,
  * package.json, the README and the docs index. Each model costs a line or two in them; no model's
  * code or docs is in them (the root entry loads one shard, never the whole list).
  */
-export function emitIndexFiles(models: ModelSummary[], options: PackageOptions): FileMap {
+export function emitIndexFiles({ models, options }: PackageListing): FileMap {
   const files: FileMap = new Map();
   const source = `${options.schemasDirName}/`;
-  const entries = models.map((m) => ({
-    modelId: m.modelId,
-    importPath: `./${m.modulePath}.js`,
-    typesPath: `./${m.modulePath}.js`,
-    docsPath: `${m.modelId}.md`,
+  const entries = models.map(([modelId, modulePath]) => ({
+    modelId,
+    importPath: `./${modulePath}.js`,
+    typesPath: `./${modulePath}.js`,
+    docsPath: `${modelId}.md`,
   }));
-  const ctx = { source, models: entries, modelIds: models.map((m) => m.modelId), packageName: options.packageName };
+  const ctx = {
+    source,
+    models: entries,
+    modelIds: models.map(([modelId]) => modelId),
+    packageName: options.packageName,
+  };
   files.set("models.js", render("models.js.hbs", ctx));
   files.set("models.d.ts", render("models.d.ts.hbs", ctx));
-  for (const [p, content] of emitLoaderFiles(
-    models.map((m) => [m.modelId, `${m.modulePath}.js`]),
-    source,
-    render,
-  ))
-    files.set(p, content);
+  const modules = models.map(([modelId, modulePath]): [string, string] => [modelId, `${modulePath}.js`]);
+  for (const [p, content] of emitLoaderFiles(modules, source, render)) files.set(p, content);
   files.set("index.js", render("index.js.hbs", ctx));
   files.set("index.d.ts", render("index.d.ts.hbs", ctx));
   files.set("README.md", render("README.md.hbs", ctx));

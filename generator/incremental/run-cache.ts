@@ -5,6 +5,7 @@
  * emitted files — without being read or parsed again.
  */
 import path from "node:path";
+import type { PackageListing } from "../emit/package.js";
 import type { ModelSummary } from "../model/model.js";
 import { readSchemaSources, type SchemaSource, type SourceManifest } from "../load/load.js";
 import { hasOwn } from "../shared/errors.js";
@@ -33,6 +34,8 @@ export interface RunCacheOptions {
   cache?: string | false;
 }
 
+const listingKey = (listing: PackageListing) => cacheKey("listing", JSON.stringify(listing));
+
 const sameJson = (a: unknown, b: unknown) => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
 
 export class RunCache {
@@ -44,7 +47,8 @@ export class RunCache {
   /** The output tree as the last write left it. */
   readonly lastOutput: TreeManifest | undefined;
   private readonly lastSources: SourceManifest | undefined;
-  private readonly lastRun: RunIndex;
+  private lastRun: RunIndex;
+  private readonly lastRunSize: number;
   private readonly run: RunIndex = {};
   private sourceManifest: SourceManifest | undefined;
   private sourcesRead = false;
@@ -59,6 +63,7 @@ export class RunCache {
     this.lastOutput = this.store.getSync<TreeManifest>("trees", this.treeKey);
     this.lastSources = this.store.getSync<SourceManifest>("trees", this.sourcesKey);
     this.lastRun = this.store.getSync<RunIndex>("runs", this.runKey) ?? {};
+    this.lastRunSize = Object.keys(this.lastRun).length;
   }
 
   /**
@@ -75,6 +80,16 @@ export class RunCache {
   /** The cache key of a model: the generator, the file's place, the package name and the file's content. */
   keyOf(relPath: string, textHash: string): string {
     return cacheKey("model", `${this.schemasDirName}/${relPath}`, this.options.packageName, textHash);
+  }
+
+  /**
+   * Each source's model from the cache (see `lookup`), or undefined where it must be emitted. The last
+   * run's index is let go afterwards: what it held of these models is in this run's index now.
+   */
+  lookupAll(sources: SchemaSource[], output: OutputTree): (ModelSummary | undefined)[] {
+    const found = sources.map((source) => this.lookup(source, output));
+    this.lastRun = {};
+    return found;
   }
 
   /**
@@ -105,13 +120,40 @@ export class RunCache {
     return meta.summary;
   }
 
-  /** Records a model just emitted (its files already put into the output tree, `hashes` theirs). */
-  record(relPath: string, key: string, summary: ModelSummary, files: Map<string, string>, hashes: [string, string][]) {
-    const entry: CachedModel = { summary, hashes };
+  /**
+   * Records a model just emitted (its files already put into the output tree, `hashes` theirs).
+   * Returns the summary as kept for the rest of the run: a copy, because the parser's strings are
+   * slices of the schema file's text and one id would otherwise hold the whole file in memory.
+   */
+  record(
+    relPath: string,
+    key: string,
+    summary: ModelSummary,
+    files: Map<string, string>,
+    hashes: [string, string][],
+  ): ModelSummary {
+    const entry: CachedModel = JSON.parse(JSON.stringify({ summary, hashes }));
     this.store.set("files", key, [...files]);
     this.store.set("models", key, entry);
     this.run[relPath] = [key, entry];
     this.emitted++;
+    return entry.summary;
+  }
+
+  /**
+   * Keeps the files that list every model as they are on disk when they were rendered from the same
+   * listing (and the same generator) and none was changed since; false when they must be rendered.
+   */
+  keepListingFiles(listing: PackageListing, output: OutputTree): boolean {
+    const hashes = this.store.getSync<[string, string][]>("listings", listingKey(listing));
+    if (!hashes?.every(([p, hash]) => output.onDisk(p, hash))) return false;
+    for (const [p, hash] of hashes) output.keep(p, hash);
+    return true;
+  }
+
+  /** Records the hashes of the files just rendered from `listing`. */
+  recordListingFiles(listing: PackageListing, hashes: [string, string][]): void {
+    this.store.set("listings", listingKey(listing), hashes);
   }
 
   /**
@@ -122,7 +164,7 @@ export class RunCache {
   finish(written: TreeManifest | undefined): void {
     if (written) {
       if (!sameJson(written, this.lastOutput)) this.store.set("trees", this.treeKey, written);
-      if (Object.keys(this.run).length !== Object.keys(this.lastRun).length || this.emitted)
+      if (Object.keys(this.run).length !== this.lastRunSize || this.emitted)
         this.store.set("runs", this.runKey, this.run);
     }
     const manifest = this.sourceManifest;

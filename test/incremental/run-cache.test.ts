@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { RunCache, type RunCacheOptions } from "../../generator/incremental/run-cache.js";
+import type { PackageListing } from "../../generator/emit/package.js";
 import type { SchemaSource } from "../../generator/load/load.js";
 import type { ModelSummary } from "../../generator/model/model.js";
 import { OutputTree } from "../../generator/write/output-tree.js";
@@ -130,5 +131,37 @@ describe("the run cache", () => {
     const broken: SchemaSource = { ...source, error: new Error("not UTF-8") as never };
     expect(cache.lookup(broken, output)).toBeUndefined();
     expect(cache.lookup(source, output)?.modelId).toBe("a/one");
+  });
+
+  it("keeps the files that list every model when the listing is the same and they are on disk unchanged", async () => {
+    const ws = workspace("listing", { "a/one": "{}" });
+    const listing = (ids: string[]): PackageListing => ({
+      options: { packageName: "pkg", packageVersion: "1.0.0", schemasDirName: "schemas" },
+      models: ids.map((id) => [id, `models/${id}`]),
+    });
+    /** One run's package-wide step; returns whether the files were kept rather than rendered. */
+    const step = async (ids: string[]) => {
+      const cache = new RunCache(ws);
+      const output = await OutputTree.open(ws.outDir, { lastManifest: cache.lastOutput });
+      await cache.readSources();
+      const kept = cache.keepListingFiles(listing(ids), output);
+      if (!kept)
+        cache.recordListingFiles(listing(ids), [
+          ["models.js", output.put("models.js", ids.join("\n"))],
+          ["package.json", output.put("package.json", PACKAGE_JSON)],
+        ]);
+      await output.commit();
+      cache.finish(output.manifest());
+      return kept;
+    };
+    expect(await step(["a", "b"])).toBe(false);
+    expect(await step(["a", "b"])).toBe(true);
+    expect((await readTree(ws.outDir)).get("models.js")).toBe("a\nb");
+    expect(await step(["a", "c"])).toBe(false);
+    expect((await readTree(ws.outDir)).get("models.js")).toBe("a\nc");
+    // Edited by hand: rendered again even though the listing is one the cache knows.
+    writeFileSync(path.join(ws.outDir, "models.js"), "edited");
+    expect(await step(["a", "c"])).toBe(false);
+    expect((await readTree(ws.outDir)).get("models.js")).toBe("a\nc");
   });
 });
