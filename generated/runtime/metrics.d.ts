@@ -16,7 +16,9 @@ export interface MediaMetrics {
 /**
  * The readings a probe can be asked for: `dimensions` (width and height, from an image header),
  * `size` (bytes, from Content-Length or Content-Range, or by counting), `duration` (seconds, from a
- * video or audio header; the probe reads none yet, so such rules are reported unchecked).
+ * video or audio header; the probe reads none yet, so such rules are reported unchecked). The
+ * validator passes `probeNeedsOf(...)` to `probeMedia` whole: a probe that learns a reading reads its
+ * flag there (e.g. `needs.duration`) and returns the value under its `MediaMetrics` name.
  */
 export type ProbeNeed = "dimensions" | "size" | "duration";
 export declare const PROBE_NEEDS: readonly ProbeNeed[];

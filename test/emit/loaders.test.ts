@@ -46,7 +46,10 @@ describe("loader shards", () => {
     for (const id of ids) expect((await loaders.loadModel(id)).modelId).toBe(id);
     for (const unknown of ["vendor-0/nope", "__proto__", "constructor", "", 5]) {
       expect(await loaders.isModelId(unknown)).toBe(false);
-      await expect(loaders.loadModel(unknown)).rejects.toThrow();
+      await expect(loaders.loadModel(unknown)).rejects.toMatchObject({
+        name: "UnknownModelError",
+        message: String(unknown),
+      });
     }
   });
 
