@@ -45,6 +45,14 @@ export function withHelp<T>(c: Argv<T>, help: CommandHelp): Argv<T> {
   return c.epilog(`Examples:\n${examples}\n\nEnvironment:\n${env}\n\nExit codes:\n${exitCodeLines()}`);
 }
 
+/** The package's messages name its options; on the command line, they name the flags instead. */
+const FLAG_OF_OPTION: [string, string][] = [
+  ["set allowPrivateNetwork to allow", "--allow-private-network allows it"],
+  ["set allowHttp to allow", "--allow-http allows it"],
+];
+export const cliWording = (text: string): string =>
+  FLAG_OF_OPTION.reduce((t, [option, flag]) => t.replaceAll(option, flag), text);
+
 export const exitCodeLines = () => EXIT_TABLE.map((e) => `  ${String(e.code).padStart(3)}  ${e.meaning}`).join("\n");
 
 export interface CliIo {

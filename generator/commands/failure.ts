@@ -3,7 +3,7 @@
  * any command throws, printed as text on stderr, or with `--json` as one JSON object on stdout.
  */
 import { GeneratorError, SchemaErrors } from "../shared/errors.js";
-import { CliFailure, EXIT, plural } from "./context.js";
+import { CliFailure, cliWording, EXIT, plural } from "./context.js";
 
 /** The `--json` shape of a failure: `{ "error": Failure }`. */
 export interface Failure {
@@ -104,7 +104,7 @@ export function formatFailure(f: Failure, e: unknown): string {
     return `${f.errors.map((x) => `error: ${x.file}${x.pointer ? `#${x.pointer}` : ""}: ${x.message}${x.line !== undefined ? ` (line ${x.line}, column ${x.column})` : ""} [${x.ruleId}]`).join("\n")}\n${plural(f.errors.length, "error")}; nothing was written.\n`;
   const prefix = e instanceof CliFailure || e instanceof GeneratorError ? "" : `${f.type}: `;
   const issues = f.issues ? f.issues.map((i) => `\n  ${i.path || "/"}  ${i.message}`).join("") : "";
-  return `${prefix}${f.message}${issues}\n${f.hint ? `${f.hint}\n` : ""}`;
+  return cliWording(`${prefix}${f.message}${issues}\n${f.hint ? `${f.hint}\n` : ""}`);
 }
 
 /** True when the command line asks for machine-readable output (`--json`, `--format json`). */

@@ -4,7 +4,7 @@
  * running job cannot be cancelled, so Ctrl-C then says how to follow it (status/result) or cancel it later.
  */
 import type { ValidationIssue } from "../runtime/issues.js";
-import { type CommandContext, importGeneratedPackage, requireKnownModel } from "./context.js";
+import { type CommandContext, cliWording, importGeneratedPackage, requireKnownModel } from "./context.js";
 import { followUpHint } from "./failure.js";
 import { readModelInput } from "./local-media.js";
 import { downloadOutputs, outputLines } from "./outputs.js";
@@ -53,7 +53,7 @@ export async function runJob(args: RunArgs, { io }: CommandContext): Promise<voi
         }
       : false,
     onValidationWarnings: (issues: ValidationIssue[]) => {
-      for (const i of issues) progress.message(`warning ${i.path || "/"}  ${i.message}`);
+      for (const i of issues) progress.message(cliWording(`warning ${i.path || "/"}  ${i.message}`));
     },
   });
   const controller = new AbortController();

@@ -4,6 +4,7 @@
  */
 import type { ValidationResult } from "../runtime/issues.js";
 import {
+  cliWording,
   EXIT,
   withHelp,
   importGeneratedPackage,
@@ -34,7 +35,7 @@ export function formatIssues(result: ValidationResult): string {
       ? `valid${result.issues.length ? ` (${plural(result.issues.length, "warning")})` : ""}`
       : `invalid: ${plural(errors, "problem")}`,
   );
-  return lines.join("\n") + "\n";
+  return cliWording(lines.join("\n") + "\n");
 }
 
 export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>

@@ -66,9 +66,25 @@ describe("run --download", () => {
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(/^video\thttp:\/\/127\.0\.0\.1:\d+\//);
     expect(r.stderr + r.stdout).toMatch(
-      /1 of 1 downloads failed .*\n.*video: .*refused to contact private address 127\.0\.0\.1/,
+      /1 of 1 downloads failed .*\n.*video: .*refused to contact private address 127\.0\.0\.1 \(--allow-private-network allows it\)/,
     );
+    // The command line names its flag, not the package's option.
+    expect(r.stderr + r.stdout).not.toContain("allowPrivateNetwork");
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+});
+
+describe("messages name the command line's flags", () => {
+  it("validate: a probe refused a private address says --allow-private-network allows it", async () => {
+    const r = await cli([
+      "validate",
+      "bytedance/dreamina-4-0/edit",
+      editInput(media.url("/photo.png")),
+      "--allow-http",
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/refused to contact private address 127\.0\.0\.1 \(--allow-private-network allows it\)/);
+    expect(r.stdout).not.toContain("allowPrivateNetwork");
   });
 });
 
