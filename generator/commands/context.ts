@@ -27,6 +27,11 @@ export const ENV_VARS = {
     "your RunComfy API token (sent as a Bearer token; never printed); else RUNCOMFY_TOKEN, else the official runcomfy CLI's login (~/.config/runcomfy/token.json)",
   RUNCOMFY_BASE_URL:
     "the Model API's base URL (default https://model-api.runcomfy.net/v1; --base-url wins; RUNCOMFY_MODEL_API_BASE is read after it)",
+  RUNCOMFY_CONFIG_DIR:
+    "the folder of the official runcomfy CLI's token.json (default: XDG_CONFIG_HOME/runcomfy, else ~/.config/runcomfy)",
+  RUNCOMFY_CODEGEN_CACHE_DIR:
+    "the cache of emitted files of unchanged models (default: node_modules/.cache/runcomfy-codegen)",
+  TERM: "dumb: progress as plain lines instead of the live line",
   NO_COLOR: "any value: no colours in the output",
 } as const;
 export type EnvVarName = keyof typeof ENV_VARS;

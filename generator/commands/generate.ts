@@ -25,7 +25,7 @@ export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
           ["$0 generate --dry-run", "say which files would change, write nothing"],
           ["$0 generate --watch", "regenerate on every change in schemas/ (Ctrl-C stops)"],
         ],
-        env: [],
+        env: ["RUNCOMFY_CODEGEN_CACHE_DIR"],
       })
         .option("schemas", {
           type: "string",

@@ -68,7 +68,7 @@ export const registerPull: RegisterCommand = (y, { io, config }) =>
           ["$0 pull --filter dreamina --dry-run", "what would change for models whose id contains dreamina"],
           ["$0 pull --prune", "also delete files of models the catalog no longer has"],
         ],
-        env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"],
+        env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL", "RUNCOMFY_CONFIG_DIR"],
       })
         .positional("model_ids", {
           type: "string",

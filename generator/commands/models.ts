@@ -58,7 +58,7 @@ export const registerModels: RegisterCommand = (y, { io }) =>
           ["$0 models --categories", "the catalog's categories"],
           ["$0 models --json --limit 20", "the first 20 entries as the service sends them"],
         ],
-        env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"],
+        env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL", "RUNCOMFY_CONFIG_DIR"],
       })
         .option("base-url", {
           type: "string",

@@ -69,7 +69,7 @@ async function clientFor(io: CliIo, args: { "base-url"?: string; package: string
   return pkg.createClient({ token, baseUrl, validate: false });
 }
 
-const env: (keyof typeof ENV_VARS)[] = ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"];
+const env: (keyof typeof ENV_VARS)[] = ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL", "RUNCOMFY_CONFIG_DIR"];
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The cost line run and result print on stderr (stdout keeps only the output URLs). */

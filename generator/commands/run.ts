@@ -32,7 +32,7 @@ export const registerRun: RegisterCommand = (y, ctx) => {
             "a local file for a media input (@path, as curl), sent as a data URI",
           ],
         ],
-        env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL"],
+        env: ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL", "RUNCOMFY_CONFIG_DIR", "TERM"],
       })
         .positional("model_id", { type: "string", demandOption: true })
         .positional("input", {

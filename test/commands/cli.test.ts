@@ -157,6 +157,10 @@ describe("cli: version, help, exit codes, JSON failures", () => {
       expect(env.includes("RUNCOMFY_API_TOKEN") && env.includes("RUNCOMFY_BASE_URL"), command).toBe(
         readsApi.has(command),
       );
+      // Every variable the command reads: where the token file is, the cache folder, TERM=dumb.
+      expect(env.includes("RUNCOMFY_CONFIG_DIR"), command).toBe(readsApi.has(command));
+      expect(env.includes("RUNCOMFY_CODEGEN_CACHE_DIR"), command).toBe(command === "generate");
+      expect(env.includes("TERM"), command).toBe(command === "run");
     }
   });
 
