@@ -147,8 +147,9 @@ How each figure is taken:
 - **generate** — whole processes from spawn to exit (\`node dist/generator/cli.js generate\`; Node's
   start-up and every import included), on a seeded corpus (\`bench/corpus.ts\`) shaped like the seed
   models. CPU is user + system time of the process and the children it waited for (esbuild's
-  service included), from the kernel's accounting; "cores busy" is CPU ÷ wall (ours runs the
-  validators on a second thread and esbuild's service beside; the baseline is one thread). Baseline
+  service included), from the kernel's accounting; "cores busy" is CPU ÷ wall (ours builds whole
+  models on a worker thread per core beyond the first, beside the main thread, and esbuild's service
+  beside; the baseline is one thread). Baseline
   (\`bench/child-baseline.ts\`): json-schema-to-typescript (\`format: false\`, the like-for-like row:
   the generator does not run prettier either; and its default options) plus ajv standalone, once per
   schema, on the same normalized schemas (the raw ones compile in neither). *Incremental*: one schema

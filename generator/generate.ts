@@ -8,15 +8,10 @@
 import path from "node:path";
 import { mapLimit } from "./incremental/cache.js";
 import { RunCache } from "./incremental/run-cache.js";
-import {
-  emitIndexFiles,
-  emitModelFiles,
-  emitRuntimeFiles,
-  packageListingOf,
-  type ValidatorCompiler,
-} from "./emit/package.js";
+import { emitIndexFiles, emitRuntimeFiles, packageListingOf } from "./emit/package.js";
+import type { BuildContext, ModelBuilder } from "./emit/model-worker.js";
 import { duplicateIds, readSchemaText, readSchemaTexts, type SchemaSource, type SchemaText } from "./load/load.js";
-import { summarize, type ModelIR, type ModelSummary } from "./model/model.js";
+import type { ModelIR, ModelSummary } from "./model/model.js";
 import { SchemaErrors, SchemaFileError } from "./shared/errors.js";
 import { severityOf, type Note, type SeverityPolicy } from "./shared/notes.js";
 import { OutputTree } from "./write/output-tree.js";
@@ -68,14 +63,11 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   // Unchanged models come from the cache; each other one goes through stages 1–5 on its own.
   const cached = cache.lookupAll(sources, output);
   const misses = sources.filter((_, i) => !cached[i]);
-  const emitted = await emitModels(misses, {
-    schemasDirName,
-    packageName: pkg.packageName,
-    policy,
-    cache,
-    output,
-    errors,
-  });
+  const emitted = await emitModels(
+    misses,
+    { schemasDirName, packageName: pkg.packageName, policy },
+    { cache, output, errors },
+  );
   const models = [...cached, ...emitted].filter((m): m is ModelSummary => !!m).sort(byId);
 
   // 3. lint notes, at the run's severities: an error among them (or a duplicate id) fails the run.
@@ -102,49 +94,42 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 }
 
 interface EmitRun {
-  schemasDirName: string;
-  packageName: string;
-  policy: SeverityPolicy;
   cache: RunCache;
   output: OutputTree;
   errors: SchemaFileError[];
-  compile?: ValidatorCompiler;
 }
 
 /** The models the cache did not have, a few at a time; their problems go to `errors`. */
-async function emitModels(sources: SchemaSource[], run: EmitRun): Promise<(ModelSummary | undefined)[]> {
+async function emitModels(
+  sources: SchemaSource[],
+  ctx: BuildContext,
+  run: EmitRun,
+): Promise<(ModelSummary | undefined)[]> {
   // Stages 1–5 load here, not with the CLI: a run whose models all come from the cache never needs them.
   if (!sources.length) return [];
-  const { canUseWorker, ValidatorWorker } = await import("./emit/validator-worker.js");
-  // Validators compile on a second thread when there is work enough for it (and the generator runs built).
-  const worker = sources.length >= 20 && canUseWorker() ? new ValidatorWorker() : undefined;
-  const compile: ValidatorCompiler | undefined = worker && ((schema) => worker.compile(schema));
+  const { ModelBuilder, workerThreadsFor } = await import("./emit/model-worker.js");
+  // Whole models are built on worker threads too when there is work enough for them (model-worker.ts).
+  const builder = new ModelBuilder(ctx, workerThreadsFor(sources.length));
   try {
-    return await mapLimit(sources, 8, (source) => emitModel(source, { ...run, compile }));
+    return await mapLimit(sources, 8, (source) => emitModel(source, builder, run));
   } finally {
-    await worker?.close();
+    await builder.close();
   }
 }
 
 /** One schema file through the stages: load (read now) → normalize → lint → model → emit → write. */
-async function emitModel(source: SchemaSource, run: EmitRun): Promise<ModelSummary | undefined> {
+async function emitModel(source: SchemaSource, builder: ModelBuilder, run: EmitRun): Promise<ModelSummary | undefined> {
   const { file, relPath } = source;
   const text: SchemaText = source.error
     ? { file, relPath, text: "", error: source.error }
     : { file, relPath, text: "", ...readSchemaText(file) };
   // Keyed by what was read (the file may have changed since it was hashed).
   const key = run.cache.keyOf(relPath, text.error ? source.hash : contentHash(text.text));
-  const ir = await analyze(text, run.schemasDirName, run.policy, run.errors);
-  if (!ir) return undefined;
-  try {
-    const files = await emitModelFiles(ir, { compile: run.compile, packageName: run.packageName });
-    const hashes = [...files].map(([p, content]): [string, string] => [p, run.output.put(p, content)]);
-    return run.cache.record(relPath, key, summarize(ir), files, hashes);
-  } catch (e) {
-    if (!(e instanceof SchemaFileError)) throw e;
-    run.errors.push(e);
-    return undefined;
-  }
+  const built = await builder.build(text);
+  run.errors.push(...built.errors);
+  if (!built.summary || !built.files) return undefined;
+  const hashes = built.files.map(([p, content]): [string, string] => [p, run.output.put(p, content)]);
+  return run.cache.record(relPath, key, built.summary, new Map(built.files), hashes);
 }
 
 /** Stages 1–4 for one file (load, normalize, lint, model); its errors are collected, its model returned when it has none. */
@@ -154,12 +139,10 @@ async function analyze(
   strict: boolean | SeverityPolicy,
   errors: SchemaFileError[],
 ): Promise<ModelIR | undefined> {
-  const { analyzeSchemaText, errorsOf } = await import("./lint/analyze.js");
-  let analysis = analyzeSchemaText(source, { schemasDirName, strict });
-  // Errors are placed by line and column too (the same places lint gives), at the cost of a second parse.
-  if (!analysis.model) analysis = analyzeSchemaText(source, { schemasDirName, strict, withPositions: true });
-  errors.push(...errorsOf(analysis));
-  return analysis.model;
+  const { analyzeForGenerate } = await import("./lint/analyze.js");
+  const { model, errors: found } = analyzeForGenerate(source, { schemasDirName, strict });
+  errors.push(...found);
+  return model;
 }
 
 /** Loads and models every schema file (no cache, nothing emitted); all problems are collected into one SchemaErrors. */

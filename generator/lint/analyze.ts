@@ -99,6 +99,19 @@ export function analyzeSchemaText(source: SchemaText, options: AnalyzeOptions = 
   return { ...result, model };
 }
 
+/**
+ * generate's analysis of one file: its model when it has no error, else its errors, placed by line
+ * and column too (the same places lint gives) at the cost of a second parse, made only then.
+ */
+export function analyzeForGenerate(
+  source: SchemaText,
+  options: Omit<AnalyzeOptions, "withPositions">,
+): { model?: ModelIR; errors: SchemaFileError[] } {
+  let analysis = analyzeSchemaText(source, options);
+  if (!analysis.model) analysis = analyzeSchemaText(source, { ...options, withPositions: true });
+  return { model: analysis.model, errors: errorsOf(analysis) };
+}
+
 /** The errors of an analysis, as the pipeline throws them (placed by line and column when positions were recorded). */
 export function errorsOf(analysis: Analysis): SchemaFileError[] {
   const placed = analysis.positions.size > 0;
