@@ -67,18 +67,15 @@ export class StagedWrite {
 }
 
 function applyJournal(outDir: string, staging: string, journal: Journal): void {
-  const made = new Set<string>();
+  mkdirSync(outDir, { recursive: true });
+  /** Output folders known to exist, by path relative to the output. */
+  const present = new Set<string>([""]);
   for (const rel of journal.put) {
     const from = fileOf(staging, rel);
-    // Moved already by an interrupted apply: the journal is replayed from the start.
+    // Moved already by an interrupted apply (alone or with its folder): the journal is replayed from the start.
     if (!existsSync(from)) continue;
-    const to = fileOf(outDir, rel);
-    const dir = path.dirname(to);
-    if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
-    renameSync(from, to);
+    const movedWithFolder = moveNewFolder(outDir, staging, rel, present);
+    if (!movedWithFolder) renameSync(from, fileOf(outDir, rel));
   }
   for (const rel of journal.remove) {
     rmSync(fileOf(outDir, rel), { force: true });
@@ -96,6 +93,26 @@ function applyJournal(outDir: string, staging: string, journal: Journal): void {
     }
   }
   rmSync(staging, { recursive: true, force: true });
+}
+
+/**
+ * The highest folder of `rel` the output does not have yet moves in whole, with every staged file in
+ * it (a cold run moves a few folders instead of every file, then removing as many emptied folders
+ * from the staging area); false when the output has all of the file's folders.
+ */
+function moveNewFolder(outDir: string, staging: string, rel: string, present: Set<string>): boolean {
+  const parts = rel.split("/");
+  for (let i = 1; i < parts.length; i++) {
+    const folder = parts.slice(0, i).join("/");
+    if (present.has(folder)) continue;
+    if (!existsSync(fileOf(outDir, folder))) {
+      renameSync(fileOf(staging, folder), fileOf(outDir, folder));
+      present.add(folder);
+      return true;
+    }
+    present.add(folder);
+  }
+  return false;
 }
 
 /** Finishes a committed write a killed run left (its journal exists), or drops an uncommitted one. */

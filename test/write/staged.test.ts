@@ -67,4 +67,35 @@ describe("staged write", () => {
       expect(existsSync(staging)).toBe(false);
     }
   });
+
+  it("folders the output does not have move in whole, also when a killed apply had moved one already", async () => {
+    const files = { "models/c/new.js": "new", "models/c/d/deep.js": "deep", "docs/c.md": "doc", "package.json": "p" };
+    for (const halfway of [false, true]) {
+      const out = path.join(tmp.dir, `cold-${halfway}`);
+      const w = new StagedWrite(out);
+      for (const [rel, content] of Object.entries(files)) w.write(rel, content);
+      const staging = stagingDirOf(out);
+      writeFileSync(path.join(staging, ".journal.json"), JSON.stringify({ put: Object.keys(files), remove: [] }));
+      if (halfway) {
+        mkdirSync(out, { recursive: true });
+        renameSync(path.join(staging, "models"), path.join(out, "models"));
+      }
+      finishStagedWrite(out);
+      expect(Object.fromEntries(await readTree(out))).toEqual(files);
+      expect(existsSync(staging)).toBe(false);
+    }
+    // Into an existing tree: a new folder beside existing ones, and files into an existing folder.
+    const out = oldTree("mixed");
+    const w = new StagedWrite(out);
+    w.write("models/a/b/more.js", "more");
+    w.write("models/e/f/new.js", "new");
+    w.commit([]);
+    expect(Object.fromEntries(await readTree(out))).toEqual({
+      "models/a/b/gone.js": "gone",
+      "models/a/b/more.js": "more",
+      "models/a/keep.js": "keep",
+      "models/e/f/new.js": "new",
+      "package.json": "old",
+    });
+  });
 });
