@@ -5,7 +5,8 @@
  */
 import { NetworkError, RunComfyError, UnknownModelError, ValidationError } from "./errors.js";
 import { parseRetryAfter } from "./backoff.js";
-import { send, serverMessage, type HttpOptions } from "./http.js";
+import { serverMessage } from "./client-http-errors.js";
+import { send, type HttpOptions } from "./http.js";
 import type { RunTimes } from "./client-poll.js";
 import type {
   CancelResult,

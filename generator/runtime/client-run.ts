@@ -7,7 +7,7 @@
 import { sleep } from "./backoff.js";
 import { JobPoller } from "./client-poll.js";
 import { AbortedError, JobCancelledError, JobFailedError, TimeoutError } from "./errors.js";
-import { serverMessage } from "./http.js";
+import { serverMessage } from "./client-http-errors.js";
 import { cancel, result, status, submit, type ClientContext, type PollHint } from "./client-requests.js";
 import type { CompletedJobResult, RunOptions, StatusResult, SubmittedJob } from "./client-types.js";
 import { isKnownStatus, statusOutcome } from "./job-status.js";

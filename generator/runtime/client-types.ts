@@ -53,6 +53,11 @@ export interface ClientOptions {
   retry?: RetryOptions;
   /** Time limit of one HTTP request. Default 30 s. */
   requestTimeoutMs?: number;
+  /**
+   * Largest answer body the client reads (status, result, error), bytes; a longer one is a
+   * RunComfyError naming this limit, and the rest is not read. Default 16 MiB.
+   */
+  maxResponseBytes?: number;
   /** Random source for the jitter of retries and polls (tests pass a fixed one). Default Math.random. */
   random?: () => number;
 }

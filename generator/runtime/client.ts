@@ -5,7 +5,7 @@
  *
  * Types: client-types.ts; the four requests: client-requests.ts; waiting for a job: client-run.ts.
  */
-import type { HttpOptions } from "./http.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, type HttpOptions } from "./http.js";
 import { resolveBaseUrl, resolveToken } from "./credentials.js";
 import { cancel, result, status, submit, type ClientContext } from "./client-requests.js";
 import { RunTimes } from "./client-poll.js";
@@ -50,6 +50,7 @@ function httpSettings(options: RuntimeClientOptions, baseUrl: string): Omit<Http
       maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
     },
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     random: options.random ?? Math.random,
   };
 }

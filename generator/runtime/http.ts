@@ -1,6 +1,7 @@
 /**
- * The client's HTTP layer: one request with a per-request timeout, RunComfy's error bodies mapped to
- * the error hierarchy, and the retry policy. Web-standard APIs only.
+ * The client's HTTP layer: one request with a per-request timeout and a cap on the answer's size,
+ * RunComfy's error bodies mapped to the error hierarchy (client-http-errors.ts), and the retry policy.
+ * Web-standard APIs only.
  *
  * Retry policy: GETs and cancel are retried on 429, 5xx and network errors (backoff with jitter,
  * honouring Retry-After on 429 and 5xx). Submit is not idempotent — a duplicate job costs money — so it
@@ -8,21 +9,15 @@
  * (no connection was made); never after a timeout, a dropped connection or any other answer. Redirects
  * are never followed: a request that got an answer was sent, whatever a later hop does.
  */
-import { backoffDelay, parseRetryAfter, sleep } from "./backoff.js";
-import {
-  AbortedError,
-  AuthenticationError,
-  InsufficientBalanceError,
-  NetworkError,
-  NotFoundError,
-  RateLimitError,
-  RunComfyError,
-  ServerError,
-  ValidationError,
-  type RunComfyErrorInit,
-} from "./errors.js";
-import type { ValidationIssue } from "./issues.js";
+import { backoffDelay, sleep } from "./backoff.js";
+import { errorFromResponse, MAX_SERVER_TEXT } from "./client-http-errors.js";
+import { AbortedError, NetworkError, RateLimitError, RunComfyError, ServerError } from "./errors.js";
 import { createRedactor, truncate, type Redactor } from "./redact.js";
+
+export { errorFromResponse, serverMessage } from "./client-http-errors.js";
+
+/** Default of `maxResponseBytes`: far above any answer RunComfy documents, far below what hurts. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface RetryOptions {
   /** Retries after the first attempt. Default 4. */
@@ -39,6 +34,8 @@ export interface HttpOptions {
   fetch: typeof fetch;
   retry: Required<RetryOptions>;
   requestTimeoutMs: number;
+  /** Largest answer body read, bytes (status, result, errors alike). Default DEFAULT_MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
   random: () => number;
 }
 
@@ -55,13 +52,6 @@ export interface HttpRequest {
   onHeaders?: (headers: Headers) => void;
 }
 
-/** Error codes in RunComfy's bodies that decide the error class whatever the HTTP status. */
-const ERROR_CODES: Record<string, new (message: string, init?: RunComfyErrorInit) => RunComfyError> = {
-  "400004": AuthenticationError,
-  "400002": InsufficientBalanceError,
-  "404001": NotFoundError,
-};
-
 /**
  * Causes Node's fetch reports when no connection was made, so the request provably never left. With
  * redirects never followed, the connection these speak of is the one to the base URL.
@@ -74,72 +64,6 @@ const NOT_SENT_CODES = new Set([
   "ENETUNREACH",
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
-
-/** Longest server message kept in an error (after redaction). */
-const MAX_SERVER_TEXT = 500;
-
-/** The message of an error body, read as RunComfy's clients read it: error_message, message, error, detail. */
-export function serverMessage(body: Record<string, unknown>): string | undefined {
-  for (const key of ["error_message", "message", "error", "detail"]) {
-    const v = body[key];
-    if (typeof v === "string" && v) return truncate(v, MAX_SERVER_TEXT);
-  }
-  return undefined;
-}
-
-/**
- * Maps an HTTP answer carrying an error (by status or by `error_code`) to the hierarchy. `body` is
- * already redacted (see `sendOnce`): nothing here reads the raw answer.
- */
-export function errorFromResponse(
-  status: number,
-  body: unknown,
-  headers: Headers,
-  requestId: string | undefined,
-): RunComfyError {
-  const b = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
-  const rawCode = b.error_code ?? b.code;
-  const errorCode =
-    typeof rawCode === "string" ? truncate(rawCode, 100) : typeof rawCode === "number" ? rawCode : undefined;
-  const message = serverMessage(b);
-  const init: RunComfyErrorInit = { requestId, status, errorCode, detail: b.detail };
-  const describe = (what: string) =>
-    `${what}${message ? `: ${message}` : ""}${errorCode !== undefined ? ` (error_code ${errorCode})` : ""}${requestId ? ` [request ${requestId}]` : ""}`;
-  const byCode =
-    errorCode !== undefined && Object.hasOwn(ERROR_CODES, String(errorCode))
-      ? ERROR_CODES[String(errorCode)]
-      : undefined;
-  const retryAfterMs = parseRetryAfter(headers.get("retry-after"));
-  if (byCode) return new byCode(describe(`RunComfy answered HTTP ${status}`), init);
-  if (status === 400 || status === 422)
-    return new ValidationError(describe(`RunComfy rejected the input (HTTP ${status})`), serverIssues(b.detail), init);
-  if (status === 401 || status === 403)
-    return new AuthenticationError(describe(`not authorized (HTTP ${status}); check the API token`), init);
-  if (status === 402) return new InsufficientBalanceError(describe("insufficient balance (HTTP 402)"), init);
-  if (status === 404) return new NotFoundError(describe("not found (HTTP 404)"), init);
-  if (status === 429) return new RateLimitError(describe("rate limited (HTTP 429)"), retryAfterMs, init);
-  if (status >= 500) return new ServerError(describe(`RunComfy server error (HTTP ${status})`), retryAfterMs, init);
-  return new RunComfyError(describe(`unexpected answer (HTTP ${status})`), init);
-}
-
-/** The server's validation detail as issues, when it has a recognizable shape. */
-function serverIssues(detail: unknown): ValidationIssue[] {
-  if (!Array.isArray(detail)) return [];
-  return detail.map((d) => {
-    const o = (d ?? {}) as Record<string, unknown>;
-    const loc = Array.isArray(o.loc)
-      ? "/" + o.loc.filter((x) => x !== "body").join("/")
-      : typeof o.path === "string"
-        ? o.path
-        : "";
-    return {
-      path: loc,
-      message: truncate(String(o.msg ?? o.message ?? JSON.stringify(d)), MAX_SERVER_TEXT),
-      source: "schema" as const,
-      severity: "error" as const,
-    };
-  });
-}
 
 function isRetryable(error: RunComfyError, idempotent: boolean): boolean {
   if (error instanceof RateLimitError) return true;
@@ -166,6 +90,42 @@ function redirectError(
       status: response.status || undefined,
     },
   );
+}
+
+/**
+ * The answer's body as text, reading at most `limit` bytes: a longer one (declared or streamed) is
+ * an error naming the limit, and the rest is never read (the connection is cancelled).
+ */
+async function readCapped(response: Response, limit: number, where: string, requestId?: string): Promise<string> {
+  const tooLarge = (declared?: number) =>
+    new RunComfyError(
+      `the answer to ${where} (HTTP ${response.status}) is larger than the client's ${limit}-byte limit (maxResponseBytes)${declared === undefined ? "" : `: it declares ${declared} bytes`}; the rest was not read${requestId ? ` [request ${requestId}]` : ""}`,
+      { requestId, status: response.status },
+    );
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > limit) {
+    void response.body?.cancel().catch(() => undefined);
+    throw tooLarge(declared);
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let part = await reader.read(); !part.done; part = await reader.read()) {
+    size += part.value.byteLength;
+    if (size > limit) {
+      void reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(part.value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /** One redactor per client (its pattern is built once). */
@@ -208,8 +168,9 @@ export async function sendOnce(http: HttpOptions, req: HttpRequest): Promise<unk
   }
   let text: string;
   try {
-    text = await response.text();
-  } catch {
+    text = await readCapped(response, http.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, where, req.requestId);
+  } catch (e) {
+    if (e instanceof RunComfyError) throw e;
     if (req.signal?.aborted) throw stopped();
     throw new NetworkError(
       `connection dropped while reading the answer to ${where}${signal.aborted ? ` (no answer within ${http.requestTimeoutMs} ms)` : ""}`,
