@@ -1,8 +1,10 @@
 /**
  * A simulated network link on 127.0.0.1 for the probe benchmark: a TCP proxy that delays every byte
  * by half the round-trip time in each direction, limits each direction's bandwidth, charges a new
- * connection one round trip for its handshake, and reads from the server only as fast as the link
- * drains (about one bandwidth-delay product in flight), as a real path would. The origin server counts
+ * connection one round trip for its handshake, delivers in packets of one TCP segment (so the first
+ * bytes of a long answer arrive a segment's transmission time after it starts, as on a real path,
+ * not after a large block's), and reads from the server only as fast as the link drains (about one
+ * bandwidth-delay product in flight). TCP's slow start is not modelled. The origin server counts
  * the bytes it actually wrote to its sockets (what the kernel accepted, not what was handed to
  * `res.end()`), and the proxy counts the bytes that crossed the link.
  */
@@ -15,6 +17,9 @@ export interface LinkOptions {
   /** Bytes per second, each direction. */
   bytesPerSecond: number;
 }
+
+/** Payload of one packet: a TCP segment on an Ethernet path (1500-byte MTU less IP and TCP headers). */
+export const SEGMENT_BYTES = 1460;
 
 export interface Link {
   port: number;
@@ -52,8 +57,8 @@ function direction(rate: number, delayMs: number, deliver: (chunk: Buffer) => vo
   return {
     inFlight: () => inFlight,
     send(chunk: Buffer, notBefore = 0) {
-      for (let at = 0; at < chunk.length; at += 16 * 1024) {
-        const piece = chunk.subarray(at, at + 16 * 1024);
+      for (let at = 0; at < chunk.length; at += SEGMENT_BYTES) {
+        const piece = chunk.subarray(at, at + SEGMENT_BYTES);
         const start = Math.max(performance.now(), freeAt, notBefore);
         freeAt = start + (piece.length / rate) * 1000;
         inFlight += piece.length;
@@ -77,6 +82,10 @@ export async function startLink(targetPort: number, options: LinkOptions): Promi
   const server = createServer((client) => {
     const opened = performance.now();
     const upstream = connect(targetPort, "127.0.0.1");
+    // The link times every packet itself: Nagle's algorithm on loopback (whose segments are 64 KiB)
+    // would hold a packet back until the previous one is acknowledged, up to the 40 ms delayed ACK.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
     const stopAll = () => {
       up.stop();

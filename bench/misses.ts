@@ -25,12 +25,14 @@ const REASONS: [section: string, metric: RegExp, why: string][] = [
   [
     "probe",
     /Range honoured|no Range/,
-    `both probes need one round trip after the connection's own for a common image (the header is in
-  the first bytes), so the latencies sit within the noise of this machine of each other; the row
-  shows the median of the run. Without Range the server writes the whole file into its socket
-  buffers whatever the client does (the bytes column counts what its sockets accepted: on loopback
-  the kernel takes megabytes before pushing back), so no client can write fewer there; with Range,
-  ours asks for the first 64 KiB and the server writes that.`,
+    `compare ours with the floor in the same row (what any client must spend: the link's round trips and
+  the bytes before the header). For a common image both probes need one round trip after the
+  connection's own and sit within a few milliseconds of the floor; the interval says whether the
+  difference is more than this machine's noise. Without Range the server writes the whole file into
+  its socket buffers whatever the client does, so no client writes fewer there. With Range, a jump
+  (the 1 MB ICC profile) costs one more request on the kept-alive connection after the rest of the
+  first 64 KiB window is read (cheaper here than a new connection's round trip); the first window is
+  that large so that a camera photo's EXIF is read in one round trip.`,
   ],
   [
     "validate",

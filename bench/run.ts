@@ -13,7 +13,7 @@ import { explainMisses } from "./misses.js";
 import { benchClient } from "./sections/client.js";
 import { benchBundle, benchImport, consumerFolder } from "./sections/consumer.js";
 import { benchGenerate, type Corpus } from "./sections/generate.js";
-import { benchProbe, LINK } from "./sections/probe.js";
+import { benchProbe, LINK, probeRounds } from "./sections/probe.js";
 import { benchValidation, benchValidatorSize } from "./sections/validators.js";
 import { fmt, table, type Row } from "./stats.js";
 
@@ -170,10 +170,16 @@ How each figure is taken:
   it, and "ajv vs ajv" is a second compile of the same schema measured the same way: the spread
   between two identical functions.
 - **probe** — through a TCP proxy on 127.0.0.1 (\`bench/link.ts\`) adding ${LINK.rttMs} ms per round
-  trip, ${fmt((LINK.bytesPerSecond * 8) / 1e6)} Mbit/s each way, one round trip per new connection
-  (plain HTTP: a real HTTPS connection costs one or two more), and reading from the server only as
-  the link drains. Bytes are those the server's sockets accepted (kernel-level, headers included),
-  not what the handler passed to \`res.end()\`. Every measurement starts with no open connection.
+  trip, ${fmt((LINK.bytesPerSecond * 8) / 1e6)} Mbit/s each way in packets of one TCP segment, one round trip per new
+  connection (plain HTTP: a real HTTPS connection costs one or two more; TCP's slow start is not
+  modelled), and reading from the server only as the link drains. Bytes are those the server's
+  sockets accepted (kernel-level, headers included), not what the handler passed to \`res.end()\`.
+  Every measurement starts with no open connection; ${probeRounds(RUNS)} rounds per row, each measuring every
+  side once in rotating order (the full download in ${RUNS} of them). The floor is what any client
+  must spend (\`bench/sections/probe-floor.ts\`): by the link's arithmetic, and measured with a
+  raw-socket client that knows which bytes it needs. "Met" when ours is faster in the median or the
+  95% interval of the paired difference holds 0 (a tie these rounds cannot tell apart), and, with
+  Range, when the server wrote fewer bytes for ours.
 - **client** — see \`bench/sections/client.ts\`; fixed 2 s polling is status every 2 s, then the result.
 
 ${explainMisses(rows)}`;

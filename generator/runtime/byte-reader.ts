@@ -109,8 +109,12 @@ export function streamReader(
   let buffer = new Uint8Array(0);
   let received = 0;
   let ended = false;
-  const pull = async (until: number) => {
-    while (!ended && base + buffer.length < until) {
+  /** Pulls chunks until the buffer reaches `until`, keeping only bytes from `from` on (a skipped segment is never copied). */
+  const pull = async (from: number, until: number) => {
+    dropBefore(from);
+    const parts: Uint8Array[] = [buffer];
+    let have = base + buffer.length;
+    while (!ended && have < until) {
       const next = await chunks.next();
       if (next.done) {
         ended = true;
@@ -122,8 +126,17 @@ export function streamReader(
           `read more than the ${options.maxBytes}-byte cap without finding what was needed`,
           "too-large",
         );
-      buffer = concatBytes([buffer, next.value]);
+      const chunk = next.value;
+      have += chunk.length;
+      if (have <= from) base = have;
+      else {
+        // A chunk across `from` (the buffer is empty then): keep its part from `from` on.
+        const skip = Math.max(0, chunk.length - (have - from));
+        if (skip) base = from;
+        parts.push(chunk.subarray(skip));
+      }
     }
+    if (parts.length > 1) buffer = concatBytes(parts);
   };
   const dropBefore = (offset: number) => {
     if (offset > base) {
@@ -135,8 +148,7 @@ export function streamReader(
   const get = async (offset: number, length: number, exact: boolean) => {
     if (offset < base)
       throw new Error(`stream reader is forward-only: asked for ${offset} after dropping up to ${base}`);
-    await pull(offset + length);
-    dropBefore(offset);
+    await pull(offset, offset + length);
     const available = offset >= base ? Math.max(0, Math.min(length, base + buffer.length - offset)) : 0;
     if (exact && available < length) throw truncated(offset, length, base + buffer.length);
     return buffer.slice(offset - base, offset - base + available);

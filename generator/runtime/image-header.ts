@@ -100,7 +100,10 @@ const ICC_SIGNATURE = "ICC_PROFILE\0";
  * split into N APP2 segments of 18 bytes of framing each; the first announces N and the profile's
  * size, so they end at offset + 18·N + size. The jump is taken only when the last chunk's header
  * (signature, number N of N) is found ending exactly there; otherwise undefined (walk them one by one).
- * Over HTTP this turns a megabyte of profile from one range request per chunk into one.
+ * Over HTTP this turns a megabyte of profile from one range request per chunk into one. Encoders
+ * (libjpeg, ImageMagick, Photoshop) cut every chunk but the last to one length, so the last one's
+ * header is looked for first where that puts it: the read then holds only the last chunk, not the
+ * 64 KiB before the end where it could be.
  */
 async function iccProfileEnd(r: ByteReader, offset: number, length: number): Promise<number | undefined> {
   if (length < 2 + 14 + 4) return undefined;
@@ -110,13 +113,22 @@ async function iccProfileEnd(r: ByteReader, offset: number, length: number): Pro
   const end = offset + 18 * count + be32(head, 14);
   const firstEnd = offset + 2 + length;
   if (end <= firstEnd) return undefined;
-  const from = Math.max(firstEnd, end - MAX_SEGMENT);
+  const isLastChunk = (region: Uint8Array, q: number, at: number) =>
+    region[q] === 0xff &&
+    region[q + 1] === 0xe2 &&
+    at + 2 + be16(region, q + 2) === end &&
+    ascii(region, q + 4, 12) === ICC_SIGNATURE &&
+    region[q + 16] === count &&
+    region[q + 17] === count;
   // Read a little past the end too: the segments after the profile (tables, frame header) are short.
-  const region = await r.peek(from, end - from + 4096);
-  for (let q = end - from - 18; q >= 0; q--) {
-    if (region[q] !== 0xff || region[q + 1] !== 0xe2 || from + q + 2 + be16(region, q + 2) !== end) continue;
-    if (ascii(region, q + 4, 12) === ICC_SIGNATURE && region[q + 16] === count && region[q + 17] === count) return end;
+  const evenStart = offset + (count - 1) * (2 + length);
+  if (evenStart > firstEnd && end - evenStart <= MAX_SEGMENT && end - evenStart >= 18) {
+    const region = await r.peek(evenStart, end - evenStart + 4096);
+    if (region.length >= 18 && isLastChunk(region, 0, evenStart)) return end;
   }
+  const from = Math.max(firstEnd, end - MAX_SEGMENT);
+  const region = await r.peek(from, end - from + 4096);
+  for (let q = end - from - 18; q >= 0; q--) if (isLastChunk(region, q, from + q)) return end;
   return undefined;
 }
 
