@@ -129,8 +129,11 @@ function streamReader(chunks, options) {
   let buffer = new Uint8Array(0);
   let received = 0;
   let ended = false;
-  const pull = async (until) => {
-    while (!ended && base + buffer.length < until) {
+  const pull = async (from, until) => {
+    dropBefore(from);
+    const parts = [buffer];
+    let have = base + buffer.length;
+    while (!ended && have < until) {
       const next = await chunks.next();
       if (next.done) {
         ended = true;
@@ -139,8 +142,19 @@ function streamReader(chunks, options) {
       received += next.value.length;
       if (received > options.maxBytes)
         throw new ProbeError(`read more than the ${options.maxBytes}-byte cap without finding what was needed`, "too-large");
-      buffer = concatBytes([buffer, next.value]);
+      const chunk = next.value;
+      have += chunk.length;
+      if (have <= from)
+        base = have;
+      else {
+        const skip = Math.max(0, chunk.length - (have - from));
+        if (skip)
+          base = from;
+        parts.push(chunk.subarray(skip));
+      }
     }
+    if (parts.length > 1)
+      buffer = concatBytes(parts);
   };
   const dropBefore = (offset) => {
     if (offset > base) {
@@ -152,8 +166,7 @@ function streamReader(chunks, options) {
   const get = async (offset, length, exact) => {
     if (offset < base)
       throw new Error(`stream reader is forward-only: asked for ${offset} after dropping up to ${base}`);
-    await pull(offset + length);
-    dropBefore(offset);
+    await pull(offset, offset + length);
     const available = offset >= base ? Math.max(0, Math.min(length, base + buffer.length - offset)) : 0;
     if (exact && available < length)
       throw truncated(offset, length, base + buffer.length);
@@ -1602,14 +1615,18 @@ async function iccProfileEnd(r, offset, length) {
   const firstEnd = offset + 2 + length;
   if (end <= firstEnd)
     return void 0;
-  const from = Math.max(firstEnd, end - MAX_SEGMENT);
-  const region = await r.peek(from, end - from + 4096);
-  for (let q = end - from - 18; q >= 0; q--) {
-    if (region[q] !== 255 || region[q + 1] !== 226 || from + q + 2 + be16(region, q + 2) !== end)
-      continue;
-    if (ascii(region, q + 4, 12) === ICC_SIGNATURE && region[q + 16] === count && region[q + 17] === count)
+  const isLastChunk = (region2, q, at) => region2[q] === 255 && region2[q + 1] === 226 && at + 2 + be16(region2, q + 2) === end && ascii(region2, q + 4, 12) === ICC_SIGNATURE && region2[q + 16] === count && region2[q + 17] === count;
+  const evenStart = offset + (count - 1) * (2 + length);
+  if (evenStart > firstEnd && end - evenStart <= MAX_SEGMENT && end - evenStart >= 18) {
+    const region2 = await r.peek(evenStart, end - evenStart + 4096);
+    if (region2.length >= 18 && isLastChunk(region2, 0, evenStart))
       return end;
   }
+  const from = Math.max(firstEnd, end - MAX_SEGMENT);
+  const region = await r.peek(from, end - from + 4096);
+  for (let q = end - from - 18; q >= 0; q--)
+    if (isLastChunk(region, q, from + q))
+      return end;
   return void 0;
 }
 async function jpeg(r) {
