@@ -12,19 +12,7 @@ import { hasOwn } from "../shared/errors.js";
 import type { OutputTree } from "../write/output-tree.js";
 import { contentHash, type TreeManifest } from "../write/write.js";
 import { DEFAULT_CACHE_DIR, EmitCache, cacheKey } from "./cache.js";
-
-/**
- * A cached model: its summary and a hash of each emitted file (small, read for every model on every
- * run); the files themselves are cached apart and read only when the output on disk does not
- * already hold them.
- */
-export interface CachedModel {
-  summary: ModelSummary;
-  hashes: [string, string][];
-}
-
-/** Every model's cache entry from the last run, in one file (one read instead of one per model). */
-type RunIndex = Record<string, [key: string, entry: CachedModel]>;
+import { RunIndex, type CachedModel } from "./run-index.js";
 
 export interface RunCacheOptions {
   schemasDir: string;
@@ -36,7 +24,16 @@ export interface RunCacheOptions {
 
 const listingKey = (listing: PackageListing) => cacheKey("listing", JSON.stringify(listing));
 
-const sameJson = (a: unknown, b: unknown) => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+/** Whether two manifests have the same entries (compared entry by entry: no catalog-sized JSON built to compare). */
+function sameManifest(a: TreeManifest, b: TreeManifest | undefined): boolean {
+  if (!b) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => {
+    const [x, y] = [a[k], hasOwn(b, k) ? b[k] : undefined];
+    return !!y && x[0] === y[0] && x[1] === y[1] && x[2] === y[2];
+  });
+}
 
 export class RunCache {
   private readonly store: EmitCache;
@@ -47,12 +44,9 @@ export class RunCache {
   /** The output tree as the last write left it. */
   readonly lastOutput: TreeManifest | undefined;
   private readonly lastSources: SourceManifest | undefined;
-  private lastRun: RunIndex;
-  private readonly lastRunSize: number;
-  private readonly run: RunIndex = {};
+  private readonly index: RunIndex;
   private sourceManifest: SourceManifest | undefined;
   private sourcesRead = false;
-  private emitted = 0;
 
   constructor(private readonly options: RunCacheOptions) {
     this.store = new EmitCache(options.cache === false ? undefined : (options.cache ?? DEFAULT_CACHE_DIR));
@@ -62,8 +56,7 @@ export class RunCache {
     this.runKey = contentHash(`run\0${this.treeKey}\0${this.sourcesKey}`);
     this.lastOutput = this.store.getSync<TreeManifest>("trees", this.treeKey);
     this.lastSources = this.store.getSync<SourceManifest>("trees", this.sourcesKey);
-    this.lastRun = this.store.getSync<RunIndex>("runs", this.runKey) ?? {};
-    this.lastRunSize = Object.keys(this.lastRun).length;
+    this.index = new RunIndex(this.store, this.runKey);
   }
 
   /**
@@ -88,7 +81,7 @@ export class RunCache {
    */
   lookupAll(sources: SchemaSource[], output: OutputTree): (ModelSummary | undefined)[] {
     const found = sources.map((source) => this.lookup(source, output));
-    this.lastRun = {};
+    this.index.release();
     return found;
   }
 
@@ -99,8 +92,7 @@ export class RunCache {
   lookup(source: SchemaSource, output: OutputTree): ModelSummary | undefined {
     if (source.error) return undefined;
     const key = this.keyOf(source.relPath, source.hash);
-    const last = hasOwn(this.lastRun, source.relPath) ? this.lastRun[source.relPath] : undefined;
-    const meta = last?.[0] === key ? last[1] : this.store.getSync<CachedModel>("models", key);
+    const meta = this.index.lastEntry(source.relPath, key) ?? this.store.getSync<CachedModel>("models", key);
     if (!meta) return undefined;
     const restore = new Map<string, string>();
     let stored: Map<string, string> | undefined;
@@ -116,7 +108,7 @@ export class RunCache {
       if (content === undefined) output.keep(p, hash);
       else output.put(p, content);
     }
-    this.run[source.relPath] = [key, meta];
+    this.index.set(source.relPath, key, meta);
     return meta.summary;
   }
 
@@ -135,8 +127,7 @@ export class RunCache {
     const entry: CachedModel = JSON.parse(JSON.stringify({ summary, hashes }));
     this.store.set("files", key, [...files]);
     this.store.set("models", key, entry);
-    this.run[relPath] = [key, entry];
-    this.emitted++;
+    this.index.set(relPath, key, entry);
     return entry.summary;
   }
 
@@ -163,9 +154,8 @@ export class RunCache {
    */
   finish(written: TreeManifest | undefined): void {
     if (written) {
-      if (!sameJson(written, this.lastOutput)) this.store.set("trees", this.treeKey, written);
-      if (Object.keys(this.run).length !== this.lastRunSize || this.emitted)
-        this.store.set("runs", this.runKey, this.run);
+      if (!sameManifest(written, this.lastOutput)) this.store.set("trees", this.treeKey, written);
+      this.index.save();
     }
     const manifest = this.sourceManifest;
     if (
