@@ -7,7 +7,7 @@
 import path from "node:path";
 import type { PackageListing } from "../emit/package.js";
 import type { ModelSummary } from "../model/model.js";
-import { readSchemaSources, type SchemaSource, type SourceManifest } from "../load/load.js";
+import { readSchemaSources, type SchemaSource, type SourceManifest } from "../load/sources.js";
 import { hasOwn } from "../shared/errors.js";
 import type { OutputTree } from "../write/output-tree.js";
 import { contentHash, type TreeManifest } from "../write/write.js";

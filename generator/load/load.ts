@@ -10,7 +10,6 @@ import { GeneratorError, SchemaFileError, hasOwn } from "../shared/errors.js";
 import type { NoteCode } from "../shared/notes.js";
 import { walkFiles } from "../shared/walk-files.js";
 import { JsonLoadError, decodeUtf8, parseJson, type Position } from "./load-json.js";
-import { contentHash } from "../write/write.js";
 import { readPricingFields, type PricingFields } from "./pricing-fields.js";
 
 export interface SchemaFile {
@@ -46,10 +45,17 @@ export const ENVELOPE_KEYS = [
 /** Model ids are path-like: segments of letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
 export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 
-export async function findSchemaFiles(dir: string): Promise<string[]> {
+/** What the schemas folder holds for generation: `.json` files and the folders they are in; no dot entries, no links followed. */
+export const isSchemaEntry = (e: Dirent) =>
+  !e.name.startsWith(".") && (e.isDirectory() || (e.isFile() && e.name.endsWith(".json")));
+
+export function assertSchemasDir(dir: string): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new GeneratorError(`no schemas folder at ${dir}`, 2);
-  const keep = (e: Dirent) => !e.name.startsWith(".") && (e.isDirectory() || (e.isFile() && e.name.endsWith(".json")));
-  return walkFiles(dir, keep).map((rel) => path.join(dir, rel));
+}
+
+export async function findSchemaFiles(dir: string): Promise<string[]> {
+  assertSchemasDir(dir);
+  return walkFiles(dir, isSchemaEntry).map((rel) => path.join(dir, rel));
 }
 
 /** A file's text, or why it could not be read as text (not UTF-8, too large). */
@@ -193,66 +199,7 @@ export async function readSchemaTexts(dir: string): Promise<SchemaText[]> {
   return paths.map((file) => ({ file, relPath: relPathOf(dir, file), text: "", ...readSchemaText(file) }));
 }
 
-const relPathOf = (dir: string, file: string) => path.relative(dir, file).split(path.sep).join("/");
-
-/** A schema file known by its content hash; its text is there when it had to be read. */
-export interface SchemaSource {
-  file: string;
-  relPath: string;
-  hash: string;
-  text?: string;
-  /** Read (and hashed) in this run, its text kept only when asked for. */
-  read?: boolean;
-  /** Why the file could not be read as text (such a file is never recorded in the manifest). */
-  error?: JsonLoadError;
-}
-
-/**
- * Size, mtime and content hash of each schema file as the last run saw them, and when that run
- * looked (`at`, epoch ms).
- */
-export interface SourceManifest {
-  at: number;
-  files: Record<string, [size: number, mtimeMs: number, hash: string]>;
-}
-
-/**
- * How long before a run a file's mtime must lie for the run's record of it to be trusted: an edit
- * that keeps the size within one mtime tick of the run (file systems with coarse timestamps) would
- * otherwise go unseen. Newer files are read again (git's "racily clean" entries, the same idea).
- */
-const MTIME_SLACK_MS = 2000;
-
-/**
- * Every schema file under `dir` with its content hash. A file whose size and mtime match the last
- * run's manifest, and whose mtime was already old then, is taken at its recorded hash without being
- * read (as the output manifest does for generated files); the others are read. Returns the manifest
- * for the next run too.
- */
-export async function readSchemaSources(
-  dir: string,
-  last: SourceManifest | undefined,
-  keepText = true,
-): Promise<{ sources: SchemaSource[]; manifest: SourceManifest }> {
-  const manifest: SourceManifest = { at: Date.now(), files: {} };
-  const lastFiles =
-    last && typeof last.at === "number" && last.files && typeof last.files === "object" ? last.files : {};
-  const sources = (await findSchemaFiles(dir)).map((file): SchemaSource => {
-    const relPath = relPathOf(dir, file);
-    const st = statSync(file);
-    const known = hasOwn(lastFiles, relPath) ? lastFiles[relPath] : undefined;
-    if (known && known[0] === st.size && known[1] === st.mtimeMs && st.mtimeMs < last!.at - MTIME_SLACK_MS) {
-      manifest.files[relPath] = known;
-      return { file, relPath, hash: known[2] };
-    }
-    const { text, error } = readSchemaText(file);
-    if (error) return { file, relPath, hash: "", error };
-    const hash = contentHash(text);
-    manifest.files[relPath] = [st.size, st.mtimeMs, hash];
-    return keepText ? { file, relPath, hash, text, read: true } : { file, relPath, hash, read: true };
-  });
-  return { sources, manifest };
-}
+export const relPathOf = (dir: string, file: string) => path.relative(dir, file).split(path.sep).join("/");
 
 /**
  * Ids that differ only in case would share one path on case-insensitive file systems: every later

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { RunCache, type RunCacheOptions } from "../../generator/incremental/run-cache.js";
 import type { PackageListing } from "../../generator/emit/package.js";
-import type { SchemaSource } from "../../generator/load/load.js";
+import type { SchemaSource } from "../../generator/load/sources.js";
 import type { ModelSummary } from "../../generator/model/model.js";
 import { OutputTree } from "../../generator/write/output-tree.js";
 import { readTree } from "../../generator/write/write.js";

@@ -3,7 +3,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SchemaFileError } from "../../generator/shared/errors.js";
 import { LOAD_LIMITS, parseJson as parseJsonWithPositions } from "../../generator/load/load-json.js";
-import { checkSchemaFile, parseSchemaFile, readSchemaSources } from "../../generator/load/load.js";
+import { checkSchemaFile, parseSchemaFile } from "../../generator/load/load.js";
+import { readSchemaSources } from "../../generator/load/sources.js";
 import { tempDir } from "../helpers.js";
 
 const parse = (text: string, rel = "acme/m.json") => parseSchemaFile(`schemas/${rel}`, rel, text);
