@@ -26,8 +26,6 @@ export interface OutputTreeOptions {
   dryRun?: boolean;
 }
 
-const byPath = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
-
 export class OutputTree {
   /** The next tree: each file's hash (contents are staged or already on disk, never kept). */
   private readonly next = new Map<string, string>();
@@ -73,7 +71,7 @@ export class OutputTree {
 
   /** What the next tree changes, adds and removes against the disk. */
   diff(): TreeDiff {
-    return diffTree(this.existing, new Map([...this.next].map(([p, hash]) => [p, { hash }])));
+    return diffTree(this.existing, this.next);
   }
 
   /** Drops what was staged (a failed run): the output stays as it was. */
@@ -102,6 +100,6 @@ export class OutputTree {
   /** What is on disk after the commit, for the next run to trust without reading (unless a file changed since). */
   manifest(): TreeManifest | undefined {
     if (!this.committed) return undefined;
-    return manifestOf(this.outDir, new Map([...this.next].sort(byPath)), this.seen);
+    return manifestOf(this.outDir, this.next, this.seen);
   }
 }

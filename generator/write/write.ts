@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { GeneratorError } from "../shared/errors.js";
+import { GeneratorError, hasOwn } from "../shared/errors.js";
 import { walkFiles } from "../shared/walk-files.js";
 import { finishStagedWrite } from "./staged.js";
 
@@ -51,19 +51,19 @@ export function hashTree(
   walk = false,
 ): Map<string, string> {
   const out = new Map<string, string>();
-  const paths = manifest && !walk ? Object.keys(manifest).sort() : listTree(dir);
+  const paths = manifest && !walk ? Object.keys(manifest) : listTree(dir);
   for (const p of paths) {
-    const file = path.join(dir, ...p.split("/"));
-    const known = manifest?.[p];
-    let st;
-    try {
-      st = statSync(file);
-    } catch {
-      continue; // removed by hand: not on disk, so written again
+    const file = path.join(dir, p);
+    const known = manifest && hasOwn(manifest, p) ? manifest[p] : undefined;
+    // Missing: removed by hand, so written again.
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (!st?.isFile()) continue;
+    if (known && st.size === known[0] && st.mtimeMs === known[1]) {
+      out.set(p, known[2]);
+      seen[p] = known;
+      continue;
     }
-    if (!st.isFile()) continue;
-    const hash =
-      known && st.size === known[0] && st.mtimeMs === known[1] ? known[2] : contentHash(readFileSync(file, "utf8"));
+    const hash = contentHash(readFileSync(file, "utf8"));
     out.set(p, hash);
     seen[p] = [st.size, st.mtimeMs, hash];
   }
@@ -90,18 +90,13 @@ export function manifestOf(dir: string, hashes: Map<string, string>, seen: TreeM
   return manifest;
 }
 
-/** A file of the next tree: its hash, and its content unless it is already on disk unchanged. */
-export interface OutputFile {
-  hash: string;
-  content?: string;
-}
-
-export function diffTree(existing: Map<string, string>, next: Map<string, OutputFile>): TreeDiff {
+/** The diff of the next tree (each file's hash) against the files on disk (each one's hash); every list sorted. */
+export function diffTree(existing: Map<string, string>, next: Map<string, string>): TreeDiff {
   const diff: TreeDiff = { changed: [], added: [], removed: [], unchanged: [] };
-  for (const [p, file] of next) {
+  for (const [p, hash] of next) {
     const old = existing.get(p);
     if (old === undefined) diff.added.push(p);
-    else if (old === file.hash) diff.unchanged.push(p);
+    else if (old === hash) diff.unchanged.push(p);
     else diff.changed.push(p);
   }
   for (const p of existing.keys()) if (!next.has(p)) diff.removed.push(p);
