@@ -98,9 +98,7 @@ export async function formatValidator(
   runtimeImportPrefix: string,
 ): Promise<CompiledValidatorCode> {
   // Asynchronous: esbuild's service formats while this thread emits types (its sync API would add a thread per caller).
-  const code = (
-    await transform(validator.code, { loader: "js", charset: "utf8", legalComments: "none" })
-  ).code.trimEnd();
+  const code = await printJs(validator.code);
   for (const mention of findCalls(code, CHECKED_NAMES)) {
     // A key of an object literal names nothing (ajv's recursive-ref wrapper is `{ validate: validate1 }`).
     if (
@@ -120,6 +118,79 @@ export async function formatValidator(
     ? `import { ${specifiers.join(", ")} } from ${JSON.stringify(runtimeImportPrefix + "core.js")};`
     : "";
   return { imports, code, functionName: validator.functionName };
+}
+
+const PRINT_OPTIONS = { loader: "js", charset: "utf8", legalComments: "none" } as const;
+/** The function each validator is wrapped in when several are printed by one esbuild call. */
+const BATCH_WRAPPER = "__rcgPrint";
+/** Most validators one esbuild call prints, and how long the first waits for others to join it. */
+const BATCH_SIZE = 16;
+const BATCH_WAIT_MS = 2;
+
+interface PrintJob {
+  code: string;
+  resolve: (printed: string) => void;
+  reject: (e: unknown) => void;
+}
+let waiting: PrintJob[] = [];
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * esbuild's print of `code`, trailing whitespace trimmed. esbuild's cost is mostly per call, so the
+ * validators waiting at the same moment are printed by one call, each wrapped in a function and taken
+ * back out one indentation level less (exactly what printing it alone gives); a batch whose output
+ * cannot be taken apart exactly is printed one validator at a time.
+ */
+function printJs(code: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    waiting.push({ code, resolve, reject });
+    if (waiting.length >= BATCH_SIZE) printWaiting();
+    else timer ??= setTimeout(printWaiting, BATCH_WAIT_MS);
+  });
+}
+
+function printWaiting(): void {
+  clearTimeout(timer);
+  timer = undefined;
+  const jobs = waiting;
+  waiting = [];
+  if (jobs.length === 1) return printAlone(jobs[0]);
+  const source = jobs.map((j, i) => `function ${BATCH_WRAPPER}${i}() {\n${j.code}\n}\n`).join("");
+  transform(source, PRINT_OPTIONS).then(
+    (printed) => {
+      const bodies = unwrapBatch(printed.code, jobs.length);
+      jobs.forEach((j, i) => (bodies ? j.resolve(bodies[i]) : printAlone(j)));
+    },
+    // One validator esbuild refuses fails only its own model.
+    () => jobs.forEach(printAlone),
+  );
+}
+
+function printAlone(job: PrintJob): void {
+  transform(job.code, PRINT_OPTIONS).then((printed) => job.resolve(printed.code.trimEnd()), job.reject);
+}
+
+/**
+ * The bodies of the wrapped functions in esbuild's output, one indentation level less, or undefined
+ * unless that is exact: with no template literal in the output, every line break is esbuild's own and
+ * every line of a body is indented one level more than it would be alone.
+ */
+function unwrapBatch(printed: string, count: number): string[] | undefined {
+  if (printed.includes("`")) return undefined;
+  const lines = printed.split("\n");
+  const bodies: string[] = [];
+  let i = 0;
+  for (let n = 0; n < count; n++) {
+    if (lines[i++] !== `function ${BATCH_WRAPPER}${n}() {`) return undefined;
+    const body: string[] = [];
+    for (; i < lines.length && lines[i] !== "}"; i++) {
+      if (lines[i] !== "" && !lines[i].startsWith("  ")) return undefined;
+      body.push(lines[i].slice(2));
+    }
+    if (lines[i++] !== "}") return undefined;
+    bodies.push(body.join("\n").trimEnd());
+  }
+  return lines.slice(i).join("").trim() ? undefined : bodies;
 }
 
 /** ajv's standalone ESM code for the schema, as ajv writes it. */
