@@ -5,44 +5,15 @@
  * with `@` stays text. The media rules are then checked on the file's bytes by validation.
  */
 import path from "node:path";
+import { DESCEND, mapWithSchema, mediaKindOf } from "../runtime/client-media.js";
 import { DATA_URI_MAX_BYTES, LocalMediaError } from "../runtime/data-uri.js";
-import { joinPointer } from "../runtime/json-pointer.js";
 import { fileToDataUri } from "../runtime/node.js";
-import type { MediaKind } from "../runtime/rule-types.js";
 import { CliFailure, EXIT, readJsonArgument, type CliIo } from "./context.js";
-
-type SchemaNode = { readonly [keyword: string]: unknown };
 
 export interface LocalFile {
   pointer: string;
   file: string;
   bytes: number;
-}
-
-const isNode = (v: unknown): v is SchemaNode => !!v && typeof v === "object" && !Array.isArray(v);
-
-/** The media kind a schema node (or one of its alternatives) takes, if it is a media input. */
-function mediaKindOf(schema: unknown): MediaKind | undefined {
-  if (!isNode(schema)) return undefined;
-  const own = schema["x-media"];
-  if (own === "image" || own === "video" || own === "audio") return own;
-  for (const key of ["anyOf", "oneOf"]) {
-    const alternatives = schema[key];
-    if (Array.isArray(alternatives)) for (const alt of alternatives) if (mediaKindOf(alt)) return mediaKindOf(alt);
-  }
-  return undefined;
-}
-
-function childSchema(schema: unknown, key: string | number): unknown {
-  if (!isNode(schema)) return undefined;
-  if (typeof key === "number") {
-    const prefix = schema.prefixItems;
-    if (Array.isArray(prefix) && key < prefix.length) return prefix[key];
-    return Array.isArray(schema.items) ? schema.items[key] : schema.items;
-  }
-  const props = schema.properties;
-  if (isNode(props) && Object.hasOwn(props, key)) return props[key];
-  return isNode(schema.additionalProperties) ? schema.additionalProperties : undefined;
 }
 
 /**
@@ -56,37 +27,22 @@ export async function expandLocalMedia(
   cwd: string,
 ): Promise<{ input: unknown; files: LocalFile[] }> {
   const files: LocalFile[] = [];
-  const walk = async (value: unknown, schema: unknown, pointer: string): Promise<unknown> => {
-    if (typeof value === "string") {
-      const kind = mediaKindOf(schema);
-      if (!kind || !value.startsWith("@")) return value;
-      const file = path.resolve(cwd, value.slice(1));
-      try {
-        const uri = await fileToDataUri(file, { kind, name: value.slice(1) });
-        files.push({ pointer, file: value.slice(1), bytes: uri.length });
-        return uri;
-      } catch (e) {
-        if (e instanceof LocalMediaError)
-          throw new CliFailure(`${pointer}: ${e.message}`, EXIT.failed, "ValidationError");
-        throw new CliFailure(`${pointer}: cannot read ${value.slice(1)}: ${(e as Error).message}`, EXIT.usage);
-      }
+  const readFile = async (value: unknown, schema: unknown, pointer: string) => {
+    const kind = typeof value === "string" && value.startsWith("@") ? mediaKindOf(schema) : undefined;
+    if (!kind) return DESCEND;
+    const name = (value as string).slice(1);
+    const file = path.resolve(cwd, name);
+    try {
+      const uri = await fileToDataUri(file, { kind, name });
+      files.push({ pointer, file: name, bytes: uri.length });
+      return uri;
+    } catch (e) {
+      if (e instanceof LocalMediaError)
+        throw new CliFailure(`${pointer}: ${e.message}`, EXIT.failed, "ValidationError");
+      throw new CliFailure(`${pointer}: cannot read ${name}: ${(e as Error).message}`, EXIT.usage);
     }
-    if (Array.isArray(value))
-      return Promise.all(value.map((v, i) => walk(v, childSchema(schema, i), joinPointer(pointer, i))));
-    if (isNode(value)) {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value))
-        Object.defineProperty(out, k, {
-          value: await walk(v, childSchema(schema, k), joinPointer(pointer, k)),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      return out;
-    }
-    return value;
   };
-  const expanded = await walk(input, inputSchema, "");
+  const expanded = await mapWithSchema(input, inputSchema, readFile);
   if (files.length) {
     const total = new TextEncoder().encode(JSON.stringify(expanded)).length;
     if (total > DATA_URI_MAX_BYTES)

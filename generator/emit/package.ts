@@ -15,6 +15,7 @@ import { propertyDocs } from "./docs.js";
 import { loadBuiltRuntime } from "./runtime.js";
 import { emitLoaderFiles } from "./loaders.js";
 import { emitTypes } from "./types.js";
+import { mediaPathsType } from "./media-paths.js";
 import type { CompactValidator } from "./validator.js";
 
 export interface PackageOptions {
@@ -107,6 +108,7 @@ export async function emitModelFiles(
     outputSchema: stripRules(model.output.schema),
     ruleTargets: model.ruleTargets,
     knownProperties: model.input.knownProperties,
+    mediaPathsType: mediaPathsType(model.input.schema),
     example: model.example,
     validatorImports: validator.imports,
     validatorCode: validator.code,

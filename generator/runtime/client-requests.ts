@@ -6,6 +6,7 @@
 import { NetworkError, RunComfyError, UnknownModelError, ValidationError } from "./errors.js";
 import { parseRetryAfter } from "./backoff.js";
 import { serverMessage } from "./client-http-errors.js";
+import { hasLocalMedia, inlineLocalMedia } from "./client-media.js";
 import { send, type HttpOptions } from "./http.js";
 import type { RunTimes } from "./client-poll.js";
 import type {
@@ -80,10 +81,14 @@ export async function submit(
   opts: RequestOptions = {},
 ): Promise<SubmittedJob> {
   if (!(await ctx.options.knownModel(modelId))) throw new UnknownModelError(modelId);
-  await checkInput(ctx, modelId, input);
+  // Local media becomes data URIs first, so validation probes the bytes that will be sent.
+  const sent = hasLocalMedia(input)
+    ? await inlineLocalMedia(modelId, input, (await ctx.options.loadModel(modelId)).inputSchema)
+    : input;
+  await checkInput(ctx, modelId, sent);
   const http = await ctx.connection();
   const body = asObject(
-    await send(http, { method: "POST", path: modelPath(modelId), body: input, idempotent: false, signal: opts.signal }),
+    await send(http, { method: "POST", path: modelPath(modelId), body: sent, idempotent: false, signal: opts.signal }),
   );
   const requestId = body.request_id;
   if (typeof requestId !== "string" || !requestId)

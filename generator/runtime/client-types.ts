@@ -1,6 +1,7 @@
 /** The queue client's public types: options, jobs, statuses, results and the client interface. */
 import type { ValidationIssue, ValidationResult } from "./issues.js";
 import type { RetryOptions } from "./http.js";
+import type { LocalMedia, WithLocalMedia } from "./client-media.js";
 import type { ValidateOptions } from "./validate.js";
 
 /** Statuses RunComfy documents or its official clients handle; the server may add others, which are passed through. */
@@ -15,15 +16,27 @@ export type JobStatus =
   | "error"
   | (string & {});
 
-/** Model id → its input and output types (an interface such as the generated ModelTypes fits). */
-export type ModelTypeMap<M> = { [K in keyof M]: { input: unknown; output: unknown } };
+/**
+ * Model id → its input and output types (an interface such as the generated ModelTypes fits).
+ * `mediaPaths` names the input's media values (`"image_urls/*"`, `*` for array items), which then
+ * also take local media (`Blob`, `File`, `Uint8Array`) in `submit`, `run` and `subscribe`.
+ */
+export type ModelTypeMap<M> = { [K in keyof M]: { input: unknown; output: unknown; mediaPaths?: string } };
 
-/** What `submit`, `run` and `subscribe` take for a model. */
-export type ClientInput<E extends { input: unknown }> = E["input"];
+/** What `submit`, `run` and `subscribe` take for a model: its input, with local media allowed at its media values. */
+export type ClientInput<E extends { input: unknown; mediaPaths?: string }> = E extends {
+  mediaPaths: infer P extends string;
+}
+  ? WithLocalMedia<E["input"], P>
+  : E["input"];
+
+export type { LocalMedia, WithLocalMedia };
 
 /** What the client needs of a loaded model. */
 export interface LoadedModel {
   validate(input: unknown, options?: ValidateOptions): Promise<ValidationResult>;
+  /** The normalized input schema: which values are media, and of which kind (`x-media`). */
+  inputSchema?: unknown;
 }
 
 export interface ClientOptions {
@@ -175,7 +188,11 @@ export interface RunOptions {
 export interface RunComfyClient<M extends ModelTypeMap<M>> {
   /**
    * Validates the input (unless `validate: false`) and submits a job: `POST /models/{model_id}`.
-   * Never retried after it may have reached the server (a duplicate job is billed twice).
+   * Local media (`Blob`, `File`, `Uint8Array`) at a media input is sent as a data URI, its type from
+   * the Blob, the file name or the bytes; one of the wrong kind, anywhere but a media input, or over
+   * RunComfy's 64 MiB cap is a ValidationError before anything is sent, and the media rules are
+   * checked on the bytes. Never retried after it may have reached the server (a duplicate job is
+   * billed twice).
    * @returns the job's request id and its status, result and cancel URLs.
    */
   submit<Id extends keyof M & string>(

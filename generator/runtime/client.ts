@@ -22,6 +22,7 @@ export type {
   JobResult,
   JobStatus,
   LoadedModel,
+  LocalMedia,
   ModelTypeMap,
   RequestOptions,
   ResultOptions,
@@ -31,6 +32,7 @@ export type {
   StatusResult,
   StatusUpdate,
   SubmittedJob,
+  WithLocalMedia,
 } from "./client-types.js";
 
 /** A proxy URL as given, or resolved against the page's location when relative (browsers). */

@@ -3,6 +3,7 @@
  * local files as `data:<type>;base64,…` within a 64 MiB request cap. Web-standard only (no Buffer),
  * so the client can turn a Blob, File or Uint8Array into a data URI in any runtime.
  */
+import { sniffImageFormat, sniffUnmeasuredImage } from "./image-header.js";
 import type { MediaKind } from "./rule-types.js";
 
 /** The largest request RunComfy's own clients send (data URIs included): 64 MiB. */
@@ -85,4 +86,37 @@ export function base64OfBytes(bytes: Uint8Array): string {
 /** `data:<mediaType>;base64,<bytes>`. */
 export function bytesToDataUri(bytes: Uint8Array, mediaType: string): string {
   return `data:${mediaType};base64,${base64OfBytes(bytes)}`;
+}
+
+const ascii = (b: Uint8Array, at: number, n: number) => String.fromCharCode(...b.subarray(at, at + n));
+
+/** Media types by ISO BMFF `ftyp` brand (MP4, QuickTime, M4A, AVIF, HEIF). */
+const FTYP_BRANDS: Readonly<Record<string, string>> = {
+  "qt  ": "video/quicktime",
+  "M4A ": "audio/mp4",
+  "M4B ": "audio/mp4",
+  avif: "image/avif",
+  avis: "image/avif",
+};
+
+/** The media type of bytes by their signature (images, MP4/QuickTime, WebM, WAV, MP3, OGG, FLAC), or undefined. */
+export function sniffMediaType(bytes: Uint8Array): string | undefined {
+  const image = sniffImageFormat(bytes);
+  if (image) return `image/${image}`;
+  if (bytes.length >= 12 && ascii(bytes, 4, 4) === "ftyp") {
+    const brand = ascii(bytes, 8, 4);
+    return FTYP_BRANDS[brand] ?? (sniffUnmeasuredImage(bytes) === "HEIF" ? "image/heic" : "video/mp4");
+  }
+  if (sniffUnmeasuredImage(bytes) === "TIFF") return "image/tiff";
+  if (bytes.length >= 4 && bytes[0] === 0x1a && bytes[1] === 0x45 && bytes[2] === 0xdf && bytes[3] === 0xa3)
+    return "video/webm";
+  if (bytes.length >= 12 && ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 4) === "WAVE") return "audio/wav";
+  if (bytes.length >= 4 && ascii(bytes, 0, 4) === "OggS") return "audio/ogg";
+  if (bytes.length >= 4 && ascii(bytes, 0, 4) === "fLaC") return "audio/flac";
+  if (
+    (bytes.length >= 3 && ascii(bytes, 0, 3) === "ID3") ||
+    (bytes.length >= 2 && bytes[0] === 0xff && (bytes[1] & 0xe0) === 0xe0)
+  )
+    return "audio/mpeg";
+  return undefined;
 }

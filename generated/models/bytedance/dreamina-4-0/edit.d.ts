@@ -72,6 +72,9 @@ export interface Output {
   audios?: string[]
 }
 
+/** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */
+export type MediaPaths = "image_urls/*";
+
 /** The model id, as sent in the request path. */
 export declare const modelId: "bytedance/dreamina-4-0/edit";
 /** The precompiled input validator (ajv standalone). */

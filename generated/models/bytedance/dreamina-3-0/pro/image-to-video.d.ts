@@ -66,6 +66,9 @@ export interface Output {
   audios?: string[]
 }
 
+/** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */
+export type MediaPaths = "image_urls/*";
+
 /** The model id, as sent in the request path. */
 export declare const modelId: "bytedance/dreamina-3-0/pro/image-to-video";
 /** The precompiled input validator (ajv standalone). */

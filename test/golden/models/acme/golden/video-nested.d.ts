@@ -79,6 +79,9 @@ export interface Output {
   }
 }
 
+/** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */
+export type MediaPaths = "first_frame" | "soundtrack";
+
 /** The model id, as sent in the request path. */
 export declare const modelId: "acme/golden/video-nested";
 /** The precompiled input validator (ajv standalone). */

@@ -63,6 +63,9 @@ export interface Output {
   }
 }
 
+/** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */
+export type MediaPaths = "image_urls/*" | "mask_video";
+
 /** The model id, as sent in the request path. */
 export declare const modelId: "acme/quirky/all-quirks";
 /** The precompiled input validator (ajv standalone). */
