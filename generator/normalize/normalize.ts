@@ -2,13 +2,13 @@
  * Stage 2 — normalize: turns one captured RunComfy schema (quirks included) into clean JSON Schema
  * (draft 2020-12 form: tuples as `prefixItems`), plus side tables — the `validations` rules, the
  * property names each input object declares — and a list of notes (what was changed, and why).
- * The work is a table of named rules run in order on each schema node (normalize-rules.ts).
+ * The work is a table of named rules run in order on each schema node (rules/index.ts, one file per rule).
  * Pure: no I/O; a `$ref` is resolved only inside the same schema. Anything it cannot place is a
  * SchemaFileError naming the file and JSON pointer.
  */
 import { joinPointer } from "../runtime/json-pointer.js";
 import { SchemaErrors, SchemaFileError, hasOwn } from "../shared/errors.js";
-import { NORMALIZER_RULES, type NodeContext } from "./rules.js";
+import { NORMALIZER_RULES, type NodeContext } from "./rules/index.js";
 import type { MediaKind, Rule, RuleTarget } from "../runtime/rule-types.js";
 import { formats } from "../runtime/formats.js";
 import { makeNote, type Note, type NoteCode } from "../shared/notes.js";

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { normalizeInputSchema } from "../../generator/normalize/normalize.js";
-import { HANDLED_KEYWORDS, NORMALIZER_RULES } from "../../generator/normalize/rules.js";
+import { HANDLED_KEYWORDS, NORMALIZER_RULES } from "../../generator/normalize/rules/index.js";
 import { SchemaErrors } from "../../generator/shared/errors.js";
 import { ROOT } from "../helpers.js";
 

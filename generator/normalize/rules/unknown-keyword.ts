@@ -1,0 +1,14 @@
+import { note } from "../normalize.js";
+import { type NormalizerRule, at } from "./node-context.js";
+
+/** The last rule: a keyword no rule reads is not JSON Schema. `handled` is read when the rule runs (the table's keywords). */
+export const unknownKeyword = (handled: () => ReadonlySet<string>): NormalizerRule => ({
+  name: "unknown-keyword",
+  keywords: [],
+  apply(n) {
+    for (const key of Object.keys(n.raw)) {
+      if (!handled().has(key))
+        note(n.ctx, "unknown-keyword", at(n, key), `keyword ${JSON.stringify(key)} is not JSON Schema and is ignored`);
+    }
+  },
+});
