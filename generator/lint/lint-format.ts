@@ -122,7 +122,11 @@ export function formatFindings(
  */
 export function formatNormalizations(notes: { file: string; note: Note }[], verbose: boolean): string {
   const byCode = new Map<NoteCode, { file: string; note: Note }[]>();
-  for (const n of notes) byCode.set(n.note.code, [...(byCode.get(n.note.code) ?? []), n]);
+  for (const n of notes) {
+    const list = byCode.get(n.note.code);
+    if (list) list.push(n);
+    else byCode.set(n.note.code, [n]);
+  }
   const rank = (s: string) => (s === "error" ? 0 : s === "warning" ? 1 : 2);
   const kinds = [...byCode].sort(
     ([a, x], [b, y]) => rank(x[0].note.severity) - rank(y[0].note.severity) || (a < b ? -1 : 1),
