@@ -151,8 +151,25 @@ export interface RequestOptions {
  * `outcome: "not_cancellable"`, which is `{ cancelled: false, outcome: "not_cancellable" }` here.
  */
 export type CancelResult =
-  | { requestId: string; cancelled: true; status: "cancelled" }
-  | { requestId: string; cancelled: false; status: JobStatus; outcome?: string; reason: string };
+  | {
+      /** The job's request id. */
+      requestId: string;
+      /** The job was cancelled (it was still queued). */
+      cancelled: true;
+      status: "cancelled";
+    }
+  | {
+      /** The job's request id. */
+      requestId: string;
+      /** The job was not cancelled: it already runs or has ended. */
+      cancelled: false;
+      /** Its status as the service said (`in_progress` when it did not say). */
+      status: JobStatus;
+      /** The service's `outcome`, e.g. `not_cancellable`. */
+      outcome?: string;
+      /** Why, in words (the service's message when it gave one). */
+      reason: string;
+    };
 
 /** What `run`'s `onStatus` receives. */
 export interface StatusUpdate extends StatusResult {

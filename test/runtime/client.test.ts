@@ -208,13 +208,13 @@ describe("client: errors", () => {
 describe("client: waiting", () => {
   it("times out with the request id", async () => {
     const e = await emulator({ queueMs: 5000 });
-    const t0 = Date.now();
     const err = await caught(clientFor(e).run(T2V, { prompt: "x" }, { timeoutMs: 300, pollIntervalMs: 50 }));
     expect(err).toBeInstanceOf(TimeoutError);
     const [job] = e.jobs();
     expect((err as TimeoutError).requestId).toBe(job.requestId);
     expect((err as TimeoutError).message).toContain(`[request ${job.requestId}]`);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    // It gave up while the job still waited in the queue (5 s), which it leaves running.
+    expect(job.status).toBe("in_queue");
   });
 
   it("an abort wakes the sleep at once, cancels the queued job and rejects", async () => {
@@ -228,12 +228,12 @@ describe("client: waiting", () => {
     );
     // Abort once the job is submitted and the first status is in (the run sleeps then).
     await vi.waitFor(() => expect(requestId && e.stats().requests.status).toBe(1), { timeout: 10_000, interval: 10 });
-    const t0 = Date.now();
     controller.abort();
     const err = await caught(run);
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(err).toBeInstanceOf(AbortedError);
+    // Cancelled, so cancelled while still queued (5 s): the 10-s sleep was not waited out, and no poll came after it.
     expect(e.job(requestId)?.status).toBe("cancelled");
+    expect(e.stats().requests).toMatchObject({ status: 1, cancel: 1 });
   });
 
   it("keeps polling through unknown statuses and passes them to onStatus", async () => {
