@@ -1,4 +1,4 @@
-import { note } from "../normalize.js";
+import { note } from "../context.js";
 import { type NormalizerRule, at, has } from "./node-context.js";
 
 /** Keywords that only document, or that ajv reads as annotations: kept for docs where useful, never validated. */

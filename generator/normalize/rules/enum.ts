@@ -1,5 +1,5 @@
 import { joinPointer } from "../../runtime/json-pointer.js";
-import { note } from "../normalize.js";
+import { note } from "../context.js";
 import { type NormalizerRule, at, fail, has } from "./node-context.js";
 import { checkValueType, coerceToType } from "./value-types.js";
 

@@ -1,5 +1,6 @@
 import { hasOwn } from "../../shared/errors.js";
-import { FORMAT_ALIASES, MEDIA_FORMATS, MEDIA_LIST_FORMATS, STANDARD_FORMATS, note } from "../normalize.js";
+import { note } from "../context.js";
+import { FORMAT_ALIASES, MEDIA_FORMATS, MEDIA_LIST_FORMATS, STANDARD_FORMATS } from "../vocabulary.js";
 import { type NormalizerRule, at, fail, has, hasType } from "./node-context.js";
 
 export const format: NormalizerRule = {

@@ -1,5 +1,6 @@
 import { hasOwn } from "../../shared/errors.js";
-import { MEDIA_FORMATS, MEDIA_LIST_FORMATS, note } from "../normalize.js";
+import { note } from "../context.js";
+import { MEDIA_FORMATS, MEDIA_LIST_FORMATS } from "../vocabulary.js";
 import type { NormalizerRule } from "./node-context.js";
 
 export const mediaFormatType: NormalizerRule = {

@@ -1,4 +1,4 @@
-import { note } from "../normalize.js";
+import { note } from "../context.js";
 import { parseNumeric } from "../rule-parser.js";
 import { type NormalizerRule, at, fail, has } from "./node-context.js";
 

@@ -1,5 +1,5 @@
 import { hasOwn } from "../../shared/errors.js";
-import { note } from "../normalize.js";
+import { note } from "../context.js";
 import {
   type NodeContext,
   type NormalizerRule,

@@ -1,5 +1,7 @@
 import { hasOwn } from "../../shared/errors.js";
-import { JSON_TYPES, type JsonType, TYPE_ALIASES, note } from "../normalize.js";
+import { note } from "../context.js";
+import type { JsonType } from "../schema-node.js";
+import { JSON_TYPES, TYPE_ALIASES } from "../vocabulary.js";
 import { type NodeContext, type NormalizerRule, at, fail } from "./node-context.js";
 
 export const type: NormalizerRule = {

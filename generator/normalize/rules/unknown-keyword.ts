@@ -1,4 +1,4 @@
-import { note } from "../normalize.js";
+import { note } from "../context.js";
 import { type NormalizerRule, at } from "./node-context.js";
 
 /** The last rule: a keyword no rule reads is not JSON Schema. `handled` is read when the rule runs (the table's keywords). */

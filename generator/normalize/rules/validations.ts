@@ -1,5 +1,5 @@
 import { joinPointer } from "../../runtime/json-pointer.js";
-import { note } from "../normalize.js";
+import { note } from "../context.js";
 import { parseRule } from "../rule-parser.js";
 import { type NormalizerRule, at, fail, has, hasType } from "./node-context.js";
 
