@@ -4,7 +4,6 @@
  * that fails. The worker runs the built JavaScript (dist/, made by `npm run build` before the tests).
  */
 import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type * as ModelWorker from "../../generator/emit/model-worker.js";
@@ -51,8 +50,13 @@ describe("a model built on a worker thread", () => {
     expect(failed.errors.map((e) => [e.ruleId, e.position?.line])).toEqual([["default-invalid", expect.any(Number)]]);
   });
 
-  it("is used for a run of many models (one thread per core beside the main one), not for a few", () => {
-    expect(built.workerThreadsFor(5)).toBe(0);
-    expect(built.workerThreadsFor(1000)).toBe(availableParallelism() - 1);
+  it("is used for a run of many models on the cores other processes leave idle, not for a few", () => {
+    expect(built.workerThreadsFor(5, 2, 0)).toBe(0);
+    // A quiet 2-core machine: one worker beside the main thread; a busy one: none.
+    expect(built.workerThreadsFor(1000, 2, 0.1)).toBe(1);
+    expect(built.workerThreadsFor(1000, 2, 1)).toBe(0);
+    expect(built.workerThreadsFor(1000, 2, 9)).toBe(0);
+    expect(built.workerThreadsFor(1000, 8, 2)).toBe(5);
+    expect(built.workerThreadsFor(1000, 8, 0)).toBe(7);
   });
 });
