@@ -27,6 +27,7 @@ const listingKey = (listing: PackageListing) => cacheKey("listing", JSON.stringi
 /** Whether two manifests have the same entries (compared entry by entry: no catalog-sized JSON built to compare). */
 function sameManifest(a: TreeManifest, b: TreeManifest | undefined): boolean {
   if (!b) return false;
+  if (a === b) return true;
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   return keys.every((k) => {

@@ -30,6 +30,9 @@ export class OutputTree {
   /** The next tree: each file's hash (contents are staged or already on disk, never kept). */
   private readonly next = new Map<string, string>();
   private committed = false;
+  /** Files staged (new or changed) and removed by the commit. */
+  private written = 0;
+  private removed = 0;
 
   private constructor(
     readonly outDir: string,
@@ -38,6 +41,7 @@ export class OutputTree {
     /** Size, mtime and hash of the files on disk, as looked at when opened. */
     private readonly seen: TreeManifest,
     private readonly staged: StagedWrite | undefined,
+    private readonly lastManifest: TreeManifest | undefined,
   ) {}
 
   /** Looks at the output folder (after finishing or undoing what an interrupted write left). */
@@ -48,7 +52,7 @@ export class OutputTree {
     // The files the last write left, each stat-ed against its manifest; --check (or no manifest) also walks the tree for strays.
     const existing = hashTree(outDir, options.lastManifest, seen, !!options.check);
     const staged = options.check || options.dryRun ? undefined : new StagedWrite(outDir);
-    return new OutputTree(outDir, existing, seen, staged);
+    return new OutputTree(outDir, existing, seen, staged, options.lastManifest);
   }
 
   /** Whether `rel` is on disk with this hash. */
@@ -64,7 +68,10 @@ export class OutputTree {
   /** Puts a file into the next tree: staged unless it is on disk unchanged. Returns its hash. */
   put(rel: string, content: string): string {
     const hash = contentHash(content);
-    if (this.existing.get(rel) !== hash) this.staged?.write(rel, content);
+    if (this.existing.get(rel) !== hash) {
+      this.staged?.write(rel, content);
+      this.written++;
+    }
     this.next.set(rel, hash);
     return hash;
   }
@@ -93,6 +100,7 @@ export class OutputTree {
       throw e;
     }
     this.staged.commit(diff.removed);
+    this.removed = diff.removed.length;
     this.committed = true;
     return diff;
   }
@@ -100,6 +108,18 @@ export class OutputTree {
   /** What is on disk after the commit, for the next run to trust without reading (unless a file changed since). */
   manifest(): TreeManifest | undefined {
     if (!this.committed) return undefined;
+    if (this.lastManifest && this.lastManifestHolds(this.lastManifest)) return this.lastManifest;
     return manifestOf(this.outDir, this.next, this.seen);
+  }
+
+  /**
+   * Whether the last manifest still describes the tree: nothing written or removed, and every file
+   * found as that manifest has it (the same entry, not read again), no more and no fewer.
+   */
+  private lastManifestHolds(last: TreeManifest): boolean {
+    if (this.written || this.removed || this.next.size !== this.existing.size) return false;
+    if (Object.keys(last).length !== this.existing.size) return false;
+    for (const p of this.existing.keys()) if (this.seen[p] !== last[p]) return false;
+    return true;
   }
 }
