@@ -2,7 +2,7 @@
  * The emulator's catalog: entries built from the schema files (pricing included), the routes
  * `GET /v1/models` (filters `search`, `category`, `kind`; `include_schema`, `limit`, `offset`),
  * `GET /v1/models/{model_id}` and `GET /v1/models/categories`, and the `cost` a result carries with
- * `include_cost=true`. Kept apart from the queue routes in emulator.ts.
+ * `include_cost=true`. Kept apart from the queue routes in queue-routes.ts.
  */
 import type { SchemaFile } from "../load/load.js";
 import type { ModelIR } from "../model/model.js";
