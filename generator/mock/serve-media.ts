@@ -1,4 +1,7 @@
-/** Serves an in-memory file over HTTP, with or without Range support. Used by the emulator and tests. */
+/**
+ * Serves an in-memory file over HTTP, with or without Range support, and answers as a host that
+ * allows cross-origin reads. Used by the emulator and tests.
+ */
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 export interface ServeOptions {
@@ -32,4 +35,26 @@ export function serveBytes(req: IncomingMessage, res: ServerResponse, body: Uint
   }
   const part = body.subarray(start, end + 1);
   write(206, { "content-length": part.length, "content-range": `bytes ${start}-${end}/${body.length}` }, part);
+}
+
+/**
+ * As a host that allows cross-origin reads: the CORS headers on every answer, and an answer to a
+ * preflight (`OPTIONS`). True when it answered the preflight (nothing more to do).
+ */
+export function allowCrossOrigin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  cors: { exposeHeaders: string; allowMethods: string; allowHeaders: string },
+): boolean {
+  res.setHeader("access-control-allow-origin", "*");
+  res.setHeader("access-control-expose-headers", cors.exposeHeaders);
+  if (req.method !== "OPTIONS") return false;
+  res
+    .writeHead(204, {
+      "access-control-allow-methods": cors.allowMethods,
+      "access-control-allow-headers": cors.allowHeaders,
+      "access-control-max-age": "600",
+    })
+    .end();
+  return true;
 }
