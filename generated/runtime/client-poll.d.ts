@@ -39,8 +39,11 @@ export declare class JobPoller {
     private queue;
     private run;
     constructor(runs: ModelRuns, bounds: PollBounds, submittedAt: number);
-    /** Records a poll's answer: still queued (at a position, when the service says), or not. */
-    observe(now: number, queued: boolean, position?: number): void;
+    /**
+     * Records a poll's answer: the job is queued (at a position, when the service says), running, or
+     * ended (finished, failed, cancelled: it ended before this poll, which is not a time it ran until).
+     */
+    observe(now: number, phase: "queued" | "running" | "ended", position?: number): void;
     /**
      * The job finished, seen by the poll at `now`. `serverTotalMs` is how long it took from submit to
      * finish when the service said (its created_at and finished_at); else it finished halfway since

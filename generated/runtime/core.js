@@ -779,17 +779,21 @@ var JobPoller = class {
     this.bounds = bounds;
     this.lastPollAt = submittedAt;
   }
-  /** Records a poll's answer: still queued (at a position, when the service says), or not. */
-  observe(now, queued, position) {
+  /**
+   * Records a poll's answer: the job is queued (at a position, when the service says), running, or
+   * ended (finished, failed, cancelled: it ended before this poll, which is not a time it ran until).
+   */
+  observe(now, phase, position) {
     this.polls++;
-    if (queued) {
+    if (phase === "queued") {
       if (position !== void 0)
         this.queue.push({ at: now, position });
     } else if (!this.run) {
       this.run = { startedAt: (this.lastPollAt + now) / 2 };
       this.runs.running.add(this.run);
     }
-    this.lastPollAt = now;
+    if (phase !== "ended")
+      this.lastPollAt = now;
   }
   /**
    * The job finished, seen by the poll at `now`. `serverTotalMs` is how long it took from submit to
@@ -799,7 +803,7 @@ var JobPoller = class {
   finished(now, submittedAt, serverTotalMs) {
     const before = this.lastPollAt;
     if (!this.run)
-      this.observe(now, false);
+      this.observe(now, "ended");
     const run = this.run;
     const finish = serverTotalMs !== void 0 && Number.isFinite(serverTotalMs) ? Math.min(now, Math.max(before, submittedAt + serverTotalMs)) : (before + now) / 2;
     this.runs.running.delete(run);
@@ -1195,13 +1199,14 @@ async function waitFor(ctx, job, opts, wait) {
         }
         current = { requestId: job.requestId, status: r.status };
       }
-      poller.observe(Date.now(), current.status === "in_queue", current.queuePosition);
+      const outcome = statusOutcome(current.status);
+      const phase = current.status === "in_queue" ? "queued" : outcome === "pending" ? "running" : "ended";
+      poller.observe(Date.now(), phase, current.queuePosition);
       const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
       last = current;
       wait.seen(current);
       if (changed || !isKnownStatus(current.status))
         report(current);
-      const outcome = statusOutcome(current.status);
       if (outcome === "succeeded") {
         const r = await result(ctx, job, resultOptions);
         if (r.completed)

@@ -61,17 +61,20 @@ export class JobPoller {
     this.lastPollAt = submittedAt;
   }
 
-  /** Records a poll's answer: still queued (at a position, when the service says), or not. */
-  observe(now: number, queued: boolean, position?: number): void {
+  /**
+   * Records a poll's answer: the job is queued (at a position, when the service says), running, or
+   * ended (finished, failed, cancelled: it ended before this poll, which is not a time it ran until).
+   */
+  observe(now: number, phase: "queued" | "running" | "ended", position?: number): void {
     this.polls++;
-    if (queued) {
+    if (phase === "queued") {
       if (position !== undefined) this.queue.push({ at: now, position });
     } else if (!this.run) {
       // It started between the last poll that saw it queued and this one.
       this.run = { startedAt: (this.lastPollAt + now) / 2 };
       this.runs.running.add(this.run);
     }
-    this.lastPollAt = now;
+    if (phase !== "ended") this.lastPollAt = now;
   }
 
   /**
@@ -81,7 +84,7 @@ export class JobPoller {
    */
   finished(now: number, submittedAt: number, serverTotalMs?: number): void {
     const before = this.lastPollAt;
-    if (!this.run) this.observe(now, false);
+    if (!this.run) this.observe(now, "ended");
     const run = this.run!;
     const finish =
       serverTotalMs !== undefined && Number.isFinite(serverTotalMs)

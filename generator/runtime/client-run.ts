@@ -86,12 +86,13 @@ async function waitFor(
         }
         current = { requestId: job.requestId, status: r.status };
       }
-      poller.observe(Date.now(), current.status === "in_queue", current.queuePosition);
+      const outcome = statusOutcome(current.status);
+      const phase = current.status === "in_queue" ? "queued" : outcome === "pending" ? "running" : "ended";
+      poller.observe(Date.now(), phase, current.queuePosition);
       const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
       last = current;
       wait.seen(current);
       if (changed || !isKnownStatus(current.status)) report(current);
-      const outcome = statusOutcome(current.status);
       if (outcome === "succeeded") {
         const r = await result(ctx, job, resultOptions);
         if (r.completed) return done(r);

@@ -29,7 +29,7 @@ function pollTimes(runs: RunTimes, runMs: number, startsAt = 0) {
       poller.finished(now, 0, startsAt + runMs);
       return at;
     }
-    poller.observe(now, now < startsAt);
+    poller.observe(now, now < startsAt ? "queued" : "running");
   }
 }
 
@@ -38,7 +38,7 @@ describe("the poll plan", () => {
     const poller = new JobPoller(new RunTimes().of("m"), BOUNDS, 0);
     const delays: number[] = [];
     for (let now = 250, i = 0; i < 12; i++) {
-      poller.observe(now, false);
+      poller.observe(now, "running");
       delays.push(Math.round(poller.nextDelay(now)));
       now += delays[delays.length - 1];
     }
@@ -72,17 +72,27 @@ describe("the poll plan", () => {
 
   it("while queued: half the expected wait at the rate the position falls", () => {
     const poller = new JobPoller(new RunTimes().of("m"), BOUNDS, 0);
-    poller.observe(1_000, true, 10);
-    poller.observe(2_000, true, 8);
+    poller.observe(1_000, "queued", 10);
+    poller.observe(2_000, "queued", 8);
     // 2 places per second, 8 to go: 4 s, of which half.
     expect(poller.nextDelay(2_000)).toBe(2_000);
-    poller.observe(3_000, true, 8);
+    poller.observe(3_000, "queued", 8);
     expect(poller.nextDelay(3_000)).toBe(4_000);
+  });
+
+  it("a job first seen ended by a status poll ran until the service says, not until that poll", () => {
+    const runs = new RunTimes();
+    const poller = new JobPoller(runs.of("m"), BOUNDS, 0);
+    poller.observe(1_000, "queued", 1);
+    poller.observe(3_000, "ended");
+    // The service: finished 2.5 s after submit. Started between the polls at 1 s and 3 s: taken as 2 s.
+    poller.finished(3_100, 0, 2_500);
+    expect(runs.of("m").finished).toEqual([500]);
   });
 
   it("Retry-After wins over the plan, but never below the shortest interval", () => {
     const poller = new JobPoller(new RunTimes().of("m"), BOUNDS, 0);
-    poller.observe(250, false);
+    poller.observe(250, "running");
     expect(poller.nextDelay(250, 7_000)).toBe(7_000);
     expect(poller.nextDelay(250, 0)).toBe(250);
   });
