@@ -8,19 +8,23 @@ const REASONS: [section: string, metric: RegExp, why: string][] = [
   [
     "generate",
     /^cold, N = 1,000, whole process/,
-    `the generator does more per model than the baseline, and the baseline's own work is the floor of
-  ours. \`node dist/bench/stages.js 150\` (CPU per corpus model, this machine, 27 Nov): load, normalize
-  and the lint checks 7.2 ms (the baseline does none of the lint checks: ReDoS, example and default
-  values compiled with ajv, rule contradictions), json-schema-to-typescript 2.5 ms, ajv standalone
-  2.8 ms, compaction 1.5 ms, esbuild formatting 1.9 ms on the Node side; the whole emit of a model
-  (types, validator, module, docs page) 8.2 ms; the baseline's json-schema-to-typescript + ajv
-  standalone 20 ms. Ours is cheaper per model where it shares work (one output type per distinct
-  output schema, one Ajv without meta-schema per model) and runs the validators on a second thread,
-  but the lint checks alone are over a third of the baseline's whole cost, and with 2 cores the
-  second thread can at best halve the wall time. Reaching 3× would mean dropping checks the project
-  asked for or more cores than this machine has. The lint checks' cost is the lint engineer's to
-  weigh (a distinct schema is compiled once now; the example and defaults could be checked with the
-  model's own validator instead of one ajv compile per default).`,
+    `the generator does more per model than the baseline, and on this 2-core machine no thread layout
+  reaches both ratios. \`node dist/bench/stages.js 300\` (CPU per corpus model, one thread, 27 Nov
+  18:31, load 4): load, normalize and the lint checks 4.8 ms with ajv's compile of the input
+  validator (the example check runs the model's own validator, which emit then prints: one compile a
+  model; the baseline runs none of the checks), json-schema-to-typescript 2.3 ms, compaction 1.4 ms,
+  esbuild's formatting ~0.4 ms on Node's side and ~1.4 ms in its service (validators printed in
+  batches), the whole model 9.1 ms against the baseline's 16.9 ms; writing (three output files and two
+  cache entries a model) and start-up come on top. On one thread a cold run of 1,000 takes ~12-13 s
+  CPU against the baseline's ~15-17 s, and wall time follows CPU. A worker thread on the second core
+  (emit/model-worker.ts, whole models) costs about a quarter more CPU in all (its own module loading,
+  compiled code and heap: cold 300, 5 interleaved pairs, 4.6 -> 5.9 s), so it could at best bring
+  the wall time near 0.6x of one thread while the CPU ratio falls to ~1.05x; on this shared machine
+  (load 8-11) it gave no wall time back, so workers start only on cores the load average shows idle.
+  2x CPU needs ~8 ms a model all in (start-up and writing included) and 3x wall ~5 s for 1,000, on
+  two cores ~10 ms of CPU a model split perfectly, less the second thread's own quarter: the types
+  (2.3 ms) and the validator (compile, compaction, formatting: ~4.5 ms) already take ~7 ms, before
+  parsing, normalizing, the checks and writing.`,
   ],
   [
     "probe",
