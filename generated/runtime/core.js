@@ -2512,45 +2512,18 @@ function probeFailureIssue(pointer, error, probeFailures) {
 async function validateModelInput(def, input, options = {}) {
   const issues = schemaIssues(def, input, options);
   const badPaths = new Set(issues.map((i) => i.path));
-  const probeOptions = options.probe === false ? void 0 : {
-    allowHttp: options.allowHttp,
-    allowPrivateNetwork: options.allowPrivateNetwork,
-    ...options.probe === true || options.probe === void 0 ? {} : options.probe
-  };
+  const probeOptions = probeOptionsOf(options);
   const probes = /* @__PURE__ */ new Map();
   const pending = [];
   for (const target of def.ruleTargets) {
     for (const { pointer, value: value2 } of valuesAt(input, target.path)) {
-      for (const rule of target.rules) {
-        if (rule.kind === "unchecked") {
-          issues.push({
-            path: pointer,
-            source: "rule",
-            severity: "warning",
-            rule: rule.source.rule,
-            message: `rule not checked (${rule.reason}): ${rule.source.error || rule.source.rule}`
-          });
-        }
-      }
+      issues.push(...uncheckedRuleIssues(target, pointer));
       const checked2 = target.rules.filter((r) => r.kind === "checked");
       if (!checked2.length || !probeOptions || badPaths.has(pointer))
         continue;
-      if (typeof value2 !== "string") {
-        issues.push({
-          path: pointer,
-          source: "rule",
-          severity: "warning",
-          message: "media rules apply to URLs; this value is not a string, so they were not checked"
-        });
-        continue;
-      }
-      if (target.media === null && !/^(?:https?|data):/i.test(value2)) {
-        issues.push({
-          path: pointer,
-          source: "rule",
-          severity: "warning",
-          message: "media rules apply to URLs; this value is not a URL, so they were not checked"
-        });
+      const notMedia = notMediaIssue(target, pointer, value2);
+      if (notMedia) {
+        issues.push(notMedia);
         continue;
       }
       const needs = probeNeedsOf(checked2.flatMap((r) => r.metrics));
@@ -2560,31 +2533,7 @@ async function validateModelInput(def, input, options = {}) {
         probe = probeMedia(value2, target.media, needs, probeOptions);
         probes.set(key, probe);
       }
-      pending.push(probe.then((measured) => {
-        for (const rule of checked2) {
-          const outcome = evaluateRule(rule, measured);
-          if (outcome.status === "fail") {
-            issues.push({
-              path: pointer,
-              source: "rule",
-              severity: "error",
-              rule: rule.source.rule,
-              actual: outcome.actual,
-              limit: rule.limit,
-              message: `${rule.source.error || "media rule failed"} (measured ${formatExpr(rule.expr)} = ${round(outcome.actual)}; must be ${rule.op} ${rule.limit})`
-            });
-          } else if (outcome.status === "unmeasured") {
-            issues.push({
-              path: pointer,
-              source: "rule",
-              severity: "warning",
-              rule: rule.source.rule,
-              limit: rule.limit,
-              message: `rule not checked: ${outcome.missing.join(", ")} cannot be measured for this ${target.media ?? "media"} (${formatRule(rule)})`
-            });
-          }
-        }
-      }, (error) => {
+      pending.push(probe.then((measured) => void issues.push(...measuredRuleIssues(checked2, measured, pointer, target.media)), (error) => {
         if (error instanceof ProbeError && error.code === "aborted")
           throw error;
         issues.push(probeFailureIssue(pointer, error, options.probeFailures ?? "warning"));
@@ -2595,6 +2544,74 @@ async function validateModelInput(def, input, options = {}) {
   const order = (i) => i.source === "schema" ? 0 : 1;
   issues.sort((a, b) => order(a) - order(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return resultOf(issues);
+}
+function probeOptionsOf(options) {
+  if (options.probe === false)
+    return void 0;
+  return {
+    allowHttp: options.allowHttp,
+    allowPrivateNetwork: options.allowPrivateNetwork,
+    ...options.probe === true || options.probe === void 0 ? {} : options.probe
+  };
+}
+function uncheckedRuleIssues(target, pointer) {
+  const issues = [];
+  for (const rule of target.rules) {
+    if (rule.kind === "unchecked") {
+      issues.push({
+        path: pointer,
+        source: "rule",
+        severity: "warning",
+        rule: rule.source.rule,
+        message: `rule not checked (${rule.reason}): ${rule.source.error || rule.source.rule}`
+      });
+    }
+  }
+  return issues;
+}
+function notMediaIssue(target, pointer, value2) {
+  if (typeof value2 !== "string")
+    return {
+      path: pointer,
+      source: "rule",
+      severity: "warning",
+      message: "media rules apply to URLs; this value is not a string, so they were not checked"
+    };
+  if (target.media === null && !/^(?:https?|data):/i.test(value2))
+    return {
+      path: pointer,
+      source: "rule",
+      severity: "warning",
+      message: "media rules apply to URLs; this value is not a URL, so they were not checked"
+    };
+  return void 0;
+}
+function measuredRuleIssues(checked2, measured, pointer, media) {
+  const issues = [];
+  for (const rule of checked2) {
+    const outcome = evaluateRule(rule, measured);
+    if (outcome.status === "fail") {
+      issues.push({
+        path: pointer,
+        source: "rule",
+        severity: "error",
+        rule: rule.source.rule,
+        actual: outcome.actual,
+        limit: rule.limit,
+        message: `${rule.source.error || "media rule failed"} (measured ${formatExpr(rule.expr)} = ${round(outcome.actual)}; must be ${rule.op} ${rule.limit})`
+      });
+    } else if (outcome.status === "unmeasured") {
+      issues.push({
+        path: pointer,
+        source: "rule",
+        severity: "warning",
+        rule: rule.source.rule,
+        limit: rule.limit,
+        message: `rule not checked: ${outcome.missing.join(", ")} cannot be measured for this ${media ?? "media"} (${formatRule(rule)})`
+      });
+    }
+  }
+  return issues;
 }
 
 // runtime:/runtime/unknown-properties.js

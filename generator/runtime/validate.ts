@@ -10,7 +10,7 @@ import { joinPointer } from "./json-pointer.js";
 import { PROBE_NEEDS, probeNeedsOf } from "./metrics.js";
 import { isIndeterminate, ProbeError, probeMedia, type ProbeOptions, type ProbeResult } from "./probe.js";
 import { evaluateRule, formatExpr, formatRule } from "./rule-eval.js";
-import type { RuleTarget } from "./rule-types.js";
+import type { CheckedRule, RuleTarget } from "./rule-types.js";
 import { unknownPropertyIssues, type KnownProperties, type UnknownPropertiesMode } from "./unknown-properties.js";
 
 export type { ValidationIssue, ValidationResult } from "./issues.js";
@@ -148,86 +148,30 @@ export async function validateModelInput(
 ): Promise<ValidationResult> {
   const issues = schemaIssues(def, input, options);
   const badPaths = new Set(issues.map((i) => i.path));
-  const probeOptions: ProbeOptions | undefined =
-    options.probe === false
-      ? undefined
-      : {
-          allowHttp: options.allowHttp,
-          allowPrivateNetwork: options.allowPrivateNetwork,
-          ...(options.probe === true || options.probe === undefined ? {} : options.probe),
-        };
+  const probeOptions = probeOptionsOf(options);
   const probes = new Map<string, Promise<ProbeResult>>();
   const pending: Promise<void>[] = [];
 
   for (const target of def.ruleTargets) {
     for (const { pointer, value } of valuesAt(input, target.path)) {
-      for (const rule of target.rules) {
-        if (rule.kind === "unchecked") {
-          issues.push({
-            path: pointer,
-            source: "rule",
-            severity: "warning",
-            rule: rule.source.rule,
-            message: `rule not checked (${rule.reason}): ${rule.source.error || rule.source.rule}`,
-          });
-        }
-      }
+      issues.push(...uncheckedRuleIssues(target, pointer));
       const checked = target.rules.filter((r) => r.kind === "checked");
       if (!checked.length || !probeOptions || badPaths.has(pointer)) continue;
-      if (typeof value !== "string") {
-        issues.push({
-          path: pointer,
-          source: "rule",
-          severity: "warning",
-          message: "media rules apply to URLs; this value is not a string, so they were not checked",
-        });
-        continue;
-      }
-      // A property without a media format whose value is plain text (rules on a `prompt`): the rules
-      // cannot mean this value, and refusing it would refuse what the service accepts.
-      if (target.media === null && !/^(?:https?|data):/i.test(value)) {
-        issues.push({
-          path: pointer,
-          source: "rule",
-          severity: "warning",
-          message: "media rules apply to URLs; this value is not a URL, so they were not checked",
-        });
+      const notMedia = notMediaIssue(target, pointer, value);
+      if (notMedia) {
+        issues.push(notMedia);
         continue;
       }
       const needs = probeNeedsOf(checked.flatMap((r) => r.metrics));
       const key = `${PROBE_NEEDS.map((need) => needs[need]).join("|")}|${value}`;
       let probe = probes.get(key);
       if (!probe) {
-        probe = probeMedia(value, target.media, needs, probeOptions);
+        probe = probeMedia(value as string, target.media, needs, probeOptions);
         probes.set(key, probe);
       }
       pending.push(
         probe.then(
-          (measured) => {
-            for (const rule of checked) {
-              const outcome = evaluateRule(rule, measured);
-              if (outcome.status === "fail") {
-                issues.push({
-                  path: pointer,
-                  source: "rule",
-                  severity: "error",
-                  rule: rule.source.rule,
-                  actual: outcome.actual,
-                  limit: rule.limit,
-                  message: `${rule.source.error || "media rule failed"} (measured ${formatExpr(rule.expr)} = ${round(outcome.actual)}; must be ${rule.op} ${rule.limit})`,
-                });
-              } else if (outcome.status === "unmeasured") {
-                issues.push({
-                  path: pointer,
-                  source: "rule",
-                  severity: "warning",
-                  rule: rule.source.rule,
-                  limit: rule.limit,
-                  message: `rule not checked: ${outcome.missing.join(", ")} cannot be measured for this ${target.media ?? "media"} (${formatRule(rule)})`,
-                });
-              }
-            }
-          },
+          (measured) => void issues.push(...measuredRuleIssues(checked, measured, pointer, target.media)),
           (error: unknown) => {
             if (error instanceof ProbeError && error.code === "aborted") throw error;
             issues.push(probeFailureIssue(pointer, error, options.probeFailures ?? "warning"));
@@ -241,4 +185,86 @@ export async function validateModelInput(
   const order = (i: ValidationIssue) => (i.source === "schema" ? 0 : 1);
   issues.sort((a, b) => order(a) - order(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return resultOf(issues);
+}
+
+/** The probe's options (`allowHttp`, `allowPrivateNetwork` apply to it too); none when probing is off. */
+function probeOptionsOf(options: ValidateOptions): ProbeOptions | undefined {
+  if (options.probe === false) return undefined;
+  return {
+    allowHttp: options.allowHttp,
+    allowPrivateNetwork: options.allowPrivateNetwork,
+    ...(options.probe === true || options.probe === undefined ? {} : options.probe),
+  };
+}
+
+/** A warning for each rule of the target that cannot be checked, at one value's pointer. */
+function uncheckedRuleIssues(target: RuleTarget, pointer: string): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const rule of target.rules) {
+    if (rule.kind === "unchecked") {
+      issues.push({
+        path: pointer,
+        source: "rule",
+        severity: "warning",
+        rule: rule.source.rule,
+        message: `rule not checked (${rule.reason}): ${rule.source.error || rule.source.rule}`,
+      });
+    }
+  }
+  return issues;
+}
+
+/** A warning when the value is not a media URL the rules could mean (then it is not probed), else undefined. */
+function notMediaIssue(target: RuleTarget, pointer: string, value: unknown): ValidationIssue | undefined {
+  if (typeof value !== "string")
+    return {
+      path: pointer,
+      source: "rule",
+      severity: "warning",
+      message: "media rules apply to URLs; this value is not a string, so they were not checked",
+    };
+  // A property without a media format whose value is plain text (rules on a `prompt`): the rules
+  // cannot mean this value, and refusing it would refuse what the service accepts.
+  if (target.media === null && !/^(?:https?|data):/i.test(value))
+    return {
+      path: pointer,
+      source: "rule",
+      severity: "warning",
+      message: "media rules apply to URLs; this value is not a URL, so they were not checked",
+    };
+  return undefined;
+}
+
+/** The rules on what the probe measured: an error for each that fails, a warning for each not measured. */
+function measuredRuleIssues(
+  checked: readonly CheckedRule[],
+  measured: ProbeResult,
+  pointer: string,
+  media: RuleTarget["media"],
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const rule of checked) {
+    const outcome = evaluateRule(rule, measured);
+    if (outcome.status === "fail") {
+      issues.push({
+        path: pointer,
+        source: "rule",
+        severity: "error",
+        rule: rule.source.rule,
+        actual: outcome.actual,
+        limit: rule.limit,
+        message: `${rule.source.error || "media rule failed"} (measured ${formatExpr(rule.expr)} = ${round(outcome.actual)}; must be ${rule.op} ${rule.limit})`,
+      });
+    } else if (outcome.status === "unmeasured") {
+      issues.push({
+        path: pointer,
+        source: "rule",
+        severity: "warning",
+        rule: rule.source.rule,
+        limit: rule.limit,
+        message: `rule not checked: ${outcome.missing.join(", ")} cannot be measured for this ${media ?? "media"} (${formatRule(rule)})`,
+      });
+    }
+  }
+  return issues;
 }
