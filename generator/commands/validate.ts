@@ -2,6 +2,7 @@
  * `runcomfy-codegen validate <model_id> <input.json | ->`: schema and media rules and the cost
  * estimate, using the generated package; `run --dry-run` does the same through dryRun below.
  */
+import type { Argv } from "yargs";
 import type { ValidationResult } from "../runtime/issues.js";
 import {
   cliWording,
@@ -15,14 +16,23 @@ import {
 } from "./context.js";
 import type { EstimatingRoot } from "./estimate.js";
 
-/** What validate and run --dry-run use, loaded when they run (local files, the pricing runtime). */
-const inputTools = async () => {
+/**
+ * What validate and run --dry-run start with: the generated package, and the model's input as run
+ * would send it (@path at a media input read as a data URI). The local-file reader and the pricing
+ * runtime are loaded when they run.
+ */
+async function loadModelInput(packageDir: string, modelId: string, inputArg: string, io: CliIo) {
   const [{ readModelInput }, { costEstimate, estimateLine }] = await Promise.all([
     import("./local-media.js"),
     import("./estimate.js"),
   ]);
-  return { readModelInput, costEstimate, estimateLine };
-};
+  const pkg = await importGeneratedPackage<
+    EstimatingRoot & { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> }
+  >(packageDir);
+  requireKnownModel(pkg, modelId);
+  const { input, files } = await readModelInput(pkg, modelId, inputArg, io);
+  return { pkg, input, files, costEstimate, estimateLine };
+}
 
 export function formatIssues(result: ValidationResult): string {
   const lines = result.issues.map(
@@ -38,75 +48,78 @@ export function formatIssues(result: ValidationResult): string {
   return cliWording(lines.join("\n") + "\n");
 }
 
+/** The options and help of `validate`; `packageDir` is the default of --package (from the config file). */
+const validateOptions = (c: Argv, packageDir: string) =>
+  withHelp(c, {
+    examples: [
+      ["$0 validate bytedance/dreamina-4-0/edit input.json", "schema and media rules (probes the image URLs)"],
+      [
+        'echo \'{"prompt":"a cat"}\' | $0 validate bytedance/dreamina-4-0/edit - --no-probe',
+        "from standard input, schema only",
+      ],
+      ["$0 validate bytedance/dreamina-4-0/edit input.json --json", "the result (and the cost estimate) as JSON"],
+      [
+        `echo '{"prompt":"a cat","image_urls":["@./cat.png"]}' | $0 validate bytedance/dreamina-4-0/edit -`,
+        "a local file for a media input (@path, as curl): checked as the data URI run would send",
+      ],
+    ],
+    env: [],
+  })
+    .positional("model_id", {
+      type: "string",
+      demandOption: true,
+      describe: "Model id, e.g. bytedance/dreamina-4-0/edit",
+    })
+    .positional("input", {
+      type: "string",
+      demandOption: true,
+      describe: "Input JSON file, or - for standard input; a media value @path reads a local file",
+    })
+    .option("probe", {
+      type: "boolean",
+      default: true,
+      describe: "Probe media to check the validations rules (--no-probe: schema only)",
+    })
+    .option("allow-private-network", {
+      type: "boolean",
+      default: false,
+      describe: "Let probes reach loopback/private addresses",
+    })
+    .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
+    .option("allow-data-uris", {
+      type: "boolean",
+      default: true,
+      describe:
+        "Accept data: URIs for media (the default, as RunComfy accepts them; --no-allow-data-uris refuses them)",
+    })
+    .option("unknown-properties", {
+      choices: ["error", "warning", "ignore"] as const,
+      default: "warning" as const,
+      describe: "A key the schema does not declare: warn (sent as is), refuse, or ignore",
+    })
+    .option("probe-failures", {
+      choices: ["error", "warning"] as const,
+      default: "warning" as const,
+      describe:
+        "A media rule this machine could not check (network, timeout, 5xx from the host): a warning, or an error",
+    })
+    .option("timeout-ms", { type: "number", default: 10_000, describe: "Time limit of each probe" })
+    .option("package", { type: "string", default: packageDir, describe: "Folder of the generated package" })
+    .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" });
+
 export const registerValidate: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
     "validate <model_id> <input>",
     "Validate an input (a JSON file, or - for stdin) against a model's schema and media rules; estimate its cost",
-    (c) =>
-      withHelp(c, {
-        examples: [
-          ["$0 validate bytedance/dreamina-4-0/edit input.json", "schema and media rules (probes the image URLs)"],
-          [
-            'echo \'{"prompt":"a cat"}\' | $0 validate bytedance/dreamina-4-0/edit - --no-probe',
-            "from standard input, schema only",
-          ],
-          ["$0 validate bytedance/dreamina-4-0/edit input.json --json", "the result (and the cost estimate) as JSON"],
-          [
-            `echo '{"prompt":"a cat","image_urls":["@./cat.png"]}' | $0 validate bytedance/dreamina-4-0/edit -`,
-            "a local file for a media input (@path, as curl): checked as the data URI run would send",
-          ],
-        ],
-        env: [],
-      })
-        .positional("model_id", {
-          type: "string",
-          demandOption: true,
-          describe: "Model id, e.g. bytedance/dreamina-4-0/edit",
-        })
-        .positional("input", {
-          type: "string",
-          demandOption: true,
-          describe: "Input JSON file, or - for standard input; a media value @path reads a local file",
-        })
-        .option("probe", {
-          type: "boolean",
-          default: true,
-          describe: "Probe media to check the validations rules (--no-probe: schema only)",
-        })
-        .option("allow-private-network", {
-          type: "boolean",
-          default: false,
-          describe: "Let probes reach loopback/private addresses",
-        })
-        .option("allow-http", { type: "boolean", default: false, describe: "Accept plain http media URLs" })
-        .option("allow-data-uris", {
-          type: "boolean",
-          default: true,
-          describe:
-            "Accept data: URIs for media (the default, as RunComfy accepts them; --no-allow-data-uris refuses them)",
-        })
-        .option("unknown-properties", {
-          choices: ["error", "warning", "ignore"] as const,
-          default: "warning" as const,
-          describe: "A key the schema does not declare: warn (sent as is), refuse, or ignore",
-        })
-        .option("probe-failures", {
-          choices: ["error", "warning"] as const,
-          default: "warning" as const,
-          describe:
-            "A media rule this machine could not check (network, timeout, 5xx from the host): a warning, or an error",
-        })
-        .option("timeout-ms", { type: "number", default: 10_000, describe: "Time limit of each probe" })
-        .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" })
-        .option("json", { type: "boolean", default: false, describe: "Print the result as JSON" }),
+    (c) => validateOptions(c, config.output),
     async (args) => {
-      const { readModelInput, costEstimate, estimateLine } = await inputTools();
-      const pkg = await importGeneratedPackage<
-        EstimatingRoot & { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> }
-      >(args.package);
       const modelId = args.model_id as string;
-      requireKnownModel(pkg, modelId);
-      const { input, files } = await readModelInput(pkg, modelId, args.input as string, io);
+      const { pkg, input, files, costEstimate, estimateLine } = await loadModelInput(
+        args.package,
+        modelId,
+        args.input as string,
+        io,
+      );
       const result = await pkg.validate(modelId, input, {
         allowHttp: args["allow-http"],
         // Files given as @path are sent as data URIs, so those must pass.
@@ -142,14 +155,14 @@ export interface DryRunArgs {
 
 /** `run --dry-run`: validation (unless --no-validate) and the estimate; nothing is submitted. */
 export async function dryRun(args: DryRunArgs, io: CliIo, setExit: (code: number) => void): Promise<void> {
-  const { readModelInput, costEstimate, estimateLine } = await inputTools();
-  const pkg = await importGeneratedPackage<
-    EstimatingRoot & { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> }
-  >(args.package);
   const modelId = args.model_id as string;
-  requireKnownModel(pkg, modelId);
   // As run itself reads it: @path at a media input becomes the data URI run would send.
-  const { input } = await readModelInput(pkg, modelId, args.input as string, io);
+  const { pkg, input, costEstimate, estimateLine } = await loadModelInput(
+    args.package,
+    modelId,
+    args.input as string,
+    io,
+  );
   const options = {
     allowHttp: args["allow-http"],
     unknownProperties: args["unknown-properties"],
