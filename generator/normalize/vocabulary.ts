@@ -1,4 +1,4 @@
-/** The names the normalizer recognises in captured schemas: JSON types and their aliases, media and standard formats. */
+/** The names the normalizer recognises in captured schemas: JSON types and aliases, media and standard formats. */
 import type { MediaKind } from "../runtime/rule-types.js";
 import { formats } from "../runtime/formats.js";
 import { hasOwn } from "../shared/errors.js";

@@ -1,7 +1,10 @@
 import { note } from "../context.js";
 import { type NormalizerRule, at } from "./node-context.js";
 
-/** The last rule: a keyword no rule reads is not JSON Schema. `handled` is read when the rule runs (the table's keywords). */
+/**
+ * The last rule: a keyword no rule reads is not JSON Schema. `handled` (the table's keywords) is read
+ * when the rule runs, so the table can name this rule before its keywords are collected.
+ */
 export const unknownKeyword = (handled: () => ReadonlySet<string>): NormalizerRule => ({
   name: "unknown-keyword",
   keywords: [],
