@@ -73,10 +73,7 @@ export function installNetGuard(): void {
             const admitted = list.map((a) => admit(a.address));
             const refused = admitted.find((a): a is Error => a instanceof Error);
             if (refused) return callback(refused, "");
-            const mapped = list.map((a, i) => ({
-              address: admitted[i] as string,
-              family: net.isIP(admitted[i] as string),
-            }));
+            const mapped = (admitted as string[]).map((address) => ({ address, family: net.isIP(address) }));
             if (Array.isArray(address)) callback(null, mapped);
             else callback(null, mapped[0].address, mapped[0].family);
           });

@@ -16,7 +16,6 @@ import { loadBuiltRuntime } from "./runtime.js";
 import { emitLoaderFiles } from "./loaders.js";
 import { emitTypes } from "./types.js";
 import { mediaPathsType } from "./media-paths.js";
-import type { CompactValidator } from "./validator.js";
 
 export interface PackageOptions {
   packageName: string;
@@ -52,31 +51,20 @@ const header = (source: string) =>
 /** From a model module (`models/<id>.js`, a folder per id segment) to the runtime. */
 export const runtimePrefixOf = (modelId: string) => `${"../".repeat(modelId.split("/").length)}runtime/`;
 
-/** Runs ajv on a schema and compacts its code: in-process by default, or on a worker thread the caller provides. */
-export type ValidatorCompiler = (schema: ModelIR["input"]["schema"]) => Promise<CompactValidator>;
-
 // The validator compiler (ajv) loads when a model is emitted: a run whose models all come from the cache never needs it.
 const validatorModule = () => import("./validator.js");
-const compileInProcess: ValidatorCompiler = async (schema) => {
-  const { compactValidator, compileValidatorCode } = await validatorModule();
-  return compactValidator(compileValidatorCode(schema));
-};
 
 /** The files of one model. Separate so a regeneration can reuse unchanged models. */
 export async function emitModelFiles(
   model: ModelIR,
-  {
-    compile = compileInProcess,
-    packageName = DEFAULT_PACKAGE_NAME,
-  }: { compile?: ValidatorCompiler; packageName?: string } = {},
+  { packageName = DEFAULT_PACKAGE_NAME }: { packageName?: string } = {},
 ): Promise<FileMap> {
   const files: FileMap = new Map();
   const prefix = runtimePrefixOf(model.modelId);
-  // Start the validator (possibly on another thread) and emit the types meanwhile.
-  const pendingValidator = Promise.resolve().then(async () => {
-    const [compiled, { formatValidator }] = await Promise.all([compile(model.input.schema), validatorModule()]);
-    return formatValidator(compiled, prefix);
-  });
+  // Start the validator (its formatting waits on esbuild's service) and emit the types meanwhile.
+  const pendingValidator = validatorModule().then(({ compactValidator, compileValidatorCode, formatValidator }) =>
+    formatValidator(compactValidator(compileValidatorCode(model.input.schema)), prefix),
+  );
   const [types, validator] = await Promise.all([
     emitTypes(model).catch((e: Error) => {
       throw new SchemaFileError(

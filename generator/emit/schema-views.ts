@@ -118,7 +118,7 @@ export function validatorView(node: SchemaNode): Record<string, unknown> {
   const props = out.properties as Record<string, unknown> | undefined;
   if (props && Object.hasOwn(props, "__proto__")) {
     const patterns: Record<string, unknown> = { ...(out.patternProperties as object | undefined) };
-    const schema = props["__proto__"];
+    const schema = Object.getOwnPropertyDescriptor(props, "__proto__")?.value;
     patterns["^__proto__$"] =
       patterns["^__proto__$"] === undefined ? schema : { allOf: [patterns["^__proto__$"], schema] };
     out.patternProperties = patterns;

@@ -84,6 +84,7 @@ export interface CheckedSchemaFile {
 /**
  * Parses one schema file's text and checks its envelope, collecting every problem so one run
  * reports all of them. `positions` (where each value starts) are recorded only when asked for.
+ * Long because it reads top to bottom as the envelope's checks, each a few lines and each adding to one list.
  */
 export function checkSchemaFile(file: string, relPath: string, text: string, withPositions = false): CheckedSchemaFile {
   let parsed;

@@ -6,12 +6,11 @@
  */
 import type { SchemaFile } from "../load/load.js";
 import type { ModelIR } from "../model/model.js";
+import { isPlainObject } from "../normalize/schema-node.js";
 import { estimateCostFor } from "../runtime/pricing.js";
 
 /** Fields of a catalog entry a test may set or override per model (display name, categories, price…). */
 export type CatalogOverrides = Record<string, Record<string, unknown>>;
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 
 /**
  * Refuses overrides that are not `{ "<model id>": { fields } }` or that name a model the emulator does

@@ -39,7 +39,7 @@ export function isMediaUrl(value: string, kind: "image" | "video" | "audio", opt
   if (value.startsWith("data:"))
     return !!options.allowDataUris && new RegExp(`^data:${kind}/[A-Za-z0-9.+-]+(?:;[A-Za-z0-9=.+-]+)*,`).test(value);
   const url = parseUrl(value);
-  if (!url || !url.hostname) return false;
+  if (!url?.hostname) return false;
   return url.protocol === "https:" || (url.protocol === "http:" && !!options.allowHttp);
 }
 

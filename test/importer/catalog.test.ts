@@ -23,14 +23,17 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
+/** A parsed JSON answer; the tests read its fields by name. */
+// biome-ignore lint/suspicious/noExplicitAny: the answers are arbitrary JSON, asserted field by field
+type Json = Record<string, any>;
 const get = async (route: string) => {
   const res = await fetch(`${emulator.baseUrl}${route}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Json };
 };
 const cli = (argv: string[]) =>
   captureCli(argv, { env: { RUNCOMFY_API_TOKEN: TOKEN, RUNCOMFY_BASE_URL: emulator.baseUrl } });
 const SEEDANCE = "bytedance/seedance-1-0/lite/image-to-video";
-const ids = (body: Record<string, any>) => body.models.map((m: { model_id: string }) => m.model_id);
+const ids = (body: Json) => body.models.map((m: { model_id: string }) => m.model_id);
 
 describe("emulator: catalog routes", () => {
   it("entries carry display name, categories, kind and the schema files' pricing", async () => {

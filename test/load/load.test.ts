@@ -2,7 +2,7 @@ import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SchemaFileError } from "../../generator/shared/errors.js";
-import { LOAD_LIMITS, parseJson as parseJsonWithPositions } from "../../generator/load/load-json.js";
+import { parseJson as parseJsonWithPositions } from "../../generator/load/load-json.js";
 import { checkSchemaFile, parseSchemaFile } from "../../generator/load/load.js";
 import { readSchemaSources } from "../../generator/load/sources.js";
 import { tempDir } from "../helpers.js";

@@ -6,7 +6,6 @@ import { startEmulator, type Emulator, type EmulatorOptions } from "../../genera
 import { jpeg } from "../../generator/mock/images.js";
 import {
   AbortedError,
-  AuthenticationError,
   createClient,
   InsufficientBalanceError,
   JobCancelledError,

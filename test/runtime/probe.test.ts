@@ -79,7 +79,7 @@ describe("header parsers", () => {
     const sizes = [60_000, 65_000, 25_000];
     const profile = new Uint8Array(150_000);
     new DataView(profile.buffer).setUint32(0, profile.length);
-    const chunks = sizes.map((size, i) => {
+    const chunks = sizes.map((_size, i) => {
       const data = profile.subarray(
         sizes.slice(0, i).reduce((a, b) => a + b, 0),
         sizes.slice(0, i + 1).reduce((a, b) => a + b, 0),
