@@ -15,7 +15,8 @@ import { forEachSubschema } from "../shared/schema-keywords.js";
 import { checkPatterns } from "./redos.js";
 import { formatExpr } from "../runtime/rule-eval.js";
 import { formats } from "../runtime/formats.js";
-import { MEDIA_NOUN, type CheckedRule, type MediaKind, type Metric } from "../runtime/rule-types.js";
+import { MEDIA_NOUN, type CheckedRule } from "../runtime/rule-types.js";
+import { mediaHasMetric } from "../runtime/metrics.js";
 
 let ajv: AjvInstance | undefined;
 let compiled = 0;
@@ -164,13 +165,6 @@ function checkExample(schema: SchemaNode, example: unknown, add: Add): void {
   }
 }
 
-/** What each media kind has: a rule measuring anything else can never be checked on it. */
-const MEASURABLE: Readonly<Record<MediaKind, readonly Metric[]>> = {
-  image: ["width", "height", "file_size_bytes", "file_size_kb", "file_size_mb"],
-  video: ["width", "height", "duration_seconds", "file_size_bytes", "file_size_kb", "file_size_mb"],
-  audio: ["duration_seconds", "file_size_bytes", "file_size_kb", "file_size_mb"],
-};
-
 /** A rule measuring what the property's media kind does not have (`duration_seconds` on an image). */
 function checkRuleMetrics(node: SchemaNode, pointer: string, add: Add): void {
   // A string without a media format may still be a media URL (catalog schemas often omit the format:
@@ -179,7 +173,7 @@ function checkRuleMetrics(node: SchemaNode, pointer: string, add: Add): void {
   if (!media) return;
   node["x-rules"]!.forEach((rule, i) => {
     if (rule.kind !== "checked") return;
-    const foreign = rule.metrics.filter((m) => !MEASURABLE[media].includes(m));
+    const foreign = rule.metrics.filter((m) => !mediaHasMetric(media, m));
     if (foreign.length) {
       add(
         joinPointer(pointer, i),
