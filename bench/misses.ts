@@ -50,36 +50,31 @@ const REASONS: [section: string, metric: RegExp, why: string][] = [
   [
     "generate",
     /incremental, 1 of 1,000/,
-    `the CLI's start-up alone is most of the budget: \`node dist/generator/cli.js --version\` takes
-  0.38–0.73 s wall and 0.35–0.40 s CPU here (its imports: yargs and every command's modules, loaded
-  before any work; a bare \`node -e ""\` is ~0.04 s). The rest of an incremental run at 1,000 is a stat
-  of 3,000 outputs and 1,000 schema files against the manifests, one read of the run index, the
-  package-wide files rendered again, and one model emitted (which loads json-schema-to-typescript,
-  ajv and esbuild). Loading each command's modules only when that command runs (generator/cli.ts,
-  the cli engineer's) is what would bring it under 0.5 s.`,
+    `at the limit, and the part that is left is the one model's emit. Start-up is cheap now (each
+  command loads its modules when it runs: \`node dist/generator/cli.js --version\` 0.12 s CPU / 0.15 s
+  wall, medians of 15, 27 Nov); a run that changes nothing at 1,000 models takes 0.28 s wall / 0.38 s
+  CPU in this same bench. The one changed model adds ~0.2 s: the emit stages are loaded for it
+  (ajv, json-schema-to-typescript — which imports prettier even with \`format: false\` —, Handlebars,
+  esbuild's service), ~0.15–0.2 s CPU by \`--cpu-prof\`, before its few milliseconds of work. Loading
+  less for one model (prettier is never run) is the next step.`,
   ],
   [
     "generate",
     /1 of 10,000 changed|no change, 10,000/,
-    `besides the CLI's ~0.4 s of start-up (see the 1,000 row), the work of a run that emits nothing grows
-  with N: 0.63 s at 1,000 models and 2.0 s at 10,000 in the run before this one, ~0.15 ms per model —
-  a stat of its 3 outputs and its schema file, its entries in the run index and the two manifests
-  (JSON of 40,000 entries read and, when anything changed, written), and its lines in the
-  package-wide files (types map, loader shards, docs index) rendered and hashed again. Not profiled
-  further in this session; the next step is to render the package-wide files per shard so an
-  unchanged shard is not rendered again.`,
+    `a run that emits nothing still visits every model: \`--cpu-prof\` of a no-change run at 10,000
+  (27 Nov): ~190 ms of stats (30,000 output files, 10,000 schema files and their folders; kept so a
+  hand-edited output file is noticed and restored), ~176 ms of garbage collection and ~124 ms of
+  parsing the run index (mostly each model's normalization notes, which generate returns and the
+  severity policy reads), on ~0.2 s of fixed start-up and package-wide work.`,
   ],
   [
     "generate",
     /peak RSS, cold N = 10,000/,
-    `not met, and not explained yet. Measured: the live heap after a collection at the end of a cold run
-  of 1,000 models is 53 MB (in-process, \`process.memoryUsage()\` after \`gc()\`), down from 111 MB
-  before the lint checks' Ajv leak was fixed (\`test/lint/checks-memory.test.ts\`); peak RSS was 357 MB
-  at 1,000 and 884 MB at 10,000 in the run before this one, so something still grows with N, in the
-  main thread or the validator thread, or it is heap V8 has not collected (capping the main thread's
-  heap from inside the process with \`v8.setFlagsFromString\` had no effect; a worker
-  \`resourceLimits\` cap was not measured at 10,000). Finding it needs a heap snapshot of a
-  10,000-model run.`,
+    `what a cold run keeps per model is its summary and the hashes of its files; measured (27 Nov, heap
+  snapshot and \`--trace-gc\`), peak RSS grew when a summary held a slice of its whole schema file (the
+  parser's strings) and when V8 let the heap grow to ~4× the live set; both are fixed (the summary is
+  copied, \`generate\` sets V8's heap growth to 30%). A worker thread adds its own heap (~70 MB at
+  3,000 models): a run on an idle machine starts one.`,
   ],
   [
     "import",
@@ -92,12 +87,12 @@ const REASONS: [section: string, metric: RegExp, why: string][] = [
   [
     "client",
     /requests per job|completion/,
-    `the client's polling is the client engineer's (generator/runtime/client.ts); against fixed 2 s
-  polling it starts at 0.3 s and grows 1.5× per poll to a 2 s cap, so it spends more requests on
-  jobs of a few seconds to return them sooner, and for long jobs it polls as often as fixed polling.
-  Fewer requests and a lower median delay together need the hints of issue 15 (the model's observed
-  running time, the queue position) in the polling interval. With time compressed 10×, each
-  request's own overhead on loopback counts 10× in the delay column, on both sides.`,
+    `the client plans its polls from what the service tells it (runtime/client-poll.ts): half the wait
+  the falling queue position predicts while queued, then, per model id, the observed running times of
+  its recent jobs (sparse polls early, dense around the usual finish); a model never seen polls at
+  intervals growing 1.5× from 250 ms. The delay column moves between runs on a loaded machine (with
+  time compressed 10×, scheduling lag counts 10×): 0.72–0.99× of fixed polling over this session's
+  runs; p90 is above fixed polling by design (long videos are polled sparsely).`,
   ],
 ];
 

@@ -41,6 +41,48 @@ const EXPECTED: Record<string, [string, number, number][]> = {
   ],
 };
 
+/** Each finding's words, reviewed: what a user reads in the editor and in CI. */
+const EXPECTED_MESSAGES: [string, string][] = [
+  ["contradictory-limits", "minimum is greater than maximum (10 > 1): no value can pass; swap or fix them"],
+  ["contradictory-limits", "minItems is greater than maxItems (3 > 2): no value can pass; swap or fix them"],
+  ["contradictory-rules", "the rules on width contradict each other (width < 300, width > 400): no media can pass"],
+  ["default-invalid", 'the default "medium" violates its own schema: value must be one of "fast", "slow"'],
+  ["default-invalid", 'the default "much too long" violates its own schema: value must have at most 5 characters'],
+  ["default-invalid", "the default 80 violates its own schema: value must be <= 50"],
+  ["duplicate-enum", 'enum value "fast" is listed twice; the duplicate is ignored — remove it'],
+  ["duplicate-key", "key appears twice; JSON readers keep only the last one — remove one"],
+  ["example-invalid", "the example request body is invalid: /steps must be integer"],
+  ["invalid-json", 'invalid JSON: unexpected "}"'],
+  [
+    "model-id-path",
+    'model_id "lint/elsewhere" does not match the file\'s path; it belongs at schemas/lint/elsewhere.json',
+  ],
+  ["normalized-type", 'type "float" is not JSON Schema; read as "number"'],
+  [
+    "required-missing-property",
+    'required property "ghost" is not in properties: it is enforced and typed as unknown — describe it in properties',
+  ],
+  ["rule-bad-value", 'rule cannot be checked: validation_value "wide" is not a number'],
+  [
+    "rule-on-non-media",
+    "validations on a property that is not a media URL (string or array of strings): each rule is reported as unchecked at validation time",
+  ],
+  [
+    "rule-unknown-metric",
+    'rule cannot be checked: unknown metric "sharpness" (known: width, width_pixels, width_px, height, height_pixels, height_px, file_size, file_size_bytes, file_size_b, file_size_kb, file_size_mb, duration, duration_seconds, duration_s)',
+  ],
+  ["rule-unknown-operator", "rule cannot be checked: no comparison operator (expected one of < <= > >= = == != ≤ ≥ ≠)"],
+  [
+    "unexpected-key",
+    'unexpected top-level key "inputs"; allowed: $schema, model_id, input_schema, output_schema, example, source, base_price_usd, price_unit, pricing_note',
+  ],
+  ["unknown-format", 'format "colour" is not known; values are not checked against it'],
+  [
+    "unknown-type",
+    'unknown type "tensor" (expected one of string, number, integer, boolean, object, array, null, or float/int/bool)',
+  ],
+];
+
 describe("lint", () => {
   it("the corpus of broken files gives exactly the expected rule ids and positions", async () => {
     const findings = await lintPaths([CORPUS]);
@@ -49,7 +91,10 @@ describe("lint", () => {
     for (const list of [...Object.values(actual), ...Object.values(EXPECTED)])
       list.sort((a, b) => a[1] - b[1] || a[2] - b[2] || (a[0] < b[0] ? -1 : 1));
     expect(actual).toEqual(EXPECTED);
-    for (const f of findings) expect(f.message.length).toBeGreaterThan(15);
+    const messages = findings
+      .map((f): [string, string] => [f.ruleId, f.message])
+      .sort((a, b) => (a[0] + a[1]).localeCompare(b[0] + b[1]));
+    expect(messages).toEqual(EXPECTED_MESSAGES);
   });
 
   it("the seed models have no errors", async () => {
