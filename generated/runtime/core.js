@@ -1360,7 +1360,7 @@ function isMediaUrl(value2, kind, options = active) {
   if (value2.startsWith("data:"))
     return !!options.allowDataUris && new RegExp(`^data:${kind}/[A-Za-z0-9.+-]+(?:;[A-Za-z0-9=.+-]+)*,`).test(value2);
   const url = parseUrl(value2);
-  if (!url || !url.hostname)
+  if (!url?.hostname)
     return false;
   return url.protocol === "https:" || url.protocol === "http:" && !!options.allowHttp;
 }

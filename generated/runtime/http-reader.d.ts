@@ -15,5 +15,7 @@ export interface HttpReader extends ByteReader {
 /**
  * `first` answered a request for bytes from 0; `requestRange(offset, length)` asks for more.
  * `minWindow` is the least a later range request asks for.
+ * One closure on purpose: the byte count, the current window and the forward-only stream are one
+ * reader's state, shared by its methods; split apart they would be passed back and forth by hand.
  */
 export declare function httpReader(first: HttpAnswer, requestRange: (offset: number, length: number) => Promise<HttpAnswer>, maxBytes: number, minWindow: number): HttpReader;
