@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../generator/generate.js";
 import { ROOT, schemasWithQuirks, tempDir } from "./helpers.js";
@@ -142,5 +143,39 @@ describe("the packed package", () => {
     });
     expect(r.standard.bad.issues).toContainEqual({ message: "must be string", path: ["prompt"] });
     expect(r.known).toEqual([true, false, false]);
+  });
+  it("every named entry resolves to its types under each TypeScript resolution arethetypeswrong checks", () => {
+    const pkg = JSON.parse(readFileSync(path.join(project, "node_modules/runcomfy-models/package.json"), "utf8"));
+    const entries = Object.keys(pkg.exports).filter((k) => !k.includes("*") && !k.endsWith(".json"));
+    // node10 reads no `exports` (a file must stand at the subpath); node16 as an ESM importer; bundler.
+    const resolutions: Record<string, [ts.CompilerOptions, ts.ResolutionMode]> = {
+      node10: [{ moduleResolution: ts.ModuleResolutionKind.Node10 }, undefined],
+      node16: [
+        { moduleResolution: ts.ModuleResolutionKind.Node16, module: ts.ModuleKind.Node16 },
+        ts.ModuleKind.ESNext,
+      ],
+      bundler: [{ moduleResolution: ts.ModuleResolutionKind.Bundler, module: ts.ModuleKind.ESNext }, undefined],
+    };
+    const resolved = Object.entries(resolutions).flatMap(([mode, [options, importMode]]) =>
+      entries.map((entry) => {
+        const specifier = `runcomfy-models${entry.slice(1)}`;
+        const r = ts.resolveModuleName(
+          specifier,
+          path.join(project, "usage.ts"),
+          options,
+          ts.sys,
+          undefined,
+          undefined,
+          importMode,
+        );
+        return [mode, specifier, r.resolvedModule?.extension ?? "unresolved"];
+      }),
+    );
+    expect(resolved).toEqual(
+      Object.keys(resolutions).flatMap((mode) =>
+        entries.map((entry) => [mode, `runcomfy-models${entry.slice(1)}`, ".d.ts"]),
+      ),
+    );
+    expect(entries).toEqual([".", "./node", "./models"]);
   });
 });

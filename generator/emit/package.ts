@@ -246,5 +246,9 @@ function packageJson(options: PackageOptions): string {
 export function emitRuntimeFiles(): FileMap {
   const files: FileMap = new Map();
   for (const f of loadBuiltRuntime()) files.set(f.path, header(f.source) + f.content);
+  // \`runcomfy-models/node\` for resolvers that do not read \`exports\` (TypeScript's node10): a file at that path.
+  const nodeStub = `${header("generator/runtime/node.ts")}export * from "./runtime/node.js";\n`;
+  files.set("node.js", nodeStub);
+  files.set("node.d.ts", nodeStub);
   return files;
 }
