@@ -19,6 +19,7 @@ import {
 } from "./commands/context.js";
 import { CONFIG_FILE, loadConfig } from "./shared/config.js";
 import { describeFailure, formatFailure, wantsJson } from "./commands/failure.js";
+import { terminalText } from "./shared/escape.js";
 import { GENERATOR_VERSION } from "./shared/paths.js";
 import { registerGenerate } from "./commands/generate.js";
 import { registerValidate } from "./commands/validate.js";
@@ -70,8 +71,21 @@ function configArgument(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Everything a command prints passes one filter: server answers, catalog entries and schema files
+ * carry text that a terminal would act on (screen clears, clipboard writes, line rewrites).
+ */
+function terminalSafeIo(raw: CliIo): CliIo {
+  return {
+    ...raw,
+    stdout: (t) => raw.stdout(terminalText(t)),
+    stderr: (t) => raw.stderr(terminalText(t)),
+    control: raw.control ?? { stdout: raw.stdout, stderr: raw.stderr },
+  };
+}
+
 export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Promise<number> {
-  const io: CliIo = { ...processIo(), ...partialIo };
+  const io = terminalSafeIo({ ...processIo(), ...partialIo });
   let exitCode: number = EXIT.ok;
   try {
     const config = await loadConfig(io.cwd, configArgument(argv));

@@ -61,8 +61,14 @@ export const cliWording = (text: string): string =>
 export const exitCodeLines = () => EXIT_TABLE.map((e) => `  ${String(e.code).padStart(3)}  ${e.meaning}`).join("\n");
 
 export interface CliIo {
+  /** Under runCli, stdout and stderr print control characters (but tab and newline) as visible escapes. */
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * The CLI's own terminal sequences (the live line's erase, lint's colours), unescaped; what goes
+   * through here must already be terminal-safe text. Without it, stdout and stderr.
+   */
+  control?: { stdout: (text: string) => void; stderr: (text: string) => void };
   /** Reads standard input (for `-` arguments). */
   stdin: () => Promise<string>;
   /** stdout is a terminal (colours). */

@@ -61,7 +61,10 @@ export const registerLint: RegisterCommand = (y, { io, config, setExit }) =>
         }
       }
       const color = args.format === "stylish" && io.isTTY && io.env.NO_COLOR === undefined;
-      io.stdout(formatFindings(findings, args.format as LintFormat, { color, files, toolVersion: GENERATOR_VERSION }));
+      // Colours are the CLI's own sequences: stylish output escapes the schema files' text itself.
+      (color ? (io.control?.stdout ?? io.stdout) : io.stdout)(
+        formatFindings(findings, args.format as LintFormat, { color, files, toolVersion: GENERATOR_VERSION }),
+      );
       const errors = findings.filter((f) => f.severity === "error").length;
       const warnings = findings.length - errors;
       if (errors || (args["max-warnings"] !== undefined && warnings > args["max-warnings"])) setExit(EXIT.failed);

@@ -5,6 +5,7 @@
  */
 import type { CatalogConnection, CatalogEntry } from "../importer/catalog.js";
 import { DEFAULT_BASE_URL } from "../runtime/credentials.js";
+import { terminalText } from "../shared/escape.js";
 import { CliFailure, EXIT, withHelp, type CliIo, type RegisterCommand } from "./context.js";
 import { apiSettings } from "./requests.js";
 
@@ -24,7 +25,8 @@ const text = (v: unknown) =>
 
 /** A plain-text table: columns padded to their widest cell, the last one left ragged. */
 export function formatTable(head: string[], rows: string[][]): string {
-  const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, " ");
+  // Escaped here, before the widths are measured; a tab or newline would break the columns.
+  const clean = (s: string) => terminalText(s).replace(/[\t\n]/g, " ");
   const all = [head, ...rows].map((r) => r.map(clean));
   const widths = head.map((_, i) => Math.max(...all.map((r) => [...r[i]].length)));
   return (

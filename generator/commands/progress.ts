@@ -57,8 +57,8 @@ export class RunProgress {
 
   /** Prints a message on its own line (the live line is redrawn after it). */
   message(text: string): void {
-    if (this.options.live) this.io.stderr(`\r\x1b[2K${text}\n`);
-    else this.io.stderr(`${text}\n`);
+    if (this.options.live) this.eraseLine();
+    this.io.stderr(`${text}\n`);
     if (this.options.live && this.timer) this.draw();
   }
 
@@ -83,7 +83,13 @@ export class RunProgress {
     const spinner = spinning ? FRAMES[this.frame++ % FRAMES.length] : "•";
     const queue = this.queuePosition !== undefined ? ` · queue position ${this.queuePosition}` : "";
     const id = this.requestId ? ` · request ${this.requestId}` : "";
-    this.io.stderr(`\r\x1b[2K${spinner} ${this.status}${queue} · ${this.elapsed()} s${id}`);
+    this.eraseLine();
+    this.io.stderr(`${spinner} ${this.status}${queue} · ${this.elapsed()} s${id}`);
+  }
+
+  /** The one control sequence progress writes itself; status and request id are the server's text, escaped by io. */
+  private eraseLine(): void {
+    (this.io.control?.stderr ?? this.io.stderr)("\r\x1b[2K");
   }
 
   private plain(line: string): void {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { valueEnd } from "./json-span.js";
 import { formatSarif } from "./sarif.js";
 import type { Finding } from "./lint.js";
+import { terminalText } from "../shared/escape.js";
 import { NOTE_CODES, type Note, type NoteCode } from "../shared/notes.js";
 
 export const FORMATS = ["stylish", "json", "github", "sarif"] as const;
@@ -11,8 +12,9 @@ export type LintFormat = (typeof FORMATS)[number];
 const count = (findings: Finding[], s: Finding["severity"]) => findings.filter((f) => f.severity === s).length;
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
 
+/** For people: terminal-safe text (file names and messages come from schema files) with optional colours. */
 export function formatStylish(findings: Finding[], color: boolean, filesChecked: number): string {
-  const c = (code: number, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const c = (code: number, s: string) => (color ? `\x1b[${code}m${terminalText(s)}\x1b[0m` : terminalText(s));
   const byFile = new Map<string, Finding[]>();
   for (const f of findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
   const lines: string[] = [];
@@ -20,7 +22,7 @@ export function formatStylish(findings: Finding[], color: boolean, filesChecked:
     lines.push(c(4, file));
     for (const f of list)
       lines.push(
-        `  ${c(2, `${f.line}:${f.column}`.padEnd(8))} ${f.severity === "error" ? c(31, "error  ") : c(33, "warning")}  ${f.message}  ${c(2, f.ruleId)}`,
+        `  ${c(2, `${f.line}:${f.column}`.padEnd(8))} ${f.severity === "error" ? c(31, "error  ") : c(33, "warning")}  ${terminalText(f.message)}  ${c(2, f.ruleId)}`,
       );
     lines.push("");
   }

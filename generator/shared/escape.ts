@@ -107,3 +107,17 @@ export function commentLine(text: string): string {
 export function propertyName(key: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : jsString(key);
 }
+
+/**
+ * Control characters a terminal acts on: C0 but tab and newline (ESC starts screen clears and OSC 52
+ * clipboard writes, CR rewrites the line), DEL, and C1 (U+009B is a one-character CSI).
+ */
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text safe to print on a terminal: each control character becomes the visible `\u001b` form. Inside
+ * JSON that form is the same character's escape, so `--json` output stays valid and means the same.
+ */
+export function terminalText(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}

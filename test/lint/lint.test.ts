@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
 import { findSchemaFiles } from "../../generator/load/load.js";
 import { lintPaths } from "../../generator/lint/lint.js";
-import { ROOT, SCHEMAS, captureCli } from "../helpers.js";
+import { ROOT, SCHEMAS, captureCli, tempDir } from "../helpers.js";
 
 const CORPUS = path.join(ROOT, "test/fixtures/lint");
 
@@ -129,6 +129,25 @@ describe("lint", () => {
     expect(plain.stdout).not.toContain("\x1b[");
     expect((await cli(["lint", CORPUS], {}, true)).stdout).toContain("\x1b[31m");
     expect((await cli(["lint", CORPUS], { NO_COLOR: "1" }, true)).stdout).not.toContain("\x1b[");
+  });
+
+  it("stylish keeps its colours but prints the schema files' control characters escaped", async () => {
+    const tmp = tempDir("rcg-lint-terminal-");
+    try {
+      mkdirSync(path.join(tmp.dir, "acme", "evil"), { recursive: true });
+      const file = path.join(tmp.dir, "acme", "evil", "model.json");
+      const type = "tensor\u001b]52;c;aGk=\u0007\u009b2J";
+      writeFileSync(
+        file,
+        JSON.stringify({ model_id: "acme/evil/model", input_schema: { type: "object", properties: { x: { type } } } }),
+      );
+      const coloured = await cli(["lint", tmp.dir], {}, true);
+      expect(coloured.stdout).toContain("\x1b[31m");
+      expect(coloured.stdout).toContain("tensor\\u001b]52;c;aGk=\\u0007\\u009b2J");
+      expect(coloured.stdout.replace(/\x1b\[\d+m/g, "")).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it("json is ESLint's JSON formatter shape: one result per file (clean ones too), severities 1/2, start and end", async () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../../generator/shared/escape.js";
+import {
+  commentLine,
+  docText,
+  jsLiteral,
+  markdownCell,
+  markdownCode,
+  terminalText,
+} from "../../generator/shared/escape.js";
 
 const HOSTILE = [
   "*/ alert(1) /*",
@@ -60,5 +67,16 @@ describe("escaping", () => {
   it("markdownCell stays in its cell and renders no HTML", () => {
     expect(markdownCell("a|b\n<script>`x`")).toBe("a\\|b &lt;script&gt;\\`x\\`");
     expect(markdownCode("a`b")).toBe("``a`b``");
+  });
+});
+
+describe("terminalText", () => {
+  it("escapes every C0 but tab and newline, DEL and every C1; leaves other text alone", () => {
+    for (let code = 0; code <= 0xa0; code++) {
+      const c = String.fromCharCode(code);
+      const kept = c === "\t" || c === "\n" || (code >= 0x20 && code < 0x7f) || code === 0xa0;
+      expect(terminalText(c)).toBe(kept ? c : `\\u${code.toString(16).padStart(4, "0")}`);
+    }
+    expect(terminalText("naïve — 日本 🎨")).toBe("naïve — 日本 🎨");
   });
 });
