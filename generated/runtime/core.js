@@ -1782,6 +1782,7 @@ function httpReader(first, requestRange, maxBytes, minWindow) {
   };
   const openWindow = async (offset, length) => {
     if (total !== void 0 && offset >= total) {
+      await retire(window);
       window = { start: offset, end: offset, bytes: new Uint8Array(0), answer: current, done: true };
       return;
     }
@@ -2006,8 +2007,8 @@ async function nodeTransport(policy, signal, userAgent = "runcomfy-models") {
     });
   };
   const agents = {
-    "http:": new http.Agent({ keepAlive: true, maxSockets: 1 }),
-    "https:": new https.Agent({ keepAlive: true, maxSockets: 1 })
+    "http:": new http.Agent({ keepAlive: true }),
+    "https:": new https.Agent({ keepAlive: true })
   };
   return {
     pinned: true,

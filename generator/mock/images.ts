@@ -65,6 +65,12 @@ export interface JpegOptions extends ImageOptions {
   iccBytes?: number;
   /** Bytes of EXIF (APP1) before the frame header. */
   exifBytes?: number;
+  /** Profile bytes per APP2 segment: 65,000 by default; libjpeg fills each to 65,519. */
+  iccChunkBytes?: number;
+  /** What the profile's own header says its size is (default: its size; a profile of arbitrary bytes says anything). */
+  iccDeclaredBytes?: number;
+  /** Bytes of extended XMP before the frame header, in APP1 segments of at most 65,000 bytes (Adobe's XMP extension). */
+  xmpExtensionBytes?: number;
 }
 
 function jpegSegment(marker: number, data: Uint8Array | number[]): Uint8Array {
@@ -79,10 +85,23 @@ export function jpeg(width: number, height: number, options: JpegOptions = {}): 
   // An ICC profile starts with its own size (big-endian); over 64 KiB it is split across APP2 segments.
   const iccSize = options.iccBytes ?? 0;
   const profile = new Uint8Array(iccSize);
-  if (iccSize >= 4) new DataView(profile.buffer).setUint32(0, iccSize);
-  const chunks = Math.ceil(iccSize / 65_000);
-  for (let i = 1, at = 0; at < iccSize; i++, at += 65_000) {
-    parts.push(jpegSegment(0xe2, concat([ascii("ICC_PROFILE"), [0, i, chunks], profile.subarray(at, at + 65_000)])));
+  if (iccSize >= 4) new DataView(profile.buffer).setUint32(0, options.iccDeclaredBytes ?? iccSize);
+  const perChunk = options.iccChunkBytes ?? 65_000;
+  const chunks = Math.ceil(iccSize / perChunk);
+  for (let i = 1, at = 0; at < iccSize; i++, at += perChunk) {
+    parts.push(jpegSegment(0xe2, concat([ascii("ICC_PROFILE"), [0, i, chunks], profile.subarray(at, at + perChunk)])));
+  }
+  const xmpSize = options.xmpExtensionBytes ?? 0;
+  for (let at = 0; at < xmpSize; at += 65_000) {
+    const data = new Uint8Array(Math.min(65_000, xmpSize - at));
+    const header = [
+      ...ascii("http://ns.adobe.com/xmp/extension/"),
+      0,
+      ...ascii("0".repeat(32)),
+      ...u32be(xmpSize),
+      ...u32be(at),
+    ];
+    parts.push(jpegSegment(0xe1, concat([header, data])));
   }
   parts.push(jpegSegment(0xdb, [0, ...new Array(64).fill(1)]));
   parts.push(

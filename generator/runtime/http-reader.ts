@@ -111,6 +111,8 @@ export function httpReader(
 
   const openWindow = async (offset: number, length: number) => {
     if (total !== undefined && offset >= total) {
+      // Past the end: nothing to ask for, but the answer being read is finished first (its connection reused).
+      await retire(window!);
       window = { start: offset, end: offset, bytes: new Uint8Array(0), answer: current, done: true };
       return;
     }
