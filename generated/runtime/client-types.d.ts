@@ -160,7 +160,11 @@ export interface StatusUpdate extends StatusResult {
 }
 /** Options of `run` and `subscribe`. */
 export interface RunOptions {
-    /** Aborts waiting; a job still queued is cancelled first (best effort). */
+    /**
+     * Aborts waiting. The job is first asked to be cancelled (RunComfy cancels only queued jobs), and
+     * the AbortedError carries the answer as `cancel`: `cancelled: true` (nothing billed), or not (it
+     * keeps running and is billed).
+     */
     signal?: AbortSignal;
     /** Overall limit for submit + waiting + result. Default: none. */
     timeoutMs?: number;
@@ -209,9 +213,10 @@ export interface RunComfyClient<M extends ModelTypeMap<M>> {
     cancel(request: string | SubmittedJob, options?: RequestOptions): Promise<CancelResult>;
     /**
      * Submits, waits (polls planned from the queue position and the model's recent running times,
-     * `onStatus` on every change) and returns the output. An AbortSignal cancels a still-queued job;
-     * `timeoutMs` rejects with TimeoutError while the job keeps running (the error carries its request
-     * id). For the request id with the output, use `subscribe` (or `onSubmitted`).
+     * `onStatus` on every change) and returns the output. An AbortSignal asks to cancel the job (only
+     * a queued one can be) and rejects with AbortedError carrying the answer as `cancel`; `timeoutMs`
+     * rejects with TimeoutError while the job keeps running (the error carries its request id). For
+     * the request id with the output, use `subscribe` (or `onSubmitted`).
      */
     run<Id extends keyof M & string>(modelId: Id, input: ClientInput<M[Id]>, options?: RunOptions): Promise<M[Id]["output"]>;
     /**

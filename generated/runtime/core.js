@@ -265,6 +265,14 @@ var NetworkError = class extends RunComfyError {
 var TimeoutError = class extends RunComfyError {
 };
 var AbortedError = class extends RunComfyError {
+  cancel;
+  constructor(message, init = {}) {
+    super(message, init);
+    this.cancel = init.cancel;
+  }
+  toJSON() {
+    return { ...super.toJSON(), ...this.cancel ? { cancel: this.cancel } : {} };
+  }
 };
 var JobCancelledError = class extends RunComfyError {
 };
@@ -1204,7 +1212,6 @@ async function waitFor(ctx, job, opts, wait) {
       poller.observe(Date.now(), phase, current.queuePosition);
       const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
       last = current;
-      wait.seen(current);
       if (changed || !isKnownStatus(current.status))
         report(current);
       if (outcome === "succeeded") {
@@ -1228,22 +1235,36 @@ async function waitFor(ctx, job, opts, wait) {
 async function runJob(ctx, modelId, input, opts = {}) {
   const started = Date.now();
   let job;
-  let last;
   const { signal, timedOut, stopped } = runSignal(opts, () => job);
   try {
     job = await submit(ctx, modelId, input, { signal });
     opts.onSubmitted?.(job);
-    const r = await waitFor(ctx, job, opts, { signal, stopped, started, seen: (s) => last = s });
+    const r = await waitFor(ctx, job, opts, { signal, stopped, started });
     opts.onResult?.(r);
     return r;
   } catch (e) {
     if (signal?.aborted && !(e instanceof JobCancelledError) && !(e instanceof JobFailedError)) {
-      if (!timedOut() && job && (!last || last.status === "in_queue"))
-        await cancel(ctx, job).catch(() => void 0);
-      throw stopped();
+      if (timedOut() || !job)
+        throw stopped();
+      throw await cancelOnAbort(ctx, job);
     }
     throw e;
   }
+}
+async function cancelOnAbort(ctx, job) {
+  const { requestId } = job;
+  let answer;
+  try {
+    answer = await cancel(ctx, job);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return new AbortedError(`aborted; the cancel request failed (${why}) [request ${requestId}]`, {
+      requestId,
+      cause: e
+    });
+  }
+  const outcome = answer.cancelled ? "the job was cancelled while queued" : `the job was not cancelled (${answer.reason})`;
+  return new AbortedError(`aborted; ${outcome} [request ${requestId}]`, { requestId, cancel: answer });
 }
 
 // runtime:/runtime/credentials.js

@@ -5,6 +5,7 @@
  * the API token: messages are built from ids and from server answers that went through the redactor
  * (redact.ts) as they arrived, never from request headers.
  */
+import type { CancelResult } from "./client-types.js";
 import type { ValidationIssue } from "./issues.js";
 export interface RunComfyErrorInit {
     requestId?: string;
@@ -59,8 +60,18 @@ export declare class NetworkError extends RunComfyError {
 /** An overall timeout passed. */
 export declare class TimeoutError extends RunComfyError {
 }
-/** The caller's AbortSignal fired. */
+/**
+ * The caller's AbortSignal fired. When `run` or `subscribe` had submitted the job, it asked the
+ * service to cancel it first: `cancel` is that answer (`cancelled: true` while it was queued, nothing
+ * billed; else it keeps running and is billed), absent when the cancel request itself failed (its
+ * error is the `cause`) or when nothing was submitted or asked.
+ */
 export declare class AbortedError extends RunComfyError {
+    readonly cancel?: CancelResult;
+    constructor(message: string, init?: RunComfyErrorInit & {
+        cancel?: CancelResult;
+    });
+    toJSON(): Record<string, unknown>;
 }
 /** The job was cancelled before it ran. */
 export declare class JobCancelledError extends RunComfyError {

@@ -3,6 +3,7 @@
  * any command throws, printed as text on stderr, or with `--json` as one JSON object on stdout.
  */
 import { GeneratorError, SchemaErrors } from "../shared/errors.js";
+import { statusOutcome } from "../runtime/job-status.js";
 import { CliFailure, cliWording, EXIT, plural } from "./context.js";
 
 /** The `--json` shape of a failure: `{ "error": Failure }`. */
@@ -17,6 +18,8 @@ export interface Failure {
   issues?: { path: string; message: string }[];
   /** What to do next (a job left running: how to follow or cancel it). */
   hint?: string;
+  /** An interrupted `run`: the service's answer to the cancel it asked for. */
+  cancel?: { cancelled: boolean; status: string };
   /** Schema file problems (generate), each with file, pointer and rule id. */
   errors?: { file: string; line?: number; column?: number; pointer: string; message: string; ruleId: string }[];
 }
@@ -47,6 +50,8 @@ interface ClientErrorLike extends Error {
   status?: number;
   errorCode?: string | number;
   issues?: { path: string; message: string }[];
+  /** AbortedError: the answer to the cancel `run` asked for. */
+  cancel?: { cancelled: boolean; status: string };
 }
 
 const defined = <T extends object>(o: T): T =>
@@ -77,7 +82,13 @@ export function describeFailure(e: unknown): Failure {
     if (exitCode !== undefined) {
       const c = e as ClientErrorLike;
       const issues = c.issues?.map((i) => ({ path: i.path, message: i.message }));
-      const hint = e.name === "TimeoutError" && c.requestId ? followUpHint(c.requestId) : undefined;
+      const hint = !c.requestId
+        ? undefined
+        : e.name === "TimeoutError"
+          ? followUpHint(c.requestId)
+          : e.name === "AbortedError"
+            ? abortHint(c.requestId, c.cancel)
+            : undefined;
       return defined({
         type: e.name,
         message: e.message,
@@ -87,6 +98,7 @@ export function describeFailure(e: unknown): Failure {
         exitCode,
         issues: issues?.length ? issues : undefined,
         hint,
+        cancel: e.name === "AbortedError" ? c.cancel : undefined,
       });
     }
   }
@@ -96,6 +108,18 @@ export function describeFailure(e: unknown): Failure {
 /** How to pick up a job the CLI stopped waiting for. */
 export const followUpHint = (requestId: string) =>
   `the job keeps running (and is billed): follow it with \`runcomfy-codegen status ${requestId}\`, get its output with \`runcomfy-codegen result ${requestId}\`, or stop it while queued with \`runcomfy-codegen cancel ${requestId}\``;
+
+/** What an interrupted `run` left behind, from the answer to its cancel (none: the cancel request failed). */
+export function abortHint(requestId: string, cancel: { cancelled: boolean; status: string } | undefined): string {
+  const cli = "runcomfy-codegen";
+  if (cancel?.cancelled) return `cancelled while queued: nothing billed [request ${requestId}]`;
+  if (cancel && statusOutcome(cancel.status) === "succeeded")
+    return `it had already finished: get its output with \`${cli} result ${requestId}\``;
+  const follow = `follow it with \`${cli} status ${requestId}\`, get its output with \`${cli} result ${requestId}\``;
+  return cancel
+    ? `already running: it keeps running and is billed; ${follow} (\`${cli} cancel ${requestId}\` cancels only queued jobs)`
+    : `not known whether it was cancelled: it may keep running and be billed; ${follow}, or try \`${cli} cancel ${requestId}\` again`;
+}
 
 /** The text form, for stderr. Internal errors keep their stack (they are bugs to report). */
 export function formatFailure(f: Failure, e: unknown): string {

@@ -1,11 +1,11 @@
 /**
  * The `run` command's work, loaded only when `run` runs: validate, submit, show progress, print the
- * outputs and the cost, optionally download them. Ctrl-C cancels a queued job before exiting; a
- * running job cannot be cancelled, so Ctrl-C then says how to follow it (status/result) or cancel it later.
+ * outputs and the cost, optionally download them. Ctrl-C asks RunComfy to cancel the job and says
+ * what came of it: cancelled while queued, or already running (it cannot be cancelled) with the
+ * commands that follow it.
  */
 import type { ValidationIssue } from "../runtime/issues.js";
 import { type CommandContext, cliWording, importGeneratedPackage, requireKnownModel } from "./context.js";
-import { followUpHint } from "./failure.js";
 import { readModelInput } from "./local-media.js";
 import { downloadOutputs, outputLines } from "./outputs.js";
 import { RunProgress } from "./progress.js";
@@ -59,11 +59,9 @@ export async function runJob(args: RunArgs, { io }: CommandContext): Promise<voi
   const controller = new AbortController();
   const progress = new RunProgress(io, { live: (io.stderrIsTTY ?? io.isTTY) && io.env.TERM !== "dumb" });
   let requestId: string | undefined;
-  let queued = true;
   const onSigint = () => {
-    // A queued job is cancelled (nothing is billed yet); a running one cannot be: say how to pick it up.
-    if (!requestId || queued) progress.message("interrupted: cancelling the job if it is still queued…");
-    else progress.message(`interrupted: ${followUpHint(requestId)}`);
+    // The client asks to cancel; what came of it (cancelled while queued, or still running) is the failure's hint.
+    progress.message(requestId ? "interrupted: asking RunComfy to cancel the job…" : "interrupted");
     controller.abort();
   };
   process.once("SIGINT", onSigint);
@@ -78,10 +76,7 @@ export async function runJob(args: RunArgs, { io }: CommandContext): Promise<voi
         requestId = job.requestId;
         progress.submitted(job.requestId);
       },
-      onStatus: (u: { status: string; queuePosition?: number }) => {
-        queued = u.status === "in_queue";
-        progress.update(u.status, u.queuePosition);
-      },
+      onStatus: (u: { status: string; queuePosition?: number }) => progress.update(u.status, u.queuePosition),
     });
     progress.stop();
     // --json: the same shape as `result --json` (request id, output, and the cost when the service sent it).

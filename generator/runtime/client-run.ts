@@ -9,7 +9,7 @@ import { JobPoller } from "./client-poll.js";
 import { AbortedError, JobCancelledError, JobFailedError, TimeoutError } from "./errors.js";
 import { serverMessage } from "./client-http-errors.js";
 import { cancel, result, status, submit, type ClientContext, type PollHint } from "./client-requests.js";
-import type { CompletedJobResult, RunOptions, StatusResult, SubmittedJob } from "./client-types.js";
+import type { CancelResult, CompletedJobResult, RunOptions, StatusResult, SubmittedJob } from "./client-types.js";
 import { isKnownStatus, statusOutcome } from "./job-status.js";
 
 /** Defaults of `pollIntervalMs` and `maxPollIntervalMs` (see RunOptions). */
@@ -54,7 +54,6 @@ interface Waiting {
   signal?: AbortSignal;
   stopped: () => Error;
   started: number;
-  seen: (s: StatusResult) => void;
 }
 
 /** Polls until the job finishes; returns its result, or throws when it failed or was cancelled. */
@@ -91,7 +90,6 @@ async function waitFor(
       poller.observe(Date.now(), phase, current.queuePosition);
       const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
       last = current;
-      wait.seen(current);
       if (changed || !isKnownStatus(current.status)) report(current);
       if (outcome === "succeeded") {
         const r = await result(ctx, job, resultOptions);
@@ -123,20 +121,41 @@ export async function runJob(
 ): Promise<CompletedJobResult<unknown>> {
   const started = Date.now();
   let job: SubmittedJob | undefined;
-  let last: StatusResult | undefined;
   const { signal, timedOut, stopped } = runSignal(opts, () => job);
   try {
     job = await submit(ctx, modelId, input, { signal });
     opts.onSubmitted?.(job);
-    const r = await waitFor(ctx, job, opts, { signal, stopped, started, seen: (s) => (last = s) });
+    const r = await waitFor(ctx, job, opts, { signal, stopped, started });
     opts.onResult?.(r);
     return r;
   } catch (e) {
     if (signal?.aborted && !(e instanceof JobCancelledError) && !(e instanceof JobFailedError)) {
-      // An abort cancels a job that is still queued, best effort, before rejecting.
-      if (!timedOut() && job && (!last || last.status === "in_queue")) await cancel(ctx, job).catch(() => undefined);
-      throw stopped();
+      if (timedOut() || !job) throw stopped();
+      throw await cancelOnAbort(ctx, job);
     }
     throw e;
   }
+}
+
+/**
+ * The caller aborted a job `run` submitted: it asks the service to cancel it, whatever the last poll
+ * said (the job may have started since a poll that saw it queued; the service cancels only queued
+ * jobs and answers `not_cancellable` for the rest), and the AbortedError says what came of it.
+ */
+async function cancelOnAbort(ctx: ClientContext, job: SubmittedJob): Promise<AbortedError> {
+  const { requestId } = job;
+  let answer: CancelResult;
+  try {
+    answer = await cancel(ctx, job);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return new AbortedError(`aborted; the cancel request failed (${why}) [request ${requestId}]`, {
+      requestId,
+      cause: e,
+    });
+  }
+  const outcome = answer.cancelled
+    ? "the job was cancelled while queued"
+    : `the job was not cancelled (${answer.reason})`;
+  return new AbortedError(`aborted; ${outcome} [request ${requestId}]`, { requestId, cancel: answer });
 }

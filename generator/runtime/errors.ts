@@ -4,6 +4,7 @@
  * the API token: messages are built from ids and from server answers that went through the redactor
  * (redact.ts) as they arrived, never from request headers.
  */
+import type { CancelResult } from "./client-types.js";
 import type { ValidationIssue } from "./issues.js";
 
 export interface RunComfyErrorInit {
@@ -96,8 +97,22 @@ export class NetworkError extends RunComfyError {
 }
 /** An overall timeout passed. */
 export class TimeoutError extends RunComfyError {}
-/** The caller's AbortSignal fired. */
-export class AbortedError extends RunComfyError {}
+/**
+ * The caller's AbortSignal fired. When `run` or `subscribe` had submitted the job, it asked the
+ * service to cancel it first: `cancel` is that answer (`cancelled: true` while it was queued, nothing
+ * billed; else it keeps running and is billed), absent when the cancel request itself failed (its
+ * error is the `cause`) or when nothing was submitted or asked.
+ */
+export class AbortedError extends RunComfyError {
+  readonly cancel?: CancelResult;
+  constructor(message: string, init: RunComfyErrorInit & { cancel?: CancelResult } = {}) {
+    super(message, init);
+    this.cancel = init.cancel;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), ...(this.cancel ? { cancel: this.cancel } : {}) };
+  }
+}
 /** The job was cancelled before it ran. */
 export class JobCancelledError extends RunComfyError {}
 /** The job ran and failed on the server. */

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmulator, type Emulator } from "../../generator/mock/emulator.js";
 import { ROOT, SCHEMAS, tempDir, captureCli } from "../helpers.js";
 import { CLI, spawnCli } from "./cli-process.js";
@@ -169,11 +169,22 @@ describe("cli processes", () => {
       expect(await p.exited).toBe(130);
       const id = /submitted ([0-9a-f-]+)/.exec(p.output())![1];
       expect(slow.job(id)?.status).toBe("cancelled");
+      expect(p.output()).toContain(`cancelled while queued: nothing billed [request ${id}]`);
+      expect(p.output()).not.toContain("keeps running");
       expect(p.output()).not.toContain(TOKEN);
     } finally {
       await slow.close();
     }
   });
+
+  /** The lines an interrupted run prints for a job that had started: it is billed, and how to follow it. */
+  const expectStillRunning = (output: string, id: string) => {
+    expect(output).toContain(
+      `already running: it keeps running and is billed; follow it with \`runcomfy-codegen status ${id}\`, get its output with \`runcomfy-codegen result ${id}\``,
+    );
+    expect(output).toContain(`\`runcomfy-codegen cancel ${id}\``);
+    expect(output).not.toContain("nothing billed");
+  };
 
   it("Ctrl-C while the job runs says it keeps running and how to follow or cancel it; the job is not cancelled", async () => {
     const running = await startEmulator({ schemasDir: SCHEMAS, queueMs: 0, runMs: 600_000, token: TOKEN });
@@ -189,13 +200,43 @@ describe("cli processes", () => {
       p.child.kill("SIGINT");
       expect(await p.exited).toBe(130);
       const id = /submitted ([0-9a-f-]+)/.exec(p.output())![1];
-      expect(p.output()).toContain(
-        `interrupted: the job keeps running (and is billed): follow it with \`runcomfy-codegen status ${id}\``,
-      );
-      expect(p.output()).toContain(`\`runcomfy-codegen cancel ${id}\``);
+      expectStillRunning(p.output(), id);
       expect(running.job(id)?.status).toBe("in_progress");
     } finally {
       await running.close();
+    }
+  });
+
+  it("Ctrl-C after the job started though the last poll said queued: the cancel's answer says it keeps running", async () => {
+    const racing = await startEmulator({ schemasDir: SCHEMAS, queueMs: 3000, runMs: 600_000, token: TOKEN });
+    try {
+      const input = path.join(tmp.dir, "in3b.json");
+      writeFileSync(input, JSON.stringify({ prompt: "race" }));
+      const p = spawnCli(
+        ["run", "bytedance/dreamina-3-0/pro/text-to-video", input, "--base-url", racing.baseUrl, "--json"],
+        { RUNCOMFY_API_TOKEN: TOKEN },
+        /in_queue/,
+      );
+      await p.seen;
+      // The next status poll hangs, so the last one the CLI saw says queued while the job starts.
+      racing.setFaults([{ route: "status", delayMs: 20_000, times: 1 }]);
+      const id = /submitted ([0-9a-f-]+)/.exec(p.output())![1];
+      await vi.waitFor(() => expect(racing.job(id)?.status).toBe("in_progress"), { timeout: 10_000, interval: 20 });
+      expect(p.output()).not.toContain("in_progress");
+      p.child.kill("SIGINT");
+      expect(await p.exited).toBe(130);
+      const { error } = JSON.parse(p.output().slice(p.output().indexOf('{\n  "error"')));
+      expect(error).toMatchObject({
+        type: "AbortedError",
+        requestId: id,
+        exitCode: 130,
+        cancel: { cancelled: false, status: "in_progress", outcome: "not_cancellable" },
+      });
+      expectStillRunning(error.hint, id);
+      expect(racing.job(id)?.status).toBe("in_progress");
+      expect(racing.stats().requests.cancel).toBe(1);
+    } finally {
+      await racing.close();
     }
   });
 

@@ -233,6 +233,60 @@ describe("client: waiting", () => {
     // Cancelled, so cancelled while still queued (5 s): the 10-s sleep was not waited out, and no poll came after it.
     expect(e.job(requestId)?.status).toBe("cancelled");
     expect(e.stats().requests).toMatchObject({ status: 1, cancel: 1 });
+    // The error says what came of the abort: the service's answer to the cancel.
+    expect(err).toMatchObject({ requestId, cancel: { requestId, cancelled: true, status: "cancelled" } });
+    expect((err as AbortedError).message).toBe(`aborted; the job was cancelled while queued [request ${requestId}]`);
+  });
+
+  it("an abort after the job started, though the last poll said queued, asks to cancel and reports not_cancellable", async () => {
+    const e = await emulator({ queueMs: 1000, runMs: 600_000 });
+    const controller = new AbortController();
+    let requestId = "";
+    const statuses: string[] = [];
+    const run = clientFor(e).subscribe(
+      T2V,
+      { prompt: "x" },
+      {
+        signal: controller.signal,
+        pollIntervalMs: 60_000,
+        onSubmitted: (j) => (requestId = j.requestId),
+        onStatus: (u) => statuses.push(u.status),
+      },
+    );
+    await vi.waitFor(() => expect(statuses).toEqual(["in_queue"]), { timeout: 10_000, interval: 10 });
+    await vi.waitFor(() => expect(e.job(requestId)?.status).toBe("in_progress"), { timeout: 10_000, interval: 10 });
+    controller.abort();
+    const err = (await caught(run)) as AbortedError;
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(err.requestId).toBe(requestId);
+    expect(err.cancel).toMatchObject({
+      requestId,
+      cancelled: false,
+      status: "in_progress",
+      outcome: "not_cancellable",
+    });
+    expect(err.message).toMatch(/^aborted; the job was not cancelled \(.+\) \[request [0-9a-f-]+\]$/);
+    expect(e.job(requestId)?.status).toBe("in_progress");
+    expect(statuses).toEqual(["in_queue"]);
+  });
+
+  it("an abort whose cancel request fails says so and carries no cancel answer", async () => {
+    const e = await emulator({ queueMs: 5000, faults: [{ route: "cancel", status: 503 }] });
+    const controller = new AbortController();
+    let requestId = "";
+    const run = clientFor(e).run(
+      T2V,
+      { prompt: "x" },
+      { signal: controller.signal, pollIntervalMs: 10_000, onSubmitted: (j) => (requestId = j.requestId) },
+    );
+    await vi.waitFor(() => expect(requestId && e.stats().requests.status).toBe(1), { timeout: 10_000, interval: 10 });
+    controller.abort();
+    const err = (await caught(run)) as AbortedError;
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(err.cancel).toBeUndefined();
+    expect(err.cause).toBeInstanceOf(ServerError);
+    expect(err.message).toMatch(/^aborted; the cancel request failed \(.*503.*\) \[request [0-9a-f-]+\]$/);
+    expect(e.job(requestId)?.status).toBe("in_queue");
   });
 
   it("keeps polling through unknown statuses and passes them to onStatus", async () => {
