@@ -6,7 +6,7 @@ import type { ClientOptions, RunComfyClient } from "./runtime/client.js";
 export type { ModelId, ModelInput, ModelOutput, ModelTypes, ModelModules } from "./models.js";
 export { isModelId, loadedModel, loadModel } from "./loaders.js";
 export type { ValidationIssue, ValidationResult, ValidateOptions, SchemaOptions, FormatOptions, ProbeOptions, UnknownPropertiesMode } from "./runtime/validate.js";
-export type { ClientOptions, ClientInput, LocalMedia, RunComfyClient, RunOptions, RequestOptions, ResultOptions, SubmittedJob, StatusResult, StatusUpdate, JobResult, CompletedJobResult, JobStatus, CancelResult } from "./runtime/client.js";
+export type { ClientOptions, ClientInput, LocalMedia, RunComfyClient, RunOptions, WaitOptions, RequestOptions, ResultOptions, SubmittedJob, StatusResult, StatusUpdate, JobResult, CompletedJobResult, JobStatus, CancelResult } from "./runtime/client.js";
 export type { RetryOptions } from "./runtime/http.js";
 export type { CostEstimate, CostQuantity, ModelPricing, PriceUnit } from "./runtime/pricing.js";
 export { formatCostEstimate } from "./runtime/pricing.js";

@@ -153,20 +153,16 @@ export type CancelResult = {
     /** Why, in words (the service's message when it gave one). */
     reason: string;
 };
-/** What `run`'s `onStatus` receives. */
+/** What `onStatus` of `run` and `wait` receives. */
 export interface StatusUpdate extends StatusResult {
-    /** Time since `run` was called, ms. */
+    /** Time since `run` (or `wait`) was called, ms. */
     elapsedMs: number;
 }
-/** Options of `run` and `subscribe`. */
-export interface RunOptions {
-    /**
-     * Aborts waiting. The job is first asked to be cancelled (RunComfy cancels only queued jobs), and
-     * the AbortedError carries the answer as `cancel`: `cancelled: true` (nothing billed), or not (it
-     * keeps running and is billed).
-     */
+/** Options of `wait`, and of `run` and `subscribe` (which also submit). */
+export interface WaitOptions {
+    /** Stops waiting; `wait` leaves the job as it is (see RunOptions for `run`). */
     signal?: AbortSignal;
-    /** Overall limit for submit + waiting + result. Default: none. */
+    /** Overall limit (for `run`: submit + waiting + result). Default: none. */
     timeoutMs?: number;
     /** Called on every change of status or queue position (and for unknown statuses). */
     onStatus?: (update: StatusUpdate) => void;
@@ -179,12 +175,21 @@ export interface RunOptions {
     pollIntervalMs?: number;
     /** The longest interval between two polls. Default 15 000 ms. */
     maxPollIntervalMs?: number;
-    /** Called once the job is submitted (its request id, for logs or later lookups). */
-    onSubmitted?: (job: SubmittedJob) => void;
     /** Ask for the job's cost with the result (see `onResult`). */
     includeCost?: boolean;
-    /** Called with the finished job's whole result (request id, output, `cost` with `includeCost`, times) before `run` returns the output. */
+    /** Called with the finished job's whole result (request id, output, `cost` with `includeCost`, times) before the output is returned. */
     onResult?: (result: CompletedJobResult<unknown>) => void;
+}
+/** Options of `run` and `subscribe`. */
+export interface RunOptions extends WaitOptions {
+    /**
+     * Aborts waiting. The job is first asked to be cancelled (RunComfy cancels only queued jobs), and
+     * the AbortedError carries the answer as `cancel`: `cancelled: true` (nothing billed), or not (it
+     * keeps running and is billed).
+     */
+    signal?: AbortSignal;
+    /** Called once the job is submitted (its request id, for logs or later lookups). */
+    onSubmitted?: (job: SubmittedJob) => void;
 }
 export interface RunComfyClient<M extends ModelTypeMap<M>> {
     /**
@@ -224,6 +229,22 @@ export interface RunComfyClient<M extends ModelTypeMap<M>> {
      * (`run` keeps returning the output alone, so existing code is unchanged.)
      */
     subscribe<Id extends keyof M & string>(modelId: Id, input: ClientInput<M[Id]>, options?: RunOptions): Promise<{
+        data: M[Id]["output"];
+        requestId: string;
+    }>;
+    /**
+     * Waits for a job already submitted (by `submit`, another process, the CLI) as `run` does — the
+     * same planned polling, `onStatus` on every change — and returns `{ data, requestId }` once it has
+     * finished (at once, with one request, if it already has). Rejects with JobFailedError or
+     * JobCancelledError when it ended so, TimeoutError after `timeoutMs`; an AbortSignal stops waiting
+     * (AbortedError) and leaves the job as it is. Given the submitted job, the output is typed by its model.
+     */
+    wait<Id extends keyof M & string>(request: SubmittedJob<Id>, options?: WaitOptions): Promise<{
+        data: M[Id]["output"];
+        requestId: string;
+    }>;
+    /** `wait` by request id; name the model as a type argument to type the output. */
+    wait<Id extends keyof M & string = keyof M & string>(request: string, options?: WaitOptions): Promise<{
         data: M[Id]["output"];
         requestId: string;
     }>;

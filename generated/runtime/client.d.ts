@@ -2,6 +2,6 @@
 import type { ModelTypeMap, RunComfyClient, RuntimeClientOptions } from "./client-types.js";
 export { DEFAULT_BASE_URL } from "./credentials.js";
 export { modelPath } from "./client-requests.js";
-export type { CancelResult, ClientInput, ClientOptions, CompletedJobResult, JobResult, JobStatus, LoadedModel, LocalMedia, ModelTypeMap, RequestOptions, ResultOptions, RunComfyClient, RunOptions, RuntimeClientOptions, StatusResult, StatusUpdate, SubmittedJob, WithLocalMedia, } from "./client-types.js";
+export type { CancelResult, ClientInput, ClientOptions, CompletedJobResult, JobResult, JobStatus, LoadedModel, LocalMedia, ModelTypeMap, RequestOptions, ResultOptions, RunComfyClient, RunOptions, RuntimeClientOptions, StatusResult, StatusUpdate, SubmittedJob, WaitOptions, WithLocalMedia, } from "./client-types.js";
 /** The client the generated package's `createClient` returns, typed by its model map. */
 export declare function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeClientOptions): RunComfyClient<M>;

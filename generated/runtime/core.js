@@ -1157,24 +1157,24 @@ async function cancel(ctx, request, opts = {}) {
 // runtime:/runtime/client-run.js
 var DEFAULT_POLL_MS = 250;
 var DEFAULT_MAX_POLL_MS = 15e3;
-function runSignal(opts, job) {
+function waitSignal(opts, requestId, aborted = "aborted") {
   const deadline2 = opts.timeoutMs !== void 0 ? AbortSignal.timeout(opts.timeoutMs) : void 0;
   const signals = [opts.signal, deadline2].filter((x) => x !== void 0);
   const signal = signals.length ? AbortSignal.any(signals) : void 0;
   const timedOut = () => !!deadline2?.aborted && !opts.signal?.aborted;
   const stopped = () => {
-    const requestId = job()?.requestId;
-    const tag = requestId ? ` [request ${requestId}]` : "";
-    return timedOut() ? new TimeoutError(`no result within ${opts.timeoutMs} ms${tag}`, { requestId }) : new AbortedError(`aborted${tag}`, { requestId });
+    const id = requestId();
+    const tag = id ? ` [request ${id}]` : "";
+    return timedOut() ? new TimeoutError(`no result within ${opts.timeoutMs} ms${tag}`, { requestId: id }) : new AbortedError(`${aborted}${tag}`, { requestId: id });
   };
   return { signal, timedOut, stopped };
 }
-async function failure(ctx, job, s, signal) {
-  const r = await result(ctx, job, { signal }).catch(() => void 0);
+async function failure(ctx, requestId, s, signal) {
+  const r = await result(ctx, requestId, { signal }).catch(() => void 0);
   const message = r && serverMessage(r.raw);
   const detail = r?.raw?.error ?? r?.raw?.detail ?? r?.raw?.error_message ?? r?.raw?.message;
-  return new JobFailedError(`job ${s}${message ? `: ${message}` : ""} [request ${job.requestId}]`, {
-    requestId: job.requestId,
+  return new JobFailedError(`job ${s}${message ? `: ${message}` : ""} [request ${requestId}]`, {
+    requestId,
     detail
   });
 }
@@ -1184,71 +1184,91 @@ function serviceTotalMs(r) {
 }
 async function waitFor(ctx, job, opts, wait) {
   const { signal } = wait;
+  const { requestId } = job;
   const minMs = opts.pollIntervalMs ?? DEFAULT_POLL_MS;
   const bounds = { minMs, maxMs: Math.max(minMs, opts.maxPollIntervalMs ?? DEFAULT_MAX_POLL_MS) };
-  const submittedAt = Date.now();
-  const poller = new JobPoller(ctx.runTimes.of(job.modelId), bounds, submittedAt);
+  const submitted = job.submittedAt !== void 0;
+  let poller;
+  const plan = (queued) => poller ??= new JobPoller(job.modelId !== void 0 && (submitted || queued) ? ctx.runTimes.of(job.modelId) : new RunTimes().of(""), bounds, job.submittedAt ?? Date.now());
   const resultOptions = { signal, includeCost: opts.includeCost };
   const report = (s) => opts.onStatus?.({ ...s, elapsedMs: Date.now() - wait.started });
-  const done = (r) => (poller.finished(Date.now(), submittedAt, serviceTotalMs(r)), r);
+  const done = (r) => {
+    poller?.finished(Date.now(), job.submittedAt ?? 0, submitted ? serviceTotalMs(r) : void 0);
+    return r;
+  };
   let last;
   try {
     for (; ; ) {
       const hint = {};
       let current;
-      if (!last || last.status === "in_queue")
-        current = await status(ctx, job, { signal }, hint);
+      if (last ? last.status === "in_queue" : submitted)
+        current = await status(ctx, requestId, { signal }, hint);
       else {
-        const r = await result(ctx, job, resultOptions, hint);
+        const r = await result(ctx, requestId, resultOptions, hint);
         if (r.completed) {
-          if (statusOutcome(last.status) !== "succeeded")
-            report({ requestId: job.requestId, status: r.status });
+          if (!last || statusOutcome(last.status) !== "succeeded")
+            report({ requestId, status: r.status });
           return done(r);
         }
-        current = { requestId: job.requestId, status: r.status };
+        current = { requestId, status: r.status };
+        if (!last && current.status === "in_queue")
+          current = await status(ctx, requestId, { signal }, hint);
       }
       const outcome = statusOutcome(current.status);
       const phase = current.status === "in_queue" ? "queued" : outcome === "pending" ? "running" : "ended";
-      poller.observe(Date.now(), phase, current.queuePosition);
+      const poll = plan(phase === "queued");
+      poll.observe(Date.now(), phase, current.queuePosition);
       const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
       last = current;
       if (changed || !isKnownStatus(current.status))
         report(current);
       if (outcome === "succeeded") {
-        const r = await result(ctx, job, resultOptions);
+        const r = await result(ctx, requestId, resultOptions);
         if (r.completed)
           return done(r);
       } else if (outcome === "cancelled") {
-        throw new JobCancelledError(`job was ${current.status} [request ${job.requestId}]`, {
-          requestId: job.requestId
-        });
+        throw new JobCancelledError(`job was ${current.status} [request ${requestId}]`, { requestId });
       } else if (outcome === "failed")
-        throw await failure(ctx, job, current.status, signal);
+        throw await failure(ctx, requestId, current.status, signal);
       const retryAfterMs = hint.retryAfterMs === void 0 ? void 0 : Math.min(hint.retryAfterMs, ctx.options.retry?.maxDelayMs ?? 3e4);
       const jitter = 0.9 + 0.2 * (ctx.options.random ?? Math.random)();
-      await sleep(Math.round(poller.nextDelay(Date.now(), retryAfterMs) * jitter), signal, wait.stopped);
+      await sleep(Math.round(poll.nextDelay(Date.now(), retryAfterMs) * jitter), signal, wait.stopped);
     }
   } finally {
-    poller.dispose();
+    poller?.dispose();
   }
 }
+var stoppedByCaller = (signal, e) => !!signal?.aborted && !(e instanceof JobCancelledError) && !(e instanceof JobFailedError);
 async function runJob(ctx, modelId, input, opts = {}) {
   const started = Date.now();
   let job;
-  const { signal, timedOut, stopped } = runSignal(opts, () => job);
+  const { signal, timedOut, stopped } = waitSignal(opts, () => job?.requestId);
   try {
     job = await submit(ctx, modelId, input, { signal });
     opts.onSubmitted?.(job);
-    const r = await waitFor(ctx, job, opts, { signal, stopped, started });
+    const waited = { requestId: job.requestId, modelId, submittedAt: Date.now() };
+    const r = await waitFor(ctx, waited, opts, { signal, stopped, started });
     opts.onResult?.(r);
     return r;
   } catch (e) {
-    if (signal?.aborted && !(e instanceof JobCancelledError) && !(e instanceof JobFailedError)) {
-      if (timedOut() || !job)
-        throw stopped();
-      throw await cancelOnAbort(ctx, job);
-    }
-    throw e;
+    if (!stoppedByCaller(signal, e))
+      throw e;
+    if (timedOut() || !job)
+      throw stopped();
+    throw await cancelOnAbort(ctx, job);
+  }
+}
+async function waitForJob(ctx, request, opts = {}) {
+  const started = Date.now();
+  const requestId = idOf(request);
+  const { signal, stopped } = waitSignal(opts, () => requestId, "stopped waiting (the job was not cancelled)");
+  const modelId = typeof request === "string" ? void 0 : request.modelId;
+  try {
+    const r = await waitFor(ctx, { requestId, modelId }, opts, { signal, stopped, started });
+    opts.onResult?.(r);
+    return r;
+  } catch (e) {
+    throw stoppedByCaller(signal, e) ? stopped() : e;
   }
 }
 async function cancelOnAbort(ctx, job) {
@@ -1350,6 +1370,10 @@ function createRuntimeClient(options) {
     run: async (modelId, input, opts) => (await runJob(ctx, modelId, input, opts)).output,
     subscribe: async (modelId, input, opts) => {
       const r = await runJob(ctx, modelId, input, opts);
+      return { data: r.output, requestId: r.requestId };
+    },
+    wait: async (request, opts) => {
+      const r = await waitForJob(ctx, request, opts);
       return { data: r.output, requestId: r.requestId };
     },
     baseUrl
@@ -2798,5 +2822,6 @@ export {
   validateSchema,
   valuesAt,
   vetHost,
+  waitForJob,
   withFormatOptions
 };

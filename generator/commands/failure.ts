@@ -87,7 +87,7 @@ export function describeFailure(e: unknown): Failure {
         : e.name === "TimeoutError"
           ? followUpHint(c.requestId)
           : e.name === "AbortedError"
-            ? abortHint(c.requestId, c.cancel)
+            ? abortHint(c.requestId, c.cancel, c.cause !== undefined)
             : undefined;
       return defined({
         type: e.name,
@@ -109,9 +109,17 @@ export function describeFailure(e: unknown): Failure {
 export const followUpHint = (requestId: string) =>
   `the job keeps running (and is billed): follow it with \`runcomfy-codegen status ${requestId}\`, get its output with \`runcomfy-codegen result ${requestId}\`, or stop it while queued with \`runcomfy-codegen cancel ${requestId}\``;
 
-/** What an interrupted `run` left behind, from the answer to its cancel (none: the cancel request failed). */
-export function abortHint(requestId: string, cancel: { cancelled: boolean; status: string } | undefined): string {
+/**
+ * What an interrupted command left behind: `run`'s from the answer to its cancel (none and
+ * `cancelFailed`: the cancel request failed); `result --wait` asks none, the job goes on.
+ */
+export function abortHint(
+  requestId: string,
+  cancel: { cancelled: boolean; status: string } | undefined,
+  cancelFailed: boolean,
+): string {
   const cli = "runcomfy-codegen";
+  if (!cancel && !cancelFailed) return followUpHint(requestId);
   if (cancel?.cancelled) return `cancelled while queued: nothing billed [request ${requestId}]`;
   if (cancel && statusOutcome(cancel.status) === "succeeded")
     return `it had already finished: get its output with \`${cli} result ${requestId}\``;

@@ -1,5 +1,5 @@
 /**
- * `run`'s progress on stderr. In a terminal: one live line — spinner, status, queue position, a
+ * The progress of `run` and `result --wait` on stderr. In a terminal: one live line — spinner, status, queue position, a
  * ticking elapsed time and the request id — redrawn on a timer so it never looks hung. In a pipe or
  * a log: plain lines, one per change, with no control characters.
  */
@@ -43,6 +43,14 @@ export class RunProgress {
     this.status = "submitted";
     if (this.options.live) this.draw();
     else this.plain(`submitted ${requestId}`);
+  }
+
+  /** Waiting for a job submitted earlier (`result --wait`): its request id is part of every line. */
+  following(requestId: string): void {
+    this.requestId = requestId;
+    this.status = "waiting";
+    if (this.options.live) this.draw();
+    else this.plain(`waiting for ${requestId}`);
   }
 
   update(status: string, queuePosition?: number): void {

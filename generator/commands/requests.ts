@@ -1,9 +1,16 @@
 /**
  * Follow-up commands for a job already submitted (after Ctrl-C, `--timeout`, or from another
- * machine): `status <request-id>`, `result <request-id> [--download DIR]`, `cancel <request-id>`.
+ * machine): `status <request-id>`, `result <request-id> [--wait] [--download DIR]`, `cancel <request-id>`.
  */
 import type { Argv } from "yargs";
-import type { CancelResult, JobResult, ResultOptions, StatusResult } from "../runtime/client.js";
+import type {
+  CancelResult,
+  CompletedJobResult,
+  JobResult,
+  ResultOptions,
+  StatusResult,
+  WaitOptions,
+} from "../runtime/client.js";
 import {
   CliFailure,
   EXIT,
@@ -21,6 +28,7 @@ interface RequestClient {
   status(requestId: string): Promise<StatusResult>;
   result(requestId: string, options?: ResultOptions): Promise<JobResult<unknown>>;
   cancel(requestId: string): Promise<CancelResult>;
+  wait(requestId: string, options?: WaitOptions): Promise<unknown>;
 }
 
 interface GeneratedClientRoot {
@@ -101,16 +109,24 @@ export const registerStatus: RegisterCommand = (y, { io, config }) =>
 export const registerResult: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
     "result <request_id>",
-    "Print a finished job's output URLs and cost; --download saves the outputs (exit 4 while it is still queued or running)",
+    "Print a finished job's output URLs and cost; --download saves the outputs; --wait waits for it to finish (else exit 4 while it is still queued or running)",
     (c) =>
       withHelp(requestOptions(c, config), {
         examples: [
           ["$0 result 5f2c…", "the output URLs, one `key<TAB>url` per line; the cost on stderr"],
           ["$0 result 5f2c… --json", "{ requestId, status, output, cost, createdAt, finishedAt }"],
           ["$0 result 5f2c… --download out/", "and save the outputs as out/<request id>-<output key>.<ext>"],
+          ["$0 result 5f2c… --wait", "wait for a queued or running job (as run waits), then the same"],
         ],
         env,
       })
+        .option("wait", {
+          type: "boolean",
+          default: false,
+          describe:
+            "Wait until the job has finished, showing its progress as run does (Ctrl-C stops waiting, the job is not cancelled)",
+        })
+        .option("timeout", { type: "number", describe: "With --wait: give up after this many seconds (exit 4)" })
         .option("download", {
           type: "string",
           describe: "Save the outputs into this folder (<request id>-<output key>.<ext>; never overwrites a file)",
@@ -122,7 +138,10 @@ export const registerResult: RegisterCommand = (y, { io, config, setExit }) =>
         }),
     async (args) => {
       const client = await clientFor(io, args);
-      const r = await client.result(args.request_id as string, { includeCost: true });
+      const requestId = args.request_id as string;
+      const r = args.wait
+        ? await waitForResult(client, requestId, io, args.timeout)
+        : await client.result(requestId, { includeCost: true });
       const { raw: _raw, completed: _completed, ...shown } = r;
       if (r.completed) {
         const { downloadOutputs, outputLines } = await import("./outputs.js");
@@ -152,6 +171,41 @@ export const registerResult: RegisterCommand = (y, { io, config, setExit }) =>
       setExit(EXIT.pending);
     },
   );
+
+/**
+ * `result --wait`: waits as `run` does (the same polling, its progress on stderr) and returns the
+ * finished result; a failed or cancelled job and a timeout reach the CLI's failure handler, as in `run`.
+ */
+async function waitForResult(
+  client: RequestClient,
+  requestId: string,
+  io: CliIo,
+  timeoutS: number | undefined,
+): Promise<CompletedJobResult<unknown>> {
+  const { RunProgress } = await import("./progress.js");
+  const progress = new RunProgress(io, { live: (io.stderrIsTTY ?? io.isTTY) && io.env.TERM !== "dumb" });
+  progress.following(requestId);
+  const controller = new AbortController();
+  const onSigint = () => {
+    progress.message("interrupted: stopped waiting (the job is not cancelled)");
+    controller.abort();
+  };
+  process.once("SIGINT", onSigint);
+  let finished: CompletedJobResult<unknown> | undefined;
+  try {
+    await client.wait(requestId, {
+      signal: controller.signal,
+      includeCost: true,
+      timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined,
+      onStatus: (u) => progress.update(u.status, u.queuePosition),
+      onResult: (r) => (finished = r),
+    });
+    return finished!;
+  } finally {
+    progress.stop();
+    process.off("SIGINT", onSigint);
+  }
+}
 
 export const registerCancel: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(

@@ -1,46 +1,67 @@
 /**
- * `run`: submit, wait, return the output. While queued it polls the status endpoint (which tells the
+ * `run`: submit, wait, return the output; `wait`: the same for a job already submitted. While queued it polls the status endpoint (which tells the
  * queue position); once the job runs, the result endpoint, which answers with the status until the
  * output is there: one request per poll, and the output arrives with the poll that sees completion.
  * When to poll is planned by client-poll.ts.
  */
 import { sleep } from "./backoff.js";
-import { JobPoller } from "./client-poll.js";
+import { JobPoller, RunTimes } from "./client-poll.js";
 import { AbortedError, JobCancelledError, JobFailedError, TimeoutError } from "./errors.js";
 import { serverMessage } from "./client-http-errors.js";
-import { cancel, result, status, submit, type ClientContext, type PollHint } from "./client-requests.js";
-import type { CancelResult, CompletedJobResult, RunOptions, StatusResult, SubmittedJob } from "./client-types.js";
+import { cancel, idOf, result, status, submit, type ClientContext, type PollHint } from "./client-requests.js";
+import type {
+  CancelResult,
+  CompletedJobResult,
+  RunOptions,
+  StatusResult,
+  SubmittedJob,
+  WaitOptions,
+} from "./client-types.js";
 import { isKnownStatus, statusOutcome } from "./job-status.js";
 
 /** Defaults of `pollIntervalMs` and `maxPollIntervalMs` (see RunOptions). */
 export const DEFAULT_POLL_MS = 250;
 export const DEFAULT_MAX_POLL_MS = 15_000;
 
-/** The signal `run` waits under (the caller's and the overall deadline), and the error each stop becomes. */
-function runSignal(opts: RunOptions, job: () => SubmittedJob | undefined) {
+/**
+ * The signal a wait runs under (the caller's and the overall deadline), and the error each stop
+ * becomes; `aborted` says what an abort left of the job.
+ */
+function waitSignal(opts: WaitOptions, requestId: () => string | undefined, aborted = "aborted") {
   const deadline = opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
   const signals = [opts.signal, deadline].filter((x): x is AbortSignal => x !== undefined);
   const signal = signals.length ? AbortSignal.any(signals) : undefined;
   const timedOut = () => !!deadline?.aborted && !opts.signal?.aborted;
   const stopped = () => {
-    const requestId = job()?.requestId;
-    const tag = requestId ? ` [request ${requestId}]` : "";
+    const id = requestId();
+    const tag = id ? ` [request ${id}]` : "";
     return timedOut()
-      ? new TimeoutError(`no result within ${opts.timeoutMs} ms${tag}`, { requestId })
-      : new AbortedError(`aborted${tag}`, { requestId });
+      ? new TimeoutError(`no result within ${opts.timeoutMs} ms${tag}`, { requestId: id })
+      : new AbortedError(`${aborted}${tag}`, { requestId: id });
   };
   return { signal, timedOut, stopped };
 }
 
 /** The error for a job that ended failed: the result's message and detail (redacted like every answer). */
-async function failure(ctx: ClientContext, job: SubmittedJob, s: string, signal?: AbortSignal) {
-  const r = await result(ctx, job, { signal }).catch(() => undefined);
+async function failure(ctx: ClientContext, requestId: string, s: string, signal?: AbortSignal) {
+  const r = await result(ctx, requestId, { signal }).catch(() => undefined);
   const message = r && serverMessage(r.raw);
   const detail = r?.raw?.error ?? r?.raw?.detail ?? r?.raw?.error_message ?? r?.raw?.message;
-  return new JobFailedError(`job ${s}${message ? `: ${message}` : ""} [request ${job.requestId}]`, {
-    requestId: job.requestId,
+  return new JobFailedError(`job ${s}${message ? `: ${message}` : ""} [request ${requestId}]`, {
+    requestId,
     detail,
   });
+}
+
+/**
+ * The job waited for: its id, its model when known (its recorded running times plan the polls), and
+ * when it was submitted if this process submitted it (else its running time is known only from a
+ * poll that saw it queued).
+ */
+interface WaitedJob {
+  requestId: string;
+  modelId?: string;
+  submittedAt?: number;
 }
 
 /** Submit-to-finish time by the service's own clock (created_at → finished_at), when it says. */
@@ -49,68 +70,89 @@ function serviceTotalMs(r: CompletedJobResult<unknown>): number | undefined {
   return Number.isFinite(total) && total >= 0 ? total : undefined;
 }
 
-/** How `run` waits: under which signal, what a stop becomes, since when, and what it reports. */
+/** How a wait runs: under which signal, what a stop becomes, since when. */
 interface Waiting {
   signal?: AbortSignal;
   stopped: () => Error;
   started: number;
 }
 
-/** Polls until the job finishes; returns its result, or throws when it failed or was cancelled. */
+/**
+ * Polls until the job finishes; returns its result, or throws when it failed or was cancelled. A job
+ * this process submitted is polled by status first (it is queued); any other by result first, which
+ * brings the output at once when it has finished.
+ */
 async function waitFor(
   ctx: ClientContext,
-  job: SubmittedJob,
-  opts: RunOptions,
+  job: WaitedJob,
+  opts: WaitOptions,
   wait: Waiting,
 ): Promise<CompletedJobResult<unknown>> {
   const { signal } = wait;
+  const { requestId } = job;
   const minMs = opts.pollIntervalMs ?? DEFAULT_POLL_MS;
   const bounds = { minMs, maxMs: Math.max(minMs, opts.maxPollIntervalMs ?? DEFAULT_MAX_POLL_MS) };
-  const submittedAt = Date.now();
-  const poller = new JobPoller(ctx.runTimes.of(job.modelId), bounds, submittedAt);
+  const submitted = job.submittedAt !== undefined;
+  let poller: JobPoller | undefined;
+  // Created at the first answer: a job first seen running has no known start, so its running time
+  // is planned without the model's history and not recorded into it.
+  const plan = (queued: boolean) =>
+    (poller ??= new JobPoller(
+      job.modelId !== undefined && (submitted || queued) ? ctx.runTimes.of(job.modelId) : new RunTimes().of(""),
+      bounds,
+      job.submittedAt ?? Date.now(),
+    ));
   const resultOptions = { signal, includeCost: opts.includeCost };
   const report = (s: StatusResult) => opts.onStatus?.({ ...s, elapsedMs: Date.now() - wait.started });
-  const done = (r: CompletedJobResult<unknown>) => (poller.finished(Date.now(), submittedAt, serviceTotalMs(r)), r);
+  const done = (r: CompletedJobResult<unknown>) => {
+    poller?.finished(Date.now(), job.submittedAt ?? 0, submitted ? serviceTotalMs(r) : undefined);
+    return r;
+  };
   let last: StatusResult | undefined;
   try {
     for (;;) {
       const hint: PollHint = {};
       let current: StatusResult;
-      if (!last || last.status === "in_queue") current = await status(ctx, job, { signal }, hint);
+      if (last ? last.status === "in_queue" : submitted) current = await status(ctx, requestId, { signal }, hint);
       else {
-        const r = await result(ctx, job, resultOptions, hint);
+        const r = await result(ctx, requestId, resultOptions, hint);
         if (r.completed) {
-          if (statusOutcome(last.status) !== "succeeded") report({ requestId: job.requestId, status: r.status });
+          if (!last || statusOutcome(last.status) !== "succeeded") report({ requestId, status: r.status });
           return done(r);
         }
-        current = { requestId: job.requestId, status: r.status };
+        current = { requestId, status: r.status };
+        // Found queued (only `wait` starts by result): its queue position comes with the status, asked at once.
+        if (!last && current.status === "in_queue") current = await status(ctx, requestId, { signal }, hint);
       }
       const outcome = statusOutcome(current.status);
       const phase = current.status === "in_queue" ? "queued" : outcome === "pending" ? "running" : "ended";
-      poller.observe(Date.now(), phase, current.queuePosition);
+      const poll = plan(phase === "queued");
+      poll.observe(Date.now(), phase, current.queuePosition);
       const changed = !last || last.status !== current.status || last.queuePosition !== current.queuePosition;
       last = current;
       if (changed || !isKnownStatus(current.status)) report(current);
       if (outcome === "succeeded") {
-        const r = await result(ctx, job, resultOptions);
+        const r = await result(ctx, requestId, resultOptions);
         if (r.completed) return done(r);
         // The status said finished but the result not yet: keep polling.
       } else if (outcome === "cancelled") {
-        throw new JobCancelledError(`job was ${current.status} [request ${job.requestId}]`, {
-          requestId: job.requestId,
-        });
-      } else if (outcome === "failed") throw await failure(ctx, job, current.status, signal);
+        throw new JobCancelledError(`job was ${current.status} [request ${requestId}]`, { requestId });
+      } else if (outcome === "failed") throw await failure(ctx, requestId, current.status, signal);
       const retryAfterMs =
         hint.retryAfterMs === undefined
           ? undefined
           : Math.min(hint.retryAfterMs, ctx.options.retry?.maxDelayMs ?? 30_000);
       const jitter = 0.9 + 0.2 * (ctx.options.random ?? Math.random)();
-      await sleep(Math.round(poller.nextDelay(Date.now(), retryAfterMs) * jitter), signal, wait.stopped);
+      await sleep(Math.round(poll.nextDelay(Date.now(), retryAfterMs) * jitter), signal, wait.stopped);
     }
   } finally {
-    poller.dispose();
+    poller?.dispose();
   }
 }
+
+/** The stops that end a wait as the caller's: anything but the job's own end (failed, cancelled elsewhere). */
+const stoppedByCaller = (signal: AbortSignal | undefined, e: unknown) =>
+  !!signal?.aborted && !(e instanceof JobCancelledError) && !(e instanceof JobFailedError);
 
 /** Submits, waits and returns the finished job's result (`run` and `subscribe` on top of it). */
 export async function runJob(
@@ -121,19 +163,41 @@ export async function runJob(
 ): Promise<CompletedJobResult<unknown>> {
   const started = Date.now();
   let job: SubmittedJob | undefined;
-  const { signal, timedOut, stopped } = runSignal(opts, () => job);
+  const { signal, timedOut, stopped } = waitSignal(opts, () => job?.requestId);
   try {
     job = await submit(ctx, modelId, input, { signal });
     opts.onSubmitted?.(job);
-    const r = await waitFor(ctx, job, opts, { signal, stopped, started });
+    const waited = { requestId: job.requestId, modelId, submittedAt: Date.now() };
+    const r = await waitFor(ctx, waited, opts, { signal, stopped, started });
     opts.onResult?.(r);
     return r;
   } catch (e) {
-    if (signal?.aborted && !(e instanceof JobCancelledError) && !(e instanceof JobFailedError)) {
-      if (timedOut() || !job) throw stopped();
-      throw await cancelOnAbort(ctx, job);
-    }
-    throw e;
+    if (!stoppedByCaller(signal, e)) throw e;
+    if (timedOut() || !job) throw stopped();
+    throw await cancelOnAbort(ctx, job);
+  }
+}
+
+/**
+ * `wait`: waits for a job already submitted (a request id, or the job `submit` returned) as `run`
+ * does, and returns its result. An abort only stops waiting: the job was not submitted here, so it
+ * is not cancelled.
+ */
+export async function waitForJob(
+  ctx: ClientContext,
+  request: string | SubmittedJob,
+  opts: WaitOptions = {},
+): Promise<CompletedJobResult<unknown>> {
+  const started = Date.now();
+  const requestId = idOf(request);
+  const { signal, stopped } = waitSignal(opts, () => requestId, "stopped waiting (the job was not cancelled)");
+  const modelId = typeof request === "string" ? undefined : request.modelId;
+  try {
+    const r = await waitFor(ctx, { requestId, modelId }, opts, { signal, stopped, started });
+    opts.onResult?.(r);
+    return r;
+  } catch (e) {
+    throw stoppedByCaller(signal, e) ? stopped() : e;
   }
 }
 

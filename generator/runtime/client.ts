@@ -1,5 +1,5 @@
 /**
- * The typed queue client: submit, status, result, cancel, run and subscribe. Web-standard APIs only
+ * The typed queue client: submit, status, result, cancel, run, subscribe and wait. Web-standard APIs only
  * (fetch, AbortController, URL), so it runs in Node ≥ 20, Bun, Deno, browsers and edge runtimes. The
  * token lives in a closure: it is never a property, never in a message.
  *
@@ -9,8 +9,15 @@ import { DEFAULT_MAX_RESPONSE_BYTES, type HttpOptions } from "./http.js";
 import { resolveBaseUrl, resolveToken } from "./credentials.js";
 import { cancel, result, status, submit, type ClientContext } from "./client-requests.js";
 import { RunTimes } from "./client-poll.js";
-import { runJob } from "./client-run.js";
-import type { ModelTypeMap, RunComfyClient, RunOptions, RuntimeClientOptions } from "./client-types.js";
+import { runJob, waitForJob } from "./client-run.js";
+import type {
+  ModelTypeMap,
+  RunComfyClient,
+  RunOptions,
+  RuntimeClientOptions,
+  SubmittedJob,
+  WaitOptions,
+} from "./client-types.js";
 
 export { DEFAULT_BASE_URL } from "./credentials.js";
 export { modelPath } from "./client-requests.js";
@@ -32,6 +39,7 @@ export type {
   StatusResult,
   StatusUpdate,
   SubmittedJob,
+  WaitOptions,
   WithLocalMedia,
 } from "./client-types.js";
 
@@ -80,6 +88,10 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
     run: async (modelId: string, input: unknown, opts?: RunOptions) => (await runJob(ctx, modelId, input, opts)).output,
     subscribe: async (modelId: string, input: unknown, opts?: RunOptions) => {
       const r = await runJob(ctx, modelId, input, opts);
+      return { data: r.output, requestId: r.requestId };
+    },
+    wait: async (request: string | SubmittedJob, opts?: WaitOptions) => {
+      const r = await waitForJob(ctx, request, opts);
       return { data: r.output, requestId: r.requestId };
     },
     baseUrl,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmulator, type Emulator } from "../../generator/mock/emulator.js";
 import { EXIT } from "../../generator/commands/context.js";
 import { SCHEMAS, captureCli } from "../helpers.js";
+import { spawnCli } from "./cli-process.js";
 
 const TOKEN = "rc-requests-token-31";
 const MODEL = "bytedance/dreamina-3-0/pro/text-to-video";
@@ -106,5 +107,58 @@ describe("status / result / cancel <request-id>", () => {
       EXIT.usage,
       "set RUNCOMFY_API_TOKEN (or RUNCOMFY_TOKEN) to your RunComfy API token, or log in with the official CLI (`runcomfy login`)\n",
     ]);
+  });
+});
+
+describe("result <request-id> --wait", () => {
+  it("waits for a queued job as run does (its progress on stderr), then prints its output", async () => {
+    const slow = await startEmulator({ schemasDir: SCHEMAS, queueMs: 800, runMs: 800, token: TOKEN });
+    try {
+      const id = await submit(slow);
+      const r = await cli(slow, "result", id, "--wait");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`video\t${slow.origin}/media/${id}/video.mp4\n`);
+      expect(r.stderr).toMatch(new RegExp(`^waiting for ${id}\nin_queue \\(queue position 1\\), [\\d.]+ s\n`));
+      expect(r.stderr).toMatch(/in_progress, [\d.]+ s\ncompleted, [\d.]+ s\n/);
+      expect(slow.stats()).toMatchObject({ submits: 1, requests: { cancel: 0 } });
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("of a finished job prints it at once; of a failed one exits 1; --timeout exits 4 with the follow-up", async () => {
+    const done = await submit(fast, "completed");
+    const before = fast.stats().requests;
+    const r = await cli(fast, "result", done, "--wait", "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ requestId: done, status: "completed" });
+    // One request: the result endpoint answers with the output.
+    expect(fast.stats().requests).toMatchObject({ status: before.status, result: before.result + 1 });
+    const failed = await submit(failing, "failed");
+    const f = await cli(failing, "result", failed, "--wait", "--json");
+    expect(f.code).toBe(EXIT.failed);
+    expect(JSON.parse(f.stdout).error).toMatchObject({ type: "JobFailedError", requestId: failed });
+    const waiting = await submit(queued);
+    const t = await cli(queued, "result", waiting, "--wait", "--timeout", "0.3", "--json");
+    expect(t.code).toBe(EXIT.pending);
+    expect(JSON.parse(t.stdout).error).toMatchObject({ type: "TimeoutError", requestId: waiting });
+    expect(JSON.parse(t.stdout).error.hint).toContain(`runcomfy-codegen status ${waiting}`);
+  });
+
+  it("Ctrl-C stops waiting and leaves the job as it is (exit 130, no cancel sent)", async () => {
+    const id = await submit(queued);
+    const p = spawnCli(
+      ["result", id, "--wait", "--base-url", queued.baseUrl],
+      { RUNCOMFY_API_TOKEN: TOKEN },
+      /in_queue/,
+    );
+    await p.seen;
+    const cancels = queued.stats().requests.cancel;
+    p.child.kill("SIGINT");
+    expect(await p.exited).toBe(130);
+    expect(p.output()).toContain("interrupted: stopped waiting (the job is not cancelled)");
+    expect(p.output()).toContain(`follow it with \`runcomfy-codegen status ${id}\``);
+    expect(queued.job(id)?.status).toBe("in_queue");
+    expect(queued.stats().requests.cancel).toBe(cancels);
   });
 });

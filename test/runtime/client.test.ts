@@ -303,6 +303,68 @@ describe("client: waiting", () => {
   });
 });
 
+describe("client: wait for a job already submitted", () => {
+  it("waits as run does (status while queued, then the result) and returns { data, requestId }, typed by the job's model", async () => {
+    const e = await emulator({ queueMs: 1000, runMs: 1000 });
+    const client = clientFor(e);
+    const job = await client.submit(T2V, { prompt: "a teapot" });
+    const updates: StatusUpdate[] = [];
+    const fast = { pollIntervalMs: 30, maxPollIntervalMs: 60 };
+    const { data, requestId } = await client.wait(job, { ...fast, onStatus: (u) => updates.push(u) });
+    // Typed by the job's model: the text-to-video output's `video`.
+    const video: string | undefined = data.video;
+    expect(requestId).toBe(job.requestId);
+    expect(video).toBe(`${e.origin}/media/${job.requestId}/video.mp4`);
+    expect(updates.map((u) => u.status)).toEqual(["in_queue", "in_progress", "completed"]);
+    expect(e.stats().submits).toBe(1);
+    // The result endpoint first (it brings the output of a finished job at once), then status while queued.
+    const other = clientFor(e);
+    let cost: number | undefined = -1;
+    const again = await other.wait<typeof T2V>(job.requestId, { onResult: (r) => (cost = r.cost) });
+    expect(again).toEqual({ data, requestId });
+    expect(cost).toBeUndefined();
+  });
+
+  it("a finished job costs one request; a failed one rejects with JobFailedError; a cancelled one with JobCancelledError", async () => {
+    const e = await emulator({ queueMs: 0, runMs: 0 });
+    const client = clientFor(e);
+    const job = await client.submit(T2V, { prompt: "x" });
+    await vi.waitFor(() => expect(e.job(job.requestId)?.status).toBe("completed"), { timeout: 10_000, interval: 10 });
+    const before = e.stats().requests;
+    expect((await client.wait(job.requestId)).requestId).toBe(job.requestId);
+    expect(e.stats().requests).toMatchObject({ status: before.status, result: before.result + 1 });
+    const failing = await emulator({ queueMs: 0, runMs: 50, failRate: 1 });
+    const failed = await clientFor(failing).submit(T2V, { prompt: "x" });
+    const err = await caught(clientFor(failing).wait(failed, { pollIntervalMs: 20 }));
+    expect(err).toBeInstanceOf(JobFailedError);
+    expect(err).toMatchObject({ requestId: failed.requestId });
+    const queued = await emulator({ queueMs: 60_000 });
+    const doomed = await clientFor(queued).submit(T2V, { prompt: "x" });
+    await clientFor(queued).cancel(doomed);
+    expect(await caught(clientFor(queued).wait(doomed))).toBeInstanceOf(JobCancelledError);
+  });
+
+  it("timeoutMs rejects with TimeoutError; an abort stops waiting and does not cancel the job", async () => {
+    const e = await emulator({ queueMs: 60_000 });
+    const client = clientFor(e);
+    const job = await client.submit(T2V, { prompt: "x" });
+    const late = await caught(client.wait(job, { timeoutMs: 200, pollIntervalMs: 50 }));
+    expect(late).toBeInstanceOf(TimeoutError);
+    expect(late).toMatchObject({ requestId: job.requestId });
+    const controller = new AbortController();
+    const waiting = client.wait(job, { signal: controller.signal, pollIntervalMs: 10_000 });
+    await vi.waitFor(() => expect(e.stats().requests.status).toBeGreaterThan(0), { timeout: 10_000, interval: 10 });
+    controller.abort();
+    const err = (await caught(waiting)) as AbortedError;
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(err.requestId).toBe(job.requestId);
+    expect(err.cancel).toBeUndefined();
+    expect(err.message).toBe(`stopped waiting (the job was not cancelled) [request ${job.requestId}]`);
+    expect(e.stats().requests.cancel).toBe(0);
+    expect(e.job(job.requestId)?.status).toBe("in_queue");
+  });
+});
+
 describe("client: retry policy", () => {
   it("GETs retry through 5xx, 429 (honouring Retry-After) and dropped connections", async () => {
     const e = await emulator();
