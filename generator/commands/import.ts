@@ -128,8 +128,9 @@ export const registerPull: RegisterCommand = (y, { io, config }) =>
       const removed = seesWholeCatalog(options)
         ? `, ${report.removed.length} removed`
         : " (a filtered pull does not look for removed models)";
+      const skipped = report.skipped.length ? `, ${report.skipped.length} skipped` : "";
       io.stdout(
-        `${report.added.length} added, ${report.changed.length} changed, ${report.unchanged.length} unchanged${removed}${would}\n`,
+        `${report.added.length} added, ${report.changed.length} changed, ${report.unchanged.length} unchanged${removed}${skipped}${would}\n`,
       );
     },
   );

@@ -46,15 +46,32 @@ export function catalogHttp(options: CatalogConnection): HttpOptions {
   };
 }
 
-/** Every entry matching the filters, page by page; `limit` caps how many are fetched. */
+/**
+ * Most entries and pages one listing reads. RunComfy's catalog is a small fraction of either; a
+ * service that keeps sending new pages past them is answered with an error instead of read forever.
+ */
+export const MAX_CATALOG_ENTRIES = 10_000;
+export const MAX_CATALOG_PAGES = 1_000;
+
+/**
+ * Every entry matching the filters, page by page; `limit` caps how many are fetched. Reading stops at
+ * the last page (short or empty, or the offset past `total`) and at a page that brings no new model
+ * id (a service that ignores `offset`); an entry whose id an earlier page had is dropped.
+ */
 export async function listCatalog(
   http: HttpOptions,
   options: CatalogFilters & { includeSchema?: boolean; pageSize?: number; limit?: number; offset?: number } = {},
 ): Promise<{ models: CatalogEntry[]; total: number }> {
   const pageSize = options.pageSize ?? 100;
   const models: CatalogEntry[] = [];
+  const seen = new Set<unknown>();
   let total = 0;
-  for (let offset = options.offset ?? 0; ; ) {
+  for (let offset = options.offset ?? 0, pages = 0; ; pages++) {
+    if (pages >= MAX_CATALOG_PAGES || models.length >= MAX_CATALOG_ENTRIES)
+      throw new NetworkError(
+        `the catalog did not end after ${pages} pages and ${models.length} entries (its total said ${total}); one listing reads at most ${MAX_CATALOG_PAGES} pages and ${MAX_CATALOG_ENTRIES} entries: narrow it with --search, --category or --kind, or name the models`,
+        false,
+      );
     const want = options.limit === undefined ? pageSize : Math.min(pageSize, options.limit - models.length);
     const query = new URLSearchParams({ limit: String(want), offset: String(offset) });
     for (const key of ["search", "category", "kind"] as const) if (options[key]?.trim()) query.set(key, options[key]!);
@@ -65,12 +82,20 @@ export async function listCatalog(
     };
     if (!Array.isArray(page?.models))
       throw new NetworkError("malformed catalog page: expected { models: [...], total }", false);
-    models.push(...(page.models as CatalogEntry[]));
+    const entries = page.models as CatalogEntry[];
+    // Entries without a string id cannot be told apart: each counts as new (pull skips them).
+    const fresh = entries.filter((e) => typeof e?.model_id !== "string" || !seen.has(e.model_id));
+    for (const e of fresh) seen.add(e?.model_id);
+    models.push(...fresh);
     // `total` is optional in the official CLI's reading; without it, a short page is the last.
-    total =
-      typeof page.total === "number" ? page.total : offset + page.models.length + (page.models.length < want ? 0 : 1);
-    offset += page.models.length;
-    if (page.models.length === 0 || offset >= total || (options.limit !== undefined && models.length >= options.limit))
+    total = typeof page.total === "number" ? page.total : offset + entries.length + (entries.length < want ? 0 : 1);
+    offset += entries.length;
+    if (
+      entries.length === 0 ||
+      fresh.length === 0 ||
+      offset >= total ||
+      (options.limit !== undefined && models.length >= options.limit)
+    )
       break;
   }
   return { models, total: Math.max(total, models.length) };

@@ -3,7 +3,8 @@
  * translated text (titles, descriptions) keeps the existing file; other differences overwrite it and
  * are reported. With dryRun nothing is written.
  */
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import { extractFromPage, PageImportError } from "./page.js";
 import {
   diffJson,
@@ -27,17 +28,54 @@ export interface ImportOptions {
   force?: boolean;
 }
 
+/**
+ * Largest page read: a saved docs page (its HTML, scripts inlined) is a small fraction of this, and
+ * reading it is linear, so a hostile or mistaken file (a video, a dump) costs seconds at most.
+ */
+export const MAX_PAGE_BYTES = 8 * 1024 * 1024;
+
+/** A page's text: a regular file of at most MAX_PAGE_BYTES (a device or a FIFO never ends). */
+async function readPage(page: string): Promise<string> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    // Non-blocking: opening a FIFO would otherwise wait for a writer; fstat below refuses it.
+    handle = await open(page, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw new PageImportError(page, `cannot read the page: ${(e as Error).message}`);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new PageImportError(page, "not a regular file (save the docs page as a file)");
+    if (info.size > MAX_PAGE_BYTES) throw tooLarge(page, info.size);
+    // One byte past the size stat gave: a file that grows meanwhile is never read whole.
+    const buffer = Buffer.alloc(info.size + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > info.size) throw new PageImportError(page, "the file changed while it was read");
+    return buffer.toString("utf8", 0, length);
+  } catch (e) {
+    if (e instanceof PageImportError) throw e;
+    throw new PageImportError(page, `cannot read the page: ${(e as Error).message}`);
+  } finally {
+    await handle.close();
+  }
+}
+
+const tooLarge = (page: string, bytes: number) =>
+  new PageImportError(
+    page,
+    `the file is ${(bytes / 1024 / 1024).toFixed(1)} MiB; a docs page is read up to ${MAX_PAGE_BYTES / 1024 / 1024} MiB`,
+  );
+
 export async function importPages(pages: string[], options: ImportOptions): Promise<ImportOutcome[]> {
   // Read and extract every page first: one bad page means nothing is written.
   const extracted = [];
   for (const page of pages) {
-    let raw: string;
-    try {
-      raw = await readFile(page, "utf8");
-    } catch (e) {
-      throw new PageImportError(page, `cannot read the page: ${(e as Error).message}`);
-    }
-    extracted.push({ page, model: extractFromPage(page, raw) });
+    extracted.push({ page, model: extractFromPage(page, await readPage(page)) });
   }
   const outcomes: ImportOutcome[] = [];
   const written = new Map<string, SchemaFileDoc>();

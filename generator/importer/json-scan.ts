@@ -31,19 +31,45 @@ export function balancedEnd(text: string, start: number): number {
   return -1;
 }
 
+/**
+ * How many characters the scan may read, per character of text. A `{` whose object does not parse is
+ * retried at the next `{` inside it, so objects nested in a broken one are found; text built of
+ * broken objects nested inside each other would make that quadratic (a test measures the seed pages'
+ * use of this budget).
+ */
+const WORK_PER_CHARACTER = 8;
+/** A parse that fails costs far more than reading its characters (the thrown SyntaxError): counted as this many. */
+const FAILED_PARSE_WORK = 512;
+
+/** The text holds so many JSON-like blocks that do not parse (nested in each other, or countless) that the scan stopped. */
+export class JsonScanLimitError extends Error {
+  constructor(readonly offset: number) {
+    super(`too many JSON-like blocks that do not parse (from offset ${offset})`);
+    this.name = "JsonScanLimitError";
+  }
+}
+
+/** Where a JSON object starts: `{` followed by a quoted key or `}` (sticky: tested at one offset). */
+const JSON_OPENING = /\{\s*("|\})/y;
+
 /** Every top-level JSON object in the text that parses; a `{` that never closes is reported as truncated. */
-export function scanJsonObjects(text: string): ScannedObject[] {
+export function scanJsonObjects(text: string, workPerCharacter = WORK_PER_CHARACTER): ScannedObject[] {
   const found: ScannedObject[] = [];
+  let budget = workPerCharacter * Math.max(text.length, 4096);
   let i = 0;
   while (i < text.length) {
     const open = text.indexOf("{", i);
     if (open < 0) break;
     // Only objects that look like JSON: `{` followed by a quoted key or `}`.
-    if (!/^\{\s*("|\})/.test(text.slice(open, open + 200))) {
+    JSON_OPENING.lastIndex = open;
+    if (!JSON_OPENING.test(text)) {
       i = open + 1;
       continue;
     }
     const end = balancedEnd(text, open);
+    // Finding the end and parsing each read the object once.
+    budget -= 2 * ((end < 0 ? text.length : end) - open);
+    if (budget < 0) throw new JsonScanLimitError(open);
     if (end < 0) {
       found.push({ start: open, end: text.length, truncated: true });
       break;
@@ -52,6 +78,7 @@ export function scanJsonObjects(text: string): ScannedObject[] {
       found.push({ start: open, end, value: JSON.parse(text.slice(open, end)) });
       i = end;
     } catch {
+      budget -= FAILED_PARSE_WORK;
       i = open + 1;
     }
   }

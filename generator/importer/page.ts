@@ -4,7 +4,7 @@
  * (the curl `--data`). Language-independent: it looks at code, never at headings.
  */
 import { htmlToText, looksLikeHtml } from "./html.js";
-import { scanJsonObjects } from "./json-scan.js";
+import { JsonScanLimitError, scanJsonObjects, type ScannedObject } from "./json-scan.js";
 import { MODEL_ID_PATTERN } from "../load/load.js";
 
 export class PageImportError extends Error {
@@ -49,7 +49,13 @@ export function extractFromPage(page: string, raw: string): ImportedModel {
   // Request bodies: the JSON after each `--data '`.
   const dataStarts = new Set<number>();
   for (const m of text.matchAll(/--data(?:-raw)?\s+'/g)) dataStarts.add(m.index! + m[0].length);
-  const objects = scanJsonObjects(text);
+  let objects: ScannedObject[];
+  try {
+    objects = scanJsonObjects(text);
+  } catch (e) {
+    if (!(e instanceof JsonScanLimitError)) throw e;
+    throw new PageImportError(page, `the page is not a docs page: ${e.message} at line ${lineOf(text, e.offset)}`);
+  }
   const example = objects.find((o) => dataStarts.has(o.start) && o.value !== undefined)?.value as
     | Record<string, unknown>
     | undefined;

@@ -138,31 +138,52 @@ export async function pullCatalog(options: PullOptions): Promise<PullReport> {
       continue;
     }
     seen.add(modelId);
-    const file = schemaFilePath(options.outDir, modelId);
-    const existing = await readExisting(file);
-    // The catalog's price replaces the file's; a file priced by hand keeps its price when the catalog has none.
-    const pricing = pricingFields(modelId, entry, report) ?? pricingOf(existing);
-    const doc: SchemaFileDoc = {
-      model_id: modelId,
-      input_schema: entry.input_schema,
-      output_schema: entry.output_schema ?? null,
-      example: existing?.example,
-      source: existing?.source,
-      ...pricing,
-    };
-    if (!existing) report.added.push(modelId);
-    else {
-      const properties = changedProperties(existing, doc);
-      if (!properties.length) {
-        report.unchanged.push(modelId);
-        continue;
-      }
-      report.changed.push({ modelId, properties });
+    try {
+      await pullEntry(modelId, entry, options, report);
+    } catch (e) {
+      // One entry the file system refuses (a name too long, a folder not writable) is reported; the rest go on.
+      if (!isSystemError(e)) throw e;
+      report.skipped.push({ modelId, reason: `cannot write its schema file: ${e.message}` });
     }
-    if (!options.dryRun) await writeSchemaFile(file, serializeSchemaFile(doc));
   }
   if (seesWholeCatalog(options)) await findRemoved(options, matches, seen, report);
   return report;
+}
+
+/** Longest file name most file systems take (ext4, APFS, NTFS: 255). */
+const MAX_FILE_NAME = 255;
+
+const isSystemError = (e: unknown): e is NodeJS.ErrnoException =>
+  e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string" && "syscall" in e;
+
+/** Writes (or, dry, would write) one entry's schema file and reports what changed. */
+async function pullEntry(modelId: string, entry: CatalogEntry, options: PullOptions, report: PullReport) {
+  const long = modelId.split("/").find((segment) => `${segment}.json`.length > MAX_FILE_NAME);
+  if (long !== undefined) {
+    // Told before writing, so a dry run reports what a real one would.
+    report.skipped.push({
+      modelId,
+      reason: `a segment of the id is ${long.length} characters: longer than a file name can be (${MAX_FILE_NAME})`,
+    });
+    return;
+  }
+  const file = schemaFilePath(options.outDir, modelId);
+  const existing = await readExisting(file);
+  // The catalog's price replaces the file's; a file priced by hand keeps its price when the catalog has none.
+  const pricing = pricingFields(modelId, entry, report) ?? pricingOf(existing);
+  const doc: SchemaFileDoc = {
+    model_id: modelId,
+    input_schema: entry.input_schema,
+    output_schema: entry.output_schema ?? null,
+    example: existing?.example,
+    source: existing?.source,
+    ...pricing,
+  };
+  const properties = existing && changedProperties(existing, doc);
+  if (properties && !properties.length) return void report.unchanged.push(modelId);
+  if (!options.dryRun) await writeSchemaFile(file, serializeSchemaFile(doc));
+  if (properties) report.changed.push({ modelId, properties });
+  else report.added.push(modelId);
 }
 
 async function findRemoved(

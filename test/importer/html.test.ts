@@ -33,3 +33,18 @@ describe("importer: HTML character references", () => {
     }
   });
 });
+
+describe("importer: HTML to text (parse5's tokenizer)", () => {
+  it("drops what a reader never sees, ends lines at <br> and block ends, keeps encoded markup as text", () => {
+    const html =
+      "<html><head><style>p{}</style><script>var s = '</p><b>';</script></head><body>" +
+      "<h1>Title</h1><!-- a <p> comment --><p>one<br>two</p><noscript>enable JS</noscript>" +
+      '<pre><code>{"a": "&lt;b&gt; &amp; &times;"}</code></pre><template><p>hidden</p></template>after</body></html>';
+    expect(htmlToText(html)).toBe('Title\none\ntwo\n{"a": "<b> & ×"}\nafter');
+  });
+
+  it("an unclosed <script> or comment hides the rest, as in a browser", () => {
+    expect(htmlToText("<html><body>shown<script>if (a < b) {")).toBe("shown");
+    expect(htmlToText("<html><body>shown<!-- <p>never")).toBe("shown");
+  });
+});
