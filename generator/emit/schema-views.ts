@@ -6,6 +6,7 @@ import { docText, jsLiteral } from "../shared/escape.js";
 import { docLines } from "./docs.js";
 import type { SchemaNode } from "../normalize/normalize.js";
 import { mapSchema, shapeOf } from "../shared/schema-keywords.js";
+import { withInheritedMember } from "./inherited-members.js";
 
 /** Property names json-schema-to-typescript sees instead of the real ones; see typesView. */
 export const keyPlaceholder = (index: number) => `__rcKey${index}`;
@@ -81,7 +82,11 @@ export function typesView(node: SchemaNode, keys: string[] = [], name?: string):
       own.set(name, keyPlaceholder(keys.length - 1));
       props[keyPlaceholder(keys.length - 1)] = schema;
     };
-    for (const name of Object.keys(node.properties ?? {})) add(name, typesView(node.properties![name], keys, name));
+    for (const name of Object.keys(node.properties ?? {}))
+      add(
+        name,
+        withInheritedMember(name, typesView(node.properties![name], keys, name), !!node.required?.includes(name)),
+      );
     // A required name with no schema of its own is still required: typed unknown.
     for (const name of node.required ?? []) if (!own.has(name)) add(name, {});
     out.properties = props;
