@@ -1,5 +1,5 @@
 /** The built CLI as a child process, as a user runs it (tests of behaviour only a real process shows). */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { ROOT } from "../helpers.js";
 
@@ -25,12 +25,14 @@ export function spawnCli(args: string[], env: Record<string, string>, ready: Reg
   return { child, seen, exited, output: () => out };
 }
 
-/** Runs the CLI to its end: exit code, stdout and stderr apart. */
+/** Runs the CLI to its end: exit code, stdout and stderr apart. `onSpawn` gets the child (to stop it after a failed test). */
 export function runCliProcess(
   args: string[],
   env: Record<string, string> = {},
+  onSpawn?: (child: ChildProcess) => void,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  onSpawn?.(child);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

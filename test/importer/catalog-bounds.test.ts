@@ -4,7 +4,7 @@
  * refuses. Reading stops with a clear error (or at the last new id), one bad entry is skipped with its
  * reason and the rest of the catalog is written; never a stack trace.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,8 +12,8 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MAX_CATALOG_ENTRIES, MAX_CATALOG_PAGES } from "../../generator/importer/catalog.js";
 import { EXIT } from "../../generator/commands/context.js";
-import { ROOT, tempDir } from "../helpers.js";
-import { CLI } from "../commands/cli-process.js";
+import { tempDir } from "../helpers.js";
+import { runCliProcess } from "../commands/cli-process.js";
 
 const tmp = tempDir("rcg-catalog-bounds-");
 const SCHEMA = { type: "object", properties: { prompt: { type: "string" } } };
@@ -64,21 +64,12 @@ afterEach(() => {
   if (running && running.exitCode === null) running.kill();
 });
 
-function cli(catalog: string, ...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...argv, "--base-url", `${origin}/${catalog}/v1`], {
-    cwd: ROOT,
-    env: { ...process.env, RUNCOMFY_API_TOKEN: "rc-catalog-bounds-token" },
-  });
-  running = child;
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (catalog: string, ...argv: string[]) =>
+  runCliProcess(
+    [...argv, "--base-url", `${origin}/${catalog}/v1`],
+    { RUNCOMFY_API_TOKEN: "rc-catalog-bounds-token" },
+    (child) => (running = child),
+  );
 
 describe("pull / models: a catalog that does not end", () => {
   it("a page that brings no new id ends the listing (a service ignoring offset, total a lie)", async () => {

@@ -3,16 +3,21 @@
  * quadratic, JSON-like blocks nested inside each other, a page too large, a file that never ends.
  * Each ends with a clear error (exit 1, no stack trace, nothing written) instead of running for minutes.
  */
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { MAX_PAGE_BYTES } from "../../generator/importer/import-pages.js";
 import { tempDir } from "../helpers.js";
 import { runCliProcess } from "../commands/cli-process.js";
 
 const tmp = tempDir("rcg-import-bounds-");
 afterAll(tmp.cleanup);
+let running: ChildProcess | undefined;
+afterEach(() => {
+  // A page read for minutes (the code before the fix) must not outlive its test.
+  if (running && running.exitCode === null) running.kill();
+});
 const CURL = "curl -X POST https://model-api.runcomfy.net/v1/models/acme/hostile/page";
 
 async function importPage(name: string, text: string) {
@@ -22,7 +27,7 @@ async function importPage(name: string, text: string) {
 }
 async function importFile(file: string) {
   const out = path.join(tmp.dir, `out-${path.basename(file)}`);
-  const r = await runCliProcess(["import", file, "--out", out]);
+  const r = await runCliProcess(["import", file, "--out", out], {}, (child) => (running = child));
   expect(r.stderr).not.toMatch(/\n\s+at /);
   expect(() => readdirSync(out)).toThrow();
   return r;
