@@ -490,15 +490,12 @@ async function iccProfileEnd(r, offset, length) {
   const firstEnd = offset + 2 + length;
   if (end <= firstEnd)
     return void 0;
-  const isLastChunk = (region2, q, at) => region2[q] === 255 && region2[q + 1] === 226 && at + 2 + be16(region2, q + 2) === end && ascii(region2, q + 4, 12) === ICC_SIGNATURE && region2[q + 16] === count && region2[q + 17] === count;
-  const evenStart = offset + (count - 1) * (2 + length);
-  if (evenStart > firstEnd && end - evenStart <= MAX_SEGMENT && end - evenStart >= 18) {
-    const region2 = await r.peek(evenStart, end - evenStart + 4096);
-    if (region2.length >= 18 && isLastChunk(region2, 0, evenStart))
-      return end;
-  }
+  const isLastChunk = (region2, q, at) => q >= 0 && q + 18 <= region2.length && region2[q] === 255 && region2[q + 1] === 226 && at + 2 + be16(region2, q + 2) === end && ascii(region2, q + 4, 12) === ICC_SIGNATURE && region2[q + 16] === count && region2[q + 17] === count;
   const from = Math.max(firstEnd, end - MAX_SEGMENT);
   const region = await r.peek(from, end - from + 4096);
+  const even = offset + (count - 1) * (2 + length) - from;
+  if (isLastChunk(region, even, from + even))
+    return end;
   for (let q = end - from - 18; q >= 0; q--)
     if (isLastChunk(region, q, from + q))
       return end;
@@ -1758,12 +1755,13 @@ function declaredLength(answer) {
 
 // runtime:/runtime/http-reader.js
 var DRAIN_LIMIT = 64 * 1024;
-function httpReader(first, requestRange, maxBytes, minWindow) {
+function httpReader(first, requestFrom, maxBytes) {
   let received = 0;
+  const tooLarge = () => new ProbeError(`read more than the ${maxBytes}-byte cap without finding what was needed`, "too-large");
   const count = (n) => {
     received += n;
     if (received > maxBytes)
-      throw new ProbeError(`read more than the ${maxBytes}-byte cap without finding what was needed`, "too-large");
+      throw tooLarge();
   };
   const chunksOf = (answer) => ({
     async next() {
@@ -1774,10 +1772,11 @@ function httpReader(first, requestRange, maxBytes, minWindow) {
       return { done: false, value: chunk };
     }
   });
-  let current = first;
   let stream;
+  let streamAnswer;
   let total;
   let window;
+  let tail;
   const ranged = first.status === 206;
   if (ranged) {
     const range = contentRange(first.header("content-range"));
@@ -1793,6 +1792,7 @@ function httpReader(first, requestRange, maxBytes, minWindow) {
   } else {
     total = declaredLength(first);
     stream = streamReader(chunksOf(first), { size: total, maxBytes: Infinity });
+    streamAnswer = first;
   }
   const fill = async (w, until) => {
     const parts = [w.bytes];
@@ -1815,62 +1815,66 @@ function httpReader(first, requestRange, maxBytes, minWindow) {
       return;
     if (w.end - (w.start + w.bytes.length) <= DRAIN_LIMIT) {
       try {
-        while (await w.answer.read()) {
+        await fill(w, w.end);
+        while (!w.done && await w.answer.read()) {
         }
         w.done = true;
         return;
-      } catch {
+      } catch (e) {
+        if (e instanceof ProbeError && e.code === "too-large")
+          throw e;
       }
     }
     w.done = true;
+    w.end = w.start + w.bytes.length;
     w.answer.close();
   };
-  const openWindow = async (offset, length) => {
-    if (total !== void 0 && offset >= total) {
+  const openTail = async (offset, length) => {
+    if (received + length > maxBytes)
+      throw tooLarge();
+    if (window)
       await retire(window);
-      window = { start: offset, end: offset, bytes: new Uint8Array(0), answer: current, done: true };
+    tail?.answer.close();
+    tail = void 0;
+    const answer = await requestFrom(offset);
+    if (answer.status === 200) {
+      stream = streamReader(chunksOf(answer), { size: declaredLength(answer), maxBytes: Infinity });
+      streamAnswer = answer;
       return;
     }
-    const want = Math.max(length, minWindow);
-    if (received + want > maxBytes)
-      throw new ProbeError(`read more than the ${maxBytes}-byte cap without finding what was needed`, "too-large");
-    await retire(window);
-    current = await requestRange(offset, want);
-    if (current.status === 200) {
-      stream = streamReader(chunksOf(current), { size: declaredLength(current), maxBytes: Infinity });
-      window = void 0;
-      return;
-    }
-    const range = current.status === 206 ? contentRange(current.header("content-range")) : void 0;
-    if (current.status !== 206 || range && range.start !== offset) {
-      current.close();
-      throw new ProbeError(`the server answered a range request with HTTP ${current.status}${range ? ` for bytes from ${range.start}` : ""}`, "http", current.status);
+    const range = answer.status === 206 ? contentRange(answer.header("content-range")) : void 0;
+    if (answer.status !== 206 || range && range.start !== offset) {
+      answer.close();
+      throw new ProbeError(`the server answered a range request with HTTP ${answer.status}${range ? ` for bytes from ${range.start}` : ""}`, "http", answer.status);
     }
     total ??= range?.total;
-    window = {
-      start: offset,
-      end: range ? range.end + 1 : offset + (declaredLength(current) ?? want),
-      bytes: new Uint8Array(0),
-      answer: current,
-      done: false
-    };
+    tail = { start: offset, next: offset, answer, reader: streamReader(chunksOf(answer), { maxBytes: Infinity }) };
   };
   const get = async (offset, length, exact) => {
-    if (!stream) {
-      const w2 = window;
-      const atEnd = total !== void 0 && w2.end >= total;
-      if (offset < w2.start || offset > w2.end || offset + length > w2.end && !atEnd)
-        await openWindow(offset, length);
+    const w = window;
+    if (!stream && w) {
+      const atEnd = total !== void 0 && w.end >= total;
+      if (offset >= w.start && offset <= w.end && (offset + length <= w.end || atEnd)) {
+        await fill(w, offset + length);
+        const from = offset - w.start;
+        const part = w.bytes.subarray(from, Math.min(w.bytes.length, from + length));
+        if (exact && part.length < length)
+          throw new ProbeError(`data is truncated: needed bytes ${offset}\u2013${offset + length - 1} but it ends at byte ${w.start + w.bytes.length}`, "truncated");
+        return part;
+      }
+      if (total !== void 0 && offset >= total) {
+        if (exact)
+          throw new ProbeError(`data is truncated: needed bytes ${offset}\u2013${offset + length - 1} but it ends at byte ${total}`, "truncated");
+        return new Uint8Array(0);
+      }
+      if (!tail || offset < tail.next)
+        await openTail(offset, length);
     }
     if (stream)
       return exact ? stream.read(offset, length) : stream.peek(offset, length);
-    const w = window;
-    await fill(w, offset + length);
-    const from = offset - w.start;
-    const part = w.bytes.subarray(from, Math.min(w.bytes.length, from + length));
-    if (exact && part.length < length)
-      throw new ProbeError(`data is truncated: needed bytes ${offset}\u2013${offset + length - 1} but it ends at byte ${w.start + w.bytes.length}`, "truncated");
-    return part;
+    const t = tail;
+    t.next = offset;
+    return exact ? t.reader.read(offset - t.start, length) : t.reader.peek(offset - t.start, length);
   };
   return {
     rangeRequests: ranged,
@@ -1878,9 +1882,13 @@ function httpReader(first, requestRange, maxBytes, minWindow) {
     peek: (offset, length) => get(offset, length, false),
     size: () => stream ? stream.size() : total,
     bytesRead: () => received,
-    // Counting the rest of a ranged file would cost a request per window: its size comes from Content-Range or stays unknown.
+    // Counting the rest of a ranged file would read it all: its size comes from Content-Range or stays unknown.
     countable: () => stream !== void 0,
-    close: async () => current.close()
+    close: async () => {
+      window?.answer.close();
+      tail?.answer.close();
+      streamAnswer?.close();
+    }
   };
 }
 
@@ -2176,7 +2184,6 @@ function formatCostEstimate(estimate) {
 
 // runtime:/runtime/probe.js
 var FIRST_WINDOW = 64 * 1024;
-var JUMP_WINDOW = 16 * 1024;
 var PROBE_DEFAULTS = Object.freeze({ timeoutMs: 1e4, maxBytes: 8 * 1024 * 1024, maxRedirects: 5 });
 async function probeMedia(source, kind, needs, options = {}) {
   if (typeof source === "string" && source.startsWith("data:"))
@@ -2281,8 +2288,8 @@ async function probeUrl(raw, kind, needs, options) {
       answer.close();
       throw new ProbeError(`the server answered HTTP ${answer.status}`, "http", answer.status);
     }
-    const more = async (offset, length) => (await getFollowing(t, url, rangeHeader(offset, length), redirects)).answer;
-    const reader = httpReader(answer, more, maxBytes, JUMP_WINDOW);
+    const rest = async (offset) => (await getFollowing(t, url, { range: `bytes=${offset}-` }, redirects)).answer;
+    const reader = httpReader(answer, rest, maxBytes);
     const result2 = await measure(reader, kind, needs, maxBytes);
     return { ...result2, rangeRequests: reader.rangeRequests };
   } catch (e) {

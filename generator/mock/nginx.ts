@@ -24,7 +24,8 @@ export interface NginxLogLine {
 
 export interface Nginx {
   port: number;
-  url: (name: string) => string;
+  /** The file's URL; with `ranges: false`, from a location that ignores Range. */
+  url: (name: string, options?: { ranges?: boolean }) => string;
   /** Writes a file into the served folder. */
   add: (name: string, body: Uint8Array) => void;
   /** The access log since the last reset (nginx writes a line when an answer ends, also when the client cut it off). */
@@ -73,6 +74,8 @@ http {
     listen 127.0.0.1:${port};
     root ${dir}/files;
     location / { }
+    # The same files from a server that ignores Range (always 200, the whole file).
+    location /norange/ { alias ${dir}/files/; max_ranges 0; }
   }
 }
 `;
@@ -129,7 +132,7 @@ export async function startNginx(): Promise<Nginx> {
   const allLines = () => readLog(accessLog).split("\n").filter(Boolean);
   return {
     port,
-    url: (name) => `http://127.0.0.1:${port}/${name}`,
+    url: (name, options) => `http://127.0.0.1:${port}/${options?.ranges === false ? "norange/" : ""}${name}`,
     add: (name, body) => writeFileSync(path.join(files, name), body),
     log: () =>
       allLines()

@@ -100,10 +100,10 @@ const ICC_SIGNATURE = "ICC_PROFILE\0";
  * split into N APP2 segments of 18 bytes of framing each; the first announces N and the profile's
  * size, so they end at offset + 18·N + size. The jump is taken only when the last chunk's header
  * (signature, number N of N) is found ending exactly there; otherwise undefined (walk them one by one).
- * Over HTTP this turns a megabyte of profile from one range request per chunk into one. Encoders
- * (libjpeg, ImageMagick, Photoshop) cut every chunk but the last to one length, so the last one's
- * header is looked for first where that puts it: the read then holds only the last chunk, not the
- * 64 KiB before the end where it could be.
+ * One forward read covers every place the last chunk can start (at most a segment before the end)
+ * and a little past the end (the segments after a profile are short): over HTTP it is one request
+ * however the chunks are cut. Encoders (libjpeg, ImageMagick, Photoshop) cut every chunk but the
+ * last to one length, so the last one's header is looked for first where that puts it.
  */
 async function iccProfileEnd(r: ByteReader, offset: number, length: number): Promise<number | undefined> {
   if (length < 2 + 14 + 4) return undefined;
@@ -114,20 +114,18 @@ async function iccProfileEnd(r: ByteReader, offset: number, length: number): Pro
   const firstEnd = offset + 2 + length;
   if (end <= firstEnd) return undefined;
   const isLastChunk = (region: Uint8Array, q: number, at: number) =>
+    q >= 0 &&
+    q + 18 <= region.length &&
     region[q] === 0xff &&
     region[q + 1] === 0xe2 &&
     at + 2 + be16(region, q + 2) === end &&
     ascii(region, q + 4, 12) === ICC_SIGNATURE &&
     region[q + 16] === count &&
     region[q + 17] === count;
-  // Read a little past the end too: the segments after the profile (tables, frame header) are short.
-  const evenStart = offset + (count - 1) * (2 + length);
-  if (evenStart > firstEnd && end - evenStart <= MAX_SEGMENT && end - evenStart >= 18) {
-    const region = await r.peek(evenStart, end - evenStart + 4096);
-    if (region.length >= 18 && isLastChunk(region, 0, evenStart)) return end;
-  }
   const from = Math.max(firstEnd, end - MAX_SEGMENT);
   const region = await r.peek(from, end - from + 4096);
+  const even = offset + (count - 1) * (2 + length) - from;
+  if (isLastChunk(region, even, from + even)) return end;
   for (let q = end - from - 18; q >= 0; q--) if (isLastChunk(region, q, from + q)) return end;
   return undefined;
 }

@@ -1,8 +1,9 @@
 /**
  * Measures media without downloading it: byte size and, for images, width and height. Over HTTP it
- * asks for a generous first range (most images answer in one round trip), jumps over segments it
- * does not need with further ranges on the same connection, and without Range support streams and
- * stops as soon as the header is read. One deadline bounds everything (DNS, connect, redirects,
+ * asks for a generous first range (most images answer in one round trip); a header beyond it costs
+ * one more request, open-ended from where the parser needs bytes, on the same connection, read
+ * forward and cancelled once the header is read; without Range support it streams and stops as
+ * soon as the header is read. One deadline bounds everything (DNS, connect, redirects,
  * reads); a byte cap and a redirect limit too. Under Node every connection goes only to addresses
  * the private-network policy has checked (node-transport.ts); elsewhere the platform's fetch is used.
  */
@@ -65,8 +66,6 @@ export interface ProbeNeeds {
 
 /** First range: bytes are cheap, round trips are not; this holds the header of nearly every image. */
 export const FIRST_WINDOW = 64 * 1024;
-/** Later ranges, after a jump over a large segment: what follows it is small. */
-const JUMP_WINDOW = 16 * 1024;
 export const PROBE_DEFAULTS = Object.freeze({ timeoutMs: 10_000, maxBytes: 8 * 1024 * 1024, maxRedirects: 5 });
 
 /** Measure one media source. `kind` decides whether dimensions are read (images, or media of unknown kind). */
@@ -218,9 +217,9 @@ async function probeUrl(
       answer.close();
       throw new ProbeError(`the server answered HTTP ${answer.status}`, "http", answer.status);
     }
-    const more = async (offset: number, length: number): Promise<HttpAnswer> =>
-      (await getFollowing(t, url, rangeHeader(offset, length), redirects)).answer;
-    const reader = httpReader(answer, more, maxBytes, JUMP_WINDOW);
+    const rest = async (offset: number): Promise<HttpAnswer> =>
+      (await getFollowing(t, url, { range: `bytes=${offset}-` }, redirects)).answer;
+    const reader = httpReader(answer, rest, maxBytes);
     const result = await measure(reader, kind, needs, maxBytes);
     return { ...result, rangeRequests: reader.rangeRequests };
   } catch (e) {
