@@ -13,6 +13,7 @@ import { explainMisses } from "./misses.js";
 import { benchClient } from "./sections/client.js";
 import { benchBundle, benchImport, consumerFolder } from "./sections/consumer.js";
 import { benchGenerate, type Corpus } from "./sections/generate.js";
+import { benchDataUri } from "./sections/data-uri.js";
 import { benchProbe, LINK, probeRounds } from "./sections/probe.js";
 import { benchValidation, benchValidatorSize } from "./sections/validators.js";
 import { fmt, table, type Row } from "./stats.js";
@@ -94,6 +95,7 @@ try {
   await section("validator size", () => benchValidatorSize(c1000.files.slice(0, 200), c1000.out, log));
   await section("validate", () => benchValidation(RUNS, log));
   await section("probe", () => benchProbe(RUNS, log));
+  await section("data URI", () => benchDataUri(RUNS * 2, log));
   await section("client", () => benchClient(SCALE, log));
 
   const meta: Meta = {
@@ -179,7 +181,14 @@ How each figure is taken:
   must spend (\`bench/sections/probe-floor.ts\`): by the link's arithmetic, and measured with a
   raw-socket client that knows which bytes it needs. "Met" when ours is faster in the median or the
   95% interval of the paired difference holds 0 (a tie these rounds cannot tell apart), and, with
-  Range, when the server wrote fewer bytes for ours.
+  Range, when the server wrote fewer bytes for ours. Rows starting "nginx:" have nginx behind the
+  link (Debian's nginx-light, \`keepalive_timeout 65s\`, \`max_ranges 0\` for "no Range";
+  \`generator/mock/nginx.ts\`), its bytes and requests from its access log (\`$bytes_sent\`).
+- **data URI** — each figure a fresh process (\`bench/data-uri-child.ts\`): the input parsed from
+  JSON as a user's would be, then the one call, timed; the peak memory it added is the peak RSS
+  during the call (reset just before it through \`/proc/self/clear_refs\`) less the RSS before.
+  Baseline: \`Buffer.from(payload, "base64")\` and probe-image-size's \`sync\`, what one writes without
+  the package.
 - **client** — see \`bench/sections/client.ts\`; fixed 2 s polling is status every 2 s, then the result.
 
 ${explainMisses(rows)}`;

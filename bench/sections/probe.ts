@@ -3,14 +3,17 @@
  * each way, a handshake round trip per new connection, packets of one TCP segment): the latency the
  * user waits and the bytes the server wrote to its sockets, for the project's probe, probe-image-size
  * and a full download, with a server that honours Range and one that does not; beside them the floor
- * (what any client must spend: probe-floor.ts). Every measurement starts without a warm connection;
- * the sides are measured in interleaved rounds. Traffic stays on 127.0.0.1.
+ * (what any client must spend: probe-floor.ts). Behind the link, two servers: the bench's own
+ * counting origin, and nginx (a real web server no one here wrote, keeping connections alive 65 s;
+ * its access log gives the bytes it wrote and the requests). Every measurement starts without a warm
+ * connection; the sides are measured in interleaved rounds. Traffic stays on 127.0.0.1.
  */
 import { Agent, get } from "node:http";
 import probeImageSize from "probe-image-size";
-import { gif, jpeg, png, webpLossy } from "../../generator/mock/images.js";
+import { avif, gif, jpeg, png, webpLossy } from "../../generator/mock/images.js";
 import { probeMedia } from "../../generator/runtime/probe.js";
-import { startCountingOrigin, startLink } from "../link.js";
+import { startNginx } from "../../generator/mock/nginx.js";
+import { startCountingOrigin, startLink, type CountingOrigin } from "../link.js";
 import { fmt, median, type Row } from "../stats.js";
 import { computedFloorMs, medianInterval, neededRanges, oracleProbe } from "./probe-floor.js";
 
@@ -27,8 +30,36 @@ interface Sample {
   requests: number;
 }
 
+/** nginx as the bench's origin: the same paths (/range/<name>, /norange/<name>), bytes and requests from its access log. */
+async function nginxOrigin(): Promise<CountingOrigin> {
+  const nginx = await startNginx();
+  const lines = () => nginx.log();
+  return {
+    port: nginx.port,
+    add: (name, body) => nginx.add(name, body),
+    bytesWritten: () => lines().reduce((n, l) => n + l.bytesSent, 0),
+    requests: () => lines().length,
+    reset: () => nginx.reset(),
+    close: () => nginx.close(),
+  };
+}
+
 export async function benchProbe(runs: number, log: (s: string) => void): Promise<Row[]> {
-  const origin = await startCountingOrigin();
+  const rows: Row[] = [];
+  for (const [server, start] of [
+    ["", startCountingOrigin],
+    ["nginx: ", nginxOrigin],
+  ] as const)
+    rows.push(...(await benchProbeOn(server, await start(), runs, log)));
+  return rows;
+}
+
+async function benchProbeOn(
+  server: string,
+  origin: CountingOrigin,
+  runs: number,
+  log: (s: string) => void,
+): Promise<Row[]> {
   const link = await startLink(origin.port, LINK);
   const images: [string, Uint8Array, string][] = [
     ["JPEG", jpeg(1920, 1080, { totalBytes: 400_000 }), "image/jpeg"],
@@ -39,9 +70,21 @@ export async function benchProbe(runs: number, log: (s: string) => void): Promis
       jpeg(4000, 3000, { iccBytes: 1024 * 1024, totalBytes: 2_000_000 }),
       "image/jpeg",
     ],
+    [
+      // The profile's own header does not give its size: its 16 segments are walked, as probe-image-size walks them.
+      "JPEG, 1 MB ICC profile whose header gives no size",
+      jpeg(4000, 3000, {
+        iccBytes: 1_000_000,
+        iccChunkBytes: 65_519,
+        iccDeclaredBytes: 0x009e3cda,
+        totalBytes: 2_000_000,
+      }),
+      "image/jpeg",
+    ],
     ["PNG", png(1920, 1080, { totalBytes: 600_000 }), "image/png"],
     ["WebP", webpLossy(1920, 1080, { totalBytes: 300_000 }), "image/webp"],
     ["GIF", gif(640, 480, { totalBytes: 300_000 }), "image/gif"],
+    ["AVIF", avif(1920, 1080, { totalBytes: 300_000 }), "image/avif"],
   ];
   const rows: Row[] = [];
   const rounds = probeRounds(runs);
@@ -49,7 +92,7 @@ export async function benchProbe(runs: number, log: (s: string) => void): Promis
     images.forEach(([, body, type], i) => origin.add(`img${i}`, body, type));
     for (const [i, [name, body]] of images.entries()) {
       for (const mode of ["range", "norange"] as const) {
-        log(`probe over the link: ${name}, ${mode === "range" ? "Range honoured" : "no Range"}…`);
+        log(`probe over the link: ${server}${name}, ${mode === "range" ? "Range honoured" : "no Range"}…`);
         const path = `/${mode}/img${i}`;
         const url = `http://127.0.0.1:${link.port}${path}`;
         const ranges = await neededRanges(body, mode === "range", LINK);
@@ -89,7 +132,7 @@ export async function benchProbe(runs: number, log: (s: string) => void): Promis
         const notSlower = diff.median <= 0 || diff.low <= 0;
         rows.push({
           section: "probe",
-          metric: `${name} (${fmt(body.length / 1024)} KB), ${mode === "range" ? "Range honoured" : "no Range"}: latency, server wrote (requests); floor`,
+          metric: `${server}${name} (${fmt(body.length / 1024)} KB), ${mode === "range" ? "Range honoured" : "no Range"}: latency, server wrote (requests); floor`,
           ours: `${fmt(m("ours", "ms"))} ms, ${kb(m("ours", "written"))} (${m("ours", "requests")}); ${signed(toFloor)} ms to the measured floor`,
           baseline:
             `probe-image-size ${fmt(m("other", "ms"))} ms, ${kb(m("other", "written"))} (${m("other", "requests")}); ` +

@@ -26,6 +26,8 @@ export interface ByteReader {
     countable?(): boolean;
     close(): Promise<void>;
 }
+/** The error for a read of `length` bytes at `offset` from data that ends at byte `have`. */
+export declare const truncated: (offset: number, length: number, have: number) => ProbeError;
 export declare function bytesReader(bytes: Uint8Array): ByteReader;
 export declare function blobReader(blob: Blob): ByteReader;
 /**

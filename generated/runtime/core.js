@@ -414,13 +414,14 @@ function sniffImageFormat(head) {
     return "gif";
   if (head.length >= 2 && head[0] === 66 && head[1] === 77)
     return "bmp";
+  if (head.length >= 12 && ascii(head, 4, 4) === "ftyp" && AVIF_BRANDS.includes(ascii(head, 8, 4)))
+    return "avif";
   return void 0;
 }
+var AVIF_BRANDS = ["avif", "avis"];
 function sniffUnmeasuredImage(head) {
   if (head.length >= 12 && ascii(head, 4, 4) === "ftyp") {
     const brand = ascii(head, 8, 4);
-    if (brand === "avif" || brand === "avis")
-      return "AVIF";
     if (["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"].includes(brand))
       return "HEIF";
   }
@@ -488,7 +489,8 @@ async function iccProfileEnd(r, offset, length) {
     return void 0;
   const end = offset + 18 * count + be32(head, 14);
   const firstEnd = offset + 2 + length;
-  if (end <= firstEnd)
+  const size = r.size();
+  if (end <= firstEnd || size !== void 0 && end > size)
     return void 0;
   const isLastChunk = (region2, q, at) => q >= 0 && q + 18 <= region2.length && region2[q] === 255 && region2[q + 1] === 226 && at + 2 + be16(region2, q + 2) === end && ascii(region2, q + 4, 12) === ICC_SIGNATURE && region2[q + 16] === count && region2[q + 17] === count;
   const from = Math.max(firstEnd, end - MAX_SEGMENT);
@@ -529,7 +531,89 @@ async function jpeg(r) {
   }
   throw new ProbeError("JPEG has too many segments before its frame header", "corrupt");
 }
-var PARSERS = { jpeg, png, webp, gif, bmp };
+async function boxAt(r, offset) {
+  const b = await r.peek(offset, 16);
+  if (b.length === 0)
+    return void 0;
+  if (b.length < 8)
+    throw new ProbeError(`AVIF is truncated in a box header at byte ${offset}`, "truncated");
+  const size = be32(b, 0);
+  const type = ascii(b, 4, 4);
+  if (size === 1) {
+    if (b.length < 16)
+      return void 0;
+    return { type, content: offset + 16, end: offset + be32(b, 8) * 2 ** 32 + be32(b, 12) };
+  }
+  return { type, content: offset + 8, end: size === 0 ? Infinity : offset + size };
+}
+var MAX_META = 1024 * 1024;
+async function avif(r) {
+  const unmeasured = (why) => new ProbeError(`AVIF ${why}: not measured by this package`, "unmeasured-format");
+  let offset = 0;
+  let meta;
+  for (let boxes = 0; boxes < 1e3 && !meta; boxes++) {
+    const box = await boxAt(r, offset);
+    if (!box || box.end <= offset)
+      break;
+    if (box.type === "meta")
+      meta = box;
+    else
+      offset = box.end;
+  }
+  const size = r.size();
+  if (!meta && size !== void 0 && offset >= size)
+    throw new ProbeError(`AVIF is truncated: it ends at byte ${size} before its meta box`, "truncated");
+  if (!meta || meta.end === Infinity || meta.end - meta.content > MAX_META)
+    throw unmeasured("has no meta box to read");
+  const m = await r.read(meta.content, meta.end - meta.content);
+  const children = (from, to) => {
+    const list = [];
+    for (let at = from; at + 8 <= to; ) {
+      const size2 = be32(m, at);
+      if (size2 < 8 || at + size2 > to)
+        break;
+      list.push({ type: ascii(m, at + 4, 4), at: at + 8, end: at + size2 });
+      at += size2;
+    }
+    return list;
+  };
+  const top = children(4, m.length);
+  const pitm = top.find((b) => b.type === "pitm");
+  const iprp = top.find((b) => b.type === "iprp");
+  if (!pitm || !iprp)
+    throw unmeasured("names no primary item or no properties");
+  const primary = m[pitm.at] === 0 ? be16(m, pitm.at + 4) : be32(m, pitm.at + 4);
+  const inIprp = children(iprp.at, iprp.end);
+  const ipco = inIprp.find((b) => b.type === "ipco");
+  const properties = ipco ? children(ipco.at, ipco.end) : [];
+  const associated = [];
+  for (const ipma of inIprp.filter((b) => b.type === "ipma")) {
+    const version = m[ipma.at];
+    const wide = (m[ipma.at + 3] & 1) === 1;
+    let at = ipma.at + 4;
+    const entries = be32(m, at);
+    at += 4;
+    for (let e = 0; e < entries && at < ipma.end; e++) {
+      const item = version < 1 ? be16(m, at) : be32(m, at);
+      at += version < 1 ? 2 : 4;
+      const count = m[at++];
+      for (let k = 0; k < count; k++) {
+        const index = wide ? be16(m, at) & 32767 : m[at] & 127;
+        at += wide ? 2 : 1;
+        if (item === primary)
+          associated.push(index);
+      }
+    }
+  }
+  const own = associated.map((i) => properties[i - 1]).filter((p) => p !== void 0);
+  if (own.some((p) => p.type === "irot" || p.type === "clap"))
+    throw unmeasured("is rotated or cropped (irot, clap): decoders differ on its size");
+  const ispe = own.find((p) => p.type === "ispe");
+  if (!ispe || ispe.end - ispe.at < 12)
+    throw unmeasured("has no image size (ispe) for its primary item");
+  return checked("avif", be32(m, ispe.at + 4), be32(m, ispe.at + 8));
+}
+var PARSERS = { jpeg, png, webp, gif, bmp, avif };
 async function readImageHeader(reader) {
   const head = await reader.peek(0, 16);
   if (head.length === 0)
@@ -539,7 +623,7 @@ async function readImageHeader(reader) {
     const other = sniffUnmeasuredImage(head);
     if (other)
       throw new ProbeError(`${other} images are not measured by this package`, "unmeasured-format");
-    throw new ProbeError("not a supported image (JPEG, PNG, WebP, GIF or BMP)", "unsupported");
+    throw new ProbeError("not a supported image (JPEG, PNG, WebP, GIF, BMP or AVIF)", "unsupported");
   }
   return PARSERS[format](reader);
 }
@@ -626,6 +710,142 @@ function sniffMediaType(bytes) {
   if (bytes.length >= 3 && ascii2(bytes, 0, 3) === "ID3" || bytes.length >= 2 && bytes[0] === 255 && (bytes[1] & 224) === 224)
     return "audio/mpeg";
   return void 0;
+}
+function dataUriParts(uri2) {
+  const comma = uri2.indexOf(",");
+  if (!uri2.startsWith("data:") || comma < 0)
+    throw new ProbeError("malformed data URI (no comma)", "corrupt");
+  const meta = uri2.slice(5, comma);
+  return {
+    mediaType: meta.split(";")[0].trim().toLowerCase() || "text/plain",
+    base64: /;base64$/i.test(meta),
+    payload: uri2.slice(comma + 1)
+  };
+}
+function percentDecode(text) {
+  const encoder = new TextEncoder();
+  const parts = [];
+  const percentEscape = /%([0-9A-Fa-f]{2})/g;
+  let last = 0;
+  for (let m = percentEscape.exec(text); m; m = percentEscape.exec(text)) {
+    if (m.index > last)
+      parts.push(encoder.encode(text.slice(last, m.index)));
+    parts.push(Uint8Array.of(Number.parseInt(m[1], 16)));
+    last = percentEscape.lastIndex;
+  }
+  parts.push(encoder.encode(text.slice(last)));
+  return concatBytes(parts);
+}
+function hasWhitespace(b64) {
+  const anywhere = /\s/;
+  return b64.includes("\n") || anywhere.test(b64.slice(0, 4096)) || anywhere.test(b64.slice(-4096)) || b64.length % 4 !== 0 && anywhere.test(b64);
+}
+var opened = /* @__PURE__ */ new Map();
+function openDataUri(uri2) {
+  const known = opened.get(uri2);
+  if (known)
+    return known;
+  const { base64: base642, payload } = dataUriParts(uri2);
+  let bytes;
+  if (!base642) {
+    const all = percentDecode(payload);
+    bytes = { size: all.length, slice: (offset, length) => all.subarray(offset, offset + length) };
+  } else {
+    const b64 = hasWhitespace(payload) ? payload.replace(/\s+/g, "") : payload;
+    const padding = b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0;
+    if ((b64.length - padding) % 4 === 1)
+      throw new ProbeError("malformed data URI (bad base64 length)", "corrupt");
+    const size = Math.floor((b64.length - padding) * 3 / 4);
+    bytes = {
+      size,
+      slice(offset, length) {
+        const start = Math.min(offset, size);
+        const end = Math.min(size, offset + length);
+        if (end <= start)
+          return new Uint8Array(0);
+        const from = Math.floor(start / 3) * 4;
+        let binary;
+        try {
+          binary = atob(b64.slice(from, Math.ceil(end / 3) * 4));
+        } catch {
+          throw new ProbeError("malformed data URI (bad base64)", "corrupt");
+        }
+        const skip = start - from / 4 * 3;
+        const out = new Uint8Array(end - start);
+        for (let i = 0; i < out.length; i++)
+          out[i] = binary.charCodeAt(skip + i);
+        return out;
+      }
+    };
+  }
+  if (!opened.size)
+    queueMicrotask(() => opened.clear());
+  opened.set(uri2, bytes);
+  return bytes;
+}
+function dataUriByteLength(uri2) {
+  return openDataUri(uri2).size;
+}
+function decodeDataUri(uri2) {
+  const bytes = openDataUri(uri2);
+  return bytes.slice(0, bytes.size);
+}
+function dataUriReader(uri2) {
+  const bytes = openDataUri(uri2);
+  let decoded = 0;
+  const slice = (offset, length) => {
+    const part = bytes.slice(offset, length);
+    decoded += part.length;
+    return part;
+  };
+  return {
+    async read(offset, length) {
+      const part = slice(offset, length);
+      if (part.length < length)
+        throw truncated(offset, length, bytes.size);
+      return part;
+    },
+    peek: async (offset, length) => slice(offset, length),
+    size: () => bytes.size,
+    bytesRead: () => decoded,
+    close: async () => {
+    }
+  };
+}
+var SAME_MEDIA = {
+  "image/jpg": "image/jpeg",
+  "image/pjpeg": "image/jpeg",
+  "image/x-png": "image/png",
+  "image/x-ms-bmp": "image/bmp",
+  "image/x-bmp": "image/bmp",
+  "image/heif": "image/heic",
+  "audio/mp3": "audio/mpeg",
+  "audio/aac": "audio/mpeg",
+  "audio/x-aac": "audio/mpeg",
+  "audio/x-wav": "audio/wav",
+  "audio/wave": "audio/wav",
+  "audio/vnd.wave": "audio/wav",
+  "audio/x-flac": "audio/flac",
+  "video/quicktime": "iso-bmff",
+  "video/mp4": "iso-bmff",
+  "video/x-m4v": "iso-bmff",
+  "audio/mp4": "iso-bmff",
+  "audio/x-m4a": "iso-bmff",
+  "audio/m4a": "iso-bmff"
+};
+var sameMedia = (type) => SAME_MEDIA[type] ?? type;
+function dataUriTypeMismatch(uri2) {
+  let head;
+  try {
+    head = openDataUri(uri2).slice(0, 64);
+  } catch {
+    return void 0;
+  }
+  const declared = dataUriParts(uri2).mediaType;
+  const found = sniffMediaType(head);
+  if (!found || sameMedia(found) === sameMedia(declared))
+    return void 0;
+  return { declared, found };
 }
 
 // runtime:/runtime/json-pointer.js
@@ -1859,12 +2079,12 @@ function httpReader(first, requestFrom, maxBytes) {
         const from = offset - w.start;
         const part = w.bytes.subarray(from, Math.min(w.bytes.length, from + length));
         if (exact && part.length < length)
-          throw new ProbeError(`data is truncated: needed bytes ${offset}\u2013${offset + length - 1} but it ends at byte ${w.start + w.bytes.length}`, "truncated");
+          throw truncated(offset, length, w.start + w.bytes.length);
         return part;
       }
       if (total !== void 0 && offset >= total) {
         if (exact)
-          throw new ProbeError(`data is truncated: needed bytes ${offset}\u2013${offset + length - 1} but it ends at byte ${total}`, "truncated");
+          throw truncated(offset, length, total);
         return new Uint8Array(0);
       }
       if (!tail || offset < tail.next)
@@ -2187,7 +2407,7 @@ var FIRST_WINDOW = 64 * 1024;
 var PROBE_DEFAULTS = Object.freeze({ timeoutMs: 1e4, maxBytes: 8 * 1024 * 1024, maxRedirects: 5 });
 async function probeMedia(source, kind, needs, options = {}) {
   if (typeof source === "string" && source.startsWith("data:"))
-    return measure(bytesReader(decodeDataUri(source)), kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
+    return measure(dataUriReader(source), kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
   if (typeof source === "string" || source instanceof URL)
     return probeUrl(String(source), kind, needs, options);
   const reader = source instanceof Uint8Array ? bytesReader(source) : blobReader(source);
@@ -2205,22 +2425,6 @@ function isIndeterminate(error) {
       return error.status === void 0 || error.status >= 500 || error.status === 408 || error.status === 425 || error.status === 429;
     default:
       return false;
-  }
-}
-function decodeDataUri(uri2) {
-  const comma = uri2.indexOf(",");
-  if (comma < 0)
-    throw new ProbeError("malformed data URI (no comma)", "corrupt");
-  const meta = uri2.slice(5, comma);
-  const payload = uri2.slice(comma + 1);
-  try {
-    if (/;base64$/i.test(meta)) {
-      const binary = atob(payload.replace(/\s+/g, ""));
-      return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    }
-    return new TextEncoder().encode(decodeURIComponent(payload));
-  } catch {
-    throw new ProbeError("malformed data URI (bad encoding)", "corrupt");
   }
 }
 async function measure(reader, kind, needs, maxBytes) {
@@ -2499,39 +2703,46 @@ function schemaIssues(def, input, options) {
   const ok = withFormatOptions(options, () => def.validator(input));
   return [...ok ? [] : (def.validator.errors ?? []).map(issueFromAjv), ...unknown, ...dataUriIssues(input, "")];
 }
-function dataUriBytes(uri2) {
-  const comma = uri2.indexOf(",");
-  const payload = comma < 0 ? "" : uri2.slice(comma + 1);
-  if (!/;base64$/i.test(uri2.slice(5, comma)))
-    return payload.length;
-  const padding = payload.endsWith("==") ? 2 : payload.endsWith("=") ? 1 : 0;
-  return Math.floor(payload.length * 3 / 4) - padding;
-}
 function dataUriIssues(value2, pointer) {
-  if (typeof value2 === "string") {
-    if (!value2.startsWith("data:") || value2.length < DATA_URI_MAX_BYTES)
-      return [];
-    const bytes = dataUriBytes(value2);
-    if (bytes <= DATA_URI_MAX_BYTES)
-      return [];
-    const mib = (n) => `${Math.round(n / 1024 / 1024 * 10) / 10} MiB`;
-    return [
-      {
-        path: pointer,
-        source: "schema",
-        severity: "error",
-        keyword: "dataUriSize",
-        actual: bytes,
-        limit: DATA_URI_MAX_BYTES,
-        message: `data URI of ${mib(bytes)}: RunComfy's clients cap a request at ${mib(DATA_URI_MAX_BYTES)}; host the file and pass its https URL`
-      }
-    ];
-  }
+  if (typeof value2 === "string")
+    return value2.startsWith("data:") ? oneDataUriIssues(value2, pointer) : [];
   if (Array.isArray(value2))
     return value2.flatMap((v, i) => dataUriIssues(v, joinPointer(pointer, i)));
   if (value2 !== null && typeof value2 === "object")
     return Object.keys(value2).flatMap((k) => dataUriIssues(value2[k], joinPointer(pointer, k)));
   return [];
+}
+function oneDataUriIssues(uri2, pointer) {
+  const issues = [];
+  const bytes = uri2.length < DATA_URI_MAX_BYTES ? 0 : (() => {
+    try {
+      return dataUriByteLength(uri2);
+    } catch {
+      return 0;
+    }
+  })();
+  if (bytes > DATA_URI_MAX_BYTES) {
+    const mib = (n) => `${Math.round(n / 1024 / 1024 * 10) / 10} MiB`;
+    issues.push({
+      path: pointer,
+      source: "schema",
+      severity: "error",
+      keyword: "dataUriSize",
+      actual: bytes,
+      limit: DATA_URI_MAX_BYTES,
+      message: `data URI of ${mib(bytes)}: RunComfy's clients cap a request at ${mib(DATA_URI_MAX_BYTES)}; host the file and pass its https URL`
+    });
+  }
+  const mismatch = dataUriTypeMismatch(uri2);
+  if (mismatch)
+    issues.push({
+      path: pointer,
+      source: "schema",
+      severity: "warning",
+      keyword: "dataUriType",
+      message: `data URI declared ${mismatch.declared} holds ${mismatch.found} bytes: sent as is, but the service may read it by either type; declare ${mismatch.found}`
+    });
+  return issues;
 }
 function valuesAt(input, path) {
   let current = [{ pointer: "", value: input }];
@@ -2749,7 +2960,11 @@ export {
   createRedactor,
   createRuntimeClient,
   createStandardSchema,
+  dataUriByteLength,
   dataUriLength,
+  dataUriParts,
+  dataUriReader,
+  dataUriTypeMismatch,
   deadline,
   declaredLength,
   decodeDataUri,
@@ -2822,6 +3037,7 @@ export {
   survivalAfter,
   tokenFilePath,
   truncate,
+  truncated,
   ucs2length,
   unknownPropertyIssues,
   untilAborted,

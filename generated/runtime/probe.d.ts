@@ -13,6 +13,7 @@ import { type ImageFormat } from "./image-header.js";
 import { type AddressPolicy, type Transport } from "./http-transport.js";
 import type { MediaKind } from "./rule-types.js";
 export { ProbeError } from "./byte-reader.js";
+export { decodeDataUri } from "./data-uri.js";
 export interface ProbeOptions extends AddressPolicy {
     /** Allow loopback, private, link-local and other special-purpose addresses (local development, tests). Default false. */
     allowPrivateNetwork?: boolean;
@@ -62,8 +63,6 @@ export declare function probeMedia(source: MediaSource, kind: MediaKind | null, 
  * or only shows that this client could not find out (network, timeout, CORS, 5xx/429, its own caps).
  */
 export declare function isIndeterminate(error: ProbeError): boolean;
-/** The bytes of a `data:` URI (base64 or percent-encoded). */
-export declare function decodeDataUri(uri: string): Uint8Array;
 /** Reads what is needed from an open reader, then closes it. */
 export declare function measure(reader: ByteReader, kind: MediaKind | null, needs: ProbeNeeds, maxBytes: number): Promise<ProbeResult>;
 /** The transport for this platform: pinned under Node, the platform's fetch elsewhere (or the caller's fetch). */

@@ -209,3 +209,57 @@ function pad(
     throw new Error(`cannot pad to ${total} bytes (header alone is ${head.length + trailer.length})`);
   return concat([head, n ? filler(n) : new Uint8Array(0), trailer]);
 }
+
+const box = (type: string, ...content: (Uint8Array | number[])[]) => {
+  const body = concat(content);
+  return concat([u32be(body.length + 8), ascii(type), body]);
+};
+const fullBox = (type: string, version: number, flags: number, ...content: (Uint8Array | number[])[]) =>
+  box(type, [version, (flags >> 16) & 255, (flags >> 8) & 255, flags & 255], ...content);
+
+export interface AvifOptions extends ImageOptions {
+  /** Bytes of image data (`mdat`) before the `meta` box instead of after it: the size lies late. */
+  mdatFirstBytes?: number;
+  /** Rotation of the primary item, in quarter turns (an `irot` property). */
+  quarterTurns?: number;
+}
+
+/**
+ * An AVIF's boxes as libavif writes them: `ftyp`, `meta` (the primary item, its `ispe` size among
+ * its properties, with a thumbnail item of another size before it), then `mdat` (placeholder data).
+ */
+export function avif(width: number, height: number, options: AvifOptions = {}): Uint8Array {
+  const ftyp = box("ftyp", ascii("avif"), u32be(0), ascii("avifmif1miaf"));
+  const ispe = (w: number, h: number) => fullBox("ispe", 0, 0, u32be(w), u32be(h));
+  // Properties (1-based): the thumbnail's size, the image's, pixel info, and the rotation if any.
+  const properties = [ispe(160, 90), ispe(width, height), fullBox("pixi", 0, 0, [3, 8, 8, 8])];
+  if (options.quarterTurns) properties.push(box("irot", [options.quarterTurns & 3]));
+  const primaryProps = [2, 3, ...(options.quarterTurns ? [4] : [])];
+  const ipma = fullBox(
+    "ipma",
+    0,
+    0,
+    u32be(2),
+    [0, 2, 2, 0x81, 0x83],
+    [0, 1, primaryProps.length, ...primaryProps.map((p) => 0x80 | p)],
+  );
+  const meta = fullBox(
+    "meta",
+    0,
+    0,
+    fullBox("hdlr", 0, 0, u32be(0), ascii("pict"), new Array(12).fill(0), [0]),
+    fullBox("pitm", 0, 0, u16be(1)),
+    fullBox(
+      "iinf",
+      0,
+      0,
+      u16be(2),
+      fullBox("infe", 2, 0, u16be(1), u16be(0), ascii("av01"), [0]),
+      fullBox("infe", 2, 0, u16be(2), u16be(0), ascii("av01"), [0]),
+    ),
+    box("iprp", box("ipco", ...properties), ipma),
+  );
+  const data = (n: number) => box("mdat", new Uint8Array(Math.max(0, n - 8)));
+  const head = options.mdatFirstBytes ? concat([ftyp, data(options.mdatFirstBytes), meta]) : concat([ftyp, meta]);
+  return pad(head, new Uint8Array(0), options.totalBytes, data, 8);
+}

@@ -74,6 +74,7 @@ http {
     listen 127.0.0.1:${port};
     root ${dir}/files;
     location / { }
+    location /range/ { alias ${dir}/files/; }
     # The same files from a server that ignores Range (always 200, the whole file).
     location /norange/ { alias ${dir}/files/; max_ranges 0; }
   }

@@ -51,7 +51,8 @@ export interface ByteReader {
   close(): Promise<void>;
 }
 
-const truncated = (offset: number, length: number, have: number) =>
+/** The error for a read of `length` bytes at `offset` from data that ends at byte `have`. */
+export const truncated = (offset: number, length: number, have: number) =>
   new ProbeError(
     `data is truncated: needed bytes ${offset}–${offset + length - 1} but it ends at byte ${have}`,
     "truncated",

@@ -6,7 +6,7 @@
  * one more round trip. Without Range support (200) it reads the stream forward and drops what it
  * passed. Every byte received counts against `maxBytes`.
  */
-import { ProbeError, concatBytes, streamReader, type ByteReader } from "./byte-reader.js";
+import { ProbeError, concatBytes, streamReader, truncated, type ByteReader } from "./byte-reader.js";
 import { contentRange, declaredLength, type HttpAnswer } from "./http-transport.js";
 
 export interface HttpReader extends ByteReader {
@@ -159,19 +159,11 @@ export function httpReader(
         await fill(w, offset + length);
         const from = offset - w.start;
         const part = w.bytes.subarray(from, Math.min(w.bytes.length, from + length));
-        if (exact && part.length < length)
-          throw new ProbeError(
-            `data is truncated: needed bytes ${offset}–${offset + length - 1} but it ends at byte ${w.start + w.bytes.length}`,
-            "truncated",
-          );
+        if (exact && part.length < length) throw truncated(offset, length, w.start + w.bytes.length);
         return part;
       }
       if (total !== undefined && offset >= total) {
-        if (exact)
-          throw new ProbeError(
-            `data is truncated: needed bytes ${offset}–${offset + length - 1} but it ends at byte ${total}`,
-            "truncated",
-          );
+        if (exact) throw truncated(offset, length, total);
         return new Uint8Array(0);
       }
       if (!tail || offset < tail.next) await openTail(offset, length);

@@ -1,11 +1,11 @@
 /**
  * Reads image dimensions from headers only: JPEG (baseline, progressive, any segments before the
- * frame header), PNG, WebP (lossy, lossless, extended), GIF, BMP. Each parser asks the reader for the
+ * frame header), PNG, WebP (lossy, lossless, extended), GIF, BMP, AVIF. Each parser asks the reader for the
  * exact bytes it needs, so a range-capable source skips segments instead of downloading them.
  */
 import { ProbeError, type ByteReader } from "./byte-reader.js";
 
-export type ImageFormat = "jpeg" | "png" | "webp" | "gif" | "bmp";
+export type ImageFormat = "jpeg" | "png" | "webp" | "gif" | "bmp" | "avif";
 export interface ImageHeader {
   format: ImageFormat;
   width: number;
@@ -24,14 +24,17 @@ export function sniffImageFormat(head: Uint8Array): ImageFormat | undefined {
   if (head.length >= 12 && ascii(head, 0, 4) === "RIFF" && ascii(head, 8, 4) === "WEBP") return "webp";
   if (head.length >= 6 && (ascii(head, 0, 6) === "GIF87a" || ascii(head, 0, 6) === "GIF89a")) return "gif";
   if (head.length >= 2 && head[0] === 0x42 && head[1] === 0x4d) return "bmp";
+  if (head.length >= 12 && ascii(head, 4, 4) === "ftyp" && AVIF_BRANDS.includes(ascii(head, 8, 4))) return "avif";
   return undefined;
 }
 
-/** Image containers recognised by their signature but not measured: AVIF and HEIF (ISO BMFF `ftyp` brands), TIFF. */
+/** `ftyp` major brands of AVIF: a still image, an image sequence. */
+const AVIF_BRANDS = ["avif", "avis"];
+
+/** Image containers recognised by their signature but not measured: HEIF (ISO BMFF `ftyp` brands), TIFF. */
 export function sniffUnmeasuredImage(head: Uint8Array): string | undefined {
   if (head.length >= 12 && ascii(head, 4, 4) === "ftyp") {
     const brand = ascii(head, 8, 4);
-    if (brand === "avif" || brand === "avis") return "AVIF";
     if (["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"].includes(brand)) return "HEIF";
   }
   if (head.length >= 4 && (ascii(head, 0, 4) === "II*\0" || ascii(head, 0, 4) === "MM\0*")) return "TIFF";
@@ -112,7 +115,10 @@ async function iccProfileEnd(r: ByteReader, offset: number, length: number): Pro
   if (ascii(head, 0, 12) !== ICC_SIGNATURE || head[12] !== 1 || count < 2) return undefined;
   const end = offset + 18 * count + be32(head, 14);
   const firstEnd = offset + 2 + length;
-  if (end <= firstEnd) return undefined;
+  // Past the end of the file it cannot be (a profile of arbitrary bytes announces any size): looking
+  // there would pull a forward-only stream past the segments the walk then needs.
+  const size = r.size();
+  if (end <= firstEnd || (size !== undefined && end > size)) return undefined;
   const isLastChunk = (region: Uint8Array, q: number, at: number) =>
     q >= 0 &&
     q + 18 <= region.length &&
@@ -158,7 +164,94 @@ async function jpeg(r: ByteReader): Promise<ImageHeader> {
   throw new ProbeError("JPEG has too many segments before its frame header", "corrupt");
 }
 
-const PARSERS: Record<ImageFormat, (r: ByteReader) => Promise<ImageHeader>> = { jpeg, png, webp, gif, bmp };
+/** An ISO BMFF box header at `offset`: its type, where its content starts and where it ends (Infinity: at the end of the file). */
+async function boxAt(
+  r: ByteReader,
+  offset: number,
+): Promise<{ type: string; content: number; end: number } | undefined> {
+  const b = await r.peek(offset, 16);
+  if (b.length === 0) return undefined;
+  if (b.length < 8) throw new ProbeError(`AVIF is truncated in a box header at byte ${offset}`, "truncated");
+  const size = be32(b, 0);
+  const type = ascii(b, 4, 4);
+  if (size === 1) {
+    if (b.length < 16) return undefined;
+    return { type, content: offset + 16, end: offset + be32(b, 8) * 2 ** 32 + be32(b, 12) };
+  }
+  return { type, content: offset + 8, end: size === 0 ? Infinity : offset + size };
+}
+
+/** The most of an AVIF's `meta` box read at once: its item tables and properties are small. */
+const MAX_META = 1024 * 1024;
+
+/**
+ * AVIF: the primary item's `ispe` (image spatial extent) property, found through the top-level
+ * `meta` box (`pitm` names the primary item, `iprp`'s `ipma` lists its properties in `ipco`). Boxes
+ * before `meta` (a large `mdat`) are skipped. What this reader cannot settle (no `meta`, no `ispe`,
+ * or a rotation or crop that may change what a decoder reports) is "unmeasured-format": the rules
+ * are left unchecked, never refused on this parser's account.
+ */
+async function avif(r: ByteReader): Promise<ImageHeader> {
+  const unmeasured = (why: string) => new ProbeError(`AVIF ${why}: not measured by this package`, "unmeasured-format");
+  let offset = 0;
+  let meta: { content: number; end: number } | undefined;
+  for (let boxes = 0; boxes < 1000 && !meta; boxes++) {
+    const box = await boxAt(r, offset);
+    if (!box || box.end <= offset) break;
+    if (box.type === "meta") meta = box;
+    else offset = box.end;
+  }
+  const size = r.size();
+  if (!meta && size !== undefined && offset >= size)
+    throw new ProbeError(`AVIF is truncated: it ends at byte ${size} before its meta box`, "truncated");
+  if (!meta || meta.end === Infinity || meta.end - meta.content > MAX_META) throw unmeasured("has no meta box to read");
+  const m = await r.read(meta.content, meta.end - meta.content);
+  /** The child boxes of the bytes m[from, to). */
+  const children = (from: number, to: number) => {
+    const list: { type: string; at: number; end: number }[] = [];
+    for (let at = from; at + 8 <= to; ) {
+      const size = be32(m, at);
+      if (size < 8 || at + size > to) break;
+      list.push({ type: ascii(m, at + 4, 4), at: at + 8, end: at + size });
+      at += size;
+    }
+    return list;
+  };
+  const top = children(4, m.length); // after the FullBox version and flags
+  const pitm = top.find((b) => b.type === "pitm");
+  const iprp = top.find((b) => b.type === "iprp");
+  if (!pitm || !iprp) throw unmeasured("names no primary item or no properties");
+  const primary = m[pitm.at] === 0 ? be16(m, pitm.at + 4) : be32(m, pitm.at + 4);
+  const inIprp = children(iprp.at, iprp.end);
+  const ipco = inIprp.find((b) => b.type === "ipco");
+  const properties = ipco ? children(ipco.at, ipco.end) : [];
+  const associated: number[] = [];
+  for (const ipma of inIprp.filter((b) => b.type === "ipma")) {
+    const version = m[ipma.at];
+    const wide = (m[ipma.at + 3] & 1) === 1;
+    let at = ipma.at + 4;
+    const entries = be32(m, at);
+    at += 4;
+    for (let e = 0; e < entries && at < ipma.end; e++) {
+      const item = version < 1 ? be16(m, at) : be32(m, at);
+      at += version < 1 ? 2 : 4;
+      const count = m[at++];
+      for (let k = 0; k < count; k++) {
+        const index = wide ? be16(m, at) & 0x7fff : m[at] & 0x7f;
+        at += wide ? 2 : 1;
+        if (item === primary) associated.push(index);
+      }
+    }
+  }
+  const own = associated.map((i) => properties[i - 1]).filter((p) => p !== undefined);
+  if (own.some((p) => p.type === "irot" || p.type === "clap"))
+    throw unmeasured("is rotated or cropped (irot, clap): decoders differ on its size");
+  const ispe = own.find((p) => p.type === "ispe");
+  if (!ispe || ispe.end - ispe.at < 12) throw unmeasured("has no image size (ispe) for its primary item");
+  return checked("avif", be32(m, ispe.at + 4), be32(m, ispe.at + 8));
+}
+
+const PARSERS: Record<ImageFormat, (r: ByteReader) => Promise<ImageHeader>> = { jpeg, png, webp, gif, bmp, avif };
 
 /** Dimensions of the image behind `reader`, or a ProbeError saying why not. */
 export async function readImageHeader(reader: ByteReader): Promise<ImageHeader> {
@@ -169,7 +262,7 @@ export async function readImageHeader(reader: ByteReader): Promise<ImageHeader> 
     const other = sniffUnmeasuredImage(head);
     // An image the service may well take, whose size this package cannot read: not a reason to refuse.
     if (other) throw new ProbeError(`${other} images are not measured by this package`, "unmeasured-format");
-    throw new ProbeError("not a supported image (JPEG, PNG, WebP, GIF or BMP)", "unsupported");
+    throw new ProbeError("not a supported image (JPEG, PNG, WebP, GIF, BMP or AVIF)", "unsupported");
   }
   return PARSERS[format](reader);
 }

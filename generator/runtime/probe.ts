@@ -20,10 +20,12 @@ import {
   type HttpAnswer,
   type Transport,
 } from "./http-transport.js";
+import { dataUriReader } from "./data-uri.js";
 import { nodeTransport } from "./node-transport.js";
 import type { MediaKind } from "./rule-types.js";
 
 export { ProbeError } from "./byte-reader.js";
+export { decodeDataUri } from "./data-uri.js";
 
 export interface ProbeOptions extends AddressPolicy {
   /** Allow loopback, private, link-local and other special-purpose addresses (local development, tests). Default false. */
@@ -76,7 +78,7 @@ export async function probeMedia(
   options: ProbeOptions = {},
 ): Promise<ProbeResult> {
   if (typeof source === "string" && source.startsWith("data:"))
-    return measure(bytesReader(decodeDataUri(source)), kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
+    return measure(dataUriReader(source), kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
   if (typeof source === "string" || source instanceof URL) return probeUrl(String(source), kind, needs, options);
   const reader = source instanceof Uint8Array ? bytesReader(source) : blobReader(source);
   return measure(reader, kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
@@ -104,23 +106,6 @@ export function isIndeterminate(error: ProbeError): boolean {
       );
     default:
       return false;
-  }
-}
-
-/** The bytes of a `data:` URI (base64 or percent-encoded). */
-export function decodeDataUri(uri: string): Uint8Array {
-  const comma = uri.indexOf(",");
-  if (comma < 0) throw new ProbeError("malformed data URI (no comma)", "corrupt");
-  const meta = uri.slice(5, comma);
-  const payload = uri.slice(comma + 1);
-  try {
-    if (/;base64$/i.test(meta)) {
-      const binary = atob(payload.replace(/\s+/g, ""));
-      return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    }
-    return new TextEncoder().encode(decodeURIComponent(payload));
-  } catch {
-    throw new ProbeError("malformed data URI (bad encoding)", "corrupt");
   }
 }
 

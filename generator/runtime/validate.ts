@@ -3,7 +3,7 @@
  * metrics come from probing each referenced URL (items of one input probed concurrently, each URL
  * once per call). Every problem is returned in one list.
  */
-import { DATA_URI_MAX_BYTES } from "./data-uri.js";
+import { DATA_URI_MAX_BYTES, dataUriByteLength, dataUriTypeMismatch } from "./data-uri.js";
 import { withFormatOptions, type FormatOptions } from "./formats.js";
 import { issueFromAjv, resultOf, type AjvError, type ValidationIssue, type ValidationResult } from "./issues.js";
 import { joinPointer } from "./json-pointer.js";
@@ -66,40 +66,55 @@ function schemaIssues(def: ModelDefinition, input: unknown, options?: SchemaOpti
   return [...(ok ? [] : (def.validator.errors ?? []).map(issueFromAjv)), ...unknown, ...dataUriIssues(input, "")];
 }
 
-/** The bytes a data URI decodes to, from its length alone (no decoding). */
-function dataUriBytes(uri: string): number {
-  const comma = uri.indexOf(",");
-  const payload = comma < 0 ? "" : uri.slice(comma + 1);
-  if (!/;base64$/i.test(uri.slice(5, comma))) return payload.length;
-  const padding = payload.endsWith("==") ? 2 : payload.endsWith("=") ? 1 : 0;
-  return Math.floor((payload.length * 3) / 4) - padding;
-}
-
-/** Data URIs over RunComfy's request cap: its own clients refuse to send them, so the service never runs them. */
+/**
+ * Data URIs over RunComfy's request cap (its own clients refuse to send them, so the service never
+ * runs them), and a warning for one whose bytes are not the type it declares.
+ */
 function dataUriIssues(value: unknown, pointer: string): ValidationIssue[] {
-  if (typeof value === "string") {
-    if (!value.startsWith("data:") || value.length < DATA_URI_MAX_BYTES) return [];
-    const bytes = dataUriBytes(value);
-    if (bytes <= DATA_URI_MAX_BYTES) return [];
-    const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
-    return [
-      {
-        path: pointer,
-        source: "schema",
-        severity: "error",
-        keyword: "dataUriSize",
-        actual: bytes,
-        limit: DATA_URI_MAX_BYTES,
-        message: `data URI of ${mib(bytes)}: RunComfy's clients cap a request at ${mib(DATA_URI_MAX_BYTES)}; host the file and pass its https URL`,
-      },
-    ];
-  }
+  if (typeof value === "string") return value.startsWith("data:") ? oneDataUriIssues(value, pointer) : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => dataUriIssues(v, joinPointer(pointer, i)));
   if (value !== null && typeof value === "object")
     return Object.keys(value).flatMap((k) =>
       dataUriIssues((value as Record<string, unknown>)[k], joinPointer(pointer, k)),
     );
   return [];
+}
+
+function oneDataUriIssues(uri: string, pointer: string): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  // A malformed one has no size to tell: the probe reports it where the media rules read its bytes.
+  const bytes =
+    uri.length < DATA_URI_MAX_BYTES
+      ? 0
+      : (() => {
+          try {
+            return dataUriByteLength(uri);
+          } catch {
+            return 0;
+          }
+        })();
+  if (bytes > DATA_URI_MAX_BYTES) {
+    const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
+    issues.push({
+      path: pointer,
+      source: "schema",
+      severity: "error",
+      keyword: "dataUriSize",
+      actual: bytes,
+      limit: DATA_URI_MAX_BYTES,
+      message: `data URI of ${mib(bytes)}: RunComfy's clients cap a request at ${mib(DATA_URI_MAX_BYTES)}; host the file and pass its https URL`,
+    });
+  }
+  const mismatch = dataUriTypeMismatch(uri);
+  if (mismatch)
+    issues.push({
+      path: pointer,
+      source: "schema",
+      severity: "warning",
+      keyword: "dataUriType",
+      message: `data URI declared ${mismatch.declared} holds ${mismatch.found} bytes: sent as is, but the service may read it by either type; declare ${mismatch.found}`,
+    });
+  return issues;
 }
 
 /** Values at a path pattern (`["image_urls", "*"]`), with their JSON pointers. */

@@ -5,7 +5,7 @@
  * and how many bytes nginx wrote.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { gif, jpeg, png, webpExtended, webpLossless, webpLossy } from "../../generator/mock/images.js";
+import { avif, gif, jpeg, png, webpExtended, webpLossless, webpLossy } from "../../generator/mock/images.js";
 import { startNginx, type Nginx } from "../../generator/mock/nginx.js";
 import { nodeTransport } from "../../generator/runtime/node-transport.js";
 import { FIRST_WINDOW, probeMedia, type ProbeOptions } from "../../generator/runtime/probe.js";
@@ -30,6 +30,9 @@ const LATE_JPEGS: Record<string, [number, number, Uint8Array]> = {
   "exif-60k.jpg": [320, 240, jpeg(320, 240, { exifBytes: 60_000, totalBytes: 500_000 })],
 };
 
+/** AVIFs whose size (the meta box) lies after a megabyte of image data: one more request, as for JPEG. */
+const LATE_AVIF = avif(3000, 2000, { mdatFirstBytes: 1_000_000 });
+
 /** Formats whose header lies at a fixed place near the start: one request, whatever the file's size. */
 const EARLY_HEADERS: Record<string, [string, number, number, Uint8Array]> = {
   "image.png": ["png", 1920, 1080, png(1920, 1080, { totalBytes: 600_000 })],
@@ -37,6 +40,7 @@ const EARLY_HEADERS: Record<string, [string, number, number, Uint8Array]> = {
   "lossy.webp": ["webp", 800, 600, webpLossy(800, 600, { totalBytes: 300_000 })],
   "lossless.webp": ["webp", 1023, 77, webpLossless(1023, 77)],
   "extended.webp": ["webp", 20_000, 3, webpExtended(20_000, 3)],
+  "image.avif": ["avif", 1920, 1080, avif(1920, 1080, { totalBytes: 300_000 })],
 };
 
 let nginx: Nginx;
@@ -44,6 +48,7 @@ beforeAll(async () => {
   nginx = await startNginx();
   for (const [name, [, , body]] of Object.entries(LATE_JPEGS)) nginx.add(name, body);
   for (const [name, [, , , body]] of Object.entries(EARLY_HEADERS)) nginx.add(name, body);
+  nginx.add("late.avif", LATE_AVIF);
 });
 afterAll(() => nginx?.close());
 
@@ -101,16 +106,25 @@ describe("probe through nginx (keepalive_timeout 65 s)", () => {
     },
   );
 
-  it("measures from a location that ignores Range (200, the whole file), closing once the header is read", async () => {
+  it.each(Object.keys(LATE_JPEGS))(
+    "measures %s from a location that ignores Range (200, the whole file) in one request",
+    async (name) => {
+      const [width, height, body] = LATE_JPEGS[name];
+      nginx.reset();
+      const r = await probeMedia(nginx.url(name, { ranges: false }), "image", all, local);
+      expect(r).toMatchObject({ width, height, rangeRequests: false, sizeBytes: body.length });
+      // nginx logs a cut-off answer once it sees the connection closed.
+      await vi.waitFor(() => expect(nginx.log().map((l) => l.status)).toEqual([200]));
+    },
+  );
+
+  it("measures an AVIF whose meta box follows a megabyte of image data in 2 requests on one connection", async () => {
     nginx.reset();
-    const r = await probeMedia(nginx.url("xmp.jpg", { ranges: false }), "image", all, local);
-    expect(r).toMatchObject({
-      width: 6000,
-      height: 4000,
-      rangeRequests: false,
-      sizeBytes: LATE_JPEGS["xmp.jpg"][2].length,
-    });
-    // nginx logs a cut-off answer once it sees the connection closed.
-    await vi.waitFor(() => expect(nginx.log().map((l) => l.status)).toEqual([200]));
+    const r = await probeMedia(nginx.url("late.avif"), "image", all, local);
+    expect(r).toMatchObject({ format: "avif", width: 3000, height: 2000, sizeBytes: LATE_AVIF.length });
+    const log = nginx.log();
+    expect(log.length).toBeLessThanOrEqual(2);
+    expect(new Set(log.map((l) => l.connection)).size).toBe(1);
+    expect(r.bytesRead).toBeLessThan(FIRST_WINDOW + 64 * 1024);
   });
 });

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { bmp, gif, jpeg, png, webpExtended, webpLossless, webpLossy } from "../../generator/mock/images.js";
+import { avif, bmp, gif, jpeg, png, webpExtended, webpLossless, webpLossy } from "../../generator/mock/images.js";
 import { bytesReader } from "../../generator/runtime/byte-reader.js";
 import { readImageHeader } from "../../generator/runtime/image-header.js";
-import { FIRST_WINDOW, ProbeError, probeMedia, type ProbeOptions } from "../../generator/runtime/probe.js";
+import {
+  FIRST_WINDOW,
+  ProbeError,
+  decodeDataUri,
+  probeMedia,
+  type ProbeOptions,
+} from "../../generator/runtime/probe.js";
 import { probeFile } from "../../generator/runtime/node.js";
 import { startMediaServer, type MediaServer } from "../../generator/mock/media-server.js";
 import { tempDir } from "../helpers.js";
@@ -20,6 +26,8 @@ const IMAGES = {
   "anim.gif": gif(500, 250),
   "image.bmp": bmp(64, 32),
   "topdown.bmp": bmp(64, 32, { topDown: true }),
+  "image.avif": avif(1920, 1080, { totalBytes: 200_000 }),
+  "late.avif": avif(3000, 2000, { mdatFirstBytes: 1_000_000 }),
 };
 const EXPECTED: Record<string, [string, number, number]> = {
   "plain.jpg": ["jpeg", 640, 480],
@@ -32,6 +40,8 @@ const EXPECTED: Record<string, [string, number, number]> = {
   "anim.gif": ["gif", 500, 250],
   "image.bmp": ["bmp", 64, 32],
   "topdown.bmp": ["bmp", 64, 32],
+  "image.avif": ["avif", 1920, 1080],
+  "late.avif": ["avif", 3000, 2000],
 };
 const local: ProbeOptions = { allowPrivateNetwork: true, timeoutMs: 3000 };
 const all = { dimensions: true, size: true };
@@ -106,6 +116,31 @@ describe("header parsers", () => {
     expect(reads).not.toContain(2 + 60_018);
   });
 
+  it("reads AVIF sizes as probe-image-size does, and the primary item's even beside a larger thumbnail", async () => {
+    const { default: probeImageSize } = await import("probe-image-size");
+    // probe-image-size reports the largest of the sizes (these files carry a 160×90 thumbnail), decoders the primary item's.
+    for (const [w, h] of [
+      [161, 91],
+      [4000, 3000],
+      [65_537, 3],
+    ]) {
+      const bytes = avif(w, h, { totalBytes: 10_000 });
+      const oracle = probeImageSize.sync(Buffer.from(bytes));
+      expect(await readImageHeader(bytesReader(bytes))).toEqual({
+        format: "avif",
+        width: oracle?.width,
+        height: oracle?.height,
+      });
+    }
+    expect(await readImageHeader(bytesReader(avif(2, 3)))).toEqual({ format: "avif", width: 2, height: 3 });
+  });
+
+  it("leaves an AVIF whose size a decoder may report rotated unmeasured (the rules unchecked), not guessed", async () => {
+    await expect(readImageHeader(bytesReader(avif(4000, 300, { quarterTurns: 1 })))).rejects.toMatchObject({
+      code: "unmeasured-format",
+    });
+  });
+
   it("rejects non-images and corrupt headers", async () => {
     await expect(readImageHeader(bytesReader(new TextEncoder().encode("GIF? no")))).rejects.toMatchObject({
       code: "unsupported",
@@ -133,7 +168,7 @@ describe("probe over HTTP (127.0.0.1)", () => {
     expect(r.rangeRequests).toBe(false);
   });
 
-  it.each(Object.keys(IMAGES).filter((n) => n !== "icc.jpg"))(
+  it.each(Object.keys(IMAGES).filter((n) => n !== "icc.jpg" && n !== "late.avif"))(
     "measures %s in one request on one connection",
     async (name) => {
       server.reset();
@@ -243,5 +278,51 @@ describe("data URIs", () => {
       sizeBytes: IMAGES["image.png"].length,
     });
     await expect(probeMedia("data:image/png;base64,%%%", "image", all)).rejects.toMatchObject({ code: "corrupt" });
+  });
+});
+
+describe("data URIs: only the bytes the header needs are decoded", () => {
+  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+  it("measures a 60 MiB data URI decoding a few hundred bytes, its size from the base64 length", async () => {
+    const body = jpeg(4000, 3000, { exifBytes: 20_000, totalBytes: 60 * 1024 * 1024 });
+    const r = await probeMedia(`data:image/jpeg;base64,${b64(body)}`, "image", all);
+    expect(r).toMatchObject({ format: "jpeg", width: 4000, height: 3000, sizeBytes: body.length });
+    expect(r.bytesRead).toBeLessThan(1024);
+  });
+
+  it("decodes padded, unpadded and line-wrapped base64 and percent-encoded bytes to the same size and header", async () => {
+    for (const body of [png(31, 7), png(32, 7), png(33, 7)]) {
+      const text = b64(body);
+      const forms = [
+        `data:image/png;base64,${text}`,
+        `data:image/png;base64,${text.replace(/=+$/, "")}`,
+        `data:image/png;base64,${text.replace(/.{76}/g, "$&\r\n")}`,
+        `data:image/png;base64,${text.slice(0, 40)} ${text.slice(40)}`,
+        `data:image/png,${[...body].map((b) => `%${b.toString(16).padStart(2, "0")}`).join("")}`,
+      ];
+      for (const uri of forms) {
+        expect(await probeMedia(uri, "image", all)).toMatchObject({ width: body[19], sizeBytes: body.length });
+        expect([...decodeDataUri(uri)]).toEqual([...body]);
+      }
+    }
+  });
+
+  it("reads a percent-encoded binary header (bytes over 0x7F are bytes, not UTF-8)", async () => {
+    const body = gif(200, 2);
+    const uri = `data:image/gif,${[...body].map((b) => (b >= 0x30 && b <= 0x7a ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, "0")}`)).join("")}`;
+    expect(await probeMedia(uri, "image", all)).toMatchObject({
+      format: "gif",
+      width: 200,
+      height: 2,
+      sizeBytes: body.length,
+    });
+  });
+
+  it("reports malformed base64 in the bytes it reads as corrupt", async () => {
+    await expect(probeMedia("data:image/png;base64,%%%", "image", all)).rejects.toMatchObject({ code: "corrupt" });
+    await expect(probeMedia("data:image/png;base64,iVBORw0KGgo*AAAA", "image", all)).rejects.toMatchObject({
+      code: "corrupt",
+    });
+    await expect(probeMedia("data:image/png;base64,A", "image", all)).rejects.toMatchObject({ code: "corrupt" });
   });
 });

@@ -243,6 +243,24 @@ describe("data URIs", () => {
     ).toBe(false);
   });
 
+  it("declared as one type but holding another's bytes is a warning naming both (sent as is)", async () => {
+    const { jpeg, png } = await import("../../generator/mock/images.js");
+    const asPng = (bytes: Uint8Array) => `data:image/png;base64,${Buffer.from(bytes).toString("base64")}`;
+    const r = edit.validateSchema({ prompt: "a boat", image_urls: [asPng(png(600, 400)), asPng(jpeg(600, 400))] });
+    expect(r.valid).toBe(true);
+    expect(r.issues).toEqual([
+      expect.objectContaining({
+        path: "/image_urls/1",
+        severity: "warning",
+        keyword: "dataUriType",
+        message: expect.stringMatching(/declared image\/png holds image\/jpeg bytes.*declare image\/jpeg/),
+      }),
+    ]);
+    // Aliases of one type are no mismatch.
+    const jpg = `data:image/jpg;base64,${Buffer.from(jpeg(600, 400)).toString("base64")}`;
+    expect(edit.validateSchema({ prompt: "a boat", image_urls: [jpg] }).issues).toEqual([]);
+  });
+
   it("over RunComfy's 64 MiB request cap is a clear error", () => {
     const huge = `data:image/png;base64,${"A".repeat(Math.ceil(((64 * 1024 * 1024 + 3) * 4) / 3))}`;
     const r = edit.validateSchema({ prompt: "a boat", image_urls: [huge] });
@@ -298,9 +316,8 @@ describe("images this package cannot measure", () => {
     `data:${type};base64,${Buffer.concat([Buffer.from(bytes), Buffer.alloc(64)]).toString("base64")}`;
   const ftyp = (brand: string) => [0, 0, 0, 24, ...Buffer.from("ftyp" + brand), 0, 0, 0, 0];
 
-  it("AVIF, HEIF and TIFF are not refused: the rules are left unchecked with a warning, and the input stays valid", async () => {
+  it("HEIF and TIFF are not refused: the rules are left unchecked with a warning, and the input stays valid", async () => {
     for (const [type, bytes, name] of [
-      ["image/avif", ftyp("avif"), "AVIF"],
       ["image/heic", ftyp("heic"), "HEIF"],
       ["image/tiff", [0x49, 0x49, 0x2a, 0x00], "TIFF"],
     ] as const) {
@@ -317,6 +334,28 @@ describe("images this package cannot measure", () => {
         }),
       ]);
     }
+  });
+
+  it("AVIF is measured from its primary item's ispe; one a decoder may report rotated is left unchecked", async () => {
+    const { avif } = await import("../../generator/mock/images.js");
+    const avifUri = (bytes: Uint8Array) => `data:image/avif;base64,${Buffer.from(bytes).toString("base64")}`;
+    // Aspect ratio 0.1: the rule width/height >= 0.33 fails on the measured size.
+    const narrow = await validate("bytedance/dreamina-4-0/edit", { prompt: "a", image_urls: [avifUri(avif(40, 400))] });
+    expect(narrow.valid).toBe(false);
+    expect(narrow.issues).toContainEqual(
+      expect.objectContaining({ path: "/image_urls/0", source: "rule", severity: "error" }),
+    );
+    expect(
+      (await validate("bytedance/dreamina-4-0/edit", { prompt: "a", image_urls: [avifUri(avif(1000, 800))] })).issues,
+    ).toEqual([]);
+    const rotated = await validate("bytedance/dreamina-4-0/edit", {
+      prompt: "a",
+      image_urls: [avifUri(avif(40, 400, { quarterTurns: 1 }))],
+    });
+    expect(rotated.valid).toBe(true);
+    expect(rotated.issues).toEqual([
+      expect.objectContaining({ severity: "warning", message: expect.stringContaining("rotated or cropped") }),
+    ]);
   });
 
   it("bytes that are no image at all are still refused", async () => {
