@@ -1626,6 +1626,9 @@ function isMediaUrl(value2, kind, options = active) {
     return false;
   return url.protocol === "https:" || url.protocol === "http:" && !!options.allowHttp;
 }
+function mediaFormat(kind, options) {
+  return (value2) => value2 === "" || isMediaUrl(value2, kind, options);
+}
 var NOT_URI_FRAGMENT = /\/|:/;
 var URI = /^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)(?:\?(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
 var uri = (s) => NOT_URI_FRAGMENT.test(s) && URI.test(s);
@@ -1680,9 +1683,9 @@ function regex(s) {
   }
 }
 var formats = Object.freeze({
-  image_uri: (v) => isMediaUrl(v, "image"),
-  video_uri: (v) => isMediaUrl(v, "video"),
-  audio_uri: (v) => isMediaUrl(v, "audio"),
+  image_uri: mediaFormat("image"),
+  video_uri: mediaFormat("video"),
+  audio_uri: mediaFormat("audio"),
   date,
   time: time(true),
   "date-time": dateTime(true),
@@ -2140,7 +2143,7 @@ function messageFor(keyword, p) {
     case "multipleOf":
       return `must be a multiple of ${String(p.multipleOf)}`;
     case "minLength":
-      return `must have at least ${String(p.limit)} characters`;
+      return p.limit === 1 ? "must not be empty" : `must have at least ${String(p.limit)} characters`;
     case "maxLength":
       return `must have at most ${String(p.limit)} characters`;
     case "minItems":
@@ -2335,6 +2338,7 @@ function answerOf(res) {
 }
 
 // runtime:/runtime/pricing.js
+var PRICE_UNITS = ["output", "second"];
 var money = (usd) => `$${Number(usd.toFixed(6))}`;
 function quantityOf(value2) {
   if (typeof value2 === "number")
@@ -2351,7 +2355,7 @@ function estimateCostFor(pricing, input) {
     };
   const { basePriceUsd, priceUnit, pricingNote, quantity } = pricing;
   const known = { basePriceUsd, priceUnit, ...pricingNote ? { pricingNote } : {} };
-  const isKnownUnit = (u) => u === "output" || u === "second";
+  const isKnownUnit = (u) => PRICE_UNITS.includes(u);
   if (!isKnownUnit(priceUnit))
     return {
       estimated: false,
@@ -2394,7 +2398,12 @@ function estimateCostFor(pricing, input) {
       ...known
     };
   }
-  return done(units, `${name} = ${units}${given ? "" : " (the default)"}`);
+  const defaulted = given ? "" : " (the default)";
+  if (quantity.unit) {
+    const seconds = Number((units * quantity.unit.seconds).toFixed(6));
+    return done(seconds, `${name} = ${units} ${quantity.unit.unit}${defaulted} = ${seconds} s`);
+  }
+  return done(units, `${name} = ${units}${defaulted}`);
 }
 function formatCostEstimate(estimate) {
   if (!estimate.estimated)
@@ -2701,7 +2710,31 @@ function validateSchema(def, input, options) {
 function schemaIssues(def, input, options) {
   const unknown = unknownPropertyIssues(def.knownProperties, input, options?.unknownProperties);
   const ok = withFormatOptions(options, () => def.validator(input));
-  return [...ok ? [] : (def.validator.errors ?? []).map(issueFromAjv), ...unknown, ...dataUriIssues(input, "")];
+  const errors = ok ? [] : (def.validator.errors ?? []).map(issueFromAjv);
+  return [...errors, ...emptyMediaIssues(def, input, errors), ...unknown, ...dataUriIssues(input, "")];
+}
+function emptyMediaIssues(def, input, errors) {
+  const refused = new Set(errors.map((e) => e.path));
+  const issues = [];
+  for (const { path, media } of def.mediaInputs ?? []) {
+    const list = path[path.length - 1] === "*";
+    const what = media ? MEDIA_NOUN[media].replace(/^an? /, "") : "media";
+    for (const { pointer, value: value2 } of valuesAt(input, list ? path.slice(0, -1) : path)) {
+      if (refused.has(pointer))
+        continue;
+      const empty = list ? Array.isArray(value2) && value2.length === 0 : value2 === "";
+      if (!empty)
+        continue;
+      issues.push({
+        path: pointer,
+        source: "schema",
+        severity: "warning",
+        keyword: "emptyMedia",
+        message: `empty ${list ? "list" : "value"}: ${list ? "[]" : '""'} is sent to RunComfy as it is (its docs send it for a media input left unset); leave the key out to send no ${what}`
+      });
+    }
+  }
+  return issues;
 }
 function dataUriIssues(value2, pointer) {
   if (typeof value2 === "string")
@@ -2929,6 +2962,7 @@ export {
   METRIC_NAMES,
   NetworkError,
   NotFoundError,
+  PRICE_UNITS,
   PROBE_DEFAULTS,
   PROBE_NEEDS,
   ProbeError,
@@ -2996,6 +3030,7 @@ export {
   joinPointer,
   mapWithSchema,
   measure,
+  mediaFormat,
   mediaHasMetric,
   mediaKindOf,
   mediaTypeOfName,

@@ -16,6 +16,13 @@ export interface FormatOptions {
 }
 export declare function withFormatOptions<T>(options: FormatOptions | undefined, run: () => T): T;
 export declare function isMediaUrl(value: string, kind: "image" | "video" | "audio", options?: FormatOptions): boolean;
+/**
+ * A media format's check: a media URL, or `""`. RunComfy's docs send `""` for a media input left
+ * unset, so the format alone does not refuse it; where a value must be given (a required input, a
+ * list item) the validator's schema says `minLength: 1` (emit/schema-views.ts), and validation warns
+ * about an empty value it lets through.
+ */
+export declare function mediaFormat(kind: "image" | "video" | "audio", options?: FormatOptions): (value: string) => boolean;
 /** A check of a number format (OpenAPI's int32, int64, float, double): ajv applies it to numbers only. */
 export interface NumberFormat {
     type: "number";

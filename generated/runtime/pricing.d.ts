@@ -6,14 +6,22 @@
  * An input that does not say is answered "cannot estimate" with the reason, never with a guess.
  */
 /** The catalog's price units this package knows how to multiply. */
-export type PriceUnit = "output" | "second";
+export declare const PRICE_UNITS: readonly ["output", "second"];
+export type PriceUnit = (typeof PRICE_UNITS)[number];
 /** What the base price multiplies for one model, decided from its input schema at generate time. */
 export type CostQuantity = 
-/** An input property holds the number of outputs or the seconds (`num_images`, `duration`). */
+/**
+ * An input property holds the number of outputs or the seconds (`num_images`, `duration`); with
+ * `unit`, a length in another unit (`music_length_ms`: `{ unit: "ms", seconds: 0.001 }`).
+ */
 {
     kind: "property";
     property: string;
     default?: unknown;
+    unit?: {
+        unit: string;
+        seconds: number;
+    };
 }
 /** Priced per output, and no input property sets how many: one request makes one output. */
  | {

@@ -2,7 +2,7 @@
 import { type FormatOptions } from "./formats.js";
 import { type AjvError, type ValidationResult } from "./issues.js";
 import { type ProbeOptions } from "./probe.js";
-import type { RuleTarget } from "./rule-types.js";
+import { type MediaInput, type RuleTarget } from "./rule-types.js";
 import { type KnownProperties, type UnknownPropertiesMode } from "./unknown-properties.js";
 export type { ValidationIssue, ValidationResult } from "./issues.js";
 export type { FormatOptions } from "./formats.js";
@@ -19,6 +19,8 @@ export interface ModelDefinition {
     ruleTargets: readonly RuleTarget[];
     /** The property names each input object declares: other keys are unknown properties. */
     knownProperties?: readonly KnownProperties[];
+    /** Where the input takes media (a format, or media rules): an empty value there is sent with a warning. */
+    mediaInputs?: readonly MediaInput[];
 }
 /** Options of schema validation. */
 export interface SchemaOptions extends FormatOptions {

@@ -34,12 +34,18 @@ export const registerImport: RegisterCommand = (y, { io, config }) =>
           outDir: args.out,
           dryRun: args["dry-run"],
           force: args.force,
+          policy: config.severity,
         });
       } catch (e) {
         if (e instanceof PageImportError) throw new CliFailure(e.message);
         throw e;
       }
       const would = args["dry-run"] ? "would be " : "";
+      // After each written file, what `generate` will say about it (stderr, as generate prints notes).
+      const notesOf = (o: (typeof outcomes)[number]) => {
+        if (o.action !== "added" && o.action !== "updated") return;
+        for (const n of o.notes) io.stderr(`  ${n.severity}  ${o.file}#${n.pointer}: ${n.message} [${n.code}]\n`);
+      };
       for (const o of outcomes) {
         if (o.action === "added") io.stdout(`${o.modelId}: ${would}added (${o.file})\n`);
         else if (o.action === "unchanged") io.stdout(`${o.modelId}: unchanged\n`);
@@ -51,6 +57,7 @@ export const registerImport: RegisterCommand = (y, { io, config }) =>
           io.stdout(
             `${o.modelId}: ${would}updated from ${o.page}; differences at:\n${o.differences.map((d) => `  ${d}`).join("\n")}\n`,
           );
+        notesOf(o);
       }
     },
   );

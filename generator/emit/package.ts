@@ -10,12 +10,13 @@ import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../
 import { SchemaFileError } from "../shared/errors.js";
 import type { ModelIR, ModelSummary } from "../model/model.js";
 import type { ModelPricing } from "../runtime/pricing.js";
+import type { NoteCode } from "../shared/notes.js";
 import { TEMPLATES_DIR } from "../shared/paths.js";
 import { propertyDocs } from "./docs.js";
 import { loadBuiltRuntime } from "./runtime.js";
 import { emitLoaderFiles } from "./loaders.js";
 import { emitTypes } from "./types.js";
-import { mediaPathsType } from "./media-paths.js";
+import { mediaInputs, mediaPathsType } from "./media-paths.js";
 
 export interface PackageOptions {
   packageName: string;
@@ -97,6 +98,7 @@ export async function emitModelFiles(
     ruleTargets: model.ruleTargets,
     knownProperties: model.input.knownProperties,
     mediaPathsType: mediaPathsType(model.input.schema),
+    mediaInputs: mediaInputs(model.input.schema, model.ruleTargets),
     example: model.example,
     validatorImports: validator.imports,
     validatorCode: validator.code,
@@ -154,10 +156,15 @@ function renderModelDocs(m: ModelIR, packageName: string): string {
     })),
     exampleInput: m.usage.input,
     exampleSynthesized: m.usage.synthesized,
+    exampleFilled: m.usage.filled,
+    schemaNotes: m.notes.filter((n) => DOCUMENTED_NOTES.has(n.code)).map((n) => n.message),
     packageName,
     priceText: m.pricing ? priceText(m.pricing) : "",
   });
 }
+
+/** Notes a reader of the docs page needs: where the page's schema contradicts itself and what the package does. */
+const DOCUMENTED_NOTES: ReadonlySet<NoteCode> = new Set(["required-missing-property", "default-invalid"]);
 
 /** `$0.05 per second (base price; the catalog notes: …)`, for the README. */
 function priceText(p: ModelPricing): string {

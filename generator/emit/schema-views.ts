@@ -121,6 +121,13 @@ export function typesView(node: SchemaNode, keys: string[] = [], name?: string):
 export function validatorView(node: SchemaNode): Record<string, unknown> {
   const out = mapSchema(node, (keyword) => shapeOf(keyword) !== undefined, validatorView);
   const props = out.properties as Record<string, unknown> | undefined;
+  // Media formats accept "" (RunComfy's docs send it for an unset media input); where a value must be given it may not be empty.
+  for (const name of node.required ?? []) {
+    const child = node.properties && Object.getOwnPropertyDescriptor(node.properties, name)?.value;
+    if (child && isMediaString(child, child))
+      mustNotBeEmpty(Object.getOwnPropertyDescriptor(props, name)?.value as Record<string, unknown>);
+  }
+  if (node.items && isMediaString(node.items, node)) mustNotBeEmpty(out.items as Record<string, unknown>);
   if (props && Object.hasOwn(props, "__proto__")) {
     const patterns: Record<string, unknown> = { ...(out.patternProperties as object | undefined) };
     const schema = Object.getOwnPropertyDescriptor(props, "__proto__")?.value;
@@ -130,4 +137,18 @@ export function validatorView(node: SchemaNode): Record<string, unknown> {
     out.properties = Object.fromEntries(Object.entries(props).filter(([name]) => name !== "__proto__"));
   }
   return out;
+}
+
+/**
+ * A string that takes media: a media format, or media rules on it (or, for an array's items, on the
+ * array) without one, which the normalizer reads as media too (its media-from-rules note).
+ */
+export function isMediaString(node: SchemaNode, rulesOn: SchemaNode): boolean {
+  const types = Array.isArray(node.type) ? node.type : [node.type];
+  if (!types.includes("string") || types.includes("array")) return false;
+  return !!node["x-media"] || !!rulesOn["x-rules"]?.some((r) => r.kind === "checked");
+}
+
+function mustNotBeEmpty(view: Record<string, unknown>): void {
+  if (!(typeof view.minLength === "number" && view.minLength >= 1)) view.minLength = 1;
 }

@@ -5,6 +5,9 @@
  */
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
+import path from "node:path";
+import { analyzeSchemaText } from "../lint/analyze.js";
+import type { Note, SeverityPolicy } from "../shared/notes.js";
 import { extractFromPage, PageImportError } from "./page.js";
 import {
   diffJson,
@@ -18,14 +21,18 @@ import {
 } from "./schema-file.js";
 
 export type ImportOutcome =
-  | { page: string; modelId: string; file: string; action: "added" | "unchanged" }
-  | { page: string; modelId: string; file: string; action: "updated" | "kept-translation"; differences: string[] };
+  | { page: string; modelId: string; file: string; action: "added"; notes: Note[] }
+  | { page: string; modelId: string; file: string; action: "unchanged" }
+  | { page: string; modelId: string; file: string; action: "updated"; differences: string[]; notes: Note[] }
+  | { page: string; modelId: string; file: string; action: "kept-translation"; differences: string[] };
 
 export interface ImportOptions {
   outDir: string;
   dryRun?: boolean;
   /** Overwrite even when only translated text differs. */
   force?: boolean;
+  /** The severities `generate` will use (the config file's rules, `strict`), for the notes reported. */
+  policy?: SeverityPolicy;
 }
 
 /**
@@ -90,8 +97,15 @@ export async function importPages(pages: string[], options: ImportOptions): Prom
       source: existing?.source,
       ...pricingOf(existing),
     };
+    const text = serializeSchemaFile(doc);
+    // What `generate` will say about the file written: the same analysis, warnings and errors alike.
+    const notes = () =>
+      analyzeSchemaText(
+        { file, relPath: path.relative(options.outDir, file), text },
+        { strict: options.policy },
+      ).notes.filter((n) => n.severity !== "info");
     if (!existing) {
-      outcomes.push({ page, modelId: model.modelId, file, action: "added" });
+      outcomes.push({ page, modelId: model.modelId, file, action: "added", notes: notes() });
     } else {
       const differences = diffJson(
         { input_schema: existing.input_schema, output_schema: existing.output_schema, example: existing.example },
@@ -105,10 +119,10 @@ export async function importPages(pages: string[], options: ImportOptions): Prom
         outcomes.push({ page, modelId: model.modelId, file, action: "kept-translation", differences });
         continue;
       }
-      outcomes.push({ page, modelId: model.modelId, file, action: "updated", differences });
+      outcomes.push({ page, modelId: model.modelId, file, action: "updated", differences, notes: notes() });
     }
     written.set(file, doc);
-    if (!options.dryRun) await writeSchemaFile(file, serializeSchemaFile(doc));
+    if (!options.dryRun) await writeSchemaFile(file, text);
   }
   return outcomes;
 }

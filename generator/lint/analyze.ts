@@ -90,6 +90,7 @@ export function analyzeSchemaText(source: SchemaText, options: AnalyzeOptions = 
           }
         : undefined,
     example: loaded.example,
+    pricing: loaded.pricing,
   });
   const all = strictly([...notes, ...input.notes, ...output.notes, ...checks]);
   const result: Analysis = { file, notes: all, modelId: loaded.modelId, positions: checked.positions };

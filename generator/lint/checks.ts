@@ -17,6 +17,9 @@ import { formatExpr } from "../runtime/rule-eval.js";
 import { formats } from "../runtime/formats.js";
 import { MEDIA_NOUN, type CheckedRule } from "../runtime/rule-types.js";
 import { mediaHasMetric } from "../runtime/metrics.js";
+import { fillExampleBlanks } from "../model/example.js";
+import type { PricingFields } from "../load/pricing-fields.js";
+import { PRICE_UNITS } from "../runtime/pricing.js";
 
 let ajv: AjvInstance | undefined;
 let compiled = 0;
@@ -60,12 +63,20 @@ export interface CheckInput {
   input?: { schema: SchemaNode; pointer: string; raw: unknown };
   output?: { schema: SchemaNode; pointer: string; raw: unknown };
   example: unknown;
+  /** The catalog's pricing the file records, if any. */
+  pricing?: PricingFields | null;
 }
 
 /** The notes of every check, in file order of their checks. */
-export function checkSchemas({ input, output, example }: CheckInput): Note[] {
+export function checkSchemas({ input, output, example, pricing }: CheckInput): Note[] {
   const notes: Note[] = [];
   const add: Add = (pointer, code, message) => notes.push(makeNote(code, pointer, message));
+  if (pricing && !(PRICE_UNITS as readonly string[]).includes(pricing.priceUnit))
+    add(
+      "/price_unit",
+      "unknown-price-unit",
+      `price_unit ${JSON.stringify(pricing.priceUnit)} is not a unit this package can multiply (${PRICE_UNITS.map((u) => JSON.stringify(u)).join(", ")}): cost estimates will say they cannot estimate`,
+    );
   if (input) {
     checkNode(input.schema, input.pointer, add);
     checkPatterns(input.schema, input.pointer, input.raw, add);
@@ -112,12 +123,15 @@ function checkNode(node: SchemaNode, pointer: string, add: Add): void {
   }
   if (node.default !== undefined) {
     const problems = valueProblems(node, node.default);
-    if (problems.length)
+    if (problems.length) {
       add(
         joinPointer(pointer, "default"),
         "default-invalid",
-        `the default ${truncate(JSON.stringify(node.default))} violates its own schema: ${problems.join("; ")}`,
+        `the default ${truncate(JSON.stringify(node.default))} violates its own schema: ${problems.join("; ")}; it is left out of the types, docs and examples`,
       );
+      // Not offered anywhere (JSDoc, docs table, examples, the exported schema): the model's own validator refuses it.
+      delete node.default;
+    }
   }
   if (node["x-rules"]) {
     const checked = node["x-rules"].filter((r): r is CheckedRule => r.kind === "checked");
@@ -156,6 +170,17 @@ function checkExample(schema: SchemaNode, example: unknown, add: Add): void {
     validate = compileInputValidator(schema).validate;
   } catch {
     validate = compileForCheck(schema);
+  }
+  // The docs' blanks ("" at a required input) are checked as the model shows them, filled (model/example.ts).
+  if (example !== null && typeof example === "object" && !Array.isArray(example)) {
+    const { input, filled } = fillExampleBlanks(schema, example as Record<string, unknown>);
+    for (const at of filled)
+      add(
+        `/example${at}`,
+        "example-blank",
+        `the example sends "" at the required input ${at}: the docs and the exported example show a placeholder instead`,
+      );
+    example = input;
   }
   if (validate(example)) return;
   for (const e of validate.errors ?? []) {

@@ -10,7 +10,7 @@ import { validatorView } from "../emit/schema-views.js";
 import { loadSchemaDir } from "../load/load.js";
 import { buildModel } from "../model/model.js";
 import { normalizeInputSchema, normalizeOutputSchema } from "../normalize/normalize.js";
-import { isMediaUrl } from "../runtime/formats.js";
+import { mediaFormat } from "../runtime/formats.js";
 import { AjvClass } from "../shared/ajv.js";
 import { MAX_BODY_BYTES } from "./body.js";
 import { type CatalogOverrides, checkCatalogOverrides } from "./catalog.js";
@@ -80,7 +80,7 @@ async function loadModels(schemasDir: string): Promise<Map<string, EmulatorModel
   const models = new Map<string, EmulatorModel>();
   const ajv = new AjvClass({ allErrors: true, strict: false });
   for (const kind of ["image", "video", "audio"] as const)
-    ajv.addFormat(`${kind}_uri`, (v: string) => isMediaUrl(v, kind, { allowHttp: true, allowDataUris: true }));
+    ajv.addFormat(`${kind}_uri`, mediaFormat(kind, { allowHttp: true, allowDataUris: true }));
   ajv.addFormat("uri", (v: string) => /^[a-z][a-z0-9+.-]*:/i.test(v));
   for (const f of ["date-time", "date", "email", "uuid"]) ajv.addFormat(f, () => true);
   for (const f of files) {

@@ -5,7 +5,7 @@
  * raw schema files.
  */
 import { createHash } from "node:crypto";
-import { synthesizeExample } from "./example.js";
+import { fillExampleBlanks, synthesizeExample } from "./example.js";
 import type { SchemaFile } from "../load/load.js";
 import type { NormalizedSchema, Note } from "../normalize/normalize.js";
 import type { RuleTarget } from "../runtime/rule-types.js";
@@ -36,9 +36,15 @@ export function summarize(model: ModelIR): ModelSummary {
 }
 
 export interface ModelIR extends ModelSummary {
+  /** The schema file's example, its blanks (`""` at a required input) filled with placeholders; or null. */
   example: Record<string, unknown> | null;
   /** The docs' usage example: the schema file's example, or one synthesized from the schema (`synthesized`). */
-  usage: { input: Record<string, unknown>; synthesized: boolean };
+  usage: {
+    input: Record<string, unknown>;
+    synthesized: boolean;
+    /** Where the file's example left a required input empty and a placeholder stands (JSON pointers). */
+    filled: string[];
+  };
   sourceHash: string;
   input: NormalizedSchema;
   output: NormalizedSchema & { generic: boolean };
@@ -54,6 +60,9 @@ export function buildModel(
   input: NormalizedSchema,
   output: NormalizedSchema & { generic: boolean },
 ): ModelIR {
+  // The docs' blanks ("" at a required input) filled with placeholders: the example sends something, and validates.
+  const filled = file.example ? fillExampleBlanks(input.schema, file.example as Record<string, unknown>) : null;
+  const example = filled?.input ?? null;
   return {
     modelId: file.modelId,
     sourcePath: `${schemasDirName}/${file.relPath}`,
@@ -61,10 +70,10 @@ export function buildModel(
     input,
     output,
     ruleTargets: input.ruleTargets,
-    example: (file.example as Record<string, unknown> | null) ?? null,
-    usage: file.example
-      ? { input: file.example as Record<string, unknown>, synthesized: false }
-      : { input: synthesizeExample(input.schema), synthesized: true },
+    example,
+    usage: example
+      ? { input: example, synthesized: false, filled: filled?.filled ?? [] }
+      : { input: synthesizeExample(input.schema), synthesized: true, filled: [] },
     notes: [...input.notes, ...output.notes],
     modulePath: modulePathOf(file.modelId),
     exportPath: `./${file.modelId}`,

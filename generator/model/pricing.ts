@@ -5,8 +5,8 @@
  *   with none, a switch to one output (`force_single`) counts one when true and "cannot estimate"
  *   otherwise; a property that caps a varying count (`max_images`, …) means "cannot estimate"; with
  *   none of these, a request makes one output.
- * - per second: a property named for the length in seconds (`duration`, …) is the seconds; a length
- *   set in frames, or no length at all (it comes from the input media or the model), means "cannot
+ * - per second: a property named for the length in seconds (`duration`, …) is the seconds, or one
+ *   whose name says another unit (`music_length_ms`) converted to seconds; a length set in frames, or no length at all (it comes from the input media or the model), means "cannot
  *   estimate".
  * Only top-level input properties count: that is where every model we have seen puts them.
  */
@@ -30,6 +30,36 @@ export const SINGLE_OUTPUT_SWITCHES = ["force_single"];
 export const VARIABLE_COUNT_PROPERTIES = ["max_images", "max_outputs", "max_videos", "sequential_image_generation"];
 /** Input properties that hold the output's length in seconds, in order of preference. */
 export const DURATION_PROPERTIES = ["duration", "duration_seconds", "seconds"];
+/**
+ * A length whose name says its unit (`music_length_ms`, `duration_minutes`): a name ending in
+ * `duration` or `length` and the unit. Taken after DURATION_PROPERTIES, converted to seconds. A bare
+ * `length` says no unit (it may count characters), so it never counts.
+ */
+const LENGTH_IN_UNIT = /(?:^|_)(?:duration|length)_(ms|milliseconds|s|sec|secs|seconds|min|mins|minutes)$/;
+const SECONDS_PER: Readonly<Record<string, { unit: string; seconds: number }>> = {
+  ms: { unit: "ms", seconds: 0.001 },
+  milliseconds: { unit: "ms", seconds: 0.001 },
+  s: { unit: "s", seconds: 1 },
+  sec: { unit: "s", seconds: 1 },
+  secs: { unit: "s", seconds: 1 },
+  seconds: { unit: "s", seconds: 1 },
+  min: { unit: "min", seconds: 60 },
+  mins: { unit: "min", seconds: 60 },
+  minutes: { unit: "min", seconds: 60 },
+};
+
+/** The input's length property, by the names above, and how many seconds one of its units is. */
+function lengthProperty(
+  props: Record<string, SchemaNode>,
+): { name: string; unit?: { unit: string; seconds: number } } | undefined {
+  const exact = firstOf(DURATION_PROPERTIES, props);
+  if (exact) return { name: exact };
+  for (const name of Object.keys(props)) {
+    const m = LENGTH_IN_UNIT.exec(name);
+    if (m) return SECONDS_PER[m[1]].seconds === 1 ? { name } : { name, unit: SECONDS_PER[m[1]] };
+  }
+  return undefined;
+}
 /** Input properties that set the length in frames (the billed seconds depend on a frame rate). */
 export const FRAME_PROPERTIES = ["frames", "num_frames", "frame_count"];
 
@@ -55,8 +85,8 @@ export function costQuantity(priceUnit: string, input: SchemaNode): CostQuantity
     return { kind: "one-output" };
   }
   if (priceUnit === "second") {
-    const duration = firstOf(DURATION_PROPERTIES, props);
-    if (duration) return property(duration);
+    const length = lengthProperty(props);
+    if (length) return { ...property(length.name), ...(length.unit ? { unit: length.unit } : {}) };
     const frames = firstOf(FRAME_PROPERTIES, props);
     if (frames)
       return {
@@ -65,7 +95,7 @@ export function costQuantity(priceUnit: string, input: SchemaNode): CostQuantity
       };
     return {
       kind: "unknown",
-      reason: `the input has no length in seconds (${list(DURATION_PROPERTIES)}): it comes from the model or from the input media`,
+      reason: `the input has no length in seconds (${list(DURATION_PROPERTIES)}, or a length whose name says its unit, such as \`music_length_ms\`): it comes from the model or from the input media`,
     };
   }
   return {

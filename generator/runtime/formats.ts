@@ -43,6 +43,16 @@ export function isMediaUrl(value: string, kind: "image" | "video" | "audio", opt
   return url.protocol === "https:" || (url.protocol === "http:" && !!options.allowHttp);
 }
 
+/**
+ * A media format's check: a media URL, or `""`. RunComfy's docs send `""` for a media input left
+ * unset, so the format alone does not refuse it; where a value must be given (a required input, a
+ * list item) the validator's schema says `minLength: 1` (emit/schema-views.ts), and validation warns
+ * about an empty value it lets through.
+ */
+export function mediaFormat(kind: "image" | "video" | "audio", options?: FormatOptions): (value: string) => boolean {
+  return (value) => value === "" || isMediaUrl(value, kind, options);
+}
+
 const NOT_URI_FRAGMENT = /\/|:/;
 const URI =
   /^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)(?:\?(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
@@ -106,9 +116,9 @@ export interface NumberFormat {
 
 /** Format name → check, as the generated validators reference them. */
 export const formats: Readonly<Record<string, ((value: string) => boolean) | NumberFormat>> = Object.freeze({
-  image_uri: (v: string) => isMediaUrl(v, "image"),
-  video_uri: (v: string) => isMediaUrl(v, "video"),
-  audio_uri: (v: string) => isMediaUrl(v, "audio"),
+  image_uri: mediaFormat("image"),
+  video_uri: mediaFormat("video"),
+  audio_uri: mediaFormat("audio"),
   date,
   time: time(true),
   "date-time": dateTime(true),

@@ -56,7 +56,7 @@ function messageFor(keyword: string, p: Record<string, unknown>): string {
     case "multipleOf":
       return `must be a multiple of ${String(p.multipleOf)}`;
     case "minLength":
-      return `must have at least ${String(p.limit)} characters`;
+      return p.limit === 1 ? "must not be empty" : `must have at least ${String(p.limit)} characters`;
     case "maxLength":
       return `must have at most ${String(p.limit)} characters`;
     case "minItems":

@@ -6,12 +6,16 @@
  */
 
 /** The catalog's price units this package knows how to multiply. */
-export type PriceUnit = "output" | "second";
+export const PRICE_UNITS = ["output", "second"] as const;
+export type PriceUnit = (typeof PRICE_UNITS)[number];
 
 /** What the base price multiplies for one model, decided from its input schema at generate time. */
 export type CostQuantity =
-  /** An input property holds the number of outputs or the seconds (`num_images`, `duration`). */
-  | { kind: "property"; property: string; default?: unknown }
+  /**
+   * An input property holds the number of outputs or the seconds (`num_images`, `duration`); with
+   * `unit`, a length in another unit (`music_length_ms`: `{ unit: "ms", seconds: 0.001 }`).
+   */
+  | { kind: "property"; property: string; default?: unknown; unit?: { unit: string; seconds: number } }
   /** Priced per output, and no input property sets how many: one request makes one output. */
   | { kind: "one-output" }
   /** One output when a boolean input (`force_single`) is true; otherwise the model may make several. */
@@ -64,7 +68,7 @@ export function estimateCostFor(pricing: ModelPricing | null | undefined, input:
     };
   const { basePriceUsd, priceUnit, pricingNote, quantity } = pricing;
   const known = { basePriceUsd, priceUnit, ...(pricingNote ? { pricingNote } : {}) };
-  const isKnownUnit = (u: string): u is PriceUnit => u === "output" || u === "second";
+  const isKnownUnit = (u: string): u is PriceUnit => (PRICE_UNITS as readonly string[]).includes(u);
   if (!isKnownUnit(priceUnit))
     return {
       estimated: false,
@@ -104,7 +108,12 @@ export function estimateCostFor(pricing: ModelPricing | null | undefined, input:
       ...known,
     };
   }
-  return done(units, `${name} = ${units}${given ? "" : " (the default)"}`);
+  const defaulted = given ? "" : " (the default)";
+  if (quantity.unit) {
+    const seconds = Number((units * quantity.unit.seconds).toFixed(6));
+    return done(seconds, `${name} = ${units} ${quantity.unit.unit}${defaulted} = ${seconds} s`);
+  }
+  return done(units, `${name} = ${units}${defaulted}`);
 }
 
 /** One line for people: `$0.12 ($0.03 per output × num_images = 4)` or `cannot estimate: …`. */

@@ -53,3 +53,9 @@ export interface RuleTarget {
   media: MediaKind | null;
   rules: Rule[];
 }
+
+/** A place the input takes media: a path (`*` for each array item) and the media kind, when known. */
+export interface MediaInput {
+  path: string[];
+  media: MediaKind | null;
+}

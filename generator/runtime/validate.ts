@@ -10,7 +10,7 @@ import { joinPointer } from "./json-pointer.js";
 import { PROBE_NEEDS, probeNeedsOf } from "./metrics.js";
 import { isIndeterminate, ProbeError, probeMedia, type ProbeOptions, type ProbeResult } from "./probe.js";
 import { evaluateRule, formatExpr, formatRule } from "./rule-eval.js";
-import type { CheckedRule, RuleTarget } from "./rule-types.js";
+import { MEDIA_NOUN, type CheckedRule, type MediaInput, type RuleTarget } from "./rule-types.js";
 import { unknownPropertyIssues, type KnownProperties, type UnknownPropertiesMode } from "./unknown-properties.js";
 
 export type { ValidationIssue, ValidationResult } from "./issues.js";
@@ -30,6 +30,8 @@ export interface ModelDefinition {
   ruleTargets: readonly RuleTarget[];
   /** The property names each input object declares: other keys are unknown properties. */
   knownProperties?: readonly KnownProperties[];
+  /** Where the input takes media (a format, or media rules): an empty value there is sent with a warning. */
+  mediaInputs?: readonly MediaInput[];
 }
 
 /** Options of schema validation. */
@@ -63,7 +65,35 @@ export function validateSchema(def: ModelDefinition, input: unknown, options?: S
 function schemaIssues(def: ModelDefinition, input: unknown, options?: SchemaOptions): ValidationIssue[] {
   const unknown = unknownPropertyIssues(def.knownProperties, input, options?.unknownProperties);
   const ok = withFormatOptions(options, () => def.validator(input));
-  return [...(ok ? [] : (def.validator.errors ?? []).map(issueFromAjv)), ...unknown, ...dataUriIssues(input, "")];
+  const errors = ok ? [] : (def.validator.errors ?? []).map(issueFromAjv);
+  return [...errors, ...emptyMediaIssues(def, input, errors), ...unknown, ...dataUriIssues(input, "")];
+}
+
+/**
+ * A warning for each empty media value the schema lets through (`""` at an optional media input, `[]`
+ * for a list the schema lets be empty): RunComfy's docs send them for inputs left unset, and they are
+ * sent as they are. Where a value is required the schema refuses `""` (`minLength: 1`, an error here).
+ */
+function emptyMediaIssues(def: ModelDefinition, input: unknown, errors: ValidationIssue[]): ValidationIssue[] {
+  const refused = new Set(errors.map((e) => e.path));
+  const issues: ValidationIssue[] = [];
+  for (const { path, media } of def.mediaInputs ?? []) {
+    const list = path[path.length - 1] === "*";
+    const what = media ? MEDIA_NOUN[media].replace(/^an? /, "") : "media";
+    for (const { pointer, value } of valuesAt(input, list ? path.slice(0, -1) : path)) {
+      if (refused.has(pointer)) continue;
+      const empty = list ? Array.isArray(value) && value.length === 0 : value === "";
+      if (!empty) continue;
+      issues.push({
+        path: pointer,
+        source: "schema",
+        severity: "warning",
+        keyword: "emptyMedia",
+        message: `empty ${list ? "list" : "value"}: ${list ? "[]" : '""'} is sent to RunComfy as it is (its docs send it for a media input left unset); leave the key out to send no ${what}`,
+      });
+    }
+  }
+  return issues;
 }
 
 /**

@@ -60,7 +60,6 @@ export const NOTE_CODES = {
   // Lint checks on the normalized schema: nothing could pass, or the file contradicts itself.
   "contradictory-limits": error("A lower limit above its upper limit: no value can pass"),
   "contradictory-rules": error("Media rules whose ranges do not overlap: no media can pass"),
-  "default-invalid": error("A default that violates its own schema"),
   "example-invalid": error("An example request body that violates the schema"),
   // Normalize: what was changed or cannot be checked, and generation goes on.
   "normalized-type": warning("A type name that is not JSON Schema, read as its JSON Schema type"),
@@ -69,7 +68,10 @@ export const NOTE_CODES = {
   "unknown-keyword": warning("A keyword that is not understood and is ignored"),
   "unknown-format": warning("A format that is not known; values are not checked against it"),
   "duplicate-enum": warning("An enum value listed twice; the duplicate is ignored"),
-  "required-missing-property": warning("A required name that is not among the properties"),
+  "required-missing-property": warning(
+    "A required name that is not among the properties; it is an optional input of unknown type, not required in the types or by the validator",
+  ),
+  "default-invalid": warning("A default that violates its own schema; it is left out of the types, docs and examples"),
   "format-plural-on-string": warning("A plural media format on a single value, read as singular"),
   "rule-on-non-media": warning("Media rules on a property that is not a media URL; they are not applied"),
   "rule-metric-media-mismatch": warning("A rule metric that does not fit the property's media kind; it is not applied"),
@@ -80,6 +82,9 @@ export const NOTE_CODES = {
   "redos-accepted": warning("A super-linear pattern whose risk the schema accepts (x-redos-accepted)"),
   "redos-unknown": warning("A pattern the ReDoS checker could not decide within its time limit"),
   "rules-on-output": warning("Media rules in the output schema, which are ignored"),
+  "unknown-price-unit": warning(
+    "A price_unit this package cannot multiply (it knows output and second); costs are not estimated",
+  ),
   "rule-syntax": warning("A media rule that cannot be parsed; it is reported as unchecked at validation time", true),
   "rule-unknown-metric": warning(
     "A media rule on an unknown metric; it is reported as unchecked at validation time",
@@ -104,6 +109,9 @@ export const NOTE_CODES = {
   "empty-description": info("An empty description, dropped"),
   "additional-items-ignored": info("additionalItems without a tuple items list, which has no effect"),
   "root-id": info("The root schema's $id, not used: $refs resolve inside the schema"),
+  "example-blank": info(
+    "An empty string at a required input of the example (the docs' blank to fill in): the docs show a placeholder",
+  ),
 } as const satisfies Record<string, NoteCodeInfo>;
 
 export type NoteCode = keyof typeof NOTE_CODES;

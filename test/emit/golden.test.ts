@@ -1,7 +1,9 @@
 /**
  * Golden files: reviewed output for a corpus of schemas chosen for their quirks (test/fixtures/golden/:
  * `float`/`int`/`bool` types, a `width×height` key, numeric strings, rules with `≥`/`≤`, enums, arrays
- * of media, nested objects and definitions, titles, the generic output; and test/fixtures/quirks/),
+ * of media, nested objects and definitions, titles, the generic output; a docs page's own quirks
+ * (page-quirks: a default that does not fit, a required name that is no property, a "" prompt
+ * default, a length in ms); and test/fixtures/quirks/),
  * not the repository's own schemas/ (generate --check already compares generated/ with those).
  * Each model's types, module (validator, schemas, rules) and docs page are kept under test/golden/
  * with the paths they have in the package.
@@ -38,11 +40,14 @@ describe("golden output", () => {
   it("covers the corpus: each model's types, module and docs page", async () => {
     expect([...(await corpusFiles()).keys()].sort()).toEqual([
       "docs/acme/golden/image-edit.md",
+      "docs/acme/golden/page-quirks.md",
       "docs/acme/golden/text-tags.md",
       "docs/acme/golden/video-nested.md",
       "docs/acme/quirky/all-quirks.md",
       "models/acme/golden/image-edit.d.ts",
       "models/acme/golden/image-edit.js",
+      "models/acme/golden/page-quirks.d.ts",
+      "models/acme/golden/page-quirks.js",
       "models/acme/golden/text-tags.d.ts",
       "models/acme/golden/text-tags.js",
       "models/acme/golden/video-nested.d.ts",
@@ -70,7 +75,7 @@ describe("golden output", () => {
   it("the corpus is not the repository's own schemas", () => {
     const ours = new Set(walkFiles(path.join(ROOT, "schemas")));
     const corpus = walkFiles(CORPUS[0]);
-    expect(corpus.length).toBe(3);
+    expect(corpus.length).toBe(4);
     expect(corpus.filter((rel) => ours.has(rel))).toEqual([]);
   });
 });

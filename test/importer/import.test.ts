@@ -46,6 +46,36 @@ describe("import", () => {
     );
   });
 
+  it("reports what generate will say about each file it writes: a default that does not fit its input", async () => {
+    // A page gives an image input a bare file name as its default.
+    const text = page("004_").replace(
+      '"properties": {\n"prompt": {',
+      '"properties": {\n"118_image": {"type": "string", "format": "image_uri", "default": "Runcomfy_Example_1290_1.png"},\n"prompt": {',
+    );
+    expect(text).toContain("118_image");
+    const pagePath = path.join(tmp.dir, "default-page.txt");
+    writeFileSync(pagePath, text);
+    const out = path.join(tmp.dir, "default-out");
+    const [outcome] = await importPages([pagePath], { outDir: out });
+    expect(outcome.action === "added" && outcome.notes.map((n) => [n.code, n.severity, n.pointer])).toEqual([
+      ["default-invalid", "warning", "/input_schema/properties/118_image/default"],
+    ]);
+    const r = await cli(["import", pagePath, "--out", path.join(tmp.dir, "default-cli")]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `warning  ${path.join(tmp.dir, "default-cli", "bytedance/dreamina-3-0/pro/text-to-video.json")}#/input_schema/properties/118_image/default: the default "Runcomfy_Example_1290_1.png" violates its own schema: value must be a public https URL of an image; it is left out of the types, docs and examples [default-invalid]`,
+    );
+    // generate says the same, and builds the model.
+    const gen = await cli(["generate", "--schemas", out, "--out", path.join(tmp.dir, "default-gen"), "--verbose"]);
+    expect(gen.code).toBe(0);
+    expect(gen.stderr).toContain(
+      'default-out/bytedance/dreamina-3-0/pro/text-to-video.json#/input_schema/properties/118_image/default: the default "Runcomfy_Example_1290_1.png"',
+    );
+    expect(
+      readFileSync(path.join(tmp.dir, "default-gen/docs/bytedance/dreamina-3-0/pro/text-to-video.md"), "utf8"),
+    ).not.toMatch(/\| `118_image` \|[^\n]*Runcomfy_Example/);
+  });
+
   it("reads saved HTML pages, and text whose i18n keys are glued to the code", () => {
     const text = page("004_");
     const html = `<!doctype html><html><body><h1>Docs</h1><pre><code>${text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;").replace(/\n/g, "<br>")}</code></pre></body></html>`;

@@ -32,6 +32,7 @@ const EXPECTED: Record<string, [string, number, number][]> = {
     ["contradictory-limits", 10, 62],
     ["example-invalid", 13, 15],
   ],
+  "pricing.json": [["unknown-price-unit", 4, 3]],
   "rules.json": [
     ["contradictory-rules", 9, 9],
     ["rule-unknown-metric", 10, 11],
@@ -46,9 +47,18 @@ const EXPECTED_MESSAGES: [string, string][] = [
   ["contradictory-limits", "minimum is greater than maximum (10 > 1): no value can pass; swap or fix them"],
   ["contradictory-limits", "minItems is greater than maxItems (3 > 2): no value can pass; swap or fix them"],
   ["contradictory-rules", "the rules on width contradict each other (width < 300, width > 400): no media can pass"],
-  ["default-invalid", 'the default "medium" violates its own schema: value must be one of "fast", "slow"'],
-  ["default-invalid", 'the default "much too long" violates its own schema: value must have at most 5 characters'],
-  ["default-invalid", "the default 80 violates its own schema: value must be <= 50"],
+  [
+    "default-invalid",
+    'the default "medium" violates its own schema: value must be one of "fast", "slow"; it is left out of the types, docs and examples',
+  ],
+  [
+    "default-invalid",
+    'the default "much too long" violates its own schema: value must have at most 5 characters; it is left out of the types, docs and examples',
+  ],
+  [
+    "default-invalid",
+    "the default 80 violates its own schema: value must be <= 50; it is left out of the types, docs and examples",
+  ],
   ["duplicate-enum", 'enum value "fast" is listed twice; the duplicate is ignored — remove it'],
   ["duplicate-key", "key appears twice; JSON readers keep only the last one — remove one"],
   ["example-invalid", "the example request body is invalid: /steps must be integer"],
@@ -60,7 +70,7 @@ const EXPECTED_MESSAGES: [string, string][] = [
   ["normalized-type", 'type "float" is not JSON Schema; read as "number"'],
   [
     "required-missing-property",
-    'required property "ghost" is not in properties: it is enforced and typed as unknown — describe it in properties',
+    'required name "ghost" is not among the properties: it is an optional input of unknown type, not required in the types or by the validator; describe it in properties if the model takes it',
   ],
   ["rule-bad-value", 'rule cannot be checked: validation_value "wide" is not a number'],
   [
@@ -77,6 +87,10 @@ const EXPECTED_MESSAGES: [string, string][] = [
     'unexpected top-level key "inputs"; allowed: $schema, model_id, input_schema, output_schema, example, source, base_price_usd, price_unit, pricing_note',
   ],
   ["unknown-format", 'format "colour" is not known; values are not checked against it'],
+  [
+    "unknown-price-unit",
+    'price_unit "image" is not a unit this package can multiply ("output", "second"): cost estimates will say they cannot estimate',
+  ],
   [
     "unknown-type",
     'unknown type "tensor" (expected one of string, number, integer, boolean, object, array, null, or float/int/bool)',
@@ -125,7 +139,7 @@ describe("lint", () => {
   it("stylish groups by file with a summary; colours only on a TTY without NO_COLOR", async () => {
     const plain = await cli(["lint", CORPUS]);
     expect(plain.stdout).toMatch(/lint\/types\.json\n(?: {2}.*\n)*? {2}9:16 +error +unknown type "tensor"/);
-    expect(plain.stdout).toMatch(/✖ 20 problems \(12 errors, 8 warnings\) in 7 files\n$/);
+    expect(plain.stdout).toMatch(/✖ 21 problems \(9 errors, 12 warnings\) in 8 files\n$/);
     expect(plain.stdout).not.toContain("\x1b[");
     expect((await cli(["lint", CORPUS], {}, true)).stdout).toContain("\x1b[31m");
     expect((await cli(["lint", CORPUS], { NO_COLOR: "1" }, true)).stdout).not.toContain("\x1b[");

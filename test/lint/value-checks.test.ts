@@ -63,29 +63,48 @@ describe("the example check", () => {
 });
 
 describe("the default check", () => {
-  it("reports a default its own schema refuses, in the runtime's words", () => {
-    expect(
-      brief(
-        check(
-          {
-            steps: { type: "integer", minimum: 1, maximum: 50, default: 80 },
-            mode: { type: "string", enum: ["fast", "slow"], default: "medium" },
-            ok: { type: "string", default: "fine" },
-          },
-          undefined,
-        ),
-      ),
-    ).toEqual([
+  it("reports a default its own schema refuses, in the runtime's words, as a warning, and drops it", () => {
+    const schema = schemaOf({
+      steps: { type: "integer", minimum: 1, maximum: 50, default: 80 },
+      mode: { type: "string", enum: ["fast", "slow"], default: "medium" },
+      ok: { type: "string", default: "fine" },
+    });
+    const notes = checkSchemas({ input: { schema, pointer: "/input_schema", raw: {} }, example: undefined });
+    expect(notes.map((n) => [n.code, n.severity, n.pointer, n.message])).toEqual([
       [
         "default-invalid",
+        "warning",
         "/input_schema/properties/steps/default",
-        "the default 80 violates its own schema: value must be <= 50",
+        "the default 80 violates its own schema: value must be <= 50; it is left out of the types, docs and examples",
       ],
       [
         "default-invalid",
+        "warning",
         "/input_schema/properties/mode/default",
-        'the default "medium" violates its own schema: value must be one of "fast", "slow"',
+        'the default "medium" violates its own schema: value must be one of "fast", "slow"; it is left out of the types, docs and examples',
       ],
+    ]);
+    // Nothing downstream (types, docs, examples, the exported schema) offers what the validator refuses.
+    expect(schema.properties?.steps.default).toBeUndefined();
+    expect(schema.properties?.mode.default).toBeUndefined();
+    expect(schema.properties?.ok.default).toBe("fine");
+  });
+});
+
+describe("the example's blanks", () => {
+  it('"" at a required input is the docs\' blank: checked filled, as the docs show it, with an info note', () => {
+    const props = {
+      prompt: { type: "string" },
+      first_frame_image_url: { type: "string", format: "image_uri" },
+      last_frame_image_url: { type: "string", format: "image_uri" },
+    };
+    const notes = check(props, { prompt: "", first_frame_image_url: "", last_frame_image_url: "" }, [
+      "prompt",
+      "first_frame_image_url",
+    ]);
+    expect(notes.map((n) => [n.code, n.severity, n.pointer])).toEqual([
+      ["example-blank", "info", "/example/prompt"],
+      ["example-blank", "info", "/example/first_frame_image_url"],
     ]);
   });
 });

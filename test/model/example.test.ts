@@ -7,7 +7,9 @@ import { validatorView } from "../../generator/emit/schema-views.js";
 import { AjvClass } from "../../generator/shared/ajv.js";
 import { formats } from "../../generator/runtime/formats.js";
 import { buildModels } from "../../generator/generate.js";
-import { schemasWithQuirks, tempDir } from "../helpers.js";
+import { readFileSync } from "node:fs";
+import type { SchemaNode } from "../../generator/normalize/normalize.js";
+import { ROOT, SCHEMAS, schemasWithQuirks, tempDir } from "../helpers.js";
 import { afterAll } from "vitest";
 
 const tmp = tempDir("rcg-example-");
@@ -95,16 +97,76 @@ describe("synthesized usage examples", () => {
     });
   });
 
-  it("every model of the seeds and the quirks fixture has a usage example that validates", async () => {
-    const { models } = await buildModels(schemasWithQuirks(tmp.dir));
+  it("every model of the seeds and the fixtures has examples that validate and send no empty required string", async () => {
+    const { models: seeds } = await buildModels(schemasWithQuirks(tmp.dir));
+    const { models: golden } = await buildModels(path.join(ROOT, "test/fixtures/golden"));
+    const models = [...seeds, ...golden];
     expect(models.map((m) => m.modelId)).toEqual([
       "acme/quirky/all-quirks",
       "bytedance/dreamina-3-0/pro/image-to-video",
       "bytedance/dreamina-3-0/pro/text-to-video",
       "bytedance/dreamina-4-0/edit",
       "bytedance/seedance-1-0/lite/image-to-video",
+      "acme/golden/image-edit",
+      "acme/golden/page-quirks",
+      "acme/golden/text-tags",
+      "acme/golden/video-nested",
     ]);
-    for (const m of models)
-      expect(validates(validatorView(m.input.schema), m.usage.input), path.basename(m.sourcePath)).toEqual([]);
+    for (const m of models) {
+      const name = path.basename(m.sourcePath);
+      for (const example of [m.usage.input, ...(m.example ? [m.example] : [])]) {
+        expect(validates(validatorView(m.input.schema), example), name).toEqual([]);
+        expect(emptyRequiredStrings(m.input.schema, example), name).toEqual([]);
+      }
+    }
+  });
+
+  it('a required string whose default is "" (the catalog\'s prompts) gets a readable placeholder', () => {
+    const model = modelOf({
+      type: "object",
+      required: ["prompt", "negative_prompt", "style", "image_url"],
+      properties: {
+        prompt: { type: "string", default: "" },
+        negative_prompt: { type: "string", default: "", maxLength: 10 },
+        style: { type: "string", enum: ["", "anime"], default: "" },
+        image_url: { type: "string", format: "image_uri", default: "" },
+      },
+    });
+    expect(model.usage.input).toEqual({
+      prompt: "example prompt",
+      negative_prompt: "example ne",
+      style: "anime",
+      image_url: "https://example.com/image.png",
+    });
+  });
+
+  it("a file's example that leaves required inputs empty (a docs page's blanks) shows placeholders there", () => {
+    const model = analyzeSchemaText({
+      file: "schemas/acme/m.json",
+      relPath: "acme/m.json",
+      text: readFileSync(path.join(SCHEMAS, "bytedance/seedance-1-0/lite/image-to-video.json"), "utf8").replace(
+        '"model_id": "bytedance/seedance-1-0/lite/image-to-video"',
+        '"model_id": "acme/m"',
+      ),
+    }).model!;
+    expect(model.usage).toEqual({
+      input: { prompt: "example prompt", first_frame_image_url: "https://example.com/image.png" },
+      synthesized: false,
+      filled: ["/prompt", "/first_frame_image_url"],
+    });
+    expect(model.example).toEqual(model.usage.input);
   });
 });
+
+/** JSON pointers of "" at required places (required properties, list items) of a value, by its schema. */
+function emptyRequiredStrings(node: SchemaNode, value: unknown, pointer = "", required = true): string[] {
+  if (value === "" && required) return [pointer];
+  if (Array.isArray(value) && node.items)
+    return value.flatMap((v, i) => emptyRequiredStrings(node.items!, v, `${pointer}/${i}`, true));
+  if (value === null || typeof value !== "object" || !node.properties) return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    node.properties && Object.hasOwn(node.properties, k)
+      ? emptyRequiredStrings(node.properties[k], v, `${pointer}/${k}`, !!node.required?.includes(k))
+      : [],
+  );
+}

@@ -88,6 +88,42 @@ describe("pricing: what the base price multiplies", () => {
     );
   });
 
+  it("per second × a length whose name says another unit, converted: music_length_ms in milliseconds", () => {
+    const p = priced("second", { music_length_ms: { type: "integer", default: 30000 } }, 0.002);
+    expect(estimateCostFor(p, { music_length_ms: 90500 })).toEqual({
+      estimated: true,
+      amountUsd: 0.181,
+      units: 90.5,
+      basePriceUsd: 0.002,
+      priceUnit: "second",
+      basis: "$0.002 per second × music_length_ms = 90500 ms = 90.5 s",
+    });
+    expect(estimateCostFor(p, {})).toMatchObject({
+      estimated: true,
+      units: 30,
+      basis: "$0.002 per second × music_length_ms = 30000 ms (the default) = 30 s",
+    });
+    expect(
+      estimateCostFor(priced("second", { clip_duration_minutes: { type: "number" } }), { clip_duration_minutes: 1.5 }),
+    ).toMatchObject({
+      units: 90,
+      basis: "$0.03 per second × clip_duration_minutes = 1.5 min = 90 s",
+    });
+    expect(
+      estimateCostFor(priced("second", { audio_length_seconds: { type: "integer" } }), { audio_length_seconds: 12 }),
+    ).toMatchObject({
+      units: 12,
+      basis: "$0.03 per second × audio_length_seconds = 12",
+    });
+    // A length that says no unit (it may count characters) is not a duration.
+    expect(costQuantity("second", schema({ max_length: { type: "integer" } }))).toMatchObject({ kind: "unknown" });
+    // The names in seconds come first.
+    expect(costQuantity("second", schema({ length_ms: { type: "integer" }, duration: { type: "integer" } }))).toEqual({
+      kind: "property",
+      property: "duration",
+    });
+  });
+
   it("per second with the length in frames, or no length at all, cannot be estimated", () => {
     expect(costQuantity("second", schema({ frames: { type: "integer", enum: [121, 241] } }))).toEqual({
       kind: "unknown",

@@ -100,12 +100,24 @@ describe("normalize", () => {
     expect(Object.getPrototypeOf(r.schema.properties)).toBe(Object.prototype);
   });
 
-  it("enforces a required name that is not in properties, and reports it", () => {
-    const r = norm(obj({ a: { type: "string" } }, { required: ["a", "ghost"] }));
-    expect(r.schema.required).toEqual(["a", "ghost"]);
-    expect(r.notes).toContainEqual(
-      expect.objectContaining({ code: "required-missing-property", pointer: "/input_schema/required/1" }),
+  it("a required name beside properties that lack it is reported and not required; alone it stays required", () => {
+    // A docs page (every language) lists "image_urls" as required while its property is "images".
+    const r = norm(
+      obj(
+        { prompt: { type: "string" }, images: { type: "array", items: { type: "string" } } },
+        { required: ["prompt", "image_urls"] },
+      ),
     );
+    expect(r.schema.required).toEqual(["prompt"]);
+    expect(r.notes).toContainEqual(
+      expect.objectContaining({
+        code: "required-missing-property",
+        severity: "warning",
+        pointer: "/input_schema/required/1",
+      }),
+    );
+    const branch = norm(obj({ a: { type: "string" } }, { anyOf: [{ required: ["a"] }, { required: ["b"] }] }));
+    expect(branch.schema.anyOf?.map((s) => s.required)).toEqual([["a"], ["b"]]);
   });
 
   it("reads numeric strings where numbers belong: limits, defaults, enum values", () => {

@@ -25,18 +25,21 @@ export const properties: NormalizerRule = {
   apply(n) {
     if (has(n, "properties")) n.out.properties = mapOfSchemas(n, "properties", (name) => below(n, name));
     if (has(n, "required")) {
-      const required = namesList(n, n.raw.required, at(n, "required"), "required");
-      required.forEach((name) => {
-        // A required name beside properties that lack it is likely a slip; alone (allOf branches,
-        // dependencies) it is how JSON Schema says "must be present".
-        if (n.out.properties && !hasOwn(n.out.properties, name)) {
-          note(
-            n.ctx,
-            "required-missing-property",
-            at(n, "required", (n.raw.required as string[]).indexOf(name)),
-            `required property ${JSON.stringify(name)} is not in properties: it is enforced and typed as unknown — describe it in properties`,
-          );
-        }
+      // A required name beside properties that lack it is a slip of the page (one lists "image_urls"
+      // while its property is "images"): an input built from the properties must pass, so it is not
+      // required; it stays an optional input of unknown type, so one built from the list passes too.
+      // Alone (allOf branches, dependencies) it is how JSON Schema says "must be present".
+      const required = namesList(n, n.raw.required, at(n, "required"), "required").filter((name) => {
+        const properties = n.out.properties;
+        if (!properties || hasOwn(properties, name)) return true;
+        note(
+          n.ctx,
+          "required-missing-property",
+          at(n, "required", (n.raw.required as string[]).indexOf(name)),
+          `required name ${JSON.stringify(name)} is not among the properties: it is an optional input of unknown type, not required in the types or by the validator; describe it in properties if the model takes it`,
+        );
+        Object.defineProperty(properties, name, { value: {}, enumerable: true, writable: true, configurable: true });
+        return false;
       });
       if (required.length) n.out.required = required;
     }

@@ -45,6 +45,10 @@ function validate0(data, { instancePath = "" } = {}) {
         for (let i0 = 0; i0 < len0; i0++) {
           let data1 = data0[i0];
           if (typeof data1 === "string") {
+            if (func0(data1) < 1) {
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "minLength", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "minLength", params: { limit: 1 } });
+              errors++;
+            }
             if (!formats0(data1)) {
               vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } });
               errors++;
@@ -359,7 +363,7 @@ export const knownProperties = [
   }
 ];
 
-/** The docs' example request body, or null. */
+/** The docs' example request body (a placeholder where it leaves a required input empty), or null. */
 export const example = {
   "image_urls": [
     "https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-1-input.jpg",
@@ -368,7 +372,18 @@ export const example = {
   "prompt": "A beautiful girl is sitting on the boat"
 };
 
-const definition = { modelId, validator, ruleTargets, knownProperties };
+/** Where the input takes media: an empty value there (`""`, `[]`) is sent with a warning. */
+const mediaInputs = [
+  {
+    "path": [
+      "image_urls",
+      "*"
+    ],
+    "media": "image"
+  }
+];
+
+const definition = { modelId, validator, ruleTargets, knownProperties, mediaInputs };
 
 /** Schema-only validation, synchronous. */
 export function validateSchema(input, options) {

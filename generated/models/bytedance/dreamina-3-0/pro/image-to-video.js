@@ -48,6 +48,10 @@ function validate0(data, { instancePath = "" } = {}) {
         for (let i0 = 0; i0 < len0; i0++) {
           let data2 = data1[i0];
           if (typeof data2 === "string") {
+            if (func0(data2) < 1) {
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "minLength", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "minLength", params: { limit: 1 } });
+              errors++;
+            }
             if (!formats0(data2)) {
               vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } });
               errors++;
@@ -350,7 +354,7 @@ export const knownProperties = [
   }
 ];
 
-/** The docs' example request body, or null. */
+/** The docs' example request body (a placeholder where it leaves a required input empty), or null. */
 export const example = {
   "prompt": "A slow, sweeping tracking shot moves through a sun-drenched vintage street, capturing the golden-hour glow. The lens flares dance as the sunlight filters through the gaps between historic buildings, casting long, dramatic shadows. A classic car glides smoothly across the frame, its polished surface reflecting the warm hues of the setting sun. Dust particles shimmer in the light as pedestrians move leisurely in the background, evoking a nostalgic, cinematic atmosphere reminiscent of an old film.",
   "image_urls": [
@@ -358,7 +362,18 @@ export const example = {
   ]
 };
 
-const definition = { modelId, validator, ruleTargets, knownProperties };
+/** Where the input takes media: an empty value there (`""`, `[]`) is sent with a warning. */
+const mediaInputs = [
+  {
+    "path": [
+      "image_urls",
+      "*"
+    ],
+    "media": "image"
+  }
+];
+
+const definition = { modelId, validator, ruleTargets, knownProperties, mediaInputs };
 
 /** Schema-only validation, synchronous. */
 export function validateSchema(input, options) {

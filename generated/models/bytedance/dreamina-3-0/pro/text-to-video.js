@@ -185,12 +185,15 @@ export const knownProperties = [
   }
 ];
 
-/** The docs' example request body, or null. */
+/** The docs' example request body (a placeholder where it leaves a required input empty), or null. */
 export const example = {
   "prompt": "A glass teapot fills with blooming tea on a wooden table; macro view of petals unfurling, steam curls through sunbeams, calm and detailed."
 };
 
-const definition = { modelId, validator, ruleTargets, knownProperties };
+/** Where the input takes media: an empty value there (`""`, `[]`) is sent with a warning. */
+const mediaInputs = [];
+
+const definition = { modelId, validator, ruleTargets, knownProperties, mediaInputs };
 
 /** Schema-only validation, synchronous. */
 export function validateSchema(input, options) {

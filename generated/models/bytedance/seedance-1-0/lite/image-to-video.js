@@ -38,7 +38,13 @@ function validate0(data, { instancePath = "" } = {}) {
       }
     }
     if (data.first_frame_image_url !== void 0) {
-      if (typeof data.first_frame_image_url !== "string") {
+      let data1 = data.first_frame_image_url;
+      if (typeof data1 === "string") {
+        if (func0(data1) < 1) {
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/first_frame_image_url", keyword: "minLength", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/first_frame_image_url", keyword: "minLength", params: { limit: 1 } });
+          errors++;
+        }
+      } else {
         vErrors === null ? vErrors = [{ instancePath: instancePath + "/first_frame_image_url", keyword: "type", params: { type: "string" } }] : vErrors.push({ instancePath: instancePath + "/first_frame_image_url", keyword: "type", params: { type: "string" } });
         errors++;
       }
@@ -483,13 +489,29 @@ export const knownProperties = [
   }
 ];
 
-/** The docs' example request body, or null. */
+/** The docs' example request body (a placeholder where it leaves a required input empty), or null. */
 export const example = {
-  "prompt": "",
-  "first_frame_image_url": ""
+  "prompt": "example prompt",
+  "first_frame_image_url": "https://example.com/image.png"
 };
 
-const definition = { modelId, validator, ruleTargets, knownProperties };
+/** Where the input takes media: an empty value there (`""`, `[]`) is sent with a warning. */
+const mediaInputs = [
+  {
+    "path": [
+      "first_frame_image_url"
+    ],
+    "media": null
+  },
+  {
+    "path": [
+      "last_frame_image_url"
+    ],
+    "media": null
+  }
+];
+
+const definition = { modelId, validator, ruleTargets, knownProperties, mediaInputs };
 
 /** Schema-only validation, synchronous. */
 export function validateSchema(input, options) {

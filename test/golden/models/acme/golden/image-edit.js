@@ -41,6 +41,10 @@ function validate0(data, { instancePath = "" } = {}) {
         for (let i0 = 0; i0 < len0; i0++) {
           let data1 = data0[i0];
           if (typeof data1 === "string") {
+            if (func0(data1) < 1) {
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "minLength", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "minLength", params: { limit: 1 } });
+              errors++;
+            }
             if (!formats0(data1)) {
               vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } });
               errors++;
@@ -343,7 +347,7 @@ export const knownProperties = [
   }
 ];
 
-/** The docs' example request body, or null. */
+/** The docs' example request body (a placeholder where it leaves a required input empty), or null. */
 export const example = {
   "image_urls": [
     "https://example.com/cat.png"
@@ -352,7 +356,18 @@ export const example = {
   "width×height": "2048×1152(16:9)"
 };
 
-const definition = { modelId, validator, ruleTargets, knownProperties };
+/** Where the input takes media: an empty value there (`""`, `[]`) is sent with a warning. */
+const mediaInputs = [
+  {
+    "path": [
+      "image_urls",
+      "*"
+    ],
+    "media": "image"
+  }
+];
+
+const definition = { modelId, validator, ruleTargets, knownProperties, mediaInputs };
 
 /** Schema-only validation, synchronous. */
 export function validateSchema(input, options) {

@@ -2,7 +2,7 @@
 import { createStandardSchema, estimateCostFor, validateModelInput, validateSchema as validateSchemaOf } from "../../../runtime/core.js";
 
 // The precompiled input validator: ajv's standalone code, compacted by the generator (generator/emit/validator-compact.ts).
-import { formats as __formats } from "../../../runtime/core.js";
+import { formats as __formats, ucs2length as __ucs2length } from "../../../runtime/core.js";
 const inlined0 = [
   "static",
   "pan",
@@ -14,6 +14,7 @@ const inlined1 = [
 ];
 const formats0 = __formats.image_uri;
 const formats2 = __formats.audio_uri;
+const func0 = __ucs2length;
 function validate0(data, { instancePath = "" } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -29,6 +30,10 @@ function validate0(data, { instancePath = "" } = {}) {
     if (data.first_frame !== void 0) {
       let data0 = data.first_frame;
       if (typeof data0 === "string") {
+        if (func0(data0) < 1) {
+          vErrors === null ? vErrors = [{ instancePath: instancePath + "/first_frame", keyword: "minLength", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/first_frame", keyword: "minLength", params: { limit: 1 } });
+          errors++;
+        }
         if (!formats0(data0)) {
           vErrors === null ? vErrors = [{ instancePath: instancePath + "/first_frame", keyword: "format", params: { format: "image_uri" } }] : vErrors.push({ instancePath: instancePath + "/first_frame", keyword: "format", params: { format: "image_uri" } });
           errors++;
@@ -154,6 +159,10 @@ function validate0(data, { instancePath = "" } = {}) {
             if (data10.image_url !== void 0) {
               let data12 = data10.image_url;
               if (typeof data12 === "string") {
+                if (func0(data12) < 1) {
+                  vErrors === null ? vErrors = [{ instancePath: instancePath + "/keyframes/" + i1 + "/image_url", keyword: "minLength", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/keyframes/" + i1 + "/image_url", keyword: "minLength", params: { limit: 1 } });
+                  errors++;
+                }
                 if (!formats0(data12)) {
                   vErrors === null ? vErrors = [{ instancePath: instancePath + "/keyframes/" + i1 + "/image_url", keyword: "format", params: { format: "image_uri" } }] : vErrors.push({ instancePath: instancePath + "/keyframes/" + i1 + "/image_url", keyword: "format", params: { format: "image_uri" } });
                   errors++;
@@ -450,10 +459,26 @@ export const knownProperties = [
   }
 ];
 
-/** The docs' example request body, or null. */
+/** The docs' example request body (a placeholder where it leaves a required input empty), or null. */
 export const example = null;
 
-const definition = { modelId, validator, ruleTargets, knownProperties };
+/** Where the input takes media: an empty value there (`""`, `[]`) is sent with a warning. */
+const mediaInputs = [
+  {
+    "path": [
+      "first_frame"
+    ],
+    "media": "image"
+  },
+  {
+    "path": [
+      "soundtrack"
+    ],
+    "media": "audio"
+  }
+];
+
+const definition = { modelId, validator, ruleTargets, knownProperties, mediaInputs };
 
 /** Schema-only validation, synchronous. */
 export function validateSchema(input, options) {

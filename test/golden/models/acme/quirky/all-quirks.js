@@ -27,10 +27,6 @@ function validate0(data, { instancePath = "" } = {}) {
       vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "image_urls" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "image_urls" } });
       errors++;
     }
-    if (data.ghost === void 0) {
-      vErrors === null ? vErrors = [{ instancePath, keyword: "required", params: { missingProperty: "ghost" } }] : vErrors.push({ instancePath, keyword: "required", params: { missingProperty: "ghost" } });
-      errors++;
-    }
     if (data.prompt !== void 0) {
       let data0 = data.prompt;
       if (typeof data0 === "string") {
@@ -58,6 +54,10 @@ function validate0(data, { instancePath = "" } = {}) {
         for (let i0 = 0; i0 < len0; i0++) {
           let data2 = data1[i0];
           if (typeof data2 === "string") {
+            if (func0(data2) < 1) {
+              vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "minLength", params: { limit: 1 } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "minLength", params: { limit: 1 } });
+              errors++;
+            }
             if (!formats0(data2)) {
               vErrors === null ? vErrors = [{ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } }] : vErrors.push({ instancePath: instancePath + "/image_urls/" + i0, keyword: "format", params: { format: "image_uri" } });
               errors++;
@@ -251,12 +251,12 @@ export const inputSchema = {
         20,
         30
       ]
-    }
+    },
+    "ghost": {}
   },
   "required": [
     "prompt",
-    "image_urls",
-    "ghost"
+    "image_urls"
   ]
 };
 
@@ -392,7 +392,7 @@ export const knownProperties = [
   }
 ];
 
-/** The docs' example request body, or null. */
+/** The docs' example request body (a placeholder where it leaves a required input empty), or null. */
 export const example = {
   "prompt": "a cat",
   "image_urls": [
@@ -401,7 +401,24 @@ export const example = {
   "ghost": "boo"
 };
 
-const definition = { modelId, validator, ruleTargets, knownProperties };
+/** Where the input takes media: an empty value there (`""`, `[]`) is sent with a warning. */
+const mediaInputs = [
+  {
+    "path": [
+      "image_urls",
+      "*"
+    ],
+    "media": "image"
+  },
+  {
+    "path": [
+      "mask_video"
+    ],
+    "media": "video"
+  }
+];
+
+const definition = { modelId, validator, ruleTargets, knownProperties, mediaInputs };
 
 /** Schema-only validation, synchronous. */
 export function validateSchema(input, options) {
