@@ -10,7 +10,9 @@ import { mediaInputs } from "../../generator/emit/media-paths.js";
 import { normalizeInputSchema } from "../../generator/normalize/normalize.js";
 import { validateModelInput, validateSchema, type ModelDefinition } from "../../generator/runtime/validate.js";
 import * as seedance from "../../generated/models/bytedance/seedance-1-0/lite/image-to-video.js";
-import { importCompiledValidator, tempDir } from "../helpers.js";
+import { startEmulator } from "../../generator/mock/emulator.js";
+import { createClient, ValidationError } from "../../generated/index.js";
+import { SCHEMAS, importCompiledValidator, tempDir } from "../helpers.js";
 
 const tmp = tempDir("rcg-empty-media-");
 afterAll(tmp.cleanup);
@@ -116,5 +118,35 @@ describe("empty media values", () => {
     );
     expect(ok.valid).toBe(true);
     expect(brief(ok.issues)).toEqual([["/last_frame_image_url", "warning", "emptyMedia"]]);
+  });
+
+  it('the client sends "" at an optional media input with a warning; the emulator takes it, and refuses it where required', async () => {
+    const token = "rc-test-token-empty";
+    const e = await startEmulator({ schemasDir: SCHEMAS, queueMs: 50, runMs: 50, token });
+    try {
+      const warnings: string[][] = [];
+      const client = createClient({
+        token,
+        baseUrl: e.baseUrl,
+        validate: { probe: false },
+        onValidationWarnings: (issues) => warnings.push(issues.map((i) => `${i.path} ${i.keyword}`)),
+      });
+      const id = "bytedance/seedance-1-0/lite/image-to-video" as const;
+      const frame = "https://example.com/f.png";
+      const job = await client.submit(id, { prompt: "a cat", first_frame_image_url: frame, last_frame_image_url: "" });
+      expect(warnings).toEqual([["/last_frame_image_url emptyMedia"]]);
+      expect(e.job(job.requestId)?.input).toEqual({
+        prompt: "a cat",
+        first_frame_image_url: frame,
+        last_frame_image_url: "",
+      });
+      // The emulator's own check, with the client's validation off: "" where a value is required is a 400.
+      const unchecked = createClient({ token, baseUrl: e.baseUrl, validate: false });
+      const refused = await unchecked.submit(id, { prompt: "a cat", first_frame_image_url: "" }).catch((x) => x);
+      expect(refused).toBeInstanceOf(ValidationError);
+      expect(refused).toMatchObject({ status: 400 });
+    } finally {
+      await e.close();
+    }
   });
 });
