@@ -128,9 +128,11 @@ interface Meta {
   loadBefore: string;
   loadAfter: string;
   date: string;
+  /** Sections measured again after the run, alone (their rows replace the run's): which, when, how. */
+  sectionRuns?: { sections: string[]; date: string; runs: number; load: string }[];
 }
 
-function render({ rows, runs: RUNS, minutes, machine, libs, loadBefore, loadAfter, date }: Meta): string {
+function render({ rows, runs: RUNS, minutes, machine, libs, loadBefore, loadAfter, date, sectionRuns }: Meta): string {
   const text = `${table(rows)}\n`;
   return `# Benchmark results
 
@@ -143,7 +145,7 @@ in the same run on the same machine). Written from the run whose table is below.
   read the ratios (both sides of each were measured interleaved, under the same load).
 - Libraries: ${libs}
 - Date: ${date} UTC; the run took ${fmt(minutes, 0)} minutes.
-
+${(sectionRuns ?? []).map((r) => `- The ${r.sections.join(" and ")} rows are from a run of those sections alone, on the same machine: ${r.date} UTC, ${r.runs} runs, load ${r.load}.\n`).join("")}
 ${text}
 How each figure is taken:
 - **generate** — whole processes from spawn to exit (\`node dist/generator/cli.js generate\`; Node's
