@@ -32,6 +32,12 @@ export interface HttpRequest {
     /** Called with the headers of the answer that is returned (e.g. to read a Retry-After on a 200). */
     onHeaders?: (headers: Headers) => void;
 }
+/**
+ * A body's bytes, reading at most `limit` of them with a running count: undefined when it is longer
+ * (by its declared length or as it streams), and then the rest is never read (the stream is cancelled).
+ * The one bounded reader of the client's answers and the proxy's request bodies and answers.
+ */
+export declare function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number, declared?: number): Promise<Uint8Array<ArrayBuffer> | undefined>;
 export declare function sendOnce(http: HttpOptions, req: HttpRequest): Promise<unknown>;
 /** Sends with the retry policy. */
 export declare function send(http: HttpOptions, req: HttpRequest): Promise<unknown>;

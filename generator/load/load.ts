@@ -11,6 +11,7 @@ import type { NoteCode } from "../shared/notes.js";
 import { walkFiles } from "../shared/walk-files.js";
 import { JsonLoadError, decodeUtf8, parseJson, type Position } from "./load-json.js";
 import { readPricingFields, type PricingFields } from "./pricing-fields.js";
+import { MODEL_ID_PATTERN } from "../runtime/model-id.js";
 
 export interface SchemaFile {
   /** Path as given/found, for messages. */
@@ -42,8 +43,8 @@ export const ENVELOPE_KEYS = [
   "pricing_note",
 ] as const;
 
-/** Model ids are path-like: segments of letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
-export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+// One pattern for the generator and the runtime (the proxy checks ids with it).
+export { MODEL_ID_PATTERN };
 
 /** What the schemas folder holds for generation: `.json` files and the folders they are in; no dot entries, no links followed. */
 export const isSchemaEntry = (e: Dirent) =>

@@ -93,29 +93,28 @@ function redirectError(
 }
 
 /**
- * The answer's body as text, reading at most `limit` bytes: a longer one (declared or streamed) is
- * an error naming the limit, and the rest is never read (the connection is cancelled).
+ * A body's bytes, reading at most `limit` of them with a running count: undefined when it is longer
+ * (by its declared length or as it streams), and then the rest is never read (the stream is cancelled).
+ * The one bounded reader of the client's answers and the proxy's request bodies and answers.
  */
-async function readCapped(response: Response, limit: number, where: string, requestId?: string): Promise<string> {
-  const tooLarge = (declared?: number) =>
-    new RunComfyError(
-      `the answer to ${where} (HTTP ${response.status}) is larger than the client's ${limit}-byte limit (maxResponseBytes)${declared === undefined ? "" : `: it declares ${declared} bytes`}; the rest was not read${requestId ? ` [request ${requestId}]` : ""}`,
-      { requestId, status: response.status },
-    );
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (declared > limit) {
-    void response.body?.cancel().catch(() => undefined);
-    throw tooLarge(declared);
+export async function readAtMost(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+  declared?: number,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  if (declared !== undefined && declared > limit) {
+    void body?.cancel().catch(() => undefined);
+    return undefined;
   }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (let part = await reader.read(); !part.done; part = await reader.read()) {
     size += part.value.byteLength;
     if (size > limit) {
       void reader.cancel().catch(() => undefined);
-      throw tooLarge();
+      return undefined;
     }
     chunks.push(part.value);
   }
@@ -125,6 +124,21 @@ async function readCapped(response: Response, limit: number, where: string, requ
     bytes.set(c, at);
     at += c.byteLength;
   }
+  return bytes;
+}
+
+/**
+ * The answer's body as text, reading at most `limit` bytes: a longer one (declared or streamed) is
+ * an error naming the limit, and the rest is never read (the connection is cancelled).
+ */
+async function readCapped(response: Response, limit: number, where: string, requestId?: string): Promise<string> {
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  const bytes = await readAtMost(response.body, limit, Number.isNaN(declared) ? undefined : declared);
+  if (bytes === undefined)
+    throw new RunComfyError(
+      `the answer to ${where} (HTTP ${response.status}) is larger than the client's ${limit}-byte limit (maxResponseBytes)${declared > limit ? `: it declares ${declared} bytes` : ""}; the rest was not read${requestId ? ` [request ${requestId}]` : ""}`,
+      { requestId, status: response.status },
+    );
   return new TextDecoder().decode(bytes);
 }
 

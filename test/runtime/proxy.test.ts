@@ -2,8 +2,9 @@
  * The server-side proxy handler through a real HTTP server on 127.0.0.1 (a Node adapter around the
  * `(Request) => Promise<Response>` handler), in front of the emulator; the client points at it.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../generator/mock/emulator.js";
 import { createClient, createProxyHandler, type ProxyOptions } from "../../generated/index.js";
@@ -13,25 +14,71 @@ const TOKEN = "rc-proxy-secret-token-5150";
 let emulator: Emulator;
 const servers: Server[] = [];
 
-/** Serves a fetch-style handler over node:http, as a Node app or a framework adapter would. */
+/** Bytes the handler pulled from each request body, by URL (the adapter counts what it hands over). */
+const pulledBytes = new Map<string, number>();
+
+/**
+ * Serves a fetch-style handler over node:http, as a Node framework adapter does: the body streams to
+ * the handler as it arrives (pulled on demand), and a rejected handler promise is not caught (a bare
+ * adapter's process would see an unhandled rejection).
+ */
 async function serve(handler: (r: Request) => Promise<Response>): Promise<string> {
   const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const source = (Readable.toWeb(req) as ReadableStream<Uint8Array>).getReader();
+    let cancelled = false;
+    pulledBytes.set(req.url!, 0);
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const part = await source.read();
+          if (part.done) return controller.close();
+          pulledBytes.set(req.url!, pulledBytes.get(req.url!)! + part.value.byteLength);
+          controller.enqueue(part.value);
+        },
+        cancel() {
+          cancelled = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
     const request = new Request(`http://${req.headers.host}${req.url}`, {
       method: req.method,
       headers,
-      body: req.method === "GET" || req.method === "HEAD" ? undefined : Buffer.concat(chunks),
-    });
+      body: hasBody ? body : undefined,
+      duplex: "half",
+    } as RequestInit);
     const response = await handler(request);
     res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
+    // A body the handler stopped reading is not drained: the connection goes once the answer is out.
+    res.end(Buffer.from(await response.arrayBuffer()), () => cancelled && req.destroy());
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A JSON answer's fields the tests read. */
+type AnswerBody = { error_code?: string | number; error_message?: string };
+
+/** A raw request (the path exactly as written, no URL normalising), answered status and JSON body. */
+function rawRequest(
+  origin: string,
+  method: string,
+  path: string,
+  body = "",
+): Promise<{ status: number; body: AnswerBody }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${origin}${path}`, { method, path }, (res) => {
+      let text = "";
+      res.on("data", (d: Buffer) => (text += d.toString()));
+      res.on("end", () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : undefined }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 let proxyOrigin: string;
@@ -127,5 +174,268 @@ describe("the proxy handler", () => {
     expect([r.status, (await r.json()).error_code]).toEqual([502, "proxy_upstream_unreachable"]);
     const unconfigured = await serve(createProxyHandler({ token: "", targetUrl: emulator.baseUrl }));
     expect((await fetch(`${unconfigured}/requests/abc/status`)).status).toBe(500);
+  });
+});
+
+describe("the proxy handler facing the internet", () => {
+  it("reads a chunked body with a running count: 413 at the limit while the upload goes on, the rest unread", async () => {
+    const limit = 1024 * 1024;
+    const origin = await serve(createProxyHandler({ token: TOKEN, targetUrl: emulator.baseUrl, maxBodyBytes: limit }));
+    const path = "/models/bytedance/dreamina-4-0/edit?chunked";
+    const answer = await new Promise<{ status: number; body: AnswerBody }>((resolve, reject) => {
+      const req = httpRequest(`${origin}${path}`, { method: "POST", headers: { "transfer-encoding": "chunked" } });
+      let answered = false;
+      req.on("response", (res) => {
+        answered = true;
+        let text = "";
+        res.on("data", (d: Buffer) => (text += d.toString()));
+        res.on("end", () => {
+          resolve({ status: res.statusCode!, body: JSON.parse(text) });
+          req.destroy();
+        });
+      });
+      req.on("error", (e) => (answered ? undefined : reject(e)));
+      // Far more than the limit, sent as the socket takes it; the answer stops it.
+      const chunk = Buffer.alloc(16 * 1024, 0x61);
+      let sent = 0;
+      const write = () => {
+        while (!answered && sent < 64 * limit) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once("drain", write);
+        }
+        if (!answered) req.end();
+      };
+      write();
+    });
+    expect([answer.status, answer.body.error_code]).toEqual([413, "proxy_body_too_large"]);
+    // At most one network read past the limit was taken from the stream.
+    expect(pulledBytes.get(path)).toBeLessThanOrEqual(limit + 64 * 1024);
+  });
+
+  it("answers 400 to a Content-Length that is not a number of bytes (runtimes that pass it through)", async () => {
+    // Node's own parser refuses such a header before a handler runs; Deno, Bun and Workers hand it on.
+    const handler = createProxyHandler({ token: TOKEN, targetUrl: emulator.baseUrl });
+    for (const length of ["12abc", "1e3", "-1", "0x10"]) {
+      const r = await handler(
+        new Request("http://app.test/models/bytedance/dreamina-4-0/edit", {
+          method: "POST",
+          headers: { "content-length": length },
+          body: "{}",
+        }),
+      );
+      expect([r.status, (await r.json()).error_code]).toEqual([400, "proxy_bad_request"]);
+    }
+  });
+
+  it("forwards the model path built from the checked id; refuses encoded slashes, dot segments and non-ids", async () => {
+    const forwarded: string[] = [];
+    const allowed: string[] = [];
+    const origin = await serve(
+      createProxyHandler({
+        token: TOKEN,
+        targetUrl: emulator.baseUrl,
+        allowModel: (id) => (allowed.push(id), id.startsWith("bytedance/")),
+        fetch: (input, init) => (forwarded.push(String(input)), fetch(input, init)),
+      }),
+    );
+    for (const path of [
+      "/models/bytedance%2F..%2F..%2Fevil%2Fexpensive",
+      "/models/bytedance/%2e%2e%2fevil",
+      "/models/bytedance/a%5Cb",
+      "/models/bytedance/a%20b",
+      "/models/bytedance/%",
+      "/models/bytedance/%E0%A4%A",
+      "/requests/abc%2F..%2F..%2Fmodels%2Fx%2Fy/cancel",
+    ]) {
+      const r = await rawRequest(origin, "POST", path, "{}");
+      expect([path, r.status]).toEqual([path, 400]);
+      expect(r.body.error_code).toMatch(/^proxy_bad_(request|model_id)$/);
+    }
+    expect(forwarded).toEqual([]);
+    // An encoded letter is decoded, checked by allowModel and sent as the id it spells.
+    const ok = await rawRequest(
+      origin,
+      "POST",
+      "/models/bytedance/dreamin%61-4-0/edit",
+      JSON.stringify({ prompt: "p" }),
+    );
+    expect(allowed.at(-1)).toBe("bytedance/dreamina-4-0/edit");
+    expect(forwarded).toEqual([`${emulator.baseUrl}/models/bytedance/dreamina-4-0/edit`]);
+    expect(ok.status).not.toBe(404);
+  });
+
+  it("never rejects: a malformed path through a bare Node adapter gets a 400, a throwing hook a 500", async () => {
+    const origin = await serve(createProxyHandler({ token: TOKEN, targetUrl: emulator.baseUrl }));
+    const r = await rawRequest(origin, "POST", "/models/%", "{}");
+    expect([r.status, r.body.error_code]).toEqual([400, "proxy_bad_request"]);
+    const errors: unknown[] = [];
+    const throwing = await serve(
+      createProxyHandler({
+        token: TOKEN,
+        targetUrl: emulator.baseUrl,
+        authorize: () => {
+          throw new Error("database password hunter2 in this message");
+        },
+        onError: (e) => errors.push(e),
+      }),
+    );
+    const t = await fetch(`${throwing}/requests/abc/status`);
+    const body = await t.json();
+    expect([t.status, body.error_code]).toEqual([500, "proxy_internal_error"]);
+    expect(JSON.stringify(body)).not.toContain("hunter2");
+    expect((errors[0] as Error).message).toContain("hunter2");
+  });
+});
+
+describe("who may use the proxy", () => {
+  it("authorize denies with false (403) or its own Response, before anything is read or forwarded", async () => {
+    const forwarded: string[] = [];
+    const routes: unknown[] = [];
+    const origin = await serve(
+      createProxyHandler({
+        token: TOKEN,
+        targetUrl: emulator.baseUrl,
+        fetch: (input, init) => (forwarded.push(String(input)), fetch(input, init)),
+        authorize: (request, route) => {
+          routes.push(route);
+          const key = request.headers.get("x-app-key");
+          if (key === null) return new Response("sign in first", { status: 401 });
+          return key === "good";
+        },
+      }),
+    );
+    const anonymous = await fetch(`${origin}/api/models/bytedance/dreamina-4-0/edit`, { method: "POST", body: "{}" });
+    expect([anonymous.status, await anonymous.text()]).toEqual([401, "sign in first"]);
+    const wrong = await fetch(`${origin}/api/requests/abc/result`, { headers: { "x-app-key": "bad" } });
+    expect([wrong.status, (await wrong.json()).error_code]).toEqual([403, "proxy_not_authorized"]);
+    expect(forwarded).toEqual([]);
+    expect(routes).toEqual([
+      { kind: "submit", path: "/models/bytedance/dreamina-4-0/edit", modelId: "bytedance/dreamina-4-0/edit" },
+      { kind: "result", path: "/requests/abc/result", requestId: "abc" },
+    ]);
+    const good = await fetch(`${origin}/api/requests/abc/status`, { headers: { "x-app-key": "good" } });
+    expect(good.status).toBe(404); // forwarded: the emulator knows no job "abc"
+    expect(forwarded).toEqual([`${emulator.baseUrl}/requests/abc/status`]);
+  });
+
+  it("the README's session example: each user sees and cancels only the jobs they submitted", async () => {
+    // As in the README: the session is a cookie; jobs are tied to it when submitted.
+    const jobsBySession = new Map<string, Set<string>>([
+      ["alice", new Set()],
+      ["bob", new Set()],
+    ]);
+    const sessionOf = (request: Request) => /(?:^|;\s*)session=([^;]+)/.exec(request.headers.get("cookie") ?? "")?.[1];
+    const origin = await serve(
+      createProxyHandler({
+        token: TOKEN,
+        targetUrl: emulator.baseUrl,
+        authorize: (request, route) => {
+          const jobs = jobsBySession.get(sessionOf(request) ?? "");
+          if (!jobs) return new Response(JSON.stringify({ error: "sign in" }), { status: 401 });
+          return route.requestId === undefined || jobs.has(route.requestId);
+        },
+        onSubmitted: (requestId, request) => void jobsBySession.get(sessionOf(request)!)!.add(requestId),
+      }),
+    );
+    const as = (who: string) => ({ headers: { cookie: `session=${who}`, "content-type": "application/json" } });
+    const submitted = await fetch(`${origin}/api/runcomfy/models/bytedance/dreamina-3-0/pro/text-to-video`, {
+      method: "POST",
+      body: JSON.stringify({ prompt: "alice's teapot" }),
+      ...as("alice"),
+    });
+    const { request_id } = await submitted.json();
+    expect([...jobsBySession.get("alice")!]).toEqual([request_id]);
+    expect((await fetch(`${origin}/api/runcomfy/requests/${request_id}/status`, as("alice"))).status).toBe(200);
+    const peek = await fetch(`${origin}/api/runcomfy/requests/${request_id}/result`, as("bob"));
+    expect([peek.status, (await peek.json()).error_code]).toEqual([403, "proxy_not_authorized"]);
+    const cancel = await fetch(`${origin}/api/runcomfy/requests/${request_id}/cancel`, {
+      method: "POST",
+      ...as("bob"),
+    });
+    expect(cancel.status).toBe(403);
+    expect((await fetch(`${origin}/api/runcomfy/requests/${request_id}/status`)).status).toBe(401);
+    expect(emulator.job(request_id)?.status).not.toBe("cancelled");
+  });
+
+  it("refuses what a browser marks cross-site (a text/plain form POST from another page) unless allowed", async () => {
+    const crossSite = {
+      method: "POST",
+      headers: { "sec-fetch-site": "cross-site", "content-type": "text/plain" },
+      body: "{}",
+    };
+    const strict = await serve(createProxyHandler({ token: TOKEN, targetUrl: emulator.baseUrl }));
+    const r = await fetch(`${strict}/models/bytedance/dreamina-4-0/edit`, crossSite);
+    expect([r.status, (await r.json()).error_code]).toEqual([403, "proxy_cross_site"]);
+    const open = await serve(createProxyHandler({ token: TOKEN, targetUrl: emulator.baseUrl, allowCrossSite: true }));
+    expect((await fetch(`${open}/requests/abc/cancel`, crossSite)).status).toBe(404);
+  });
+});
+
+describe("RunComfy's answers as the proxy passes them on", () => {
+  let upstream: string;
+  beforeAll(async () => {
+    const hostile = createServer((req, res) => {
+      if (req.url === "/v1/requests/html/status") {
+        res.writeHead(200, { "content-type": "text/html" });
+        return void res.end(`<script>alert(document.cookie)</script> ${TOKEN}`);
+      }
+      if (req.url === "/v1/requests/endless/status") {
+        // Far past any cap (finite, so code that reads it whole ends rather than exhausting memory).
+        res.writeHead(200, { "content-type": "application/json" });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        let left = 512;
+        const write = () => {
+          while (left-- > 0) if (!res.write(chunk)) return void res.once("drain", write);
+          res.end("{}");
+        };
+        res.on("close", () => (left = 0));
+        return write();
+      }
+      if (req.url === "/v1/requests/empty/cancel") {
+        res.writeHead(204);
+        return void res.end();
+      }
+      res.writeHead(503, { "content-type": "text/plain" });
+      res.end("upstream down");
+    });
+    servers.push(hostile);
+    await new Promise<void>((resolve) => hostile.listen(0, "127.0.0.1", resolve));
+    upstream = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}/v1`;
+  });
+
+  const proxy = (options: ProxyOptions = {}) =>
+    serve(createProxyHandler({ token: TOKEN, targetUrl: upstream, ...options }));
+
+  it("sends JSON with nosniff, never RunComfy's content type: an HTML answer becomes a JSON error", async () => {
+    const origin = await proxy();
+    const r = await fetch(`${origin}/requests/html/status`);
+    expect(r.status).toBe(502);
+    expect(r.headers.get("content-type")).toBe("application/json");
+    expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+    const body = await r.json();
+    expect(body.error_code).toBe("proxy_upstream_not_json");
+    expect(body.error_message).toContain("text/html");
+    expect(body.error_message).not.toContain(TOKEN);
+    // An error status stays (the client retries a 503), its text now inside JSON.
+    const down = await fetch(`${origin}/requests/other/status`);
+    expect([down.status, down.headers.get("content-type"), (await down.json()).error_message]).toEqual([
+      503,
+      "application/json",
+      expect.stringContaining("upstream down"),
+    ]);
+    // The proxy's own refusals carry it too.
+    expect((await fetch(`${origin}/nowhere`)).headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("reads RunComfy's answer under the response cap: a longer one is a 502, the rest unread", async () => {
+    const origin = await proxy({ maxResponseBytes: 1024 * 1024 });
+    const r = await fetch(`${origin}/requests/endless/status`);
+    expect([r.status, (await r.json()).error_code]).toEqual([502, "proxy_upstream_too_large"]);
+  });
+
+  it("passes an empty-body status (204) on without a body instead of failing", async () => {
+    const origin = await proxy();
+    const r = await fetch(`${origin}/requests/empty/cancel`, { method: "POST" });
+    expect([r.status, await r.text(), r.headers.get("x-content-type-options")]).toEqual([204, "", "nosniff"]);
   });
 });
