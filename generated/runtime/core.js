@@ -282,6 +282,28 @@ var JobFailedError = class extends RunComfyError {
 // runtime:/runtime/redact.js
 var REDACTED = "[redacted]";
 var IDENTITY = { text: (t) => t, value: (v) => v };
+var PROTOCOL_KEYS = /* @__PURE__ */ new Set([
+  "request_id",
+  "status",
+  "status_url",
+  "result_url",
+  "cancel_url",
+  "queue_position",
+  "output",
+  "created_at",
+  "finished_at",
+  "outcome",
+  "cost",
+  "error_code",
+  "code",
+  "error_message",
+  "message",
+  "error",
+  "detail",
+  "msg",
+  "loc",
+  "type"
+]);
 var MIN_BASE64_CORE = 4;
 function base64(bytes, urlSafe) {
   let binary = "";
@@ -329,7 +351,7 @@ function createRedactor(token) {
     if (v && typeof v === "object") {
       const out = {};
       for (const [k, inner] of Object.entries(v)) {
-        const key = text(k);
+        const key = PROTOCOL_KEYS.has(k) ? k : text(k);
         Object.defineProperty(out, key, { value: value2(inner), enumerable: true, writable: true, configurable: true });
       }
       return out;
@@ -1515,35 +1537,32 @@ function processEnv() {
   return globalThis.process?.env ?? {};
 }
 var isNode2 = () => typeof globalThis.process?.versions?.node === "string";
-var value = (env2, name) => env2[name]?.trim() || void 0;
-function tokenFilePath(env2) {
-  const dir = value(env2, "RUNCOMFY_CONFIG_DIR") ?? (value(env2, "XDG_CONFIG_HOME") && `${value(env2, "XDG_CONFIG_HOME")}/runcomfy`) ?? ((value(env2, "HOME") ?? value(env2, "USERPROFILE")) && `${value(env2, "HOME") ?? value(env2, "USERPROFILE")}/.config/runcomfy`);
+var value = (env, name) => env[name]?.trim() || void 0;
+function tokenFilePath(env) {
+  const dir = value(env, "RUNCOMFY_CONFIG_DIR") ?? (value(env, "XDG_CONFIG_HOME") && `${value(env, "XDG_CONFIG_HOME")}/runcomfy`) ?? ((value(env, "HOME") ?? value(env, "USERPROFILE")) && `${value(env, "HOME") ?? value(env, "USERPROFILE")}/.config/runcomfy`);
   return dir && `${dir}/token.json`;
 }
-async function resolveToken(explicit, env2 = processEnv()) {
+var MIN_TOKEN_LENGTH = 8;
+var MAX_TOKEN_FILE_BYTES = 64 * 1024;
+function checkedToken(token, source) {
+  if (token.length < MIN_TOKEN_LENGTH)
+    throw new AuthenticationError(`the RunComfy API token from ${source} is ${token.length} character${token.length === 1 ? "" : "s"} long, shorter than ${MIN_TOKEN_LENGTH}: RunComfy's tokens are longer; copy the whole token from your RunComfy profile page`);
+  return { token, source };
+}
+async function resolveToken(explicit, env = processEnv()) {
   if (explicit)
-    return { token: explicit, source: "the token option" };
+    return checkedToken(explicit, "the token option");
   for (const name of ["RUNCOMFY_API_TOKEN", "RUNCOMFY_TOKEN"]) {
-    const token2 = value(env2, name);
+    const token2 = value(env, name);
     if (token2)
-      return { token: token2, source: name };
+      return checkedToken(token2, name);
   }
-  const file = isNode2() ? tokenFilePath(env2) : void 0;
+  const file = isNode2() ? tokenFilePath(env) : void 0;
   if (!file)
     return {};
-  const specifier = "node:fs/promises";
-  const fs = await import(
-    /* @vite-ignore */
-    specifier
-  );
-  let text;
-  try {
-    text = await fs.readFile(file, "utf8");
-  } catch (e) {
-    if (e.code === "ENOENT" || e.code === "ENOTDIR")
-      return {};
-    throw new AuthenticationError(`cannot read the RunComfy CLI's token file ${file} (${e.code ?? "unreadable"})`);
-  }
+  const text = await readTokenFile(file);
+  if (text === void 0)
+    return {};
   let token;
   try {
     token = JSON.parse(text)?.access_token;
@@ -1552,10 +1571,63 @@ async function resolveToken(explicit, env2 = processEnv()) {
   }
   if (typeof token !== "string" || !token.trim())
     throw new AuthenticationError(`the RunComfy CLI's token file ${file} has no access_token; run \`runcomfy login\` again or set RUNCOMFY_API_TOKEN`);
-  return { token: token.trim(), source: file };
+  return checkedToken(token.trim(), file);
 }
-function resolveBaseUrl(explicit, env2 = processEnv()) {
-  return (explicit || value(env2, "RUNCOMFY_BASE_URL") || value(env2, "RUNCOMFY_MODEL_API_BASE") || DEFAULT_BASE_URL).replace(/\/+$/, "");
+async function readTokenFile(file) {
+  const specifier = "node:fs/promises";
+  const fs = await import(
+    /* @vite-ignore */
+    specifier
+  );
+  const unreadable = (why) => new AuthenticationError(`cannot read the RunComfy CLI's token file ${file} (${why}); run \`runcomfy login\` again or set RUNCOMFY_API_TOKEN`);
+  let handle;
+  try {
+    handle = await fs.open(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = e.code;
+    if (code === "ENOENT" || code === "ENOTDIR")
+      return void 0;
+    throw unreadable(code ?? "unreadable");
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile())
+      throw unreadable("not a regular file");
+    if (stat.size > MAX_TOKEN_FILE_BYTES)
+      throw unreadable(`larger than ${MAX_TOKEN_FILE_BYTES} bytes`);
+    const buffer = new Uint8Array(MAX_TOKEN_FILE_BYTES + 1);
+    let size = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, size, buffer.length - size, null);
+      if (bytesRead === 0)
+        break;
+      size += bytesRead;
+      if (size > MAX_TOKEN_FILE_BYTES)
+        throw unreadable(`larger than ${MAX_TOKEN_FILE_BYTES} bytes`);
+    }
+    return new TextDecoder().decode(buffer.subarray(0, size));
+  } catch (e) {
+    if (e instanceof AuthenticationError)
+      throw e;
+    throw unreadable(e.code ?? "unreadable");
+  } finally {
+    await handle.close().catch(() => void 0);
+  }
+}
+function checkApiUrl(url, source) {
+  let parsed;
+  try {
+    parsed = new URL(url, "http://relative.invalid");
+  } catch {
+    throw new RunComfyError(`the API URL from ${source} is not a URL`);
+  }
+  if (parsed.username || parsed.password)
+    throw new RunComfyError(`the API URL from ${source} has a user name or password in it (scheme://user:password@host); remove them: the API token goes in RUNCOMFY_API_TOKEN, never in the URL`);
+  return url;
+}
+function resolveBaseUrl(explicit, env = processEnv(), explicitSource = "the baseUrl option") {
+  const [url, source] = explicit ? [explicit, explicitSource] : value(env, "RUNCOMFY_BASE_URL") ? [value(env, "RUNCOMFY_BASE_URL"), "RUNCOMFY_BASE_URL"] : value(env, "RUNCOMFY_MODEL_API_BASE") ? [value(env, "RUNCOMFY_MODEL_API_BASE"), "RUNCOMFY_MODEL_API_BASE"] : [DEFAULT_BASE_URL, "the default"];
+  return checkApiUrl(url, source).replace(/\/+$/, "");
 }
 
 // runtime:/runtime/client.js
@@ -1579,7 +1651,7 @@ function httpSettings(options, baseUrl) {
 }
 function createRuntimeClient(options) {
   const behindProxy = options.proxyUrl !== void 0;
-  const baseUrl = behindProxy ? resolveProxyUrl(options.proxyUrl).replace(/\/+$/, "") : resolveBaseUrl(options.baseUrl);
+  const baseUrl = behindProxy ? resolveProxyUrl(checkApiUrl(options.proxyUrl, "the proxyUrl option")).replace(/\/+$/, "") : resolveBaseUrl(options.baseUrl);
   const settings = httpSettings(options, baseUrl);
   let ready;
   const connection = () => ready ??= (behindProxy ? Promise.resolve({ token: void 0 }) : resolveToken(options.token)).then(({ token }) => ({ ...settings, token }));
@@ -2545,10 +2617,6 @@ var HEADERS = {
   "x-content-type-options": "nosniff"
 };
 var json = (status2, body) => new Response(JSON.stringify(body), { status: status2, headers: HEADERS });
-function env(name) {
-  const proc = globalThis.process;
-  return proc?.env?.[name] || void 0;
-}
 var malformed = (message) => new Refusal(400, "proxy_bad_request", message);
 function decodeSegment(raw) {
   let segment;
@@ -2596,8 +2664,18 @@ async function readBody(request, limit) {
   return bytes.byteLength ? bytes : void 0;
 }
 function createProxyHandler(options = {}) {
-  const token = options.token ?? env("RUNCOMFY_API_TOKEN");
-  const target = (options.targetUrl ?? env("RUNCOMFY_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const token = options.token ?? (processEnv().RUNCOMFY_API_TOKEN || void 0);
+  let configError;
+  let target = DEFAULT_BASE_URL;
+  try {
+    target = resolveBaseUrl(options.targetUrl, processEnv(), "the targetUrl option");
+  } catch (e) {
+    configError = e.message;
+  }
+  if (!token)
+    configError = "the proxy has no RunComfy API token (set RUNCOMFY_API_TOKEN on the server)";
+  else if (token.length < MIN_TOKEN_LENGTH)
+    configError = `the proxy's RunComfy API token is shorter than ${MIN_TOKEN_LENGTH} characters: copy the whole token`;
   const maxBody = options.maxBodyBytes ?? DATA_URI_MAX_BYTES;
   const maxAnswer = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const doFetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
@@ -2650,8 +2728,8 @@ function createProxyHandler(options = {}) {
     return new Response(JSON.stringify(body), { status: upstream.status, headers: HEADERS });
   }
   async function handle(request) {
-    if (!token)
-      throw new Refusal(500, "proxy_not_configured", "the proxy has no RunComfy API token (set RUNCOMFY_API_TOKEN on the server)");
+    if (configError)
+      throw new Refusal(500, "proxy_not_configured", configError);
     let url;
     try {
       url = new URL(request.url);
@@ -3058,11 +3136,13 @@ export {
   JobPoller,
   LocalMediaError,
   MAX_SERVER_TEXT,
+  MAX_TOKEN_FILE_BYTES,
   MEDIA_NOUN,
   MEDIA_TYPES_BY_EXTENSION,
   METRICS,
   METRIC_ALIASES,
   METRIC_NAMES,
+  MIN_TOKEN_LENGTH,
   MODEL_ID_PATTERN,
   NetworkError,
   NotFoundError,
@@ -3086,6 +3166,7 @@ export {
   bytesReader,
   bytesToDataUri,
   cancel,
+  checkApiUrl,
   checkHostLiteral,
   checkLocalMedia,
   childSchema,

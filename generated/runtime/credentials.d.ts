@@ -5,9 +5,23 @@ export type Env = Record<string, string | undefined>;
 export declare function processEnv(): Env;
 /** The official CLI's token file for this environment, or undefined when no home or config folder is named. */
 export declare function tokenFilePath(env: Env): string | undefined;
+/**
+ * Shortest token accepted. RunComfy's tokens are far longer; a shorter one is a copying mistake, and it
+ * could not be redacted from answers without rewriting the protocol's own words (`t` is in `request_id`).
+ */
+export declare const MIN_TOKEN_LENGTH = 8;
+/** Largest token file read: the official CLI writes one small JSON object. */
+export declare const MAX_TOKEN_FILE_BYTES: number;
 /** The token and where it came from (for messages: the source, never the value). */
 export declare function resolveToken(explicit: string | undefined, env?: Env): Promise<{
     token?: string;
     source?: string;
 }>;
-export declare function resolveBaseUrl(explicit: string | undefined, env?: Env): string;
+/**
+ * A base URL (or proxy URL) checked: one with a user name or password in it is refused, since it
+ * would send those credentials along and put them in every message that names the URL. The URL
+ * itself is never quoted in the error; `source` says where it came from.
+ */
+export declare function checkApiUrl(url: string, source: string): string;
+/** The base URL and, for messages, where it came from (`explicitSource` names the explicit one: an option, a flag). */
+export declare function resolveBaseUrl(explicit: string | undefined, env?: Env, explicitSource?: string): string;

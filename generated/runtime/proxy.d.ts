@@ -12,7 +12,7 @@ export interface ProxyRoute {
 export interface ProxyOptions {
     /** API token added to every forwarded request. Default: RUNCOMFY_API_TOKEN. */
     token?: string;
-    /** The Model API. Default: RUNCOMFY_BASE_URL, else https://model-api.runcomfy.net/v1. */
+    /** The Model API. Default: RUNCOMFY_BASE_URL, RUNCOMFY_MODEL_API_BASE, else https://model-api.runcomfy.net/v1. */
     targetUrl?: string;
     /**
      * Who may use the proxy, asked for every job-route request before anything is read or forwarded

@@ -5,7 +5,9 @@
  * is cut; a redirect's Location), so errors, callbacks, return values and the CLI only ever see
  * redacted data. A hostile or buggy server may echo the token raw, percent-encoded (in any mix of
  * encoded and plain characters, either hex case) or inside base64 (standard or URL-safe alphabet, at
- * any alignment, itself possibly percent-encoded): all are replaced by `[redacted]`.
+ * any alignment, itself possibly percent-encoded): all are replaced by `[redacted]`. The protocol's own
+ * keys are left as they are (PROTOCOL_KEYS); tokens too short to search for safely are refused where
+ * they are read (credentials.ts).
  */
 export declare const REDACTED = "[redacted]";
 export interface Redactor {

@@ -54,7 +54,11 @@ export async function apiSettings(
       EXIT.usage,
       "MissingTokenError",
     );
-  return { token, baseUrl: resolveBaseUrl(baseUrlFlag, io.env) };
+  try {
+    return { token, baseUrl: resolveBaseUrl(baseUrlFlag, io.env, "--base-url") };
+  } catch (e) {
+    throw new CliFailure((e as Error).message, EXIT.usage);
+  }
 }
 
 const requestOptions = <T>(c: Argv<T>, config: CodegenConfig) =>

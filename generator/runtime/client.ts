@@ -6,7 +6,7 @@
  * Types: client-types.ts; the four requests: client-requests.ts; waiting for a job: client-run.ts.
  */
 import { DEFAULT_MAX_RESPONSE_BYTES, type HttpOptions } from "./http.js";
-import { resolveBaseUrl, resolveToken } from "./credentials.js";
+import { checkApiUrl, resolveBaseUrl, resolveToken } from "./credentials.js";
 import { cancel, result, status, submit, type ClientContext } from "./client-requests.js";
 import { RunTimes } from "./client-poll.js";
 import { runJob, waitForJob } from "./client-run.js";
@@ -70,7 +70,7 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
   // Behind a proxy the token lives on the server; a relative proxy URL resolves against the page.
   const behindProxy = options.proxyUrl !== undefined;
   const baseUrl = behindProxy
-    ? resolveProxyUrl(options.proxyUrl!).replace(/\/+$/, "")
+    ? resolveProxyUrl(checkApiUrl(options.proxyUrl!, "the proxyUrl option")).replace(/\/+$/, "")
     : resolveBaseUrl(options.baseUrl);
   const settings = httpSettings(options, baseUrl);
   // The token is looked up once, at the first request (the token file is read asynchronously).

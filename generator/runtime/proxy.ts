@@ -9,7 +9,7 @@
  * `nosniff`, upstream answers are read under a cap, and the returned promise never rejects.
  */
 import { modelPath } from "./client-requests.js";
-import { DEFAULT_BASE_URL } from "./credentials.js";
+import { DEFAULT_BASE_URL, MIN_TOKEN_LENGTH, processEnv, resolveBaseUrl } from "./credentials.js";
 import { DATA_URI_MAX_BYTES } from "./data-uri.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, readAtMost } from "./http.js";
 import { MODEL_ID_PATTERN } from "./model-id.js";
@@ -29,7 +29,7 @@ export interface ProxyRoute {
 export interface ProxyOptions {
   /** API token added to every forwarded request. Default: RUNCOMFY_API_TOKEN. */
   token?: string;
-  /** The Model API. Default: RUNCOMFY_BASE_URL, else https://model-api.runcomfy.net/v1. */
+  /** The Model API. Default: RUNCOMFY_BASE_URL, RUNCOMFY_MODEL_API_BASE, else https://model-api.runcomfy.net/v1. */
   targetUrl?: string;
   /**
    * Who may use the proxy, asked for every job-route request before anything is read or forwarded
@@ -84,11 +84,6 @@ const HEADERS = {
 
 const json = (status: number, body: Record<string, unknown>) =>
   new Response(JSON.stringify(body), { status, headers: HEADERS });
-
-function env(name: string): string | undefined {
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  return proc?.env?.[name] || undefined;
-}
 
 const malformed = (message: string) => new Refusal(400, "proxy_bad_request", message);
 
@@ -148,8 +143,18 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array<Arr
 }
 
 export function createProxyHandler(options: ProxyOptions = {}): (request: Request) => Promise<Response> {
-  const token = options.token ?? env("RUNCOMFY_API_TOKEN");
-  const target = (options.targetUrl ?? env("RUNCOMFY_BASE_URL") ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const token = options.token ?? (processEnv().RUNCOMFY_API_TOKEN || undefined);
+  // A setup mistake answers 500 on every request (a route module is often loaded before its environment).
+  let configError: string | undefined;
+  let target = DEFAULT_BASE_URL;
+  try {
+    target = resolveBaseUrl(options.targetUrl, processEnv(), "the targetUrl option");
+  } catch (e) {
+    configError = (e as Error).message;
+  }
+  if (!token) configError = "the proxy has no RunComfy API token (set RUNCOMFY_API_TOKEN on the server)";
+  else if (token.length < MIN_TOKEN_LENGTH)
+    configError = `the proxy's RunComfy API token is shorter than ${MIN_TOKEN_LENGTH} characters: copy the whole token`;
   const maxBody = options.maxBodyBytes ?? DATA_URI_MAX_BYTES;
   const maxAnswer = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
@@ -217,12 +222,7 @@ export function createProxyHandler(options: ProxyOptions = {}): (request: Reques
   }
 
   async function handle(request: Request): Promise<Response> {
-    if (!token)
-      throw new Refusal(
-        500,
-        "proxy_not_configured",
-        "the proxy has no RunComfy API token (set RUNCOMFY_API_TOKEN on the server)",
-      );
+    if (configError) throw new Refusal(500, "proxy_not_configured", configError);
     let url: URL;
     try {
       url = new URL(request.url);

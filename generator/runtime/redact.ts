@@ -4,7 +4,9 @@
  * is cut; a redirect's Location), so errors, callbacks, return values and the CLI only ever see
  * redacted data. A hostile or buggy server may echo the token raw, percent-encoded (in any mix of
  * encoded and plain characters, either hex case) or inside base64 (standard or URL-safe alphabet, at
- * any alignment, itself possibly percent-encoded): all are replaced by `[redacted]`.
+ * any alignment, itself possibly percent-encoded): all are replaced by `[redacted]`. The protocol's own
+ * keys are left as they are (PROTOCOL_KEYS); tokens too short to search for safely are refused where
+ * they are read (credentials.ts).
  */
 
 export const REDACTED = "[redacted]";
@@ -17,6 +19,34 @@ export interface Redactor {
 }
 
 const IDENTITY: Redactor = { text: (t) => t, value: (v) => v };
+
+/**
+ * The keys of RunComfy's answers that the client reads. They are the protocol's own public words, never
+ * rewritten: a token that happens to be part of one (`status_url` holds `_url`) reveals nothing there, and
+ * rewriting it would make a sound answer unreadable.
+ */
+const PROTOCOL_KEYS = new Set([
+  "request_id",
+  "status",
+  "status_url",
+  "result_url",
+  "cancel_url",
+  "queue_position",
+  "output",
+  "created_at",
+  "finished_at",
+  "outcome",
+  "cost",
+  "error_code",
+  "code",
+  "error_message",
+  "message",
+  "error",
+  "detail",
+  "msg",
+  "loc",
+  "type",
+]);
 
 /** Base64 forms shorter than this are not searched for (a 1–3 character core would match almost anything). */
 const MIN_BASE64_CORE = 4;
@@ -73,7 +103,7 @@ export function createRedactor(token: string | undefined): Redactor {
     if (v && typeof v === "object") {
       const out: Record<string, unknown> = {};
       for (const [k, inner] of Object.entries(v)) {
-        const key = text(k);
+        const key = PROTOCOL_KEYS.has(k) ? k : text(k);
         // Defined as own data properties: a key such as "__proto__" stays data, never a prototype.
         Object.defineProperty(out, key, { value: value(inner), enumerable: true, writable: true, configurable: true });
       }

@@ -116,7 +116,7 @@ describe("import", () => {
 describe("pull", () => {
   it("reads the catalog page by page and reports added, changed (which properties) and removed", async () => {
     const served = schemasWithQuirks(path.join(tmp.dir, "catalog"));
-    const emulator = await startEmulator({ schemasDir: served, token: "tok" });
+    const emulator = await startEmulator({ schemasDir: served, token: "tok-catalog" });
     try {
       const local = path.join(tmp.dir, "local");
       cpSync(SCHEMAS, local, { recursive: true });
@@ -133,7 +133,7 @@ describe("pull", () => {
 
       const dry = await pullCatalog({
         baseUrl: emulator.baseUrl,
-        token: "tok",
+        token: "tok-catalog",
         outDir: local,
         dryRun: true,
         pageSize: 2,
@@ -153,7 +153,7 @@ describe("pull", () => {
       expect(existsSync(path.join(local, "acme/quirky/all-quirks.json"))).toBe(false);
       expect(emulator.stats().requests.models).toBe(3);
 
-      const r = await cli(["pull", "--base-url", emulator.baseUrl, "--out", local], { RUNCOMFY_API_TOKEN: "tok" });
+      const r = await cli(["pull", "--base-url", emulator.baseUrl, "--out", local], { RUNCOMFY_API_TOKEN: "tok-catalog" });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("changed  bytedance/dreamina-4-0/edit: prompt");
       expect(r.stdout).toContain("1 added, 1 changed, 3 unchanged, 1 removed");
@@ -163,12 +163,12 @@ describe("pull", () => {
         example: doc.example,
       });
       expect(existsSync(path.join(local, "acme/retired.json"))).toBe(true);
-      await cli(["pull", "--base-url", emulator.baseUrl, "--out", local, "--prune"], { RUNCOMFY_API_TOKEN: "tok" });
+      await cli(["pull", "--base-url", emulator.baseUrl, "--out", local, "--prune"], { RUNCOMFY_API_TOKEN: "tok-catalog" });
       expect(existsSync(path.join(local, "acme/retired.json"))).toBe(false);
 
       const filtered = await pullCatalog({
         baseUrl: emulator.baseUrl,
-        token: "tok",
+        token: "tok-catalog",
         outDir: local,
         filter: "seedance",
         dryRun: true,
@@ -181,10 +181,10 @@ describe("pull", () => {
   });
 
   it("reports API errors as the client does", async () => {
-    const emulator = await startEmulator({ schemasDir: SCHEMAS, token: "right" });
+    const emulator = await startEmulator({ schemasDir: SCHEMAS, token: "right-token" });
     try {
       const r = await cli(["pull", "--base-url", emulator.baseUrl, "--out", path.join(tmp.dir, "x")], {
-        RUNCOMFY_API_TOKEN: "wrong",
+        RUNCOMFY_API_TOKEN: "wrong-token",
       });
       // A service failure: exit 3, as for every command that talks to RunComfy.
       expect(r.code).toBe(3);

@@ -159,7 +159,7 @@ describe("client: validation before submit", () => {
 describe("client: errors", () => {
   it("maps each HTTP error to its class, with request id, status and error_code", async () => {
     const e = await emulator();
-    const wrong = createClient({ token: "wrong", baseUrl: e.baseUrl, retry: FAST });
+    const wrong = createClient({ token: "wrong-token", baseUrl: e.baseUrl, retry: FAST });
     expect(await caught(wrong.submit(T2V, { prompt: "x" }))).toMatchObject({
       name: "AuthenticationError",
       status: 401,

@@ -439,3 +439,19 @@ describe("RunComfy's answers as the proxy passes them on", () => {
     expect([r.status, await r.text(), r.headers.get("x-content-type-options")]).toEqual([204, "", "nosniff"]);
   });
 });
+
+describe("the proxy's own setup", () => {
+  it("a password in targetUrl or a token under 8 characters answers 500 without quoting either", async () => {
+    const withPassword = emulator.baseUrl.replace("http://", "http://alice:pa55word@");
+    for (const options of [
+      { token: TOKEN, targetUrl: withPassword },
+      { token: "tiny-t", targetUrl: emulator.baseUrl },
+    ]) {
+      const origin = await serve(createProxyHandler(options));
+      const r = await fetch(`${origin}/requests/abc/status`);
+      const text = await r.text();
+      expect([r.status, JSON.parse(text).error_code]).toEqual([500, "proxy_not_configured"]);
+      expect(text).not.toMatch(/pa55word|alice|tiny-t/);
+    }
+  });
+});
