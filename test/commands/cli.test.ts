@@ -169,7 +169,8 @@ describe("cli: version, help, exit codes, JSON failures", () => {
     expect((await cli("lint", nope)).code).toBe(EXIT.usage);
     expect((await cli("validate", "bytedance/dreamina-4-0/edit", nope)).code).toBe(EXIT.usage);
     expect(
-      (await captureCli(["run", "bytedance/dreamina-4-0/edit", nope], { env: { RUNCOMFY_API_TOKEN: "rc-any-token" } })).code,
+      (await captureCli(["run", "bytedance/dreamina-4-0/edit", nope], { env: { RUNCOMFY_API_TOKEN: "rc-any-token" } }))
+        .code,
     ).toBe(EXIT.usage);
     expect((await cli("generate", "--schemas", nope)).code).toBe(EXIT.usage);
     expect((await cli("mock-server", "--faults", nope, "--port", "0")).code).toBe(EXIT.usage);

@@ -153,7 +153,9 @@ describe("pull", () => {
       expect(existsSync(path.join(local, "acme/quirky/all-quirks.json"))).toBe(false);
       expect(emulator.stats().requests.models).toBe(3);
 
-      const r = await cli(["pull", "--base-url", emulator.baseUrl, "--out", local], { RUNCOMFY_API_TOKEN: "tok-catalog" });
+      const r = await cli(["pull", "--base-url", emulator.baseUrl, "--out", local], {
+        RUNCOMFY_API_TOKEN: "tok-catalog",
+      });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("changed  bytedance/dreamina-4-0/edit: prompt");
       expect(r.stdout).toContain("1 added, 1 changed, 3 unchanged, 1 removed");
@@ -163,7 +165,9 @@ describe("pull", () => {
         example: doc.example,
       });
       expect(existsSync(path.join(local, "acme/retired.json"))).toBe(true);
-      await cli(["pull", "--base-url", emulator.baseUrl, "--out", local, "--prune"], { RUNCOMFY_API_TOKEN: "tok-catalog" });
+      await cli(["pull", "--base-url", emulator.baseUrl, "--out", local, "--prune"], {
+        RUNCOMFY_API_TOKEN: "tok-catalog",
+      });
       expect(existsSync(path.join(local, "acme/retired.json"))).toBe(false);
 
       const filtered = await pullCatalog({
