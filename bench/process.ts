@@ -24,7 +24,14 @@ function childrenCpuMs(): number {
   return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
-export function runProcess(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): ProcessRun {
+export function runProcess(
+  args: string[],
+  options: {
+    cwd?: string;
+    env?: Record<string, string> /** The exit code the run should end with. */;
+    status?: number;
+  } = {},
+): ProcessRun {
   const usageFile = path.join(tmpdir(), `rcg-bench-usage-${process.pid}.jsonl`);
   rmSync(usageFile, { force: true });
   const cpu0 = childrenCpuMs();
@@ -41,7 +48,8 @@ export function runProcess(args: string[], options: { cwd?: string; env?: Record
   );
   const wallMs = performance.now() - t0;
   const cpuMs = childrenCpuMs() - cpu0;
-  if (r.status !== 0) throw new Error(`${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+  if (r.status !== (options.status ?? 0))
+    throw new Error(`${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stderr}`);
   let maxRssMB = 0;
   try {
     maxRssMB = Math.max(

@@ -14,6 +14,7 @@ import { benchClient } from "./sections/client.js";
 import { benchBundle, benchImport, consumerFolder } from "./sections/consumer.js";
 import { benchGenerate, type Corpus } from "./sections/generate.js";
 import { benchDataUri } from "./sections/data-uri.js";
+import { benchHostileInput } from "./sections/hostile-input.js";
 import { benchProbe, LINK, probeRounds } from "./sections/probe.js";
 import { benchValidation, benchValidatorSize } from "./sections/validators.js";
 import { fmt, table, type Row } from "./stats.js";
@@ -97,6 +98,7 @@ try {
   await section("probe", () => benchProbe(RUNS, log));
   await section("data URI", () => benchDataUri(RUNS * 2, log));
   await section("client", () => benchClient(SCALE, log));
+  await section("hostile input", () => benchHostileInput(work, RUNS, log));
 
   const meta: Meta = {
     rows,
@@ -192,6 +194,9 @@ How each figure is taken:
   Baseline: \`Buffer.from(payload, "base64")\` and probe-image-size's \`sync\`, what one writes without
   the package.
 - **client** — see \`bench/sections/client.ts\`; fixed 2 s polling is status every 2 s, then the result.
+- **hostile input** — a fresh CLI process each (\`bench/sections/hostile-input.ts\`): \`import --dry-run\` of
+  pages built to be slow, beside the five seed pages saved as HTML; \`pull --dry-run\` against a catalog on
+  127.0.0.1 (a worker thread) that sends new ids on every page with a lying total, to its clear error.
 
 ${explainMisses(rows)}`;
 }
