@@ -31,6 +31,11 @@ export interface HttpRequest {
     signal?: AbortSignal;
     /** Called with the headers of the answer that is returned (e.g. to read a Retry-After on a 200). */
     onHeaders?: (headers: Headers) => void;
+    /**
+     * A job's status or result: a 2xx whose `status` says the job failed is the job's answer even when it
+     * carries `error_code`/`error_message` (the reason it failed), not a failed request.
+     */
+    jobAnswer?: boolean;
 }
 /**
  * A body's bytes, reading at most `limit` of them with a running count: undefined when it is longer

@@ -57,7 +57,7 @@ export const registerMockServer: RegisterCommand = (y, { io, config }) =>
         .option("catalog", {
           type: "string",
           describe:
-            'JSON file of catalog fields per model id over the derived ones: { "<model id>": { display_name, categories, kind, base_price_usd, price_unit, pricing_note } }',
+            "JSON file of catalog fields per model id over the derived ones: { \"<model id>\": { display_name, categories, kind, base_price_usd, price_unit, pricing_note } }. RunComfy's ComfyUI partner nodes ask a model's price before they submit and refuse a model without one: schema files that record no price (the seed models) need base_price_usd and price_unit here for that flow",
         })
         .option("faults", {
           type: "string",

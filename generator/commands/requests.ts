@@ -214,12 +214,12 @@ async function waitForResult(
 export const registerCancel: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
     "cancel <request_id>",
-    "Cancel a queued job (a job that already runs cannot be cancelled: exit 1)",
+    "Cancel a queued job (exit 1 when not cancelled: a job that already runs cannot be; or when the answer does not say)",
     (c) =>
       withHelp(requestOptions(c, config), {
         examples: [
           ["$0 cancel 5f2c…", "cancelled, or why not"],
-          ["$0 cancel 5f2c… --json", "{ requestId, cancelled, status, reason? }"],
+          ["$0 cancel 5f2c… --json", "{ requestId, cancelled (true, false or null: unknown), status, reason? }"],
         ],
         env,
       }),
@@ -228,6 +228,7 @@ export const registerCancel: RegisterCommand = (y, { io, config, setExit }) =>
       const r = await client.cancel(args.request_id as string);
       if (args.json) io.stdout(json(r));
       else if (r.cancelled) io.stdout(`cancelled ${r.requestId}\n`);
+      else if (r.cancelled === null) io.stderr(`cancel outcome unknown: ${r.reason} [request ${r.requestId}]\n`);
       else io.stderr(`not cancelled: ${r.reason} (status ${r.status}) [request ${r.requestId}]\n`);
       if (!r.cancelled) setExit(EXIT.failed);
     },

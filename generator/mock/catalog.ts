@@ -37,7 +37,8 @@ export interface CatalogModel {
   raw: SchemaFile;
 }
 
-const titleCase = (s: string) => s.replace(/[-_.]+/g, " ").replace(/\b\w/g, (c) => c.toUpperCase());
+/** Words from an id's segments; dots stay, since they are part of a version ("seedance-2.5" is "Seedance 2.5"). */
+const titleCase = (s: string) => s.replace(/[-_]+/g, " ").replace(/(^|\s)\w/g, (c) => c.toUpperCase());
 
 /**
  * A model's catalog entry without schemas. Display name and categories are derived from the id when

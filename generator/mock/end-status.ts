@@ -1,6 +1,8 @@
 /**
- * The terminal statuses the emulator can end a job in: those RunComfy's official clients handle.
- * Apart from emulator.ts so the `mock-server` command can list them in `--help` without loading it.
+ * The terminal statuses the emulator can end a job in: those RunComfy's official clients handle, and
+ * `error`, which none of them reads as an end (the official CLI keeps polling it), to test a client's
+ * reading of a status the docs do not list. Apart from emulator.ts so `mock-server --help` can list
+ * them without loading it.
  */
 export const END_STATUSES = ["completed", "succeeded", "failed", "error", "cancelled", "canceled"] as const;
 export type EndStatus = (typeof END_STATUSES)[number];

@@ -54,7 +54,16 @@ async function jobRequest(
   const requestId = idOf(request);
   const path = `/requests/${encodeId(requestId)}/${kind}${query}`;
   const onHeaders = hint && ((h: Headers) => (hint.retryAfterMs = parseRetryAfter(h.get("retry-after"))));
-  const body = await send(await ctx.connection(), { method, path, idempotent: true, requestId, signal, onHeaders });
+  const jobAnswer = kind !== "cancel";
+  const body = await send(await ctx.connection(), {
+    method,
+    path,
+    idempotent: true,
+    requestId,
+    signal,
+    onHeaders,
+    jobAnswer,
+  });
   return { requestId, body: asObject(body) };
 }
 
@@ -141,18 +150,32 @@ export async function result(
   return { requestId, completed: true, status: done, output: raw.output, ...extra, raw };
 }
 
-/** Cancel's 2xx answer read as the official CLI reads it: `outcome`, else the status. */
+/**
+ * Cancel's 2xx answer read as RunComfy's official clients read it: cancelled when the status or the
+ * outcome says `cancelled` (the partner nodes; their own fixture answers `status: "cancelled"`,
+ * `outcome: "cancellation_requested"`); not cancelled for `not_cancellable` or a status of a job that
+ * runs or has ended; anything else (`{}`, only `request_id`, an outcome no client reads) decides nothing.
+ */
 function cancelAnswer(requestId: string, body: Record<string, unknown>): CancelResult {
   const outcome = typeof body.outcome === "string" ? body.outcome : undefined;
   const s = typeof body.status === "string" ? body.status : undefined;
-  if (outcome ? statusOutcome(outcome) === "cancelled" : s === undefined || statusOutcome(s) === "cancelled")
+  const said = (x: string | undefined) => (x === undefined ? "pending" : statusOutcome(x));
+  if (said(s) === "cancelled" || said(outcome) === "cancelled")
     return { requestId, cancelled: true, status: "cancelled" };
-  const reason =
-    serverMessage(body) ??
-    (outcome === "not_cancellable"
-      ? `the job is ${s ?? "running"} and can no longer be cancelled (only queued jobs can)`
-      : `the job is ${s ?? outcome}`);
-  return { requestId, cancelled: false, status: s ?? "in_progress", ...(outcome ? { outcome } : {}), reason };
+  const message = serverMessage(body);
+  if (outcome === "not_cancellable" || said(s) !== "pending" || s?.toLowerCase() === "in_progress") {
+    const reason =
+      message ??
+      (outcome === "not_cancellable"
+        ? `the job is ${s ?? "running"} and can no longer be cancelled (only queued jobs can)`
+        : `the job is ${s}`);
+    return { requestId, cancelled: false, status: s ?? "in_progress", ...(outcome ? { outcome } : {}), reason };
+  }
+  const answered = [s && `status ${JSON.stringify(s)}`, outcome && `outcome ${JSON.stringify(outcome)}`]
+    .filter(Boolean)
+    .join(" and ");
+  const reason = `RunComfy accepted the cancel request but ${answered ? `answered only ${answered}, which does not say` : "did not say"} whether the job was cancelled${message ? ` (${message})` : ""}; ask for its status`;
+  return { requestId, cancelled: null, ...(s ? { status: s } : {}), outcome: "unknown", reason };
 }
 
 export async function cancel(

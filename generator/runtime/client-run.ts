@@ -42,14 +42,16 @@ function waitSignal(opts: WaitOptions, requestId: () => string | undefined, abor
   return { signal, timedOut, stopped };
 }
 
-/** The error for a job that ended failed: the result's message and detail (redacted like every answer). */
+/** The error for a job that ended failed: the result's message, error_code and detail (redacted like every answer). */
 async function failure(ctx: ClientContext, requestId: string, s: string, signal?: AbortSignal) {
   const r = await result(ctx, requestId, { signal }).catch(() => undefined);
   const message = r && serverMessage(r.raw);
   const detail = r?.raw?.error ?? r?.raw?.detail ?? r?.raw?.error_message ?? r?.raw?.message;
+  const code = r?.raw?.error_code;
   return new JobFailedError(`job ${s}${message ? `: ${message}` : ""} [request ${requestId}]`, {
     requestId,
     detail,
+    ...(typeof code === "string" || typeof code === "number" ? { errorCode: code } : {}),
   });
 }
 

@@ -149,6 +149,8 @@ export interface RequestOptions {
 /**
  * Cancel's answer. RunComfy cancels only queued jobs; for a running one it answers 2xx with
  * `outcome: "not_cancellable"`, which is `{ cancelled: false, outcome: "not_cancellable" }` here.
+ * A 2xx that says neither a status nor an outcome the official clients read (`{}`, only `request_id`)
+ * claims nothing: `{ cancelled: null, outcome: "unknown", reason }`, so `if (r.cancelled)` stays false.
  */
 export type CancelResult =
   | {
@@ -168,6 +170,17 @@ export type CancelResult =
       /** The service's `outcome`, e.g. `not_cancellable`. */
       outcome?: string;
       /** Why, in words (the service's message when it gave one). */
+      reason: string;
+    }
+  | {
+      /** The job's request id. */
+      requestId: string;
+      /** Unknown: the answer did not say whether the job was cancelled (ask `status`). */
+      cancelled: null;
+      /** The status the answer gave, when it gave one. */
+      status?: JobStatus;
+      outcome: "unknown";
+      /** What the answer said, and that it decides nothing. */
       reason: string;
     };
 
@@ -245,6 +258,7 @@ export interface RunComfyClient<M extends ModelTypeMap<M>> {
   /**
    * Cancels a queued job: `{ cancelled: true }`. A job that already runs cannot be cancelled:
    * `{ cancelled: false, status, outcome, reason }` (RunComfy's 2xx `not_cancellable`), an answer rather than an error.
+   * An answer that says nothing either way is `{ cancelled: null, outcome: "unknown", reason }`.
    */
   cancel(request: string | SubmittedJob, options?: RequestOptions): Promise<CancelResult>;
   /**

@@ -12,6 +12,7 @@
 import { backoffDelay, sleep } from "./backoff.js";
 import { errorFromResponse, MAX_SERVER_TEXT } from "./client-http-errors.js";
 import { AbortedError, NetworkError, RateLimitError, RunComfyError, ServerError } from "./errors.js";
+import { statusOutcome } from "./job-status.js";
 import { createRedactor, truncate, type Redactor } from "./redact.js";
 
 export { errorFromResponse, serverMessage } from "./client-http-errors.js";
@@ -50,6 +51,11 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Called with the headers of the answer that is returned (e.g. to read a Retry-After on a 200). */
   onHeaders?: (headers: Headers) => void;
+  /**
+   * A job's status or result: a 2xx whose `status` says the job failed is the job's answer even when it
+   * carries `error_code`/`error_message` (the reason it failed), not a failed request.
+   */
+  jobAnswer?: boolean;
 }
 
 /**
@@ -204,8 +210,9 @@ export async function sendOnce(http: HttpOptions, req: HttpRequest): Promise<unk
       });
     body = { message: truncate(redact.text(text), 300) };
   }
-  const hasErrorCode =
-    !!body && typeof body === "object" && "error_code" in body && (body as Record<string, unknown>).error_code !== null;
+  const fields = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
+  const jobFailed = req.jobAnswer && typeof fields.status === "string" && statusOutcome(fields.status) === "failed";
+  const hasErrorCode = "error_code" in fields && fields.error_code !== null && !jobFailed;
   if (!response.ok || hasErrorCode) throw errorFromResponse(response.status, body, response.headers, req.requestId);
   if (body === undefined || typeof body !== "object")
     throw new NetworkError(`malformed answer to ${where} (HTTP ${response.status}, expected a JSON object)`, false, {

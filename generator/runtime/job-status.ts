@@ -1,7 +1,9 @@
 /**
- * What a status string means, as RunComfy's official CLI reads it (lower-cased): `completed` and
- * `succeeded` finished with output; `failed` and `error` failed; `cancelled` and `canceled` were
- * cancelled. Anything else (`in_queue`, `in_progress`, statuses the service may add) is not finished.
+ * What a status string means (lower-cased). As RunComfy's official CLI reads it: `completed` and
+ * `succeeded` finished with output; `failed` failed; `cancelled` and `canceled` were cancelled. `error`
+ * is read as failed too, though no official client reads it (the CLI would keep polling): a job that
+ * says so will not bring output. Anything else (`in_queue`, `in_progress`, statuses the service may
+ * add) is not finished.
  */
 export type StatusOutcome = "succeeded" | "failed" | "cancelled" | "pending";
 
