@@ -22,9 +22,25 @@ async function loaderOf(modelId) {
   return Object.prototype.hasOwnProperty.call(loaders, modelId) ? loaders[modelId] : undefined;
 }
 
-/** Whether the package has this model (loads one small shard of the id list, not the whole list). */
-export async function isModelId(modelId) {
-  return (await loaderOf(modelId)) !== undefined;
+/** The package's model ids, sorted and front-coded (see the generator's frontCodedIds); decoded on first use. */
+const ids = "0:bytedance/dreamina-3-0/pro/image-to-video,r:text-to-video,j:4-0/edit,a:seedance-1-0/lite/image-to-video";
+let idSet;
+
+function knownIds() {
+  if (idSet) return idSet;
+  idSet = new Set();
+  let prev = "";
+  for (const entry of ids ? ids.split(",") : []) {
+    const colon = entry.indexOf(":");
+    prev = prev.slice(0, parseInt(entry.slice(0, colon), 36)) + entry.slice(colon + 1);
+    idSet.add(prev);
+  }
+  return idSet;
+}
+
+/** Whether the package has this model: a synchronous type guard (`if (isModelId(x))` narrows x). */
+export function isModelId(modelId) {
+  return typeof modelId === "string" && knownIds().has(modelId);
 }
 
 /**

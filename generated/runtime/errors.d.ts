@@ -3,9 +3,9 @@
  * One error hierarchy for everything the generated package throws. Each error carries the request id
  * where known, the HTTP status, and RunComfy's `error_code`, message and `detail`. No error ever holds
  * the API token: messages are built from ids and from server answers that went through the redactor
- * (redact.ts) as they arrived, never from request headers.
+ * (redact.ts) as they arrived, never from request headers. Each class names itself literally: a
+ * minifier renames classes, so `new.target.name` would make `e.name` (and `toJSON()`) a mangled letter.
  */
-import type { CancelResult } from "./client-types.js";
 import type { ValidationIssue } from "./issues.js";
 export interface RunComfyErrorInit {
     requestId?: string;
@@ -15,6 +15,7 @@ export interface RunComfyErrorInit {
     cause?: unknown;
 }
 export declare class RunComfyError extends Error {
+    name: string;
     readonly requestId?: string;
     readonly status?: number;
     readonly errorCode?: string | number;
@@ -25,57 +26,59 @@ export declare class RunComfyError extends Error {
 /** The model id is not in this package (or not known to the server). */
 export declare class UnknownModelError extends RunComfyError {
     readonly modelId: string;
+    name: string;
     constructor(modelId: string, init?: RunComfyErrorInit);
 }
 /** The input is invalid: found before sending (client-side) or reported by the server (400/422). */
 export declare class ValidationError extends RunComfyError {
     readonly issues: ValidationIssue[];
+    name: string;
     constructor(message: string, issues: ValidationIssue[], init?: RunComfyErrorInit);
 }
 /** 401/403: the token is missing, wrong or not allowed. */
 export declare class AuthenticationError extends RunComfyError {
+    name: string;
 }
 /** 402: the account's balance does not cover the job. */
 export declare class InsufficientBalanceError extends RunComfyError {
+    name: string;
 }
 /** 404: no such model or request. */
 export declare class NotFoundError extends RunComfyError {
+    name: string;
 }
 /** 429: too many requests; `retryAfterMs` says when to try again, if the server said. */
 export declare class RateLimitError extends RunComfyError {
     readonly retryAfterMs: number | undefined;
+    name: string;
     constructor(message: string, retryAfterMs: number | undefined, init?: RunComfyErrorInit);
 }
 /** 5xx from the service; `retryAfterMs` when it sent Retry-After (honoured by the retries). */
 export declare class ServerError extends RunComfyError {
     readonly retryAfterMs: number | undefined;
+    name: string;
     constructor(message: string, retryAfterMs: number | undefined, init?: RunComfyErrorInit);
 }
 /** The request did not complete: connection refused or dropped, DNS, TLS, a malformed answer. */
 export declare class NetworkError extends RunComfyError {
+    name: string;
     /** True when the request provably never reached the server (connection refused / not resolved). */
     readonly notSent: boolean;
     constructor(message: string, notSent: boolean, init?: RunComfyErrorInit);
 }
 /** An overall timeout passed. */
 export declare class TimeoutError extends RunComfyError {
+    name: string;
 }
-/**
- * The caller's AbortSignal fired. When `run` or `subscribe` had submitted the job, it asked the
- * service to cancel it first: `cancel` is that answer (`cancelled: true` while it was queued, nothing
- * billed; else it keeps running and is billed), absent when the cancel request itself failed (its
- * error is the `cause`) or when nothing was submitted or asked.
- */
+/** The caller's AbortSignal fired. */
 export declare class AbortedError extends RunComfyError {
-    readonly cancel?: CancelResult;
-    constructor(message: string, init?: RunComfyErrorInit & {
-        cancel?: CancelResult;
-    });
-    toJSON(): Record<string, unknown>;
+    name: string;
 }
 /** The job was cancelled before it ran. */
 export declare class JobCancelledError extends RunComfyError {
+    name: string;
 }
 /** The job ran and failed on the server. */
 export declare class JobFailedError extends RunComfyError {
+    name: string;
 }

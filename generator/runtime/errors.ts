@@ -2,7 +2,8 @@
  * One error hierarchy for everything the generated package throws. Each error carries the request id
  * where known, the HTTP status, and RunComfy's `error_code`, message and `detail`. No error ever holds
  * the API token: messages are built from ids and from server answers that went through the redactor
- * (redact.ts) as they arrived, never from request headers.
+ * (redact.ts) as they arrived, never from request headers. Each class names itself literally: a
+ * minifier renames classes, so `new.target.name` would make `e.name` (and `toJSON()`) a mangled letter.
  */
 import type { CancelResult } from "./client-types.js";
 import type { ValidationIssue } from "./issues.js";
@@ -16,13 +17,13 @@ export interface RunComfyErrorInit {
 }
 
 export class RunComfyError extends Error {
+  override name = "RunComfyError";
   readonly requestId?: string;
   readonly status?: number;
   readonly errorCode?: string | number;
   readonly detail?: unknown;
   constructor(message: string, init: RunComfyErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = new.target.name;
     this.requestId = init.requestId;
     this.status = init.status;
     this.errorCode = init.errorCode;
@@ -42,6 +43,7 @@ export class RunComfyError extends Error {
 
 /** The model id is not in this package (or not known to the server). */
 export class UnknownModelError extends RunComfyError {
+  override name = "UnknownModelError";
   constructor(
     readonly modelId: string,
     init: RunComfyErrorInit = {},
@@ -52,6 +54,7 @@ export class UnknownModelError extends RunComfyError {
 
 /** The input is invalid: found before sending (client-side) or reported by the server (400/422). */
 export class ValidationError extends RunComfyError {
+  override name = "ValidationError";
   constructor(
     message: string,
     readonly issues: ValidationIssue[],
@@ -61,13 +64,20 @@ export class ValidationError extends RunComfyError {
   }
 }
 /** 401/403: the token is missing, wrong or not allowed. */
-export class AuthenticationError extends RunComfyError {}
+export class AuthenticationError extends RunComfyError {
+  override name = "AuthenticationError";
+}
 /** 402: the account's balance does not cover the job. */
-export class InsufficientBalanceError extends RunComfyError {}
+export class InsufficientBalanceError extends RunComfyError {
+  override name = "InsufficientBalanceError";
+}
 /** 404: no such model or request. */
-export class NotFoundError extends RunComfyError {}
+export class NotFoundError extends RunComfyError {
+  override name = "NotFoundError";
+}
 /** 429: too many requests; `retryAfterMs` says when to try again, if the server said. */
 export class RateLimitError extends RunComfyError {
+  override name = "RateLimitError";
   constructor(
     message: string,
     readonly retryAfterMs: number | undefined,
@@ -78,6 +88,7 @@ export class RateLimitError extends RunComfyError {
 }
 /** 5xx from the service; `retryAfterMs` when it sent Retry-After (honoured by the retries). */
 export class ServerError extends RunComfyError {
+  override name = "ServerError";
   constructor(
     message: string,
     readonly retryAfterMs: number | undefined,
@@ -88,6 +99,7 @@ export class ServerError extends RunComfyError {
 }
 /** The request did not complete: connection refused or dropped, DNS, TLS, a malformed answer. */
 export class NetworkError extends RunComfyError {
+  override name = "NetworkError";
   /** True when the request provably never reached the server (connection refused / not resolved). */
   readonly notSent: boolean;
   constructor(message: string, notSent: boolean, init: RunComfyErrorInit = {}) {
@@ -96,7 +108,9 @@ export class NetworkError extends RunComfyError {
   }
 }
 /** An overall timeout passed. */
-export class TimeoutError extends RunComfyError {}
+export class TimeoutError extends RunComfyError {
+  override name = "TimeoutError";
+}
 /**
  * The caller's AbortSignal fired. When `run` or `subscribe` had submitted the job, it asked the
  * service to cancel it first: `cancel` is that answer (`cancelled: true` while it was queued, nothing
@@ -104,6 +118,7 @@ export class TimeoutError extends RunComfyError {}
  * error is the `cause`) or when nothing was submitted or asked.
  */
 export class AbortedError extends RunComfyError {
+  override name = "AbortedError";
   readonly cancel?: CancelResult;
   constructor(message: string, init: RunComfyErrorInit & { cancel?: CancelResult } = {}) {
     super(message, init);
@@ -114,6 +129,10 @@ export class AbortedError extends RunComfyError {
   }
 }
 /** The job was cancelled before it ran. */
-export class JobCancelledError extends RunComfyError {}
+export class JobCancelledError extends RunComfyError {
+  override name = "JobCancelledError";
+}
 /** The job ran and failed on the server. */
-export class JobFailedError extends RunComfyError {}
+export class JobFailedError extends RunComfyError {
+  override name = "JobFailedError";
+}

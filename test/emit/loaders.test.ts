@@ -44,8 +44,10 @@ describe("loader shards", () => {
     }
     const loaders = await import(pathToFileURL(path.join(dir, "loaders.js")).href);
     for (const id of ids) expect((await loaders.loadModel(id)).modelId).toBe(id);
-    for (const unknown of ["vendor-0/nope", "__proto__", "constructor", "", 5]) {
-      expect(await loaders.isModelId(unknown)).toBe(false);
+    // isModelId answers synchronously from the front-coded id list, for every id and no other.
+    for (const id of ids) expect(loaders.isModelId(id)).toBe(true);
+    for (const unknown of ["vendor-0/nope", "__proto__", "constructor", "", 5, `${ids[0]}x`, ids[0].slice(0, -1)]) {
+      expect(loaders.isModelId(unknown)).toBe(false);
       await expect(loaders.loadModel(unknown)).rejects.toMatchObject({
         name: "UnknownModelError",
         message: String(unknown),
