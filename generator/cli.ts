@@ -110,7 +110,7 @@ function buildParser(argv: string[], ctx: CommandContext) {
     .option("config", {
       type: "string",
       global: true,
-      describe: `Config file (default: ./${CONFIG_FILE} when present)`,
+      describe: `Config file (default: the nearest ${CONFIG_FILE} in this folder or a folder above)`,
     })
     .demandCommand(1, "Name a command.")
     .strict()

@@ -31,7 +31,7 @@ export interface GenerateOptions {
   rules?: SeverityPolicy["rules"];
   packageName?: string;
   packageVersion?: string;
-  /** Cache folder for emitted files; `false` turns caching off. Default node_modules/.cache/runcomfy-codegen. */
+  /** Cache folder for emitted files; `false` turns caching off. Default: node_modules/.cache/runcomfy-codegen in the process folder's project (cacheDirFor). */
   cache?: string | false;
 }
 

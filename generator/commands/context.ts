@@ -1,6 +1,7 @@
 /** What every CLI command gets: where to print, and how to set the exit code. */
 import type { Argv } from "yargs";
 import type { CodegenConfig } from "../shared/config.js";
+import { generateCommand } from "../shared/paths.js";
 
 /**
  * The exit codes every command honours (one table: `--help` prints it, the README copies it).
@@ -30,9 +31,10 @@ export const ENV_VARS = {
   RUNCOMFY_CONFIG_DIR:
     "the folder of the official runcomfy CLI's token.json (default: XDG_CONFIG_HOME/runcomfy, else ~/.config/runcomfy)",
   RUNCOMFY_CODEGEN_CACHE_DIR:
-    "the cache of emitted files of unchanged models (default: node_modules/.cache/runcomfy-codegen)",
+    "the cache of emitted files of unchanged models (default: node_modules/.cache/runcomfy-codegen in your project, the nearest folder with a package.json)",
   TERM: "dumb: progress as plain lines instead of the live line",
-  NO_COLOR: "any value: no colours in the output",
+  NO_COLOR: "any non-empty value: no colours in the output (FORCE_COLOR wins)",
+  FORCE_COLOR: "colours even when stdout is not a terminal; 0 or false: never",
 } as const;
 export type EnvVarName = keyof typeof ENV_VARS;
 
@@ -120,8 +122,23 @@ export async function readJsonArgument(arg: string, io: CliIo): Promise<unknown>
   }
 }
 
+/**
+ * Colours as Node and the tools around it decide (no-color.org, force-color.org): FORCE_COLOR wins
+ * (`0` or `false`: none, any other value: colours); then a non-empty NO_COLOR turns them off; else
+ * colours when stdout is a terminal.
+ */
+export function colorWanted(io: Pick<CliIo, "env" | "isTTY">): boolean {
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return force !== "0" && force.toLowerCase() !== "false";
+  if (io.env.NO_COLOR) return false;
+  return io.isTTY;
+}
+
 /** The generated package's root module, for commands that run it (validate, run). */
-export async function importGeneratedPackage<T extends { modelIds: readonly string[] }>(dir: string): Promise<T> {
+export async function importGeneratedPackage<T extends { modelIds: readonly string[] }>(
+  dir: string,
+  cwd = process.cwd(),
+): Promise<T> {
   const { default: path } = await import("node:path");
   const { pathToFileURL } = await import("node:url");
   try {
@@ -133,7 +150,7 @@ export async function importGeneratedPackage<T extends { modelIds: readonly stri
     return { ...root, modelIds } as T;
   } catch (e) {
     throw new CliFailure(
-      `cannot load the generated package at ${dir} (run \`npm run generate\` first): ${(e as Error).message}`,
+      `cannot load the generated package at ${dir} (run \`${generateCommand(cwd)}\` first): ${(e as Error).message}`,
       EXIT.usage,
     );
   }

@@ -6,6 +6,7 @@
 import type { CostEstimate } from "../runtime/pricing.js";
 import { formatCostEstimate } from "../runtime/pricing.js";
 import type { ValidationResult } from "../runtime/issues.js";
+import { generateCommand } from "../shared/paths.js";
 
 export interface EstimatingRoot {
   modelIds: readonly string[];
@@ -16,7 +17,10 @@ export interface EstimatingRoot {
 
 export async function costEstimate(pkg: EstimatingRoot, modelId: string, input: unknown): Promise<CostEstimate> {
   if (typeof pkg.estimateCost !== "function")
-    return { estimated: false, reason: "the generated package predates cost estimates: run `npm run generate`" };
+    return {
+      estimated: false,
+      reason: `the generated package predates cost estimates: run \`${generateCommand(process.cwd())}\``,
+    };
   return pkg.estimateCost(modelId, input);
 }
 

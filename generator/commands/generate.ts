@@ -1,6 +1,7 @@
 /** `runcomfy-codegen generate`: schema files in, the generated package out. */
 import { setFlagsFromString } from "node:v8";
 import type { GenerateOptions } from "../generate.js";
+import { generateCommand } from "../shared/paths.js";
 import { CliFailure, EXIT, plural, withHelp, type CliIo, type RegisterCommand } from "./context.js";
 
 /**
@@ -70,10 +71,12 @@ export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
         .option("cache", {
           type: "boolean",
           default: true,
-          describe: "Reuse emitted files of unchanged models from node_modules/.cache (--no-cache: emit everything)",
+          describe:
+            "Reuse emitted files of unchanged models from your project's node_modules/.cache (--no-cache: emit everything)",
         }),
     async (args) => {
       setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+      const { cacheDirFor } = await import("../incremental/cache.js");
       const options: GenerateOptions = {
         schemasDir: args.schemas,
         outDir: args.out,
@@ -83,14 +86,14 @@ export const registerGenerate: RegisterCommand = (y, { io, config, setExit }) =>
         packageName: args["package-name"],
         packageVersion: args["package-version"],
         rules: config.severity.rules,
-        cache: args.cache ? undefined : false,
+        cache: args.cache ? cacheDirFor(io.cwd, io.env) : false,
       };
       const once = () => generateOnce(options, { quiet: args.quiet, verbose: args.verbose, io, setExit });
       if (!args.watch) return once();
       if (args.check || args["dry-run"])
         throw new CliFailure("--watch writes the package; it cannot be combined with --check or --dry-run", EXIT.usage);
       const { watchAndRegenerate } = await import("./watch.js");
-      await watchAndRegenerate(args.schemas, once, io);
+      if ((await watchAndRegenerate(args.schemas, once, io)) === "SIGINT") setExit(EXIT.interrupted);
     },
   );
 
@@ -111,7 +114,7 @@ async function generateOnce(
   if (options.check) {
     if (result.stale.length) {
       io.stderr(
-        `${options.outDir} does not match ${options.schemasDir}; run \`npm run generate\`. Stale files:\n${result.stale.map((f) => `  ${f}`).join("\n")}\n`,
+        `${options.outDir} does not match ${options.schemasDir}; run \`${generateCommand(io.cwd)}\`. Stale files:\n${result.stale.map((f) => `  ${f}`).join("\n")}\n`,
       );
       setExit(EXIT.failed);
     } else io.stdout(`${options.outDir} is up to date (${plural(result.models.length, "model")})\n`);

@@ -2,7 +2,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { FORMATS, type LintedFile, type LintFormat } from "../lint/lint-format.js";
 import { GENERATOR_VERSION } from "../shared/paths.js";
-import { CliFailure, EXIT, withHelp, type RegisterCommand } from "./context.js";
+import { CliFailure, colorWanted, EXIT, withHelp, type RegisterCommand } from "./context.js";
 
 export const registerLint: RegisterCommand = (y, { io, config, setExit }) =>
   y.command(
@@ -17,7 +17,7 @@ export const registerLint: RegisterCommand = (y, { io, config, setExit }) =>
           ["$0 lint --format json", "ESLint's JSON formatter shape, for tools that read ESLint output"],
           ["$0 lint --max-warnings 0", "fail on warnings too"],
         ],
-        env: ["NO_COLOR"],
+        env: ["NO_COLOR", "FORCE_COLOR"],
       })
         .positional("paths", {
           type: "string",
@@ -60,7 +60,7 @@ export const registerLint: RegisterCommand = (y, { io, config, setExit }) =>
           });
         }
       }
-      const color = args.format === "stylish" && io.isTTY && io.env.NO_COLOR === undefined;
+      const color = args.format === "stylish" && colorWanted(io);
       // Colours are the CLI's own sequences: stylish output escapes the schema files' text itself.
       (color ? (io.control?.stdout ?? io.stdout) : io.stdout)(
         formatFindings(findings, args.format as LintFormat, { color, files, toolVersion: GENERATOR_VERSION }),

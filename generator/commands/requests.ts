@@ -11,29 +11,15 @@ import type {
   StatusResult,
   WaitOptions,
 } from "../runtime/client.js";
-import {
-  CliFailure,
-  EXIT,
-  type ENV_VARS,
-  importGeneratedPackage,
-  withHelp,
-  type CliIo,
-  type RegisterCommand,
-} from "./context.js";
+import { CliFailure, EXIT, type ENV_VARS, withHelp, type CliIo, type RegisterCommand } from "./context.js";
 import { resolveBaseUrl, resolveToken } from "../runtime/credentials.js";
 import { statusOutcome } from "../runtime/job-status.js";
-import type { CodegenConfig } from "../shared/config.js";
 
 interface RequestClient {
   status(requestId: string): Promise<StatusResult>;
   result(requestId: string, options?: ResultOptions): Promise<JobResult<unknown>>;
   cancel(requestId: string): Promise<CancelResult>;
   wait(requestId: string, options?: WaitOptions): Promise<unknown>;
-}
-
-interface GeneratedClientRoot {
-  modelIds: readonly string[];
-  createClient: (options: Record<string, unknown>) => RequestClient;
 }
 
 /**
@@ -61,7 +47,7 @@ export async function apiSettings(
   }
 }
 
-const requestOptions = <T>(c: Argv<T>, config: CodegenConfig) =>
+const requestOptions = <T>(c: Argv<T>) =>
   c
     .positional("request_id", {
       type: "string",
@@ -72,13 +58,17 @@ const requestOptions = <T>(c: Argv<T>, config: CodegenConfig) =>
       type: "string",
       describe: "API base URL (default: RUNCOMFY_BASE_URL or https://model-api.runcomfy.net/v1)",
     })
-    .option("json", { type: "boolean", default: false, describe: "Print the answer (or the error) as JSON" })
-    .option("package", { type: "string", default: config.output, describe: "Folder of the generated package" });
+    .option("json", { type: "boolean", default: false, describe: "Print the answer (or the error) as JSON" });
 
-async function clientFor(io: CliIo, args: { "base-url"?: string; package: string }): Promise<RequestClient> {
+/**
+ * The queue client without a generated package: status, result and cancel need no model's schema, so
+ * they work from any folder (submitting, which validates, is `run`'s, with the package).
+ */
+async function clientFor(io: CliIo, args: { "base-url"?: string }): Promise<RequestClient> {
   const { token, baseUrl } = await apiSettings(io, args["base-url"]);
-  const pkg = await importGeneratedPackage<GeneratedClientRoot>(args.package);
-  return pkg.createClient({ token, baseUrl, validate: false });
+  const { createRuntimeClient } = await import("../runtime/client.js");
+  const noModels = () => Promise.reject(new Error("status, result and cancel load no model"));
+  return createRuntimeClient({ token, baseUrl, validate: false, loadModel: noModels, knownModel: () => false });
 }
 
 const env: (keyof typeof ENV_VARS)[] = ["RUNCOMFY_API_TOKEN", "RUNCOMFY_BASE_URL", "RUNCOMFY_CONFIG_DIR"];
@@ -87,12 +77,12 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 /** The cost line run and result print on stderr (stdout keeps only the output URLs). */
 export const costLine = (cost: number) => `cost: $${cost} (USD, as RunComfy reported it)\n`;
 
-export const registerStatus: RegisterCommand = (y, { io, config }) =>
+export const registerStatus: RegisterCommand = (y, { io }) =>
   y.command(
     "status <request_id>",
     "Show a job's status (and queue position while queued)",
     (c) =>
-      withHelp(requestOptions(c, config), {
+      withHelp(requestOptions(c), {
         examples: [
           ["$0 status 5f2c…", "in_queue (queue position 3)"],
           ["$0 status 5f2c… --json", "{ requestId, status, queuePosition }"],
@@ -110,12 +100,12 @@ export const registerStatus: RegisterCommand = (y, { io, config }) =>
     },
   );
 
-export const registerResult: RegisterCommand = (y, { io, config, setExit }) =>
+export const registerResult: RegisterCommand = (y, { io, setExit }) =>
   y.command(
     "result <request_id>",
     "Print a finished job's output URLs and cost; --download saves the outputs; --wait waits for it to finish (else exit 4 while it is still queued or running)",
     (c) =>
-      withHelp(requestOptions(c, config), {
+      withHelp(requestOptions(c), {
         examples: [
           ["$0 result 5f2c…", "the output URLs, one `key<TAB>url` per line; the cost on stderr"],
           ["$0 result 5f2c… --json", "{ requestId, status, output, cost, createdAt, finishedAt }"],
@@ -148,11 +138,13 @@ export const registerResult: RegisterCommand = (y, { io, config, setExit }) =>
         : await client.result(requestId, { includeCost: true });
       const { raw: _raw, completed: _completed, ...shown } = r;
       if (r.completed) {
-        const { downloadOutputs, outputLines } = await import("./outputs.js");
-        io.stdout(args.json ? json(shown) : outputLines(r.output));
-        if (r.cost !== undefined && !args.json) io.stderr(costLine(r.cost));
-        if (args.download)
-          await downloadOutputs(args.download, r.requestId, r.output, args["allow-private-network"], io.stderr);
+        const { printOutputs } = await import("./outputs.js");
+        await printOutputs(io, setExit, shown as typeof shown & { output: unknown }, {
+          json: args.json,
+          download: args.download,
+          allowPrivateNetwork: args["allow-private-network"],
+          costText: r.cost === undefined ? undefined : costLine(r.cost),
+        });
         return;
       }
       if (statusOutcome(r.status) !== "pending") {
@@ -211,12 +203,12 @@ async function waitForResult(
   }
 }
 
-export const registerCancel: RegisterCommand = (y, { io, config, setExit }) =>
+export const registerCancel: RegisterCommand = (y, { io, setExit }) =>
   y.command(
     "cancel <request_id>",
     "Cancel a queued job (exit 1 when not cancelled: a job that already runs cannot be; or when the answer does not say)",
     (c) =>
-      withHelp(requestOptions(c, config), {
+      withHelp(requestOptions(c), {
         examples: [
           ["$0 cancel 5f2c…", "cancelled, or why not"],
           ["$0 cancel 5f2c… --json", "{ requestId, cancelled (true, false or null: unknown), status, reason? }"],

@@ -7,7 +7,7 @@
 import type { ValidationIssue } from "../runtime/issues.js";
 import { type CommandContext, cliWording, importGeneratedPackage, requireKnownModel } from "./context.js";
 import { readModelInput } from "./local-media.js";
-import { downloadOutputs, outputLines } from "./outputs.js";
+import { printOutputs } from "./outputs.js";
 import { RunProgress } from "./progress.js";
 import { apiSettings, costLine } from "./requests.js";
 
@@ -35,7 +35,7 @@ export interface RunArgs {
   "unknown-properties": string;
 }
 
-export async function runJob(args: RunArgs, { io }: CommandContext): Promise<void> {
+export async function runJob(args: RunArgs, { io, setExit }: CommandContext): Promise<void> {
   const { token, baseUrl } = await apiSettings(io, args["base-url"]);
   const pkg = await importGeneratedPackage<GeneratedClientRoot>(args.package);
   const modelId = args.model_id as string;
@@ -80,14 +80,18 @@ export async function runJob(args: RunArgs, { io }: CommandContext): Promise<voi
     });
     progress.stop();
     // --json: the same shape as `result --json` (request id, output, and the cost when the service sent it).
-    io.stdout(
-      args.json
-        ? JSON.stringify({ requestId, output, ...(cost !== undefined ? { cost } : {}) }, null, 2) + "\n"
-        : outputLines(output),
+    const printed = await printOutputs(
+      io,
+      setExit,
+      { requestId: requestId ?? "output", output, ...(cost !== undefined ? { cost } : {}) },
+      {
+        json: args.json,
+        download: args.download,
+        allowPrivateNetwork: args["allow-private-network"],
+        costText: cost === undefined ? undefined : costLine(cost),
+      },
     );
-    if (cost !== undefined && !args.json) io.stderr(costLine(cost));
-    if (args.download)
-      await downloadOutputs(args.download, requestId ?? "output", output, args["allow-private-network"], io.stderr);
+    if (!printed) return;
     io.stderr(`done in ${(progress.elapsedMs / 1000).toFixed(1)} s${requestId ? ` [request ${requestId}]` : ""}\n`);
   } catch (e) {
     progress.stop();

@@ -1,5 +1,6 @@
 /**
- * `generate --watch`: regenerates on every change in the schemas folder until SIGINT/SIGTERM. A run
+ * `generate --watch`: regenerates on every change in the schemas folder until SIGINT/SIGTERM, and
+ * says which stopped it (Ctrl-C exits 130, as the exit-code table says). A run
  * that fails (a bad file) prints its problems like any run and writes nothing, so the last good
  * output stays; the next change tries again. chokidar watches (new sub-folders included) and says
  * when it is ready, so "watching" is printed only once a change would be seen.
@@ -15,7 +16,7 @@ export async function watchAndRegenerate(
   schemasDir: string,
   regenerate: () => Promise<void>,
   io: CliIo,
-): Promise<void> {
+): Promise<NodeJS.Signals | undefined> {
   const runSafely = async () => {
     try {
       await regenerate();
@@ -26,17 +27,17 @@ export async function watchAndRegenerate(
     }
   };
   await runSafely();
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<NodeJS.Signals | undefined>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let running: Promise<void> = Promise.resolve();
     let pending = false;
-    const finish = (error?: unknown) => {
+    const finish = (error?: unknown, signal?: NodeJS.Signals) => {
       clearTimeout(timer);
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
       // Let a run in progress end (its output is written atomically either way).
       void Promise.all([watcher.close(), running.catch(() => undefined)]).finally(() =>
-        error === undefined ? resolve() : reject(error),
+        error === undefined ? resolve(signal) : reject(error),
       );
     };
     const schedule = () => {
@@ -48,7 +49,7 @@ export async function watchAndRegenerate(
         running = running.then(() => ((pending = false), runSafely())).catch(finish);
       }, SETTLE_MS);
     };
-    const onSignal = () => finish();
+    const onSignal = (signal: NodeJS.Signals) => finish(undefined, signal);
     const watcher = watch(schemasDir, { ignoreInitial: true });
     watcher.on("all", schedule);
     watcher.on("error", finish);

@@ -8,12 +8,17 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PACKAGE_ROOT, TEMPLATES_DIR } from "../shared/paths.js";
+import { PACKAGE_ROOT, projectRoot, TEMPLATES_DIR } from "../shared/paths.js";
 import { walkFiles } from "../shared/walk-files.js";
 
-/** node_modules/.cache/runcomfy-codegen, or RUNCOMFY_CODEGEN_CACHE_DIR (a benchmark or CI keeps its own). */
-export const DEFAULT_CACHE_DIR =
-  process.env.RUNCOMFY_CODEGEN_CACHE_DIR || path.join(PACKAGE_ROOT, "node_modules", ".cache", "runcomfy-codegen");
+/**
+ * RUNCOMFY_CODEGEN_CACHE_DIR (a benchmark or CI keeps its own), else node_modules/.cache/runcomfy-codegen
+ * in the user's project (projectRoot of `cwd`), never inside the installed tool (npx's copy is shared
+ * and may be read-only).
+ */
+export function cacheDirFor(cwd: string, env: Record<string, string | undefined> = process.env): string {
+  return env.RUNCOMFY_CODEGEN_CACHE_DIR || path.join(projectRoot(cwd), "node_modules", ".cache", "runcomfy-codegen");
+}
 
 function filesUnder(dir: string, ext: RegExp): string[] {
   return walkFiles(dir, (e) => e.isDirectory() || ext.test(e.name)).map((rel) => path.join(dir, rel));

@@ -11,14 +11,14 @@ import { readSchemaSources, type SchemaSource, type SourceManifest } from "../lo
 import { hasOwn } from "../shared/errors.js";
 import type { OutputTree } from "../write/output-tree.js";
 import { contentHash, type TreeManifest } from "../write/write.js";
-import { DEFAULT_CACHE_DIR, EmitCache, cacheKey } from "./cache.js";
+import { cacheDirFor, EmitCache, cacheKey } from "./cache.js";
 import { RunIndex, type CachedModel } from "./run-index.js";
 
 export interface RunCacheOptions {
   schemasDir: string;
   outDir: string;
   packageName: string;
-  /** Cache folder; `false` turns caching off. Default node_modules/.cache/runcomfy-codegen. */
+  /** Cache folder; `false` turns caching off. Default: node_modules/.cache/runcomfy-codegen in the process folder's project (cacheDirFor). */
   cache?: string | false;
 }
 
@@ -50,7 +50,7 @@ export class RunCache {
   private sourcesRead = false;
 
   constructor(private readonly options: RunCacheOptions) {
-    this.store = new EmitCache(options.cache === false ? undefined : (options.cache ?? DEFAULT_CACHE_DIR));
+    this.store = new EmitCache(options.cache === false ? undefined : (options.cache ?? cacheDirFor(process.cwd())));
     this.schemasDirName = path.basename(path.resolve(options.schemasDir));
     this.treeKey = contentHash(path.resolve(options.outDir));
     this.sourcesKey = contentHash(`sources\0${path.resolve(options.schemasDir)}`);

@@ -306,6 +306,6 @@ export interface RunComfyClient<M extends ModelTypeMap<M>> {
 export interface RuntimeClientOptions extends ClientOptions {
   /** Loads a model's module (its validator and input schema). */
   loadModel: (modelId: string) => Promise<LoadedModel>;
-  /** Whether the package has the model (the generated package answers from one shard of its loaders). */
+  /** Whether the package has the model (the generated package's `isModelId`). */
   knownModel: (modelId: string) => boolean | Promise<boolean>;
 }

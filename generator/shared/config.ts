@@ -8,6 +8,7 @@ import path from "node:path";
 import { GeneratorError } from "./errors.js";
 import { NOTE_CODES, type NoteCode, type SeverityPolicy, type SeveritySetting } from "./notes.js";
 import { configJsonSchema } from "./config-schema.js";
+import { findUp } from "./paths.js";
 
 export const CONFIG_FILE = "runcomfy-codegen.config.json";
 
@@ -71,12 +72,13 @@ export async function configProblems(value: unknown): Promise<string[]> {
 }
 
 /**
- * Reads the config: `explicit` (from --config) must exist; otherwise `runcomfy-codegen.config.json`
- * in `cwd` is read when present, and defaults apply when not.
+ * Reads the config: `explicit` (from --config) must exist; otherwise the nearest
+ * `runcomfy-codegen.config.json` in `cwd` or a folder above it (as ESLint and Vite find theirs) is
+ * read when there is one, and defaults apply when not.
  */
 export async function loadConfig(cwd: string, explicit?: string): Promise<CodegenConfig> {
-  const file = explicit ? path.resolve(cwd, explicit) : path.join(cwd, CONFIG_FILE);
-  if (!existsSync(file)) {
+  const file = explicit ? path.resolve(cwd, explicit) : findUp(cwd, CONFIG_FILE);
+  if (file === undefined || !existsSync(file)) {
     if (explicit) throw new GeneratorError(`no config file at ${explicit}`, 2);
     return DEFAULT_CONFIG;
   }
@@ -92,9 +94,10 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Codege
     throw new GeneratorError(`${shown} is not a valid config file:\n${problems.map((p) => `  ${p}`).join("\n")}`, 2);
   const c = value as ConfigFile;
   const dir = path.dirname(file);
-  // Relative to the process's folder, which is what file system calls resolve against.
+  // The file is the project's: its folders, named or default, are beside it (it may be in a folder
+  // above cwd). Relative to the process's folder, which is what file system calls resolve against.
   const folder = (p: string | undefined, fallback: string) =>
-    p === undefined ? fallback : path.relative(process.cwd(), path.resolve(dir, p)) || ".";
+    path.relative(process.cwd(), path.resolve(dir, p ?? fallback)) || ".";
   return {
     file,
     schemas: folder(c.schemas, DEFAULT_CONFIG.schemas),

@@ -6,8 +6,8 @@ import { ROOT } from "../helpers.js";
 export const CLI = path.join(ROOT, "dist/generator/cli.js");
 
 /** Starts the CLI; `seen` resolves when `ready` matches its output (stdout and stderr together). */
-export function spawnCli(args: string[], env: Record<string, string>, ready: RegExp) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+export function spawnCli(args: string[], env: Record<string, string | undefined>, ready: RegExp, cwd = ROOT) {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env } });
   let out = "";
   const exited = new Promise<number | null>((resolve) =>
     child.on("exit", (code, signal) => resolve(code ?? (signal ? -1 : null))),
@@ -25,13 +25,17 @@ export function spawnCli(args: string[], env: Record<string, string>, ready: Reg
   return { child, seen, exited, output: () => out };
 }
 
-/** Runs the CLI to its end: exit code, stdout and stderr apart. `onSpawn` gets the child (to stop it after a failed test). */
+/**
+ * Runs the CLI to its end (in `cwd`): exit code, stdout and stderr apart. An env value undefined
+ * unsets it. `onSpawn` gets the child (to stop it after a failed test).
+ */
 export function runCliProcess(
   args: string[],
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
   onSpawn?: (child: ChildProcess) => void,
+  cwd = ROOT,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env } });
   onSpawn?.(child);
   let stdout = "";
   let stderr = "";
