@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../generator/mock/emulator.js";
 import { NOTE_CODES, type NoteCode } from "../../generator/shared/notes.js";
+import { walkFiles } from "../../generator/shared/walk-files.js";
 import { QUIRKS, ROOT, SCHEMAS, tempDir } from "../helpers.js";
 import { CLI, runCliProcess, spawnCli } from "./cli-process.js";
 
@@ -132,6 +133,11 @@ describe("the config, the cache and hints in a user's project", () => {
     expect(gen.stdout).toMatch(/^4 models/);
     expect(existsSync(path.join(project, "src/runcomfy/package.json"))).toBe(true);
     expect(existsSync(path.join(project, "node_modules/.cache/runcomfy-codegen"))).toBe(true);
+    // The generated files leave this repository: their "do not edit" lines say the command that works there.
+    const generated = walkFiles(path.join(project, "src/runcomfy"));
+    const texts = generated.map((f) => readFileSync(path.join(project, "src/runcomfy", f), "utf8"));
+    expect(texts.filter((t) => t.includes("npm run generate"))).toEqual([]);
+    expect(texts.filter((t) => t.includes("npx runcomfy-codegen generate")).length).toBeGreaterThan(10);
     // A second run from the project's root reuses that cache.
     const again = await runCliProcess(["generate"], ENV, undefined, project);
     expect(again.stdout).toMatch(/^4 models \(0 emitted, 4 cached\)/);
