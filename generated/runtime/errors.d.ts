@@ -6,6 +6,7 @@
  * (redact.ts) as they arrived, never from request headers. Each class names itself literally: a
  * minifier renames classes, so `new.target.name` would make `e.name` (and `toJSON()`) a mangled letter.
  */
+import type { CancelResult } from "./client-types.js";
 import type { ValidationIssue } from "./issues.js";
 export interface RunComfyErrorInit {
     requestId?: string;
@@ -70,9 +71,19 @@ export declare class NetworkError extends RunComfyError {
 export declare class TimeoutError extends RunComfyError {
     name: string;
 }
-/** The caller's AbortSignal fired. */
+/**
+ * The caller's AbortSignal fired. When `run` or `subscribe` had submitted the job, it asked the
+ * service to cancel it first: `cancel` is that answer (`cancelled: true` while it was queued, nothing
+ * billed; else it keeps running and is billed), absent when the cancel request itself failed (its
+ * error is the `cause`) or when nothing was submitted or asked.
+ */
 export declare class AbortedError extends RunComfyError {
     name: string;
+    readonly cancel?: CancelResult;
+    constructor(message: string, init?: RunComfyErrorInit & {
+        cancel?: CancelResult;
+    });
+    toJSON(): Record<string, unknown>;
 }
 /** The job was cancelled before it ran. */
 export declare class JobCancelledError extends RunComfyError {

@@ -19,7 +19,7 @@ export interface Failure {
   /** What to do next (a job left running: how to follow or cancel it). */
   hint?: string;
   /** An interrupted `run`: the service's answer to the cancel it asked for. */
-  cancel?: { cancelled: boolean; status: string };
+  cancel?: CancelAnswer;
   /** Schema file problems (generate), each with file, pointer and rule id. */
   errors?: { file: string; line?: number; column?: number; pointer: string; message: string; ruleId: string }[];
 }
@@ -51,7 +51,7 @@ interface ClientErrorLike extends Error {
   errorCode?: string | number;
   issues?: { path: string; message: string }[];
   /** AbortedError: the answer to the cancel `run` asked for. */
-  cancel?: { cancelled: boolean; status: string };
+  cancel?: CancelAnswer;
 }
 
 const defined = <T extends object>(o: T): T =>
@@ -109,22 +109,23 @@ export function describeFailure(e: unknown): Failure {
 export const followUpHint = (requestId: string) =>
   `the job keeps running (and is billed): follow it with \`runcomfy-codegen status ${requestId}\`, get its output with \`runcomfy-codegen result ${requestId}\`, or stop it while queued with \`runcomfy-codegen cancel ${requestId}\``;
 
+/** The answer to a cancel (the client's CancelResult): `cancelled` null when the answer did not say. */
+type CancelAnswer = { cancelled: boolean | null; status?: string };
+
 /**
  * What an interrupted command left behind: `run`'s from the answer to its cancel (none and
- * `cancelFailed`: the cancel request failed); `result --wait` asks none, the job goes on.
+ * `cancelFailed`: the cancel request failed; `cancelled: null`: the answer did not say — both
+ * unknown); `result --wait` asks none, the job goes on.
  */
-export function abortHint(
-  requestId: string,
-  cancel: { cancelled: boolean; status: string } | undefined,
-  cancelFailed: boolean,
-): string {
+export function abortHint(requestId: string, cancel: CancelAnswer | undefined, cancelFailed: boolean): string {
   const cli = "runcomfy-codegen";
   if (!cancel && !cancelFailed) return followUpHint(requestId);
   if (cancel?.cancelled) return `cancelled while queued: nothing billed [request ${requestId}]`;
-  if (cancel && statusOutcome(cancel.status) === "succeeded")
+  const known = cancel?.cancelled === false ? cancel : undefined;
+  if (known?.status !== undefined && statusOutcome(known.status) === "succeeded")
     return `it had already finished: get its output with \`${cli} result ${requestId}\``;
   const follow = `follow it with \`${cli} status ${requestId}\`, get its output with \`${cli} result ${requestId}\``;
-  return cancel
+  return known
     ? `already running: it keeps running and is billed; ${follow} (\`${cli} cancel ${requestId}\` cancels only queued jobs)`
     : `not known whether it was cancelled: it may keep running and be billed; ${follow}, or try \`${cli} cancel ${requestId}\` again`;
 }

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../../generator/mock/emulator.js";
-import { createClient, JobFailedError } from "../../generated/index.js";
+import { AbortedError, createClient, JobFailedError } from "../../generated/index.js";
 import { captureCli, SCHEMAS, tempDir } from "../helpers.js";
 
 const TOKEN = "rc-answers-token-4e2";
@@ -85,6 +85,24 @@ describe("cancel answers", () => {
     expect(await clientOf(cancelled).cancel("req_1")).toMatchObject({ cancelled: true });
     const ended = await answering({ cancel: { body: { request_id: "req_1", status: "completed" } } });
     expect(await clientOf(ended).cancel("req_1")).toMatchObject({ cancelled: false, status: "completed" });
+  });
+});
+
+describe("an aborted run whose cancel answer says nothing", () => {
+  it("AbortedError carries the unknown outcome, and the CLI's hint does not claim the job runs on", async () => {
+    const baseUrl = await answering({
+      submit: { body: { request_id: "req_1" } },
+      status: { body: { request_id: "req_1", status: "in_queue", queue_position: 3 } },
+      cancel: { body: { request_id: "req_1" } },
+    });
+    const controller = new AbortController();
+    const err = await clientOf(baseUrl)
+      .run(T2V, { prompt: "x" }, { signal: controller.signal, pollIntervalMs: 5, onStatus: () => controller.abort() })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(err.cancel).toMatchObject({ requestId: "req_1", cancelled: null, outcome: "unknown" });
+    const { describeFailure } = await import("../../generator/commands/failure.js");
+    expect(describeFailure(err).hint).toMatch(/^not known whether it was cancelled: it may keep running/);
   });
 });
 
