@@ -197,13 +197,13 @@ async function countRemaining(reader, from, maxBytes) {
 
 // runtime:/runtime/errors.js
 var RunComfyError = class extends Error {
+  name = "RunComfyError";
   requestId;
   status;
   errorCode;
   detail;
   constructor(message, init = {}) {
     super(message, init.cause === void 0 ? void 0 : { cause: init.cause });
-    this.name = new.target.name;
     this.requestId = init.requestId;
     this.status = init.status;
     this.errorCode = init.errorCode;
@@ -222,6 +222,7 @@ var RunComfyError = class extends Error {
 };
 var UnknownModelError = class extends RunComfyError {
   modelId;
+  name = "UnknownModelError";
   constructor(modelId, init = {}) {
     super(`unknown model id ${JSON.stringify(modelId)}`, init);
     this.modelId = modelId;
@@ -229,19 +230,24 @@ var UnknownModelError = class extends RunComfyError {
 };
 var ValidationError = class extends RunComfyError {
   issues;
+  name = "ValidationError";
   constructor(message, issues, init = {}) {
     super(message, init);
     this.issues = issues;
   }
 };
 var AuthenticationError = class extends RunComfyError {
+  name = "AuthenticationError";
 };
 var InsufficientBalanceError = class extends RunComfyError {
+  name = "InsufficientBalanceError";
 };
 var NotFoundError = class extends RunComfyError {
+  name = "NotFoundError";
 };
 var RateLimitError = class extends RunComfyError {
   retryAfterMs;
+  name = "RateLimitError";
   constructor(message, retryAfterMs, init = {}) {
     super(message, init);
     this.retryAfterMs = retryAfterMs;
@@ -249,12 +255,14 @@ var RateLimitError = class extends RunComfyError {
 };
 var ServerError = class extends RunComfyError {
   retryAfterMs;
+  name = "ServerError";
   constructor(message, retryAfterMs, init = {}) {
     super(message, init);
     this.retryAfterMs = retryAfterMs;
   }
 };
 var NetworkError = class extends RunComfyError {
+  name = "NetworkError";
   /** True when the request provably never reached the server (connection refused / not resolved). */
   notSent;
   constructor(message, notSent, init = {}) {
@@ -263,8 +271,10 @@ var NetworkError = class extends RunComfyError {
   }
 };
 var TimeoutError = class extends RunComfyError {
+  name = "TimeoutError";
 };
 var AbortedError = class extends RunComfyError {
+  name = "AbortedError";
   cancel;
   constructor(message, init = {}) {
     super(message, init);
@@ -275,8 +285,10 @@ var AbortedError = class extends RunComfyError {
   }
 };
 var JobCancelledError = class extends RunComfyError {
+  name = "JobCancelledError";
 };
 var JobFailedError = class extends RunComfyError {
+  name = "JobFailedError";
 };
 
 // runtime:/runtime/redact.js
@@ -1150,6 +1162,25 @@ function upperBound(sorted, x) {
   return lo;
 }
 
+// runtime:/runtime/job-status.js
+var OUTCOMES = {
+  completed: "succeeded",
+  succeeded: "succeeded",
+  failed: "failed",
+  error: "failed",
+  cancelled: "cancelled",
+  canceled: "cancelled"
+};
+function statusOutcome(status2) {
+  const s = status2.toLowerCase();
+  return Object.hasOwn(OUTCOMES, s) ? OUTCOMES[s] : "pending";
+}
+var isKnownStatus = (status2) => status2.toLowerCase() === "in_queue" || status2.toLowerCase() === "in_progress" || statusOutcome(status2) !== "pending";
+function costOf(raw) {
+  const c = typeof raw.cost === "string" && raw.cost.trim() !== "" ? Number(raw.cost) : raw.cost;
+  return typeof c === "number" && Number.isFinite(c) ? c : void 0;
+}
+
 // runtime:/runtime/http.js
 var DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 var NOT_SENT_CODES = /* @__PURE__ */ new Set([
@@ -1264,7 +1295,9 @@ async function sendOnce(http, req) {
       });
     body = { message: truncate(redact.text(text), 300) };
   }
-  const hasErrorCode = !!body && typeof body === "object" && "error_code" in body && body.error_code !== null;
+  const fields = body && typeof body === "object" ? body : {};
+  const jobFailed = req.jobAnswer && typeof fields.status === "string" && statusOutcome(fields.status) === "failed";
+  const hasErrorCode = "error_code" in fields && fields.error_code !== null && !jobFailed;
   if (!response.ok || hasErrorCode)
     throw errorFromResponse(response.status, body, response.headers, req.requestId);
   if (body === void 0 || typeof body !== "object")
@@ -1289,25 +1322,6 @@ async function send(http, req) {
   }
 }
 
-// runtime:/runtime/job-status.js
-var OUTCOMES = {
-  completed: "succeeded",
-  succeeded: "succeeded",
-  failed: "failed",
-  error: "failed",
-  cancelled: "cancelled",
-  canceled: "cancelled"
-};
-function statusOutcome(status2) {
-  const s = status2.toLowerCase();
-  return Object.hasOwn(OUTCOMES, s) ? OUTCOMES[s] : "pending";
-}
-var isKnownStatus = (status2) => status2.toLowerCase() === "in_queue" || status2.toLowerCase() === "in_progress" || statusOutcome(status2) !== "pending";
-function costOf(raw) {
-  const c = typeof raw.cost === "string" && raw.cost.trim() !== "" ? Number(raw.cost) : raw.cost;
-  return typeof c === "number" && Number.isFinite(c) ? c : void 0;
-}
-
 // runtime:/runtime/client-requests.js
 var idOf = (request) => typeof request === "string" ? request : request.requestId;
 var encodeId = (id) => encodeURIComponent(id);
@@ -1317,7 +1331,16 @@ async function jobRequest(ctx, request, method, kind, signal, query = "", hint) 
   const requestId = idOf(request);
   const path = `/requests/${encodeId(requestId)}/${kind}${query}`;
   const onHeaders = hint && ((h) => hint.retryAfterMs = parseRetryAfter(h.get("retry-after")));
-  const body = await send(await ctx.connection(), { method, path, idempotent: true, requestId, signal, onHeaders });
+  const jobAnswer = kind !== "cancel";
+  const body = await send(await ctx.connection(), {
+    method,
+    path,
+    idempotent: true,
+    requestId,
+    signal,
+    onHeaders,
+    jobAnswer
+  });
   return { requestId, body: asObject(body) };
 }
 async function checkInput(ctx, modelId, input) {
@@ -1379,10 +1402,17 @@ async function result(ctx, request, opts = {}, hint) {
 function cancelAnswer(requestId, body) {
   const outcome = typeof body.outcome === "string" ? body.outcome : void 0;
   const s = typeof body.status === "string" ? body.status : void 0;
-  if (outcome ? statusOutcome(outcome) === "cancelled" : s === void 0 || statusOutcome(s) === "cancelled")
+  const said = (x) => x === void 0 ? "pending" : statusOutcome(x);
+  if (said(s) === "cancelled" || said(outcome) === "cancelled")
     return { requestId, cancelled: true, status: "cancelled" };
-  const reason = serverMessage(body) ?? (outcome === "not_cancellable" ? `the job is ${s ?? "running"} and can no longer be cancelled (only queued jobs can)` : `the job is ${s ?? outcome}`);
-  return { requestId, cancelled: false, status: s ?? "in_progress", ...outcome ? { outcome } : {}, reason };
+  const message = serverMessage(body);
+  if (outcome === "not_cancellable" || said(s) !== "pending" || s?.toLowerCase() === "in_progress") {
+    const reason2 = message ?? (outcome === "not_cancellable" ? `the job is ${s ?? "running"} and can no longer be cancelled (only queued jobs can)` : `the job is ${s}`);
+    return { requestId, cancelled: false, status: s ?? "in_progress", ...outcome ? { outcome } : {}, reason: reason2 };
+  }
+  const answered = [s && `status ${JSON.stringify(s)}`, outcome && `outcome ${JSON.stringify(outcome)}`].filter(Boolean).join(" and ");
+  const reason = `RunComfy accepted the cancel request but ${answered ? `answered only ${answered}, which does not say` : "did not say"} whether the job was cancelled${message ? ` (${message})` : ""}; ask for its status`;
+  return { requestId, cancelled: null, ...s ? { status: s } : {}, outcome: "unknown", reason };
 }
 async function cancel(ctx, request, opts = {}) {
   const requestId = idOf(request);
@@ -1417,9 +1447,11 @@ async function failure(ctx, requestId, s, signal) {
   const r = await result(ctx, requestId, { signal }).catch(() => void 0);
   const message = r && serverMessage(r.raw);
   const detail = r?.raw?.error ?? r?.raw?.detail ?? r?.raw?.error_message ?? r?.raw?.message;
+  const code = r?.raw?.error_code;
   return new JobFailedError(`job ${s}${message ? `: ${message}` : ""} [request ${requestId}]`, {
     requestId,
-    detail
+    detail,
+    ...typeof code === "string" || typeof code === "number" ? { errorCode: code } : {}
   });
 }
 function serviceTotalMs(r) {
