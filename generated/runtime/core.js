@@ -895,57 +895,26 @@ function splitPointer(pointer) {
 }
 
 // runtime:/runtime/client-media.js
-var isNode = (v) => !!v && typeof v === "object" && !Array.isArray(v);
 var isLocalMedia = (v) => v instanceof Uint8Array || typeof Blob !== "undefined" && v instanceof Blob;
-function mediaKindOf(schema) {
-  if (!isNode(schema))
-    return void 0;
-  const own = schema["x-media"];
-  const array = schema.type === "array" || Array.isArray(schema.type) && schema.type.includes("array");
-  if ((own === "image" || own === "video" || own === "audio") && !array)
-    return own;
-  for (const key of ["anyOf", "oneOf"]) {
-    const alternatives = schema[key];
-    if (Array.isArray(alternatives))
-      for (const alt of alternatives) {
-        const kind = mediaKindOf(alt);
-        if (kind)
-          return kind;
-      }
-  }
-  return void 0;
-}
-function childSchema(schema, key) {
-  if (!isNode(schema))
-    return void 0;
-  if (typeof key === "number") {
-    const prefix = schema.prefixItems;
-    if (Array.isArray(prefix) && key < prefix.length)
-      return prefix[key];
-    return Array.isArray(schema.items) ? schema.items[key] : schema.items;
-  }
-  const props = schema.properties;
-  if (isNode(props) && Object.hasOwn(props, key))
-    return props[key];
-  return isNode(schema.additionalProperties) ? schema.additionalProperties : void 0;
-}
 var DESCEND = Symbol("descend");
-async function mapWithSchema(value2, schema, visit, pointer = "") {
-  const answer = await visit(value2, schema, pointer);
+async function mapMediaInputs(value2, inputs, visit, pointer = "", depth = 0) {
+  const here = inputs.find((i) => i.path.length === depth)?.media ?? void 0;
+  const answer = await visit(value2, here, pointer);
   if (answer !== DESCEND)
     return answer;
+  const under = (segment, isIndex) => inputs.filter((i) => i.path.length > depth && (i.path[depth] === segment || isIndex && i.path[depth] === "*"));
   if (Array.isArray(value2)) {
     const out2 = [];
     for (const [i, v] of value2.entries())
-      out2.push(await mapWithSchema(v, childSchema(schema, i), visit, joinPointer(pointer, i)));
+      out2.push(await mapMediaInputs(v, under(String(i), true), visit, joinPointer(pointer, i), depth + 1));
     return out2;
   }
-  if (!isNode(value2) || isLocalMedia(value2))
+  if (!value2 || typeof value2 !== "object" || isLocalMedia(value2))
     return value2;
   const out = {};
   for (const [k, v] of Object.entries(value2))
     Object.defineProperty(out, k, {
-      value: await mapWithSchema(v, childSchema(schema, k), visit, joinPointer(pointer, k)),
+      value: await mapMediaInputs(v, under(k, false), visit, joinPointer(pointer, k), depth + 1),
       enumerable: true,
       writable: true,
       configurable: true
@@ -979,12 +948,11 @@ var issue = (path, message) => ({
   severity: "error",
   keyword: "localMedia"
 });
-async function inlineLocalMedia(modelId, input, inputSchema, maxBytes = DATA_URI_MAX_BYTES) {
+async function inlineLocalMedia(modelId, input, inputs, maxBytes = DATA_URI_MAX_BYTES) {
   const issues = [];
-  const inline = async (value2, schema, path) => {
+  const inline = async (value2, kind, path) => {
     if (!isLocalMedia(value2))
       return DESCEND;
-    const kind = mediaKindOf(schema);
     if (!kind) {
       issues.push(issue(path, "local media (a Blob, File or Uint8Array) was given, but this is not a media input"));
       return value2;
@@ -1001,7 +969,7 @@ async function inlineLocalMedia(modelId, input, inputSchema, maxBytes = DATA_URI
     }
     return bytesToDataUri(value2 instanceof Uint8Array ? value2 : new Uint8Array(await value2.arrayBuffer()), type);
   };
-  const inlined = await mapWithSchema(input, inputSchema, inline);
+  const inlined = await mapMediaInputs(input, inputs, inline);
   if (!issues.length) {
     const total = new TextEncoder().encode(JSON.stringify(inlined)).length;
     if (total > maxBytes)
@@ -1359,7 +1327,7 @@ async function checkInput(ctx, modelId, input) {
 async function submit(ctx, modelId, input, opts = {}) {
   if (!await ctx.options.knownModel(modelId))
     throw new UnknownModelError(modelId);
-  const sent = hasLocalMedia(input) ? await inlineLocalMedia(modelId, input, (await ctx.options.loadModel(modelId)).inputSchema) : input;
+  const sent = hasLocalMedia(input) ? await inlineLocalMedia(modelId, input, (await ctx.options.loadModel(modelId)).mediaInputs ?? []) : input;
   await checkInput(ctx, modelId, sent);
   const http = await ctx.connection();
   const body = asObject(await send(http, { method: "POST", path: modelPath(modelId), body: sent, idempotent: false, signal: opts.signal }));
@@ -1568,7 +1536,7 @@ var DEFAULT_BASE_URL = "https://model-api.runcomfy.net/v1";
 function processEnv() {
   return globalThis.process?.env ?? {};
 }
-var isNode2 = () => typeof globalThis.process?.versions?.node === "string";
+var isNode = () => typeof globalThis.process?.versions?.node === "string";
 var value = (env, name) => env[name]?.trim() || void 0;
 function tokenFilePath(env) {
   const dir = value(env, "RUNCOMFY_CONFIG_DIR") ?? (value(env, "XDG_CONFIG_HOME") && `${value(env, "XDG_CONFIG_HOME")}/runcomfy`) ?? ((value(env, "HOME") ?? value(env, "USERPROFILE")) && `${value(env, "HOME") ?? value(env, "USERPROFILE")}/.config/runcomfy`);
@@ -1589,7 +1557,7 @@ async function resolveToken(explicit, env = processEnv()) {
     if (token2)
       return checkedToken(token2, name);
   }
-  const file = isNode2() ? tokenFilePath(env) : void 0;
+  const file = isNode() ? tokenFilePath(env) : void 0;
   if (!file)
     return {};
   const text = await readTokenFile(file);
@@ -3201,7 +3169,6 @@ export {
   checkApiUrl,
   checkHostLiteral,
   checkLocalMedia,
-  childSchema,
   compare,
   concatBytes,
   contentRange,
@@ -3245,11 +3212,10 @@ export {
   isPrivateAddress,
   issueFromAjv,
   joinPointer,
-  mapWithSchema,
+  mapMediaInputs,
   measure,
   mediaFormat,
   mediaHasMetric,
-  mediaKindOf,
   mediaTypeOfName,
   metricByAlias,
   metricValue,

@@ -5,7 +5,8 @@
  * with `@` stays text. The media rules are then checked on the file's bytes by validation.
  */
 import path from "node:path";
-import { DESCEND, mapWithSchema, mediaKindOf } from "../runtime/client-media.js";
+import { DESCEND, mapMediaInputs } from "../runtime/client-media.js";
+import type { MediaInput, MediaKind } from "../runtime/rule-types.js";
 import { DATA_URI_MAX_BYTES, LocalMediaError } from "../runtime/data-uri.js";
 import { fileToDataUri } from "../runtime/node.js";
 import { CliFailure, EXIT, readJsonArgument, type CliIo } from "./context.js";
@@ -23,12 +24,12 @@ export interface LocalFile {
  */
 export async function expandLocalMedia(
   input: unknown,
-  inputSchema: unknown,
+  mediaInputs: readonly MediaInput[],
   cwd: string,
 ): Promise<{ input: unknown; files: LocalFile[] }> {
   const files: LocalFile[] = [];
-  const readFile = async (value: unknown, schema: unknown, pointer: string) => {
-    const kind = typeof value === "string" && value.startsWith("@") ? mediaKindOf(schema) : undefined;
+  const readFile = async (value: unknown, media: MediaKind | undefined, pointer: string) => {
+    const kind = typeof value === "string" && value.startsWith("@") ? media : undefined;
     if (!kind) return DESCEND;
     const name = (value as string).slice(1);
     const file = path.resolve(cwd, name);
@@ -42,7 +43,7 @@ export async function expandLocalMedia(
       throw new CliFailure(`${pointer}: cannot read ${name}: ${(e as Error).message}`, EXIT.usage);
     }
   };
-  const expanded = await mapWithSchema(input, inputSchema, readFile);
+  const expanded = await mapMediaInputs(input, mediaInputs, readFile);
   if (files.length) {
     const total = new TextEncoder().encode(JSON.stringify(expanded)).length;
     if (total > DATA_URI_MAX_BYTES)
@@ -65,13 +66,13 @@ export function reportLocalFiles(files: LocalFile[], io: CliIo): void {
  * read as data URIs and each file reported: what `validate`, `run` and `run --dry-run` all send.
  */
 export async function readModelInput(
-  pkg: { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> },
+  pkg: { loadModel: (modelId: string) => Promise<{ mediaInputs?: readonly MediaInput[] }> },
   modelId: string,
   inputArg: string,
   io: CliIo,
 ): Promise<{ input: unknown; files: LocalFile[] }> {
   const raw = await readJsonArgument(inputArg, io);
-  const expanded = await expandLocalMedia(raw, (await pkg.loadModel(modelId)).inputSchema, io.cwd);
+  const expanded = await expandLocalMedia(raw, (await pkg.loadModel(modelId)).mediaInputs ?? [], io.cwd);
   reportLocalFiles(expanded.files, io);
   return expanded;
 }

@@ -13,7 +13,9 @@ import { apiSettings, costLine } from "./requests.js";
 
 interface GeneratedClientRoot {
   modelIds: readonly string[];
-  loadModel: (modelId: string) => Promise<{ inputSchema: unknown }>;
+  loadModel: (
+    modelId: string,
+  ) => Promise<{ inputSchema: unknown; mediaInputs?: readonly import("../runtime/rule-types.js").MediaInput[] }>;
   createClient: (options: Record<string, unknown>) => {
     run: (id: string, input: unknown, options: Record<string, unknown>) => Promise<Record<string, unknown>>;
   };

@@ -27,7 +27,11 @@ async function loadModelInput(packageDir: string, modelId: string, inputArg: str
     import("./estimate.js"),
   ]);
   const pkg = await importGeneratedPackage<
-    EstimatingRoot & { loadModel: (modelId: string) => Promise<{ inputSchema: unknown }> }
+    EstimatingRoot & {
+      loadModel: (
+        modelId: string,
+      ) => Promise<{ inputSchema: unknown; mediaInputs?: readonly import("../runtime/rule-types.js").MediaInput[] }>;
+    }
   >(packageDir);
   requireKnownModel(pkg, modelId);
   const { input, files } = await readModelInput(pkg, modelId, inputArg, io);

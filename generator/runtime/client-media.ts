@@ -16,7 +16,7 @@ import {
 import { ValidationError } from "./errors.js";
 import type { ValidationIssue } from "./issues.js";
 import { joinPointer } from "./json-pointer.js";
-import type { MediaKind } from "./rule-types.js";
+import type { MediaInput, MediaKind } from "./rule-types.js";
 
 /** What a media input takes besides a URL: bytes in memory (a `File` is a `Blob`). */
 export type LocalMedia = Blob | Uint8Array;
@@ -37,70 +37,42 @@ export type WithLocalMedia<T, P extends string> = [P] extends [never]
         ? { [K in keyof T]: K extends string ? WithLocalMedia<T[K], Rest<P, K>> : T[K] }
         : T;
 
-type SchemaNode = { readonly [keyword: string]: unknown };
-const isNode = (v: unknown): v is SchemaNode => !!v && typeof v === "object" && !Array.isArray(v);
-
 export const isLocalMedia = (v: unknown): v is LocalMedia =>
   v instanceof Uint8Array || (typeof Blob !== "undefined" && v instanceof Blob);
 
-/** The media kind a schema node (or one of its alternatives) takes, if it is a media input. */
-export function mediaKindOf(schema: unknown): MediaKind | undefined {
-  if (!isNode(schema)) return undefined;
-  const own = schema["x-media"];
-  // An array of media carries its kind too: its items are the media.
-  const array = schema.type === "array" || (Array.isArray(schema.type) && schema.type.includes("array"));
-  if ((own === "image" || own === "video" || own === "audio") && !array) return own;
-  for (const key of ["anyOf", "oneOf"]) {
-    const alternatives = schema[key];
-    if (Array.isArray(alternatives))
-      for (const alt of alternatives) {
-        const kind = mediaKindOf(alt);
-        if (kind) return kind;
-      }
-  }
-  return undefined;
-}
-
-/** The schema of a property or array item of `schema`. */
-export function childSchema(schema: unknown, key: string | number): unknown {
-  if (!isNode(schema)) return undefined;
-  if (typeof key === "number") {
-    const prefix = schema.prefixItems;
-    if (Array.isArray(prefix) && key < prefix.length) return prefix[key];
-    return Array.isArray(schema.items) ? schema.items[key] : schema.items;
-  }
-  const props = schema.properties;
-  if (isNode(props) && Object.hasOwn(props, key)) return props[key];
-  return isNode(schema.additionalProperties) ? schema.additionalProperties : undefined;
-}
-
-/** What a `mapWithSchema` visitor returns to leave a value to the walk (arrays and objects are descended). */
+/** What a `mapMediaInputs` visitor returns to leave a value to the walk (arrays and objects are descended). */
 export const DESCEND: unique symbol = Symbol("descend");
 
 /**
- * Maps an input alongside its schema, a copy: `visit` answers each value with its replacement, or
- * DESCEND to keep it (descending into arrays, one item at a time, and objects). Issues and file reads
- * come in input order.
+ * Maps an input, a copy: `visit` answers each value — with the media kind the model's `mediaInputs`
+ * give its place, if any — with its replacement, or DESCEND to keep it (descending into arrays, one
+ * item at a time, and objects). The places come from the data the generator emitted per model, the
+ * same list the types' `MediaPaths` spells. Issues and file reads come in input order.
  */
-export async function mapWithSchema(
+export async function mapMediaInputs(
   value: unknown,
-  schema: unknown,
-  visit: (value: unknown, schema: unknown, pointer: string) => unknown | typeof DESCEND | Promise<unknown>,
+  inputs: readonly MediaInput[],
+  visit: (value: unknown, media: MediaKind | undefined, pointer: string) => unknown | typeof DESCEND | Promise<unknown>,
   pointer = "",
+  depth = 0,
 ): Promise<unknown> {
-  const answer = await visit(value, schema, pointer);
+  // A place whose kind no format or rule says (media null) takes URLs only: local media needs a kind to check.
+  const here = inputs.find((i) => i.path.length === depth)?.media ?? undefined;
+  const answer = await visit(value, here, pointer);
   if (answer !== DESCEND) return answer;
+  const under = (segment: string, isIndex: boolean) =>
+    inputs.filter((i) => i.path.length > depth && (i.path[depth] === segment || (isIndex && i.path[depth] === "*")));
   if (Array.isArray(value)) {
     const out: unknown[] = [];
     for (const [i, v] of value.entries())
-      out.push(await mapWithSchema(v, childSchema(schema, i), visit, joinPointer(pointer, i)));
+      out.push(await mapMediaInputs(v, under(String(i), true), visit, joinPointer(pointer, i), depth + 1));
     return out;
   }
-  if (!isNode(value) || isLocalMedia(value)) return value;
+  if (!value || typeof value !== "object" || isLocalMedia(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value))
     Object.defineProperty(out, k, {
-      value: await mapWithSchema(v, childSchema(schema, k), visit, joinPointer(pointer, k)),
+      value: await mapMediaInputs(v, under(k, false), visit, joinPointer(pointer, k), depth + 1),
       enumerable: true,
       writable: true,
       configurable: true,
@@ -146,13 +118,12 @@ const issue = (path: string, message: string): ValidationIssue => ({
 export async function inlineLocalMedia(
   modelId: string,
   input: unknown,
-  inputSchema: unknown,
+  inputs: readonly MediaInput[],
   maxBytes = DATA_URI_MAX_BYTES,
 ): Promise<unknown> {
   const issues: ValidationIssue[] = [];
-  const inline = async (value: unknown, schema: unknown, path: string) => {
+  const inline = async (value: unknown, kind: MediaKind | undefined, path: string) => {
     if (!isLocalMedia(value)) return DESCEND;
-    const kind = mediaKindOf(schema);
     if (!kind) {
       issues.push(issue(path, "local media (a Blob, File or Uint8Array) was given, but this is not a media input"));
       return value;
@@ -169,7 +140,7 @@ export async function inlineLocalMedia(
     }
     return bytesToDataUri(value instanceof Uint8Array ? value : new Uint8Array(await value.arrayBuffer()), type);
   };
-  const inlined = await mapWithSchema(input, inputSchema, inline);
+  const inlined = await mapMediaInputs(input, inputs, inline);
   if (!issues.length) {
     const total = new TextEncoder().encode(JSON.stringify(inlined)).length;
     if (total > maxBytes)

@@ -92,7 +92,7 @@ export async function submit(
   if (!(await ctx.options.knownModel(modelId))) throw new UnknownModelError(modelId);
   // Local media becomes data URIs first, so validation probes the bytes that will be sent.
   const sent = hasLocalMedia(input)
-    ? await inlineLocalMedia(modelId, input, (await ctx.options.loadModel(modelId)).inputSchema)
+    ? await inlineLocalMedia(modelId, input, (await ctx.options.loadModel(modelId)).mediaInputs ?? [])
     : input;
   await checkInput(ctx, modelId, sent);
   const http = await ctx.connection();

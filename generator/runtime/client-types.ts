@@ -3,6 +3,7 @@ import type { ValidationIssue, ValidationResult } from "./issues.js";
 import type { RetryOptions } from "./http.js";
 import type { LocalMedia, WithLocalMedia } from "./client-media.js";
 import type { ValidateOptions } from "./validate.js";
+import type { MediaInput } from "./rule-types.js";
 
 /** Statuses RunComfy documents or its official clients handle; the server may add others, which are passed through. */
 export type JobStatus =
@@ -35,8 +36,8 @@ export type { LocalMedia, WithLocalMedia };
 /** What the client needs of a loaded model. */
 export interface LoadedModel {
   validate(input: unknown, options?: ValidateOptions): Promise<ValidationResult>;
-  /** The normalized input schema: which values are media, and of which kind (`x-media`). */
-  inputSchema?: unknown;
+  /** Where the input takes media, and of which kind (emitted per model; a model without media has none). */
+  mediaInputs?: readonly MediaInput[];
 }
 
 export interface ClientOptions {

@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../generator/mock/emulator.js";
 import { jpeg, png } from "../../generator/mock/images.js";
-import { mediaPaths } from "../../generator/emit/media-paths.js";
+import { mediaInputs, mediaPaths } from "../../generator/emit/media-paths.js";
+import { inlineLocalMedia } from "../../generator/runtime/client-media.js";
 import { sniffMediaType } from "../../generator/runtime/data-uri.js";
 import { createClient, ValidationError, type ClientInput, type ModelTypes } from "../../generated/index.js";
 import { SCHEMAS } from "../helpers.js";
@@ -120,6 +121,31 @@ describe("what the types say", () => {
         },
       }),
     ).toEqual(["frames/*", "image"]);
+  });
+
+  it("the client takes local media exactly where the types do, from the same emitted list: an image under allOf too", async () => {
+    const schema = {
+      type: "object" as const,
+      properties: {
+        ref: { allOf: [{ type: "string" as const, "x-media": "image" as const }] },
+        frames: {
+          type: "array" as const,
+          items: { oneOf: [{ type: "string" as const, "x-media": "video" as const }] },
+        },
+        prompt: { type: "string" as const },
+      },
+    };
+    const inputs = mediaInputs(schema, []);
+    expect(inputs).toEqual([
+      { path: ["ref"], media: "image" },
+      { path: ["frames", "*"], media: "video" },
+    ]);
+    expect(mediaPaths(schema)).toEqual(["frames/*", "ref"]);
+    const sent = await inlineLocalMedia("acme/m", { ref: png(2, 2), prompt: "p" }, inputs);
+    expect(sent).toEqual({ ref: `data:image/png;base64,${base64(png(2, 2))}`, prompt: "p" });
+    await expect(inlineLocalMedia("acme/m", { prompt: png(2, 2) }, inputs)).rejects.toThrow(
+      /\/prompt local media .* is not a media input/,
+    );
   });
 
   it("the bytes' signature gives the type when nothing else does", () => {

@@ -190,8 +190,8 @@ export const example = {
   "prompt": "A glass teapot fills with blooming tea on a wooden table; macro view of petals unfurling, steam curls through sunbeams, calm and detailed."
 };
 
-/** Where the input takes media: an empty value there (`""`, `[]`) is sent with a warning. */
-const mediaInputs = [];
+/** Where the input takes media: local media (Blob, File, Uint8Array) is inlined there, and an empty value (`""`, `[]`) is sent with a warning. */
+export const mediaInputs = [];
 
 const definition = { modelId, validator, ruleTargets, knownProperties, mediaInputs };
 

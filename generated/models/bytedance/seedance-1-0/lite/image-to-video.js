@@ -495,8 +495,8 @@ export const example = {
   "first_frame_image_url": "https://example.com/image.png"
 };
 
-/** Where the input takes media: an empty value there (`""`, `[]`) is sent with a warning. */
-const mediaInputs = [
+/** Where the input takes media: local media (Blob, File, Uint8Array) is inlined there, and an empty value (`""`, `[]`) is sent with a warning. */
+export const mediaInputs = [
   {
     "path": [
       "first_frame_image_url"

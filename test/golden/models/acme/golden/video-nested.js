@@ -462,8 +462,8 @@ export const knownProperties = [
 /** The docs' example request body (a placeholder where it leaves a required input empty), or null. */
 export const example = null;
 
-/** Where the input takes media: an empty value there (`""`, `[]`) is sent with a warning. */
-const mediaInputs = [
+/** Where the input takes media: local media (Blob, File, Uint8Array) is inlined there, and an empty value (`""`, `[]`) is sent with a warning. */
+export const mediaInputs = [
   {
     "path": [
       "first_frame"

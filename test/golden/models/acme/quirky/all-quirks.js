@@ -401,8 +401,8 @@ export const example = {
   "ghost": "boo"
 };
 
-/** Where the input takes media: an empty value there (`""`, `[]`) is sent with a warning. */
-const mediaInputs = [
+/** Where the input takes media: local media (Blob, File, Uint8Array) is inlined there, and an empty value (`""`, `[]`) is sent with a warning. */
+export const mediaInputs = [
   {
     "path": [
       "image_urls",
