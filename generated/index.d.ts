@@ -13,6 +13,7 @@ export { formatCostEstimate } from "./runtime/pricing.js";
 export * from "./runtime/errors.js";
 export { DEFAULT_BASE_URL } from "./runtime/client.js";
 export { createProxyHandler, type ProxyOptions } from "./runtime/proxy.js";
+export { runBatch, planBatch, memoryJournal, BatchRefusedError, type BatchLine, type BatchResult, type BatchLineStatus, type BatchError, type BatchPlan, type BatchProgress, type BatchJournal, type JournalRecord, type RunBatchOptions, type PlanBatchOptions } from "./runtime/batch.js";
 
 /** Validates an input for a model: schema and media rules, every problem in one list. */
 export declare function validate(modelId: ModelId, input: unknown, options?: ValidateOptions): Promise<ValidationResult>;

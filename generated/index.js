@@ -20,6 +20,10 @@ export {
   DEFAULT_BASE_URL,
   formatCostEstimate,
   createProxyHandler,
+  runBatch,
+  planBatch,
+  memoryJournal,
+  BatchRefusedError,
 } from "./runtime/core.js";
 
 /** Validates an input for a model: schema and media rules, every problem in one list. */

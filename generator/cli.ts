@@ -25,6 +25,7 @@ import { registerGenerate } from "./commands/generate.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerMockServer } from "./commands/mock-server.js";
 import { registerRun } from "./commands/run.js";
+import { registerBatch } from "./commands/batch.js";
 import { registerCancel, registerResult, registerStatus } from "./commands/requests.js";
 import { registerLint } from "./commands/lint.js";
 import { registerImport, registerPull } from "./commands/import.js";
@@ -37,6 +38,7 @@ const COMMANDS: RegisterCommand[] = [
   registerLint,
   registerValidate,
   registerRun,
+  registerBatch,
   registerStatus,
   registerResult,
   registerCancel,

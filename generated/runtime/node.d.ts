@@ -4,6 +4,7 @@ import { type AddressPolicy } from "./http-transport.js";
 import { probeMedia, type MediaSource, type ProbeNeeds, type ProbeOptions, type ProbeResult } from "./probe.js";
 import type { MediaKind } from "./rule-types.js";
 export { probeMedia, ProbeError };
+export { openBatchJournal, BatchJournalError, type FileBatchJournal } from "./batch-journal.js";
 export type { ProbeOptions, ProbeResult, MediaSource };
 /** Resolves a host name to all its addresses with Node's resolver. */
 export declare function resolveHost(hostname: string): Promise<string[]>;

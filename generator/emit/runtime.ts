@@ -108,7 +108,7 @@ async function compileRuntime(sources: string[]): Promise<RuntimeFile[]> {
   const modules = [...emitted.keys()].filter((rel) => rel.endsWith(".js")).sort();
   // One module for everything web-standard, one for the Node-only entry: importing the package then
   // costs two or three module loads instead of fifteen. Types stay per module (.d.ts).
-  const core = modules.filter((m) => m !== NODE_ENTRY);
+  const core = modules.filter((m) => !NODE_ONLY_MODULES.has(m));
   const coreJs = await bundle(emitted, core.map((m) => `export * from "./${m}";`).join("\n"), new Set());
   const nodeJs = await bundle(emitted, `export * from "./${NODE_ENTRY}";`, new Set(core));
   return [
@@ -124,6 +124,8 @@ async function compileRuntime(sources: string[]): Promise<RuntimeFile[]> {
 
 /** The Node-only entry point (`runcomfy-models/node`). */
 export const NODE_ENTRY = "node.js";
+/** Modules bundled into the Node-only entry alone (they import Node's APIs), never into core.js. */
+const NODE_ONLY_MODULES = new Set([NODE_ENTRY, "batch-journal.js"]);
 
 /**
  * Bundles compiled runtime modules held in memory. Modules in `external` are not inlined: imports of

@@ -67,6 +67,8 @@ export interface Emulator {
   setFaults(rules: FaultRule[]): void;
   /** Every job created, in order (tests check that no job was submitted twice). */
   jobs(): { requestId: string; modelId: string; input: unknown; status: string }[];
+  /** Jobs made per distinct model and input (a submission counter per input: a count above 1 is a duplicate job). */
+  submissionsPerInput(): { modelId: string; input: unknown; count: number }[];
   /** The input a job was submitted with (tests check what reached the server). */
   job(requestId: string): { modelId: string; input: unknown; status: string; finishedAt: number } | undefined;
   close(): Promise<void>;
@@ -146,6 +148,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     setFaults: (rules) => faults.set(rules),
     jobs: () =>
       jobs.all().map((j) => ({ requestId: j.id, modelId: j.modelId, input: j.input, status: jobs.statusOf(j) })),
+    submissionsPerInput: () => jobs.submissionsPerInput(),
     job: (id) => {
       const j = jobs.get(id);
       return j && { modelId: j.modelId, input: j.input, status: jobs.statusOf(j), finishedAt: jobs.finishedAt(j) };

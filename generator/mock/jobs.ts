@@ -25,6 +25,8 @@ const pick = (v: number | [number, number], r: () => number) =>
 
 export class JobBook {
   private readonly jobs = new Map<string, Job>();
+  /** Jobs made per model and input (canonical JSON): a client that submits one input twice shows here. */
+  private readonly perInput = new Map<string, { modelId: string; input: unknown; count: number }>();
 
   constructor(
     private readonly timing: Timing,
@@ -46,7 +48,16 @@ export class JobBook {
       end,
     };
     this.jobs.set(id, job);
+    const key = JSON.stringify([modelId, input]);
+    const seen = this.perInput.get(key);
+    if (seen) seen.count++;
+    else this.perInput.set(key, { modelId, input, count: 1 });
     return job;
+  }
+
+  /** How many jobs each distinct input made, in the order the inputs first came. */
+  submissionsPerInput(): { modelId: string; input: unknown; count: number }[] {
+    return [...this.perInput.values()].map((e) => ({ ...e }));
   }
 
   get(id: string): Job | undefined {

@@ -65,6 +65,12 @@ function httpSettings(options: RuntimeClientOptions, baseUrl: string): Omit<Http
   };
 }
 
+/** Each client's context, for runtime functions that build on the requests (runBatch) without a public handle on it. */
+const contexts = new WeakMap<object, ClientContext>();
+
+/** The context of a client `createRuntimeClient` made, or undefined for any other object. */
+export const clientContextOf = (client: object): ClientContext | undefined => contexts.get(client);
+
 /** The client the generated package's `createClient` returns, typed by its model map. */
 export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeClientOptions): RunComfyClient<M> {
   // Behind a proxy the token lives on the server; a relative proxy URL resolves against the page.
@@ -96,5 +102,6 @@ export function createRuntimeClient<M extends ModelTypeMap<M>>(options: RuntimeC
     },
     baseUrl,
   };
+  contexts.set(client, ctx);
   return client as unknown as RunComfyClient<M>;
 }

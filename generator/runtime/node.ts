@@ -1,6 +1,6 @@
 /**
  * Node-only entry point (`runcomfy-models/node`): probing local files, downloading outputs through
- * the same address guard as the probe, and Node's DNS. The package root stays free of Node APIs.
+ * the same address guard as the probe, Node's DNS, and a batch's journal on disk. The package root stays free of Node APIs.
  */
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { checkLocalMedia, DATA_URI_MAX_BYTES, mediaTypeOfName } from "./data-uri.js";
@@ -21,6 +21,7 @@ import {
 import type { MediaKind } from "./rule-types.js";
 
 export { probeMedia, ProbeError };
+export { openBatchJournal, BatchJournalError, type FileBatchJournal } from "./batch-journal.js";
 export type { ProbeOptions, ProbeResult, MediaSource };
 
 /** Resolves a host name to all its addresses with Node's resolver. */

@@ -53,8 +53,8 @@ const HEAVY = [
   /^dist\/generator\/(emit|incremental|write|normalize|model|importer|load)\//,
   /^dist\/generator\/lint\/(lint|analyze)\.js$/,
   /^dist\/generator\/mock\/emulator\.js$/,
-  /^dist\/generator\/runtime\/(client|node|probe|validate)\.js$/,
-  /^dist\/generator\/commands\/(run-job|outputs|local-media|watch)\.js$/,
+  /^dist\/generator\/runtime\/(client|node|probe|validate|batch|batch-journal)\.js$/,
+  /^dist\/generator\/commands\/(run-job|outputs|local-media|watch|batch-run|batch-progress)\.js$/,
   /node_modules\/(ajv|handlebars|json-schema-to-typescript|ts-morph|esbuild|chokidar|recheck|acorn|entities|@humanwhocodes)\//,
 ];
 const heavyIn = (modules: string[]) => modules.filter((m) => HEAVY.some((h) => h.test(m)));

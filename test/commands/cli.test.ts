@@ -137,6 +137,7 @@ describe("cli: version, help, exit codes, JSON failures", () => {
         "lint",
         "validate",
         "run",
+        "batch",
         "status",
         "result",
         "cancel",
@@ -147,7 +148,7 @@ describe("cli: version, help, exit codes, JSON failures", () => {
       ]),
     );
     for (const { code, meaning } of EXIT_TABLE) expect(top.stdout).toContain(`${String(code).padStart(3)}  ${meaning}`);
-    const readsApi = new Set(["run", "pull", "models", "status", "result", "cancel"]);
+    const readsApi = new Set(["run", "batch", "pull", "models", "status", "result", "cancel"]);
     for (const command of commands) {
       const help = await cli(command, "--help");
       expect(help.code, command).toBe(0);
@@ -160,7 +161,7 @@ describe("cli: version, help, exit codes, JSON failures", () => {
       // Every variable the command reads: where the token file is, the cache folder, TERM=dumb.
       expect(env.includes("RUNCOMFY_CONFIG_DIR"), command).toBe(readsApi.has(command));
       expect(env.includes("RUNCOMFY_CODEGEN_CACHE_DIR"), command).toBe(command === "generate");
-      expect(env.includes("TERM"), command).toBe(command === "run");
+      expect(env.includes("TERM"), command).toBe(command === "run" || command === "batch");
     }
   });
 
