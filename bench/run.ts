@@ -10,6 +10,7 @@ import path from "node:path";
 import { PACKAGE_ROOT } from "../generator/shared/paths.js";
 import { generateCorpus } from "./corpus.js";
 import { explainMisses } from "./misses.js";
+import { benchBatch } from "./sections/batch.js";
 import { benchClient } from "./sections/client.js";
 import { benchBundle, benchImport, consumerFolder } from "./sections/consumer.js";
 import { benchGenerate, type Corpus } from "./sections/generate.js";
@@ -99,6 +100,7 @@ try {
   await section("data URI", () => benchDataUri(RUNS * 2, log));
   await section("client", () => benchClient(SCALE, log));
   await section("hostile input", () => benchHostileInput(work, RUNS, log));
+  await section("batch", () => benchBatch(RUNS, SCALE, log));
 
   const meta: Meta = {
     rows,

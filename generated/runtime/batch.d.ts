@@ -191,6 +191,23 @@ export interface RunBatchOptions extends PlanBatchOptions {
     maxPollIntervalMs?: number;
 }
 /**
+ * One gate for every request of a batch: a 429 closes it for its Retry-After (else a growing
+ * backoff), so every worker waits, not only the one that was told.
+ */
+export declare class RateGate {
+    private readonly random;
+    private openAt;
+    private strikes;
+    constructor(random: () => number);
+    pass(signal?: AbortSignal | null): Promise<void>;
+    answered(status: number, retryAfter: string | null): void;
+    /**
+     * `inner` behind the gate. A submit does not wait here but before it is sent (BatchRun.submit): a
+     * wait here counts towards the request's timeout, and a submit timed out may have been sent.
+     */
+    fetch(inner: typeof fetch): typeof fetch;
+}
+/**
  * Runs a batch and yields every line's result in input order (see BatchResult). Refuses to start
  * (BatchRefusedError) when a line is invalid (unless `skipInvalid`), when the estimate is above
  * `maxCostUsd`, or when the journal recorded other lines than these.

@@ -4,7 +4,7 @@
  * runBatch with a journal beside the results file, a progress display, Ctrl-C that stops submitting,
  * and the results written in input order.
  */
-import { mkdir, open, readFile, stat, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type {
   BatchLine,
@@ -189,16 +189,25 @@ class ResultsFile {
   }
 }
 
-/** Saves a completed line's outputs as `run --download` does; a file already there (an earlier run) is kept. */
+/**
+ * Saves a completed line's outputs as `run --download` does (same names, the same address guard).
+ * Each file is written as `NAME.part` and renamed when whole, so a kill mid-download leaves no
+ * partial file under the real name; a file already there (an earlier run's) is kept.
+ */
 async function downloadLine(r: BatchResult, dir: string, allowPrivateNetwork: boolean): Promise<string[]> {
   const failures: string[] = [];
   await mkdir(dir, { recursive: true });
   for (const { key, url } of outputUrls(r.output)) {
+    const file = path.join(dir, outputFileName(r.requestId!, key, url));
+    if (await exists(file)) continue;
+    const part = `${file}.part`;
+    await rm(part, { force: true });
     try {
-      await downloadToFile(url, path.join(dir, outputFileName(r.requestId!, key, url)), { allowPrivateNetwork });
+      await downloadToFile(url, part, { allowPrivateNetwork });
+      await rename(part, file);
     } catch (e) {
       if (!(e instanceof DownloadError)) throw e;
-      if (e.code !== "exists") failures.push(`line ${r.line} ${key}: ${e.message}`);
+      failures.push(`line ${r.line} ${key}: ${e.message}`);
     }
   }
   return failures;
@@ -316,7 +325,11 @@ export async function runBatchCommand(args: BatchArgs, { io, setExit }: CommandC
         downloadFailures.push(...(await downloadLine(r, args.download, args["allow-private-network"])));
     }
   } catch (e) {
-    if ((e as Error).name === "BatchRefusedError") throw new CliFailure((e as Error).message, EXIT.failed);
+    if ((e as Error).name === "BatchRefusedError")
+      throw new CliFailure(
+        (e as Error).message,
+        (e as { reason?: string }).reason === "journal" ? EXIT.usage : EXIT.failed,
+      );
     throw e;
   } finally {
     process.off("SIGINT", onSigint);

@@ -318,7 +318,7 @@ export interface RunBatchOptions extends PlanBatchOptions {
  * One gate for every request of a batch: a 429 closes it for its Retry-After (else a growing
  * backoff), so every worker waits, not only the one that was told.
  */
-class RateGate {
+export class RateGate {
   private openAt = 0;
   private strikes = 0;
 
@@ -339,9 +339,14 @@ class RateGate {
     this.openAt = Math.max(this.openAt, Date.now() + Math.min(ms, 60_000));
   }
 
+  /**
+   * `inner` behind the gate. A submit does not wait here but before it is sent (BatchRun.submit): a
+   * wait here counts towards the request's timeout, and a submit timed out may have been sent.
+   */
   fetch(inner: typeof fetch): typeof fetch {
     return async (url, init) => {
-      await this.pass(init?.signal);
+      const isSubmit = init?.method === "POST" && !String(url).includes("/requests/");
+      if (!isSubmit) await this.pass(init?.signal);
       const response = await inner(url, init);
       this.answered(response.status, response.headers.get("retry-after"));
       return response;
@@ -452,7 +457,8 @@ export async function* runBatch(
       );
   }
 
-  const run = new BatchRun(batchContext(ctx, new RateGate(ctx.options.random ?? Math.random)), lines, options, {
+  const gate = new RateGate(ctx.options.random ?? Math.random);
+  const run = new BatchRun(batchContext(ctx, gate), gate, lines, options, {
     journal,
     known,
     plan,
@@ -494,6 +500,7 @@ class BatchRun {
     { promise: Promise<BatchResult>; resolve: (r: BatchResult) => void; reject: (e: unknown) => void }
   >();
   private readonly following = new Map<number, AbortController>();
+  private readonly ended = new Set<number>();
   private stopped?: string;
   private committedUsd = 0;
   private reportedUsd = 0;
@@ -501,6 +508,7 @@ class BatchRun {
 
   constructor(
     private readonly ctx: ClientContext,
+    private readonly gate: RateGate,
     private readonly lines: readonly BatchLine[],
     private readonly options: RunBatchOptions,
     private readonly state: RunState,
@@ -569,12 +577,17 @@ class BatchRun {
         });
       else submit.push(l);
     }
-    for (const l of follow) this.committedUsd += this.state.costOfLine(l.line);
+    // Towards the ceiling: what earlier runs spent (completed lines) or may have (unknown ones), and the jobs to follow.
+    for (const l of this.lines) {
+      const j = known.get(l.line);
+      const spent = j?.final?.state === "completed" || (j?.state === "unknown" && !this.options.resubmitUnknown);
+      if (spent || j?.state === "submitted") this.committedUsd += this.state.costOfLine(l.line);
+    }
     this.progress();
     // Jobs already submitted hold their slots first: they count towards the concurrency.
     const work = [...follow, ...submit];
     await eachLimited(work, this.options.concurrency ?? 4, (l) => this.runLine(l));
-    for (const l of work) if (this.phases.get(l.line) === "waiting") this.notSubmitted(l);
+    for (const l of work) if (!this.ended.has(l.line)) this.notSubmitted(l);
     this.progress();
   }
 
@@ -615,6 +628,11 @@ class BatchRun {
     for (;;) {
       if (this.stopped) return undefined;
       this.setPhase(l.line, "submitting");
+      await this.gate.pass();
+      if (this.stopped) {
+        this.setPhase(l.line, "waiting");
+        return undefined;
+      }
       await journal.append({ line: l.line, state: "submitting", modelId: l.modelId, key: lineKey(l.modelId, l.input) });
       try {
         // No signal: a submit under way is let finish, so its answer (the request id) is journaled.
@@ -743,6 +761,7 @@ class BatchRun {
 
   private finish(l: BatchLine, result: BatchResult, finishedNow = false): void {
     if (finishedNow) this.finishedThisRun++;
+    this.ended.add(l.line);
     this.move(l.line, result.status);
     this.results.get(l.line)!.resolve(result);
     this.progress();

@@ -1,10 +1,12 @@
 /** `batch` from the command line, against the emulator: validation first, the estimate, the journal, resume, the ceiling. */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../../generator/generate.js";
 import { startEmulator, type Emulator } from "../../generator/mock/emulator.js";
-import { captureCli, SCHEMAS, tempDir } from "../helpers.js";
+import { captureCli, ROOT, SCHEMAS, tempDir } from "../helpers.js";
+import { CLI } from "./cli-process.js";
 import { pricedSchemas } from "../pricing-fixture.js";
 
 const TOKEN = "rc-cli-batch-token";
@@ -179,5 +181,67 @@ describe("cli batch", () => {
     ]);
     expect(stopped.stderr).toContain("would pass the cost ceiling of $0.32");
     expect(dear.stats().submits).toBe(1);
+  });
+
+  it("--download saves each completed line's outputs, and a resume keeps the files already saved", async () => {
+    const inputs = file("download.jsonl", prompts("download", 3));
+    const out = path.join(tmp.dir, "download-results.jsonl");
+    const dir = path.join(tmp.dir, "batch-downloads");
+    const r = await batch(inputs, out, "--download", dir, "--allow-private-network");
+    expect(r.code).toBe(0);
+    const saved = readdirSync(dir).sort();
+    expect(saved).toEqual(
+      readResults(out)
+        .map((x) => `${x.request_id}-video.mp4`)
+        .sort(),
+    );
+    expect(readFileSync(path.join(dir, saved[0])).subarray(4, 8).toString()).toBe("ftyp");
+    const resumed = await batch(inputs, out, "--download", dir, "--allow-private-network", "--resume");
+    expect(resumed.code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(saved);
+  });
+
+  it("Ctrl-C stops submitting, and names the jobs that keep running (billed) with their request ids", async () => {
+    const running = await startEmulator({ schemasDir: SCHEMAS, queueMs: 0, runMs: 600_000, token: TOKEN });
+    emulators.push(running);
+    const inputs = file("interrupt.jsonl", prompts("interrupt", 4));
+    const out = path.join(tmp.dir, "interrupt-results.jsonl");
+    const args = [
+      "batch",
+      T2V,
+      inputs,
+      "--out",
+      out,
+      "--base-url",
+      running.baseUrl,
+      "--poll-interval",
+      "5",
+      "--concurrency",
+      "2",
+    ];
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, RUNCOMFY_API_TOKEN: TOKEN },
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // Interrupted once both jobs run (the emulator says so).
+    const watch = setInterval(() => {
+      if (running.stats().jobs.in_progress === 2) {
+        clearInterval(watch);
+        child.kill("SIGINT");
+      }
+    }, 5);
+    const code = await exited;
+    clearInterval(watch);
+    expect(code).toBe(130);
+    expect(stderr).toContain("interrupted: nothing more is submitted");
+    const results = readResults(out);
+    expect(results.map((x) => x.status)).toEqual(["running", "running", "not_submitted", "not_submitted"]);
+    expect(stderr).toContain(
+      `keep running and are billed (--resume collects their results): line 1 [request ${results[0].request_id}], line 2 [request ${results[1].request_id}]`,
+    );
+    expect(running.stats().submits).toBe(2);
   });
 });

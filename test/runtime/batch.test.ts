@@ -1,7 +1,7 @@
 /** The generated package's runBatch and its file journal, against the emulator over real HTTP on 127.0.0.1. */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../generator/mock/emulator.js";
 import {
   BatchRefusedError,
@@ -17,7 +17,7 @@ import {
   type RunBatchOptions,
 } from "../../generated/index.js";
 import { BatchJournalError, openBatchJournal } from "../../generated/runtime/node.js";
-import { lineKey } from "../../generator/runtime/batch.js";
+import { lineKey, RateGate } from "../../generator/runtime/batch.js";
 import { SCHEMAS, tempDir } from "../helpers.js";
 
 const TOKEN = "rc-batch-token-3c1e";
@@ -186,6 +186,58 @@ describe("runBatch", () => {
     expect(e.stats().jobs).toEqual({ cancelled: 2 });
   });
 
+  it("a submit refused with 429 made no job: it is submitted again, and every line still makes one job", async () => {
+    const e = await emulator({
+      faults: [
+        { route: "submit", status: 429, retryAfterSeconds: 0.01, probability: 0.4 },
+        { route: "status", status: 429, retryAfterSeconds: 0.01, probability: 0.2 },
+      ],
+      seed: 3,
+    });
+    const results = await collect(clientFor(e, { retry: { maxRetries: 0 } }), linesOf(20, "limited"), {
+      concurrency: 4,
+    });
+    expect(e.stats().faultsInjected).toBeGreaterThan(5);
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill("completed"));
+    expect([...submissions(e).values()]).toEqual(Array(20).fill(1));
+  });
+
+  it("the cost ceiling counts what earlier runs spent, and the reported costs as they come", async () => {
+    // The service reports $0.2 a job; the plan estimated $0.1; line 1 cost $0.5 in an earlier run.
+    const e = await emulator({ catalog: { [T2V]: { base_price_usd: 0.2, price_unit: "output" } } });
+    const lines = linesOf(3, "ceiling");
+    const plan = {
+      invalid: [],
+      warnings: [],
+      costs: new Map([
+        [1, 0.1],
+        [2, 0.1],
+        [3, 0.1],
+      ]),
+      estimate: { totalUsd: 0.3, priced: 3, unpriced: [] },
+    };
+    const journal = memoryJournal([
+      submittingRecord(lines[0]),
+      { line: 1, state: "completed", requestId: "earlier", output: { video: "https://example.com/v.mp4" }, cost: 0.5 },
+    ]);
+    const progress: BatchProgress[] = [];
+    const results = await collect(clientFor(e), lines, {
+      plan,
+      journal,
+      maxCostUsd: 0.75,
+      concurrency: 1,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(results.map((r) => [r.status, r.cost])).toEqual([
+      ["completed", 0.5],
+      ["completed", 0.2],
+      ["not_submitted", undefined],
+    ]);
+    expect(results[2].error?.message).toContain("would pass the cost ceiling of $0.75");
+    expect(progress.at(-1)?.costUsd).toBe(0.7);
+    expect(e.stats().submits).toBe(1);
+  });
+
   it("planBatch prices each line, naming the lines it cannot price", async () => {
     const e = await emulator();
     const plan = await planBatch(clientFor(e), linesOf(2));
@@ -202,6 +254,50 @@ const submittingRecord = (l: BatchLine): JournalRecord => ({
   state: "submitting",
   modelId: l.modelId,
   key: lineKey(l.modelId, l.input),
+});
+
+describe("the batch's rate gate", () => {
+  it("a 429 holds every request of the batch for its Retry-After, not only the one that was told", async () => {
+    vi.useFakeTimers();
+    try {
+      const gate = new RateGate(() => 0.5);
+      const sent: string[] = [];
+      const answer =
+        (status: number, headers: Record<string, string> = {}): typeof fetch =>
+        async (url) => {
+          sent.push(String(url));
+          return new Response("{}", { status, headers });
+        };
+      await gate.fetch(answer(429, { "retry-after": "2" }))("first");
+      // Two other workers' requests, through their own fetch: both wait at the one gate.
+      const others = [gate.fetch(answer(200))("second"), gate.fetch(answer(200))("third")];
+      // A submit does not wait inside its request (the wait would count towards its timeout, and a
+      // submit timed out may have been sent): runBatch waits at the gate before sending it.
+      await gate.fetch(answer(200))("https://api/v1/models/owner/model", { method: "POST" });
+      expect(sent).toEqual(["first", "https://api/v1/models/owner/model"]);
+      sent.pop();
+      await vi.advanceTimersByTimeAsync(1999);
+      expect(sent).toEqual(["first"]);
+      await vi.advanceTimersByTimeAsync(1);
+      await Promise.all(others);
+      expect(sent).toEqual(["first", "second", "third"]);
+      // Without Retry-After, a backoff that grows with each 429 in a row (500 ms, then 1 s; ¾ of it at this jitter).
+      await gate.fetch(answer(429))("fourth");
+      const fifth = gate.fetch(answer(429))("fifth");
+      await vi.advanceTimersByTimeAsync(374);
+      expect(sent.at(-1)).toBe("fourth");
+      await vi.advanceTimersByTimeAsync(1);
+      await fifth;
+      const sixth = gate.fetch(answer(200))("sixth");
+      await vi.advanceTimersByTimeAsync(749);
+      expect(sent.at(-1)).toBe("fifth");
+      await vi.advanceTimersByTimeAsync(1);
+      await sixth;
+      expect(sent.at(-1)).toBe("sixth");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe("the journal file", () => {
