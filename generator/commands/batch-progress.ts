@@ -57,7 +57,8 @@ export class BatchDisplay {
 
   /** A message on its own line (the live line is redrawn after it). */
   message(text: string): void {
-    this.io.stderr(this.live ? `\r\x1b[2K${text}\n` : `${text}\n`);
+    if (this.live) this.eraseLine();
+    this.io.stderr(`${text}\n`);
     if (this.live && this.timer) this.draw();
   }
 
@@ -71,7 +72,14 @@ export class BatchDisplay {
   }
 
   private draw(): void {
-    if (this.last) this.io.stderr(`\r\x1b[2K${this.line(this.last)}`);
+    if (!this.last) return;
+    this.eraseLine();
+    this.io.stderr(this.line(this.last));
+  }
+
+  /** The one control sequence the display writes itself; the rest (server text in messages) is escaped by io. */
+  private eraseLine(): void {
+    (this.io.control?.stderr ?? this.io.stderr)("\r\x1b[2K");
   }
 
   /** `120/1000 done · 3 failed · 8 running · 2 queued · 867 waiting · $1.20 · 35s · ETA 4m 10s` */

@@ -716,7 +716,7 @@ class BatchRun {
             await journal.append({ line: l.line, state: "failed", requestId: job.requestId, error });
             return this.finish(l, { ...base, status: "failed", error }, true);
           }
-          if (controller.signal.aborted) return this.stopWaiting(l, job);
+          if (controller.signal.aborted) return this.stopWaiting(l, job, e);
           // Polls that failed past the client's retries: the job exists; try again a few times, then leave it to a resume.
           if (attempt >= 2) return this.stillRunning(l, job.requestId, errorOf(e));
           await sleep(backoffDelay(attempt, 1000, 30_000), controller.signal, () => new AbortedError("stopped")).catch(
@@ -729,9 +729,15 @@ class BatchRun {
     }
   }
 
-  /** The batch stopped while waiting: a queued job is cancelled (not billed); a running one is left running. */
-  private async stopWaiting(l: BatchLine, job: SubmittedJob): Promise<void> {
-    const answer = await cancel(this.ctx, job).catch(() => undefined);
+  /**
+   * The batch stopped while waiting: a queued job is cancelled (not billed); a running one is left
+   * running. The abort already asked the service to cancel (its answer is on the AbortedError); when
+   * that request failed, it is asked once more.
+   */
+  private async stopWaiting(l: BatchLine, job: SubmittedJob, stopped: unknown): Promise<void> {
+    const answer =
+      (stopped instanceof AbortedError ? stopped.cancel : undefined) ??
+      (await cancel(this.ctx, job).catch(() => undefined));
     if (answer?.cancelled) {
       await this.state.journal.append({ line: l.line, state: "cancelled", requestId: job.requestId });
       return this.finish(l, {
