@@ -29,6 +29,7 @@ import {
 import { expandLocalMedia } from "./local-media.js";
 import { outputFileName, outputUrls } from "./outputs.js";
 import { apiSettings } from "./requests.js";
+import { submitValidationOf, type SubmitValidationArgs } from "./submit-validation.js";
 
 interface BatchPackage {
   modelIds: readonly string[];
@@ -38,7 +39,7 @@ interface BatchPackage {
   runBatch?: (client: object, lines: BatchLine[], options: RunBatchOptions) => AsyncGenerator<BatchResult>;
 }
 
-export interface BatchArgs {
+export interface BatchArgs extends SubmitValidationArgs {
   model_or_inputs: unknown;
   inputs?: unknown;
   out: unknown;
@@ -51,12 +52,6 @@ export interface BatchArgs {
   download?: string;
   "poll-interval": number;
   "base-url"?: string;
-  validate: boolean;
-  probe: boolean;
-  "allow-private-network": boolean;
-  "allow-http": boolean;
-  "probe-failures": string;
-  "unknown-properties": string;
   package: string;
 }
 
@@ -251,13 +246,7 @@ export async function runBatchCommand(args: BatchArgs, { io, setExit }: CommandC
 
   const { lines, broken } = await readBatchInputs(inputsFile, modelId, pkg, io);
   const client = pkg.createClient({ token: settings.token, baseUrl: settings.baseUrl, validate: false });
-  const validate: PlanBatchOptions["validate"] = args.validate && {
-    allowHttp: args["allow-http"],
-    unknownProperties: args["unknown-properties"] as "error" | "warning" | "ignore",
-    probeFailures: args["probe-failures"] as "error" | "warning",
-    probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false,
-  };
-  const plan = await pkg.planBatch(client, lines, { validate });
+  const plan = await pkg.planBatch(client, lines, { validate: submitValidationOf(args) });
   plan.invalid.push(...broken);
   plan.invalid.sort((a, b) => a.line - b.line);
   const all = [...lines, ...broken.map((b) => ({ line: b.line, modelId: b.modelId, input: undefined }))].sort(

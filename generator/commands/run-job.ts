@@ -10,6 +10,7 @@ import { readModelInput } from "./local-media.js";
 import { printOutputs } from "./outputs.js";
 import { RunProgress } from "./progress.js";
 import { apiSettings, costLine } from "./requests.js";
+import { submitValidationOf, type SubmitValidationArgs } from "./submit-validation.js";
 
 interface GeneratedClientRoot {
   modelIds: readonly string[];
@@ -21,7 +22,7 @@ interface GeneratedClientRoot {
   };
 }
 
-export interface RunArgs {
+export interface RunArgs extends SubmitValidationArgs {
   model_id: unknown;
   input: unknown;
   package: string;
@@ -29,12 +30,6 @@ export interface RunArgs {
   timeout?: number;
   json: boolean;
   download?: string;
-  validate: boolean;
-  probe: boolean;
-  "allow-private-network": boolean;
-  "allow-http": boolean;
-  "probe-failures": string;
-  "unknown-properties": string;
 }
 
 export async function runJob(args: RunArgs, { io, setExit }: CommandContext): Promise<void> {
@@ -46,14 +41,7 @@ export async function runJob(args: RunArgs, { io, setExit }: CommandContext): Pr
   const client = pkg.createClient({
     token,
     baseUrl,
-    validate: args.validate
-      ? {
-          allowHttp: args["allow-http"],
-          unknownProperties: args["unknown-properties"],
-          probeFailures: args["probe-failures"],
-          probe: args.probe ? { allowPrivateNetwork: args["allow-private-network"] } : false,
-        }
-      : false,
+    validate: submitValidationOf(args),
     onValidationWarnings: (issues: ValidationIssue[]) => {
       for (const i of issues) progress.message(cliWording(`warning ${i.path || "/"}  ${i.message}`));
     },
