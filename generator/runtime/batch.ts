@@ -558,16 +558,10 @@ class BatchRun {
       if (j?.final) this.finish(l, resultOfRecord(l, j.final), false);
       else if (j?.state === "submitted") follow.push(l);
       else if (j?.state === "unknown" && !this.options.resubmitUnknown)
-        this.finish(l, {
-          line: l.line,
-          modelId: l.modelId,
-          status: "unknown",
-          error: {
-            type: "OutcomeUnknown",
-            message:
-              "a submit of this line may have reached the service but its answer was lost: a job may exist (and be billed); not resubmitted (resubmitting may run and bill it twice)",
-          },
-        });
+        this.outcomeUnknown(
+          l,
+          "a submit of this line may have reached the service but its answer was lost: a job may exist (and be billed); not resubmitted (resubmitting may run and bill it twice)",
+        );
       else if (bad)
         this.finish(l, {
           line: l.line,
@@ -589,6 +583,10 @@ class BatchRun {
     await eachLimited(work, this.options.concurrency ?? 4, (l) => this.runLine(l));
     for (const l of work) if (!this.ended.has(l.line)) this.notSubmitted(l);
     this.progress();
+  }
+
+  private outcomeUnknown(l: BatchLine, message: string): void {
+    this.finish(l, { line: l.line, modelId: l.modelId, status: "unknown", error: { type: "OutcomeUnknown", message } });
   }
 
   private notSubmitted(l: BatchLine): void {
@@ -656,15 +654,7 @@ class BatchRun {
           this.finish(l, { line: l.line, modelId: l.modelId, status: "failed", error });
         } else {
           await journal.append({ line: l.line, state: "unknown", error });
-          this.finish(l, {
-            line: l.line,
-            modelId: l.modelId,
-            status: "unknown",
-            error: {
-              type: "OutcomeUnknown",
-              message: `the submit's answer was lost (${error.message}): a job may exist; not resubmitted`,
-            },
-          });
+          this.outcomeUnknown(l, `the submit's answer was lost (${error.message}): a job may exist; not resubmitted`);
         }
         return undefined;
       }
