@@ -15,6 +15,7 @@ import type {
   RunBatchOptions,
 } from "../runtime/batch.js";
 import { BatchJournalError, DownloadError, downloadToFile, openBatchJournal } from "../runtime/node.js";
+import type { MediaInput } from "../runtime/rule-types.js";
 import type { ValidationIssue } from "../runtime/issues.js";
 import { BatchDisplay, usd } from "./batch-progress.js";
 import {
@@ -33,7 +34,7 @@ import { submitValidationOf, type SubmitValidationArgs } from "./submit-validati
 
 interface BatchPackage {
   modelIds: readonly string[];
-  loadModel: (modelId: string) => Promise<{ inputSchema: unknown }>;
+  loadModel: (modelId: string) => Promise<{ mediaInputs?: readonly MediaInput[] }>;
   createClient: (options: Record<string, unknown>) => object;
   planBatch?: (client: object, lines: BatchLine[], options: PlanBatchOptions) => Promise<BatchPlan>;
   runBatch?: (client: object, lines: BatchLine[], options: RunBatchOptions) => AsyncGenerator<BatchResult>;
@@ -119,7 +120,7 @@ async function readBatchInputs(
       continue;
     }
     try {
-      ({ input } = await expandLocalMedia(input, (await pkg.loadModel(id)).inputSchema, io.cwd));
+      ({ input } = await expandLocalMedia(input, (await pkg.loadModel(id)).mediaInputs ?? [], io.cwd));
     } catch (e) {
       if (!(e instanceof CliFailure)) throw e;
       fail(id, e.message);

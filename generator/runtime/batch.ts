@@ -12,6 +12,7 @@
 import { backoffDelay, parseRetryAfter, sleep } from "./backoff.js";
 import { clientContextOf } from "./client.js";
 import { hasLocalMedia, inlineLocalMedia } from "./client-media.js";
+import type { MediaInput } from "./rule-types.js";
 import type { ClientContext } from "./client-requests.js";
 import { cancel, submit } from "./client-requests.js";
 import { waitForJob } from "./client-run.js";
@@ -174,7 +175,7 @@ export interface PlanBatchOptions {
 /** A model as the generated package loads it (the client's view, plus the price estimate). */
 interface PricedModel {
   validate(input: unknown, options?: ValidateOptions): Promise<{ valid: boolean; issues: ValidationIssue[] }>;
-  inputSchema?: unknown;
+  mediaInputs?: readonly MediaInput[];
   estimateCost?: (input: unknown) => CostEstimate;
 }
 
@@ -222,7 +223,7 @@ export async function planBatch(
     const model = (await ctx.options.loadModel(modelId)) as PricedModel;
     let sent = input;
     try {
-      if (hasLocalMedia(input)) sent = await inlineLocalMedia(modelId, input, model.inputSchema);
+      if (hasLocalMedia(input)) sent = await inlineLocalMedia(modelId, input, model.mediaInputs ?? []);
     } catch (e) {
       if (e instanceof ValidationError) return void found.set(line, { invalid: e.issues });
       throw e;
@@ -256,6 +257,7 @@ export async function planBatch(
 
 /** Why runBatch refused to start: invalid lines, the cost ceiling, or a journal of other lines. */
 export class BatchRefusedError extends RunComfyError {
+  override name = "BatchRefusedError";
   constructor(
     message: string,
     readonly reason: "invalid" | "cost" | "journal",

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../../generator/generate.js";
 import { startEmulator, type Emulator } from "../../generator/mock/emulator.js";
+import { png } from "../../generator/mock/images.js";
 import { captureCli, ROOT, SCHEMAS, tempDir } from "../helpers.js";
 import { CLI } from "./cli-process.js";
 import { pricedSchemas } from "../pricing-fixture.js";
@@ -181,6 +182,18 @@ describe("cli batch", () => {
     ]);
     expect(stopped.stderr).toContain("would pass the cost ceiling of $0.32");
     expect(dear.stats().submits).toBe(1);
+  });
+
+  it("a local file at a media input (@path) is sent as a data URI, as run sends it", async () => {
+    const image = path.join(tmp.dir, "cat.png");
+    writeFileSync(image, png(600, 600));
+    const inputs = file("local.jsonl", [{ model_id: EDIT, input: { prompt: "local", image_urls: [`@${image}`] } }]);
+    const out = path.join(tmp.dir, "local-results.jsonl");
+    const r = await cli(["batch", inputs, "--out", out, "--base-url", emulator.baseUrl, "--poll-interval", "5"]);
+    expect(r.code).toBe(0);
+    const [result] = readResults(out);
+    const sent = emulator.job(result.request_id)?.input as { image_urls: string[] };
+    expect(sent.image_urls[0]).toMatch(/^data:image\/png;base64,/);
   });
 
   it("--download saves each completed line's outputs, and a resume keeps the files already saved", async () => {
