@@ -11,7 +11,7 @@ import { AjvClass, standaloneCode as standalone } from "../generator/shared/ajv.
 import { compile } from "json-schema-to-typescript";
 import { loadSchemaDir } from "../generator/load/load.js";
 import { normalizeInputSchema, normalizeOutputSchema } from "../generator/normalize/normalize.js";
-import { validatorView } from "../generator/emit/schema-views.js";
+import { validatorView } from "../generator/shared/ajv.js";
 
 const [schemasDir, outDir, formatArg] = process.argv.slice(2);
 const options = { format: formatArg === "format" };

@@ -17,7 +17,7 @@ const REASONS: [section: string, metric: RegExp, why: string][] = [
   batches), the whole model 9.1 ms against the baseline's 16.9 ms; writing (three output files and two
   cache entries a model) and start-up come on top. On one thread a cold run of 1,000 takes ~12-13 s
   CPU against the baseline's ~15-17 s, and wall time follows CPU. A worker thread on the second core
-  (emit/model-worker.ts, whole models) costs about a quarter more CPU in all (its own module loading,
+  (compile-pool.ts, whole models) costs about a quarter more CPU in all (its own module loading,
   compiled code and heap: cold 300, 5 interleaved pairs, 4.6 -> 5.9 s), so it could at best bring
   the wall time near 0.6x of one thread while the CPU ratio falls to ~1.05x; on this shared machine
   (load 8-11) it gave no wall time back, so workers start only on cores the load average shows idle.

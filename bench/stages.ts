@@ -2,17 +2,16 @@
  * `node dist/bench/stages.js [N]`: CPU time per model of each generation stage, in one process on N
  * corpus models (default 200), beside what the baseline does per model (json-schema-to-typescript
  * with format: false, ajv standalone). Shows where a cold run's time goes and what part of it the
- * baseline does too. One thread: a run spreads whole models over the cores (emit/model-worker.ts).
+ * baseline does too. One thread: a run spreads whole models over the cores (compile-pool.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { compile } from "json-schema-to-typescript";
-import { buildModelFiles } from "../generator/emit/model-worker.js";
+import { compileModel } from "../generator/compile.js";
 import { emitTypes } from "../generator/emit/types.js";
 import { compactValidator, compileValidatorCode, formatValidator } from "../generator/emit/validator.js";
-import { validatorView } from "../generator/emit/schema-views.js";
-import { analyzeSchemaText } from "../generator/lint/analyze.js";
+import { validatorView } from "../generator/shared/ajv.js";
 import type { ModelIR } from "../generator/model/model.js";
 import { AjvClass, standaloneCode } from "../generator/shared/ajv.js";
 import { PACKAGE_ROOT } from "../generator/shared/paths.js";
@@ -40,7 +39,7 @@ try {
   const models: ModelIR[] = [];
   for (const text of texts) {
     const analysis = await time("load, normalize, lint checks (with ajv's compile)", () =>
-      analyzeSchemaText(text, { schemasDirName: "schemas" }),
+      compileModel(text, { schemasDirName: "schemas", emit: false }),
     );
     const m = analysis.model;
     if (!m) continue;
@@ -52,7 +51,7 @@ try {
   }
   const all0 = cpu();
   for (const text of texts)
-    await buildModelFiles(text, { schemasDirName: "schemas", packageName: "runcomfy-models", policy: {} });
+    await compileModel(text, { schemasDirName: "schemas", packageName: "runcomfy-models", policy: {} });
   const whole = cpu() - all0;
   let baseline = 0;
   for (const m of models) {

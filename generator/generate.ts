@@ -1,22 +1,25 @@
 /**
- * The pipeline: load → normalize → lint notes → intermediate model → emit → write.
- * Apart from the stages, the incremental machinery (`incremental/run-cache.ts`): a model whose
- * schema file (and the generator) did not change since the last run comes whole from the cache —
- * summary and emitted files — without being read again. Nothing is kept per model beyond its
- * summary and the hashes of its files: emitted files are staged as they come (`write/output-tree.ts`).
+ * A whole run: sources → cache partition → compile (pool) → package files → commit. Each schema file
+ * the cache does not have goes through the pipeline on its own (compile.ts: load → normalize → lint →
+ * model → emit); a model whose schema file (and the generator) did not change since the last run comes
+ * whole from the cache (incremental/run-cache.ts), summary and files, without being read again.
+ * Nothing is kept per model beyond its summary and the hashes of its files: files are staged into the
+ * output tree as they come (write/output-tree.ts) and moved in by the commit.
  */
 import path from "node:path";
+import type { CompileOptions } from "./compile.js";
+import type { CompilePool } from "./compile-pool.js";
+import { emitIndexFiles, emitRuntimeFiles, packageListingOf } from "./emit/package.js";
 import { mapLimit } from "./incremental/cache.js";
 import { RunCache } from "./incremental/run-cache.js";
-import { emitIndexFiles, emitRuntimeFiles, packageListingOf } from "./emit/package.js";
-import type { BuildContext, ModelBuilder } from "./emit/model-worker.js";
-import { duplicateIds, readSchemaText, readSchemaTexts, type SchemaText } from "./load/load.js";
+import { duplicateIds, readSchemaText, type SchemaText } from "./load/load.js";
 import type { SchemaSource } from "./load/sources.js";
-import type { ModelIR, ModelSummary } from "./model/model.js";
+import type { ModelSummary } from "./model/model.js";
 import { SchemaErrors, SchemaFileError } from "./shared/errors.js";
 import { severityOf, type Note, type SeverityPolicy } from "./shared/notes.js";
 import { OutputTree } from "./write/output-tree.js";
-import { contentHash, type TreeDiff } from "./write/write.js";
+import type { TreeDiff } from "./write/write.js";
+import { contentHash } from "./shared/content-hash.js";
 
 export interface GenerateOptions {
   schemasDir: string;
@@ -41,134 +44,111 @@ export interface GenerateResult {
   notes: { file: string; note: Note }[];
   /** Files that differ from what `schemas/` would produce (with --check). */
   stale: string[];
-  /** Models emitted in this run (the others came from the cache). */
+  /** Models compiled in this run (the others came from the cache). */
   emitted: number;
   ms: number;
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const started = performance.now();
+  // Every option is read here, once: each part below is handed only what it uses.
   const schemasDirName = path.basename(path.resolve(options.schemasDir));
-  const pkg = {
-    packageName: options.packageName ?? "runcomfy-models",
-    packageVersion: options.packageVersion ?? "0.1.0",
-    schemasDirName,
-  };
+  const packageName = options.packageName ?? "runcomfy-models";
+  const packageOptions = { packageName, packageVersion: options.packageVersion ?? "0.1.0", schemasDirName };
   const policy: SeverityPolicy = { strict: !!options.strict, rules: options.rules };
-  const cache = new RunCache({ ...options, packageName: pkg.packageName });
-  const output = await OutputTree.open(options.outDir, { ...options, lastManifest: cache.lastOutput });
+  const cache = new RunCache({
+    schemasDir: options.schemasDir,
+    outDir: options.outDir,
+    packageName,
+    cache: options.cache,
+  });
+  const output = await OutputTree.open(options.outDir, {
+    check: options.check,
+    dryRun: options.dryRun,
+    lastManifest: cache.lastOutput,
+  });
   const errors: SchemaFileError[] = [];
 
-  // 1. load: every schema file, known by its content hash (unchanged ones unread).
+  // 1. sources: every schema file, known by its content hash (unchanged ones unread).
   const sources = await cache.readSources();
-  // Unchanged models come from the cache; each other one goes through stages 1–5 on its own.
-  const cached = cache.lookupAll(sources, output);
-  const misses = sources.filter((_, i) => !cached[i]);
-  const emitted = await emitModels(
-    misses,
-    { schemasDirName, packageName: pkg.packageName, policy },
-    { cache, output, errors },
-  );
-  const models = [...cached, ...emitted].filter((m): m is ModelSummary => !!m).sort(byId);
-
-  // 3. lint notes, at the run's severities: an error among them (or a duplicate id) fails the run.
+  // 2. cache partition: models the cache has come whole from it, their files taken into the output.
+  const { hits, misses } = cache.partition(sources, output.onDisk);
+  for (const hit of hits) output.take(hit.files);
+  // 3. compile (pool): every other schema file through the pipeline; its files staged as they come.
+  const compiled = await compileSources(misses, { schemasDirName, packageName, policy }, (source, built) => {
+    errors.push(...built.errors);
+    if (!built.summary || !built.files) return undefined;
+    const hashes = built.files.map(([p, content]): [string, string] => [p, output.put(p, content)]);
+    return cache.record(
+      source.relPath,
+      cache.keyOf(source.relPath, built.textHash),
+      built.summary,
+      new Map(built.files),
+      hashes,
+    );
+  });
+  const models = [...hits.map((h) => h.summary), ...compiled].filter((m): m is ModelSummary => !!m).sort(byId);
+  // The run's severities over every model's notes: an error among them (or a duplicate id) fails the run.
   errors.push(...duplicateIds(models, (m) => m.sourcePath).errors);
-  const notes = lintNotes(models, policy, errors);
+  const notes = notesAtSeverity(models, policy, errors);
   if (errors.length) {
     output.abort();
     throw new SchemaErrors(sortErrors(errors));
   }
 
-  // 5. emit the files that list every model (unless those on disk list the same), and the runtime.
-  const listing = packageListingOf(models, pkg);
-  if (!cache.keepListingFiles(listing, output)) {
-    const hashes = [...emitIndexFiles(listing)].map(([p, content]): [string, string] => [p, output.put(p, content)]);
-    cache.recordListingFiles(listing, hashes);
-  }
+  // 4. package files: those that list every model (unless those on disk list the same), and the runtime.
+  const listing = packageListingOf(models, packageOptions);
+  const listed = cache.listingOnDisk(listing, output.onDisk);
+  if (listed) output.take(listed);
+  else
+    cache.recordListingFiles(
+      listing,
+      [...emitIndexFiles(listing)].map(([p, c]) => [p, output.put(p, c)]),
+    );
   for (const [p, content] of emitRuntimeFiles()) output.put(p, content);
 
-  // 6. write: changed files moved in, stale ones removed; then what the next run starts from.
+  // 5. commit: changed files moved in, stale ones removed; then what the next run starts from.
   const diff = await output.commit();
   cache.finish(output.manifest());
   const stale = [...diff.added, ...diff.changed, ...diff.removed].sort();
   return { models, diff, notes, stale, emitted: misses.length, ms: performance.now() - started };
 }
 
-interface EmitRun {
-  cache: RunCache;
-  output: OutputTree;
-  errors: SchemaFileError[];
-}
+/** A compile's outcome, and the hash of the text it compiled. */
+type Compiled = Awaited<ReturnType<CompilePool["compile"]>> & { textHash: string };
 
-/** The models the cache did not have, a few at a time; their problems go to `errors`. */
-async function emitModels(
+/**
+ * Compiles each source, a few at a time, on the pool (worker threads too when there is work enough
+ * for them: compile-pool.ts); `done` takes each result as it comes.
+ */
+async function compileSources<R>(
   sources: SchemaSource[],
-  ctx: BuildContext,
-  run: EmitRun,
-): Promise<(ModelSummary | undefined)[]> {
-  // Stages 1–5 load here, not with the CLI: a run whose models all come from the cache never needs them.
+  options: CompileOptions,
+  done: (source: SchemaSource, compiled: Compiled) => R,
+): Promise<R[]> {
+  // The pipeline loads here, not with the CLI: a run whose models all come from the cache never needs it.
   if (!sources.length) return [];
-  const { ModelBuilder, workerThreadsFor } = await import("./emit/model-worker.js");
-  // Whole models are built on worker threads too when there is work enough for them (model-worker.ts).
-  const builder = new ModelBuilder(ctx, workerThreadsFor(sources.length));
+  const { CompilePool, workerThreadsFor } = await import("./compile-pool.js");
+  const pool = new CompilePool(options, workerThreadsFor(sources.length));
   try {
-    return await mapLimit(sources, 8, (source) => emitModel(source, builder, run));
+    return await mapLimit(sources, 8, async (source) => {
+      const { file, relPath } = source;
+      const text: SchemaText = source.error
+        ? { file, relPath, text: "", error: source.error }
+        : { file, relPath, text: "", ...readSchemaText(file) };
+      // Keyed by what was read (the file may have changed since it was hashed).
+      const textHash = text.error ? source.hash : contentHash(text.text);
+      return done(source, { ...(await pool.compile(text)), textHash });
+    });
   } finally {
-    await builder.close();
+    await pool.close();
   }
 }
 
-/** One schema file through the stages: load (read now) → normalize → lint → model → emit → write. */
-async function emitModel(source: SchemaSource, builder: ModelBuilder, run: EmitRun): Promise<ModelSummary | undefined> {
-  const { file, relPath } = source;
-  const text: SchemaText = source.error
-    ? { file, relPath, text: "", error: source.error }
-    : { file, relPath, text: "", ...readSchemaText(file) };
-  // Keyed by what was read (the file may have changed since it was hashed).
-  const key = run.cache.keyOf(relPath, text.error ? source.hash : contentHash(text.text));
-  const built = await builder.build(text);
-  run.errors.push(...built.errors);
-  if (!built.summary || !built.files) return undefined;
-  const hashes = built.files.map(([p, content]): [string, string] => [p, run.output.put(p, content)]);
-  return run.cache.record(relPath, key, built.summary, new Map(built.files), hashes);
-}
-
-/** Stages 1–4 for one file (load, normalize, lint, model); its errors are collected, its model returned when it has none. */
-async function analyze(
-  source: SchemaText,
-  schemasDirName: string,
-  strict: boolean | SeverityPolicy,
-  errors: SchemaFileError[],
-): Promise<ModelIR | undefined> {
-  const { analyzeForGenerate } = await import("./lint/analyze.js");
-  const { model, errors: found } = analyzeForGenerate(source, { schemasDirName, strict });
-  errors.push(...found);
-  return model;
-}
-
-/** Loads and models every schema file (no cache, nothing emitted); all problems are collected into one SchemaErrors. */
-export async function buildModels(
-  schemasDir: string,
-  strict: boolean | SeverityPolicy = false,
-): Promise<{ models: ModelIR[]; notes: GenerateResult["notes"] }> {
-  const schemasDirName = path.basename(path.resolve(schemasDir));
-  const errors: SchemaFileError[] = [];
-  const built: ModelIR[] = [];
-  for (const t of await readSchemaTexts(schemasDir)) {
-    const model = await analyze(t, schemasDirName, strict, errors);
-    if (model) built.push(model);
-  }
-  const { keep: models, errors: duplicates } = duplicateIds(built, (m) => m.sourcePath);
-  errors.push(...duplicates);
-  const notes = lintNotes(models, strict, errors);
-  if (errors.length) throw new SchemaErrors(sortErrors(errors));
-  return { models: models.sort(byId), notes };
-}
-
-/** Stage 3: the models' notes at the run's severities (strict mode, the config file's rules); `off` drops them, errors go to `errors`. */
-function lintNotes(
+/** The models' notes at the run's severities (strict mode, the config file's rules); `off` drops them, errors go to `errors`. */
+function notesAtSeverity(
   models: ModelSummary[],
-  policy: boolean | SeverityPolicy,
+  policy: SeverityPolicy,
   errors: SchemaFileError[],
 ): GenerateResult["notes"] {
   const notes: GenerateResult["notes"] = [];

@@ -2,10 +2,15 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { compileModel } from "../generator/compile.js";
 import { compileValidator } from "../generator/emit/validator.js";
+import { duplicateIds, readSchemaTexts } from "../generator/load/load.js";
 import { buildModel, type ModelIR } from "../generator/model/model.js";
-import { normalizeInputSchema, normalizeOutputSchema, type SchemaNode } from "../generator/normalize/normalize.js";
+import { normalizeInputSchema, normalizeOutputSchema } from "../generator/normalize/normalize.js";
+import type { SchemaNode } from "../generator/ir/schema-node.js";
 import type { CompiledValidator } from "../generator/runtime/validate.js";
+import { SchemaErrors, SchemaFileError } from "../generator/shared/errors.js";
+import { severityOf, type Note, type SeverityPolicy } from "../generator/shared/notes.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const SCHEMAS = path.join(ROOT, "schemas");
@@ -87,4 +92,37 @@ export function modelOf(schemas: { input: unknown; output?: unknown; file?: stri
     normalizeInputSchema(schemas.input, file),
     normalizeOutputSchema(schemas.output ?? null, file),
   );
+}
+
+/**
+ * Every schema file of a folder through the pipeline without its emit stage (no cache, nothing
+ * written): the models, or one SchemaErrors with every problem (duplicate ids and errors under
+ * `policy` included), as generate reports them.
+ */
+export async function buildModels(
+  schemasDir: string,
+  policy: boolean | SeverityPolicy = false,
+): Promise<{ models: ModelIR[]; notes: { file: string; note: Note }[] }> {
+  const schemasDirName = path.basename(path.resolve(schemasDir));
+  const errors: SchemaFileError[] = [];
+  const built: ModelIR[] = [];
+  for (const text of await readSchemaTexts(schemasDir)) {
+    const compiled = await compileModel(text, { schemasDirName, policy, emit: false });
+    errors.push(...compiled.errors);
+    if (compiled.model) built.push(compiled.model);
+  }
+  const { keep: models, errors: duplicates } = duplicateIds(built, (m) => m.sourcePath);
+  errors.push(...duplicates);
+  const notes: { file: string; note: Note }[] = [];
+  for (const m of models)
+    for (const note of m.notes) {
+      const severity = severityOf(note.code, policy);
+      if (severity === "error") errors.push(new SchemaFileError(m.sourcePath, note.pointer, note.message, note.code));
+      else if (severity !== "off") notes.push({ file: m.sourcePath, note: { ...note, severity } });
+    }
+  if (errors.length)
+    throw new SchemaErrors(
+      errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.pointer < b.pointer ? -1 : 1)),
+    );
+  return { models: models.sort((a, b) => (a.modelId < b.modelId ? -1 : 1)), notes };
 }

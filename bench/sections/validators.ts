@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { transformSync } from "esbuild";
 import { AjvClass, standaloneCode } from "../../generator/shared/ajv.js";
-import { validatorView } from "../../generator/emit/schema-views.js";
+import { validatorView } from "../../generator/shared/ajv.js";
 import { normalizeInputSchema } from "../../generator/normalize/normalize.js";
 import { formats } from "../../generator/runtime/formats.js";
 import { PACKAGE_ROOT } from "../../generator/shared/paths.js";

@@ -2,7 +2,7 @@
  * Schema text for readers: the JSDoc lines of the generated types and the property table of each
  * model's docs page, rendered from the normalized schema the intermediate model holds.
  */
-import type { JsonType, SchemaNode } from "../normalize/normalize.js";
+import type { JsonType, SchemaNode } from "../ir/schema-node.js";
 import { decodePointerToken } from "../runtime/json-pointer.js";
 import { formatRule } from "../runtime/rule-eval.js";
 import { MEDIA_NOUN } from "../runtime/rule-types.js";

@@ -4,7 +4,7 @@
  * `mediaPaths`, so `submit`, `run` and `subscribe` take local media (`Blob`, `File`, `Uint8Array`)
  * exactly there (runtime/client-media.ts).
  */
-import type { SchemaNode } from "../normalize/normalize.js";
+import type { SchemaNode } from "../ir/schema-node.js";
 import { jsString } from "../shared/escape.js";
 import type { MediaInput, RuleTarget } from "../runtime/rule-types.js";
 

@@ -1,11 +1,10 @@
 /**
- * Views of a normalized schema for each consumer: the types view (docs in JSDoc, titles there too but
- * never as `title`, so no type names come from translated page text) and the validator view (only keywords that validate).
+ * The types view of a normalized schema: docs in JSDoc, titles there too but never as `title`, so no
+ * type names come from translated page text (the validator view is shared/ajv.ts's).
  */
 import { docText, jsLiteral } from "../shared/escape.js";
 import { docLines } from "./docs.js";
-import type { SchemaNode } from "../normalize/normalize.js";
-import { mapSchema, shapeOf } from "../shared/schema-keywords.js";
+import type { SchemaNode } from "../ir/schema-node.js";
 import { withInheritedMember } from "./inherited-members.js";
 
 /** Property names json-schema-to-typescript sees instead of the real ones; see typesView. */
@@ -112,43 +111,4 @@ export function typesView(node: SchemaNode, keys: string[] = [], name?: string):
   if (!["type", "tsType", "$ref", "properties", "items", "anyOf", "oneOf", "allOf"].some((k) => out[k] !== undefined))
     out.tsType = "unknown";
   return out;
-}
-
-/**
- * For ajv: validating keywords only, so the compiled code stays small. ajv's `properties` skips a
- * property named `__proto__`; the same rule as a pattern on exactly that name is checked.
- */
-export function validatorView(node: SchemaNode): Record<string, unknown> {
-  const out = mapSchema(node, (keyword) => shapeOf(keyword) !== undefined, validatorView);
-  const props = out.properties as Record<string, unknown> | undefined;
-  // Media formats accept "" (RunComfy's docs send it for an unset media input); where a value must be given it may not be empty.
-  for (const name of node.required ?? []) {
-    const child = node.properties && Object.getOwnPropertyDescriptor(node.properties, name)?.value;
-    if (child && isMediaString(child, child))
-      mustNotBeEmpty(Object.getOwnPropertyDescriptor(props, name)?.value as Record<string, unknown>);
-  }
-  if (node.items && isMediaString(node.items, node)) mustNotBeEmpty(out.items as Record<string, unknown>);
-  if (props && Object.hasOwn(props, "__proto__")) {
-    const patterns: Record<string, unknown> = { ...(out.patternProperties as object | undefined) };
-    const schema = Object.getOwnPropertyDescriptor(props, "__proto__")?.value;
-    patterns["^__proto__$"] =
-      patterns["^__proto__$"] === undefined ? schema : { allOf: [patterns["^__proto__$"], schema] };
-    out.patternProperties = patterns;
-    out.properties = Object.fromEntries(Object.entries(props).filter(([name]) => name !== "__proto__"));
-  }
-  return out;
-}
-
-/**
- * A string that takes media: a media format, or media rules on it (or, for an array's items, on the
- * array) without one, which the normalizer reads as media too (its media-from-rules note).
- */
-export function isMediaString(node: SchemaNode, rulesOn: SchemaNode): boolean {
-  const types = Array.isArray(node.type) ? node.type : [node.type];
-  if (!types.includes("string") || types.includes("array")) return false;
-  return !!node["x-media"] || !!rulesOn["x-rules"]?.some((r) => r.kind === "checked");
-}
-
-function mustNotBeEmpty(view: Record<string, unknown>): void {
-  if (!(typeof view.minLength === "number" && view.minLength >= 1)) view.minLength = 1;
 }

@@ -5,10 +5,10 @@
  */
 import { mask } from "./code-tokens.js";
 import type { ModelIR } from "../model/model.js";
-import type { SchemaNode } from "../normalize/normalize.js";
+import type { SchemaNode } from "../ir/schema-node.js";
 import { propertyName } from "../shared/escape.js";
 import { typesView } from "./schema-views.js";
-import { forEachSubschema } from "../shared/schema-keywords.js";
+import { forEachSubschema } from "../ir/schema-node.js";
 
 const JSON2TS_OPTIONS = {
   bannerComment: "",

@@ -5,20 +5,12 @@
  * code is then compacted (validator-compact.ts) and printed by esbuild (formatted, names kept: the
  * shipped validator is readable and reviewable; a consumer's bundler minifies it).
  */
-import type { ValidateFunction } from "ajv";
-import { AjvClass, LeanAjv2020, standaloneCode, type AjvInstance } from "../shared/ajv.js";
-import { formats } from "../runtime/formats.js";
-import { _ } from "ajv/dist/compile/codegen/index.js";
+import { compileInputValidator, FORMATS_MARKER, standaloneCode } from "../shared/ajv.js";
 import { hasOwn } from "../shared/errors.js";
 import { transform } from "esbuild";
 import { findCalls, mask, scan } from "./code-tokens.js";
 import { applyEdits, compactionEdits, type Edit } from "./validator-compact.js";
-import { MEDIA_FORMATS, STANDARD_FORMATS } from "../normalize/normalize.js";
-import type { SchemaNode } from "../normalize/normalize.js";
-import { validatorView } from "./schema-views.js";
-
-/** Marker module ajv is told to `require` for formats; rewritten to the runtime's formats module. */
-const FORMATS_MARKER = "runcomfy-runtime:formats";
+import type { SchemaNode } from "../ir/schema-node.js";
 
 /**
  * Each module ajv's code may `require`: the runtime export standing in for it, and the property ajv
@@ -197,75 +189,6 @@ function unwrapBatch(printed: string, count: number): string[] | undefined {
 export function compileValidatorCode(schema: SchemaNode): string {
   const { ajv, validate } = compileInputValidator(schema);
   return standaloneCode(ajv, validate);
-}
-
-/** An input validator compiled by ajv in this process: the function, and the instance that holds its code. */
-export interface CompiledInput {
-  ajv: AjvInstance;
-  validate: ValidateFunction;
-}
-
-/**
- * The input validator the package ships, compiled in this process: lint's example check runs it and
- * emit prints its standalone code, so each model's input schema is compiled once. The format checks
- * are the runtime's own (the shipped code calls the runtime's formats module by name, so the code is
- * the same whatever functions are given here). The last few compiles are kept, by schema object: a
- * model's schema is linted and emitted moments apart, and a bounded cache keeps memory flat.
- */
-export function compileInputValidator(schema: SchemaNode): CompiledInput {
-  const known = recentInputs.get(schema);
-  if (known) return known;
-  const compiled = compileFresh(schema);
-  if (recentInputs.size >= RECENT_INPUTS) recentInputs.delete(recentInputs.keys().next().value!);
-  recentInputs.set(schema, compiled);
-  return compiled;
-}
-
-const recentInputs = new Map<SchemaNode, CompiledInput>();
-/** More than the models a run works on at once (generate emits a few at a time). */
-const RECENT_INPUTS = 32;
-
-function compileFresh(schema: SchemaNode): CompiledInput {
-  const view = validatorView(schema);
-  const text = JSON.stringify(view);
-  const Ajv = /"unevaluated(?:Properties|Items)":/.test(text) ? AjvClass : LeanAjv2020;
-  const ajv = new Ajv({
-    allErrors: true,
-    strict: true,
-    // The normalizer already produced clean JSON Schema: skipping meta-schema validation makes
-    // constructing one Ajv per model (needed for deterministic names) 9× cheaper.
-    meta: false,
-    validateSchema: false,
-    // Messages are written by the runtime from keyword and params (runtime/issues.ts): smaller code.
-    messages: false,
-    // Never stricter than JSON Schema: a required name without a property schema, a tuple without a
-    // rest rule, a then without if or a minContains without contains is valid and means what it says
-    // (the normalizer has already dropped every keyword that is not JSON Schema, with a note).
-    strictSchema: false,
-    strictTypes: false,
-    strictRequired: false,
-    strictTuples: false,
-    allowMatchingProperties: true,
-    allowUnionTypes: true,
-    unicodeRegExp: true,
-    ownProperties: namesInheritedMember(text),
-    code: { source: true, esm: true, lines: false, formats: _`require(${FORMATS_MARKER}).formats` },
-  });
-  for (const name of [...STANDARD_FORMATS, ...Object.keys(MEDIA_FORMATS)]) ajv.addFormat(name, formats[name]);
-  return { ajv, validate: ajv.compile(view) };
-}
-
-const INHERITED_NAMES = Object.getOwnPropertyNames(Object.prototype);
-
-/**
- * Whether the schema may name a property every object inherits (`toString`, `constructor`, …). Then
- * the validator must read only the input's own properties (ajv `ownProperties`), or an optional
- * `toString` is read off Object.prototype and fails its check on every input. Inputs are JSON request
- * bodies: plain objects, whose only inherited names are Object.prototype's, so other schemas keep
- * ajv's shorter `data.x !== undefined` test. Conservative: any such string in the schema counts.
- */
-function namesInheritedMember(schemaText: string): boolean {
-  return INHERITED_NAMES.some((name) => schemaText.includes(JSON.stringify(name)));
 }
 
 /**

@@ -6,7 +6,7 @@
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
-import { analyzeSchemaText } from "../lint/analyze.js";
+import { compileModel } from "../compile.js";
 import type { Note, SeverityPolicy } from "../shared/notes.js";
 import { extractFromPage, PageImportError } from "./page.js";
 import {
@@ -99,13 +99,15 @@ export async function importPages(pages: string[], options: ImportOptions): Prom
     };
     const text = serializeSchemaFile(doc);
     // What `generate` will say about the file written: the same analysis, warnings and errors alike.
-    const notes = () =>
-      analyzeSchemaText(
-        { file, relPath: path.relative(options.outDir, file), text },
-        { strict: options.policy },
+    const notes = async () =>
+      (
+        await compileModel(
+          { file, relPath: path.relative(options.outDir, file), text },
+          { policy: options.policy, emit: false },
+        )
       ).notes.filter((n) => n.severity !== "info");
     if (!existing) {
-      outcomes.push({ page, modelId: model.modelId, file, action: "added", notes: notes() });
+      outcomes.push({ page, modelId: model.modelId, file, action: "added", notes: await notes() });
     } else {
       const differences = diffJson(
         { input_schema: existing.input_schema, output_schema: existing.output_schema, example: existing.example },
@@ -119,7 +121,7 @@ export async function importPages(pages: string[], options: ImportOptions): Prom
         outcomes.push({ page, modelId: model.modelId, file, action: "kept-translation", differences });
         continue;
       }
-      outcomes.push({ page, modelId: model.modelId, file, action: "updated", differences, notes: notes() });
+      outcomes.push({ page, modelId: model.modelId, file, action: "updated", differences, notes: await notes() });
     }
     written.set(file, doc);
     if (!options.dryRun) await writeSchemaFile(file, text);

@@ -9,8 +9,8 @@ import type { PackageListing } from "../emit/package.js";
 import type { ModelSummary } from "../model/model.js";
 import { readSchemaSources, type SchemaSource, type SourceManifest } from "../load/sources.js";
 import { hasOwn } from "../shared/errors.js";
-import type { OutputTree } from "../write/output-tree.js";
-import { contentHash, type TreeManifest } from "../write/write.js";
+import type { TreeManifest } from "../write/write.js";
+import { contentHash } from "../shared/content-hash.js";
 import { cacheDirFor, EmitCache, cacheKey } from "./cache.js";
 import { RunIndex, type CachedModel } from "./run-index.js";
 
@@ -20,6 +20,18 @@ export interface RunCacheOptions {
   packageName: string;
   /** Cache folder; `false` turns caching off. Default: node_modules/.cache/runcomfy-codegen in the process folder's project (cacheDirFor). */
   cache?: string | false;
+}
+
+/** Whether the output folder holds this file with this hash now. */
+export type OnDisk = (path: string, hash: string) => boolean;
+
+/** A file the next output tree takes from the cache: its hash, and its content when the disk does not hold it. */
+export type CachedFile = [path: string, hash: string, content?: string];
+
+/** A model found in the cache: its summary and its files. */
+export interface CacheHit {
+  summary: ModelSummary;
+  files: CachedFile[];
 }
 
 const listingKey = (listing: PackageListing) => cacheKey("listing", JSON.stringify(listing));
@@ -77,44 +89,48 @@ export class RunCache {
   }
 
   /**
-   * Each source's model from the cache (see `lookup`), or undefined where it must be emitted. The last
+   * The sources whose models the cache has (see `lookup`) and those that must be compiled. The last
    * run's index is let go afterwards: what it held of these models is in this run's index now.
    */
-  lookupAll(sources: SchemaSource[], output: OutputTree): (ModelSummary | undefined)[] {
-    const found = sources.map((source) => this.lookup(source, output));
+  partition(sources: SchemaSource[], onDisk: OnDisk): { hits: CacheHit[]; misses: SchemaSource[] } {
+    const hits: CacheHit[] = [];
+    const misses: SchemaSource[] = [];
+    for (const source of sources) {
+      const hit = this.lookup(source, onDisk);
+      if (hit) hits.push(hit);
+      else misses.push(source);
+    }
     this.index.release();
-    return found;
+    return { hits, misses };
   }
 
   /**
-   * A model from the cache, its files taken into `output` (kept when on disk unchanged, else put back
-   * from the file cache); undefined when any file is missing, so the model is emitted again.
+   * A model from the cache: each file with its content where the disk does not hold it unchanged (put
+   * back from the file cache); undefined when any such file is missing, so the model is compiled again.
    */
-  lookup(source: SchemaSource, output: OutputTree): ModelSummary | undefined {
+  lookup(source: SchemaSource, onDisk: OnDisk): CacheHit | undefined {
     if (source.error) return undefined;
     const key = this.keyOf(source.relPath, source.hash);
     const meta = this.index.lastEntry(source.relPath, key) ?? this.store.getSync<CachedModel>("models", key);
     if (!meta) return undefined;
-    const restore = new Map<string, string>();
+    const files: CachedFile[] = [];
     let stored: Map<string, string> | undefined;
     for (const [p, hash] of meta.hashes) {
-      if (output.onDisk(p, hash)) continue;
+      if (onDisk(p, hash)) {
+        files.push([p, hash]);
+        continue;
+      }
       stored ??= new Map(this.store.getSync<[string, string][]>("files", key) ?? []);
       const content = stored.get(p);
       if (content === undefined || contentHash(content) !== hash) return undefined;
-      restore.set(p, content);
-    }
-    for (const [p, hash] of meta.hashes) {
-      const content = restore.get(p);
-      if (content === undefined) output.keep(p, hash);
-      else output.put(p, content);
+      files.push([p, hash, content]);
     }
     this.index.set(source.relPath, key, meta);
-    return meta.summary;
+    return { summary: meta.summary, files };
   }
 
   /**
-   * Records a model just emitted (its files already put into the output tree, `hashes` theirs).
+   * Records a model just compiled (`hashes`: its files' hashes, as the output tree has them).
    * Returns the summary as kept for the rest of the run: a copy, because the parser's strings are
    * slices of the schema file's text and one id would otherwise hold the whole file in memory.
    */
@@ -133,14 +149,12 @@ export class RunCache {
   }
 
   /**
-   * Keeps the files that list every model as they are on disk when they were rendered from the same
-   * listing (and the same generator) and none was changed since; false when they must be rendered.
+   * The files that list every model, as they are on disk, when they were rendered from the same
+   * listing (and the same generator) and none was changed since; undefined when they must be rendered.
    */
-  keepListingFiles(listing: PackageListing, output: OutputTree): boolean {
+  listingOnDisk(listing: PackageListing, onDisk: OnDisk): [path: string, hash: string][] | undefined {
     const hashes = this.store.getSync<[string, string][]>("listings", listingKey(listing));
-    if (!hashes?.every(([p, hash]) => output.onDisk(p, hash))) return false;
-    for (const [p, hash] of hashes) output.keep(p, hash);
-    return true;
+    return hashes?.every(([p, hash]) => onDisk(p, hash)) ? hashes : undefined;
   }
 
   /** Records the hashes of the files just rendered from `listing`. */

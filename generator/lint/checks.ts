@@ -1,20 +1,17 @@
 /**
  * Stage 3 — lint notes: checks of a loaded and normalized schema file that the normalizer cannot make
  * node by node: limits or rules that no value can pass, defaults and examples that violate their own
- * schema. `lint` and `generate` both run them (analyze.ts), so an error here fails both alike.
+ * schema. `lint` and `generate` both run them (compile.ts), so an error here fails both alike.
  */
 import type { ValidateFunction } from "ajv";
-import { AjvClass, type AjvInstance } from "../shared/ajv.js";
-import { compileInputValidator } from "../emit/validator.js";
+import { compileInputValidator, newSchemaAjv, validatorView, type AjvInstance } from "../shared/ajv.js";
 import { issueFromAjv } from "../runtime/issues.js";
 import { joinPointer } from "../runtime/json-pointer.js";
 import { makeNote, type Note, type NoteCode } from "../shared/notes.js";
-import { validatorView } from "../emit/schema-views.js";
-import type { SchemaNode } from "../normalize/normalize.js";
-import { forEachSubschema } from "../shared/schema-keywords.js";
+import type { SchemaNode } from "../ir/schema-node.js";
+import { forEachSubschema } from "../ir/schema-node.js";
 import { checkPatterns } from "./redos.js";
 import { formatExpr } from "../runtime/rule-eval.js";
-import { formats } from "../runtime/formats.js";
 import { MEDIA_NOUN, type CheckedRule } from "../runtime/rule-types.js";
 import { mediaHasMetric } from "../runtime/metrics.js";
 import { fillExampleBlanks } from "../model/example.js";
@@ -38,10 +35,7 @@ export function compileForCheck(schema: SchemaNode) {
   const known = recent.get(key);
   if (known) return known;
   if (!ajv || compiled >= COMPILES_PER_AJV) {
-    // The normalizer's output is clean JSON Schema (the emitted validators skip the same checks):
-    // validating each schema against the meta-schema was a quarter of every compile.
-    ajv = new AjvClass({ allErrors: true, strict: false, meta: false, validateSchema: false, messages: false });
-    for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
+    ajv = newSchemaAjv();
     compiled = 0;
   }
   compiled++;
@@ -67,6 +61,26 @@ export interface CheckInput {
   pricing?: PricingFields | null;
 }
 
+/**
+ * Stage 3 for one schema file: the checks of its normalized schemas (or what could be read of them),
+ * each placed where it sits in the file, and of its example.
+ */
+export function lintSchemaFile(
+  loaded: { inputSchema: unknown; outputSchema: unknown; example: unknown; pricing?: PricingFields | null },
+  input: SchemaNode | undefined,
+  output: SchemaNode | undefined,
+): Note[] {
+  return checkSchemas({
+    input: input && { schema: input, pointer: "/input_schema", raw: loaded.inputSchema },
+    output:
+      output && loaded.outputSchema !== null
+        ? { schema: output, pointer: outputPointer(loaded.outputSchema), raw: unwrappedOutput(loaded.outputSchema) }
+        : undefined,
+    example: loaded.example,
+    pricing: loaded.pricing,
+  });
+}
+
 /** The notes of every check, in file order of their checks. */
 export function checkSchemas({ input, output, example, pricing }: CheckInput): Note[] {
   const notes: Note[] = [];
@@ -90,12 +104,12 @@ export function checkSchemas({ input, output, example, pricing }: CheckInput): N
 }
 
 /** Where a captured output schema's own content sits: the docs print it wrapped as `{"output": {…}}`. */
-export function outputPointer(raw: unknown): string {
+function outputPointer(raw: unknown): string {
   return isWrapped(raw) ? "/output_schema/output" : "/output_schema";
 }
 
 /** A captured output schema without the docs' `{"output": {…}}` wrapper. */
-export function unwrappedOutput(raw: unknown): unknown {
+function unwrappedOutput(raw: unknown): unknown {
   return isWrapped(raw) ? (raw as { output: unknown }).output : raw;
 }
 

@@ -6,9 +6,8 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { findSchemaFiles, readSchemaText } from "../load/load.js";
-import type { JsonLoadError } from "../load/load-json.js";
+import { positionOf, type JsonLoadError } from "../load/load-json.js";
 import type { NoteCode, NoteSeverity, SeverityPolicy, SeveritySetting } from "../shared/notes.js";
-import { analyzeSchemaText, positionOf } from "./analyze.js";
 
 export interface Finding {
   file: string;
@@ -44,11 +43,11 @@ export async function lintPaths(paths: string[], options: LintOptions = {}): Pro
     for (const file of files) {
       const rel = path.relative(root, file).split(path.sep).join("/");
       findings.push(
-        ...lintSource(
+        ...(await lintSource(
           { file, relPath: rel.startsWith("..") ? undefined : rel, text: "", ...readSchemaText(file) },
           seenIds,
           { strict: !!options.strict, rules: options.rules },
-        ),
+        )),
       );
     }
   }
@@ -71,7 +70,7 @@ export function lintText(
   text: string,
   seenIds = new Map<string, string>(),
   strict: boolean | SeverityPolicy = false,
-): Finding[] {
+): Promise<Finding[]> {
   return lintSource({ file, relPath, text }, seenIds, strict);
 }
 
@@ -88,16 +87,18 @@ function relPathFromId(file: string, text: string): string {
     : `?${path.basename(file)}`;
 }
 
-function lintSource(
+async function lintSource(
   source: { file: string; relPath: string | undefined; text: string; error?: JsonLoadError },
   seenIds: Map<string, string>,
   strict: boolean | SeverityPolicy,
-): Finding[] {
+): Promise<Finding[]> {
   const { file, relPath, text } = source;
   const expectedRel = relPath ?? relPathFromId(file, text);
-  const analysis = analyzeSchemaText(
+  // The generator's own pipeline, without its emit stage: the same problems in the same words.
+  const { compileModel } = await import("../compile.js");
+  const analysis = await compileModel(
     { file, relPath: expectedRel, text, error: source.error },
-    { strict, withPositions: true },
+    { policy: strict, emit: false, positions: true },
   );
   const out: Finding[] = [];
   const add = (pointer: string, ruleId: NoteCode, severity: SeveritySetting, message: string) => {

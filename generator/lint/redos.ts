@@ -8,8 +8,8 @@ import { createRequire } from "node:module";
 import type { Diagnostics } from "recheck";
 import { joinPointer } from "../runtime/json-pointer.js";
 import type { NoteCode } from "../shared/notes.js";
-import type { SchemaNode } from "../normalize/normalize.js";
-import { forEachSubschema } from "../shared/schema-keywords.js";
+import type { SchemaNode } from "../ir/schema-node.js";
+import { forEachSubschema } from "../ir/schema-node.js";
 
 /** The annotation that accepts a super-linear pattern in the node that holds it. */
 export const REDOS_ACCEPTED = "x-redos-accepted";

@@ -258,3 +258,14 @@ function checkedString(value: string, pointer: string, at: Position): string {
   }
   return value;
 }
+
+/** The position of a pointer, or of its nearest ancestor that has one. */
+export function positionOf(positions: Map<string, Position>, pointer: string): Position {
+  let p = pointer;
+  while (true) {
+    const found = positions.get(p);
+    if (found) return found;
+    if (!p) return { line: 1, column: 1, offset: 0 };
+    p = p.slice(0, p.lastIndexOf("/"));
+  }
+}

@@ -174,6 +174,16 @@ export function checkSchemaFile(file: string, relPath: string, text: string, wit
   return { file: loaded, errors, positions };
 }
 
+/** Stage 1 for one file's text (or the reason it could not be read as text): parsed, its envelope checked. */
+export function loadSchemaText(source: SchemaText, withPositions = false): CheckedSchemaFile {
+  if (source.error)
+    return {
+      errors: [loadErrorOf(source.file, source.error)],
+      positions: new Map([["", source.error.position]]),
+    };
+  return checkSchemaFile(source.file, source.relPath, source.text, withPositions);
+}
+
 /** Parse one schema file's text. Throws the first SchemaFileError for anything the generator cannot use. */
 export function parseSchemaFile(file: string, relPath: string, text: string, withPositions = false): SchemaFile {
   const checked = checkSchemaFile(file, relPath, text, withPositions);

@@ -7,7 +7,7 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { hasOwn } from "../shared/errors.js";
-import { contentHash } from "../write/write.js";
+import { contentHash } from "../shared/content-hash.js";
 import { assertSchemasDir, isSchemaEntry, readSchemaText } from "./load.js";
 import type { JsonLoadError } from "./load-json.js";
 

@@ -6,12 +6,11 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { validatorView } from "../emit/schema-views.js";
 import { loadSchemaDir } from "../load/load.js";
 import { buildModel } from "../model/model.js";
 import { normalizeInputSchema, normalizeOutputSchema } from "../normalize/normalize.js";
-import { mediaFormat } from "../runtime/formats.js";
-import { AjvClass } from "../shared/ajv.js";
+import { formats, mediaFormat } from "../runtime/formats.js";
+import { newSchemaAjv, validatorView } from "../shared/ajv.js";
 import { MAX_BODY_BYTES } from "./body.js";
 import { type CatalogOverrides, checkCatalogOverrides } from "./catalog.js";
 import { answerCors, answerWithFaults, error, json, routeOf } from "./emulator-http.js";
@@ -80,11 +79,19 @@ async function loadModels(schemasDir: string): Promise<Map<string, EmulatorModel
   if (errors.length)
     throw new Error(`the emulator cannot load ${schemasDir}:\n${errors.map((e) => e.message).join("\n")}`);
   const models = new Map<string, EmulatorModel>();
-  const ajv = new AjvClass({ allErrors: true, strict: false });
-  for (const kind of ["image", "video", "audio"] as const)
-    ajv.addFormat(`${kind}_uri`, mediaFormat(kind, { allowHttp: true, allowDataUris: true }));
-  ajv.addFormat("uri", (v: string) => /^[a-z][a-z0-9+.-]*:/i.test(v));
-  for (const f of ["date-time", "date", "email", "uuid"]) ajv.addFormat(f, () => true);
+  // The package's own format checks, except that media and URIs are taken as the service takes them
+  // (plain http and data URIs too; any scheme for a uri): never stricter than the service.
+  const service = (kind: "image" | "video" | "audio") => mediaFormat(kind, { allowHttp: true, allowDataUris: true });
+  const ajv = newSchemaAjv({
+    messages: true,
+    formats: {
+      ...formats,
+      image_uri: service("image"),
+      video_uri: service("video"),
+      audio_uri: service("audio"),
+      uri: (v: string) => /^[a-z][a-z0-9+.-]*:/i.test(v),
+    },
+  });
   for (const f of files) {
     const ir = buildModel(
       f,

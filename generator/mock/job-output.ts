@@ -1,6 +1,6 @@
 /** What a finished emulated job outputs: values shaped by the model's output schema, and the media its URLs name. */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { SchemaNode } from "../normalize/normalize.js";
+import type { SchemaNode } from "../ir/schema-node.js";
 import { png } from "./images.js";
 import type { Job } from "./jobs.js";
 import { serveBytes } from "./serve-media.js";

@@ -7,7 +7,7 @@
  * placeholder stands. So no example sends an empty required value, and every one validates (a test
  * validates each against its model's validator).
  */
-import type { SchemaNode } from "../normalize/normalize.js";
+import type { SchemaNode } from "../ir/schema-node.js";
 import { joinPointer } from "../runtime/json-pointer.js";
 import type { MediaKind } from "../runtime/rule-types.js";
 

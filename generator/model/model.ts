@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import { fillExampleBlanks, synthesizeExample } from "./example.js";
 import type { SchemaFile } from "../load/load.js";
-import type { NormalizedSchema, Note } from "../normalize/normalize.js";
+import type { Note } from "../shared/notes.js";
+import type { NormalizedSchema } from "../ir/schema-node.js";
 import type { RuleTarget } from "../runtime/rule-types.js";
 import type { ModelPricing } from "../runtime/pricing.js";
 import { modelPricing } from "./pricing.js";
@@ -59,6 +60,8 @@ export function buildModel(
   schemasDirName = "schemas",
   input: NormalizedSchema,
   output: NormalizedSchema & { generic: boolean },
+  /** The lint checks' notes (stage 3), kept with the normalizer's. */
+  lintNotes: Note[] = [],
 ): ModelIR {
   // The docs' blanks ("" at a required input) filled with placeholders: the example sends something, and validates.
   const filled = file.example ? fillExampleBlanks(input.schema, file.example as Record<string, unknown>) : null;
@@ -74,7 +77,7 @@ export function buildModel(
     usage: example
       ? { input: example, synthesized: false, filled: filled?.filled ?? [] }
       : { input: synthesizeExample(input.schema), synthesized: true, filled: [] },
-    notes: [...input.notes, ...output.notes],
+    notes: [...input.notes, ...output.notes, ...lintNotes],
     modulePath: modulePathOf(file.modelId),
     exportPath: `./${file.modelId}`,
     pricing: modelPricing(file.pricing ?? null, input.schema),

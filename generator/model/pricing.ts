@@ -12,7 +12,7 @@
  */
 import { hasOwn } from "../shared/errors.js";
 import type { PricingFields } from "../load/pricing-fields.js";
-import type { SchemaNode } from "../normalize/normalize.js";
+import type { SchemaNode } from "../ir/schema-node.js";
 import type { CostQuantity, ModelPricing } from "../runtime/pricing.js";
 
 /** Input properties that hold the number of outputs, in order of preference. */

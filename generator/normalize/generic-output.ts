@@ -1,5 +1,5 @@
 /** RunComfy's generic output (image(s), video(s), audio(s)): the schema, and whether a captured one is it. */
-import { isPlainObject } from "./schema-node.js";
+import { isPlainObject } from "../ir/schema-node.js";
 
 /** RunComfy's output when a model publishes no output schema. */
 export function genericOutputSchema(): Record<string, unknown> {

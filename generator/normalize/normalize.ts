@@ -7,15 +7,14 @@
  * SchemaFileError naming the file and JSON pointer.
  */
 import { joinPointer } from "../runtime/json-pointer.js";
-import { SchemaErrors, SchemaFileError, hasOwn } from "../shared/errors.js";
+import { SchemaErrors, SchemaFileError, hasOwn, noteOf } from "../shared/errors.js";
 import { makeNote, type Note } from "../shared/notes.js";
 import { type Ctx, note } from "./context.js";
 import { genericOutputSchema, isGenericOutputShape } from "./generic-output.js";
 import { NORMALIZER_RULES, type NodeContext } from "./rules/index.js";
-import { type KnownProperties, type NormalizedSchema, type SchemaNode, isPlainObject } from "./schema-node.js";
+import { type KnownProperties, type NormalizedSchema, type SchemaNode, isPlainObject } from "../ir/schema-node.js";
 
 // This module is the stage's entry: what other stages read of it is re-exported here.
-export type { JsonType, KnownProperties, NormalizedSchema, SchemaNode } from "./schema-node.js";
 export type { Note, NoteSeverity } from "../shared/notes.js";
 export { MEDIA_FORMATS, STANDARD_FORMATS } from "./vocabulary.js";
 
@@ -154,4 +153,34 @@ export function normalizeOutputSchema(
   if (ctx.ruleTargets.length)
     note(ctx, "rules-on-output", at, "validations in the output schema are ignored: rules apply to inputs");
   return { schema, ruleTargets: [], knownProperties: [], notes: ctx.notes, generic };
+}
+
+/** One schema's normalization: the result, or (when it failed) the schema as far as it could be read. */
+export interface NormalizeOutcome<T extends NormalizedSchema> {
+  result?: T;
+  /** What could be read of a schema that failed, for lint's checks. */
+  partial?: SchemaNode;
+  /** Every note, the failure's errors included. */
+  notes: Note[];
+}
+
+/** Both schemas of a loaded schema file, each collecting its errors as notes instead of stopping at the first. */
+export function normalizeSchemaFile(loaded: { file: string; inputSchema: unknown; outputSchema: unknown }): {
+  input: NormalizeOutcome<NormalizedSchema>;
+  output: NormalizeOutcome<NormalizedSchema & { generic: boolean }>;
+} {
+  return {
+    input: collect(() => normalizeInputSchema(loaded.inputSchema, loaded.file)),
+    output: collect(() => normalizeOutputSchema(loaded.outputSchema, loaded.file)),
+  };
+}
+
+function collect<T extends NormalizedSchema>(run: () => T): NormalizeOutcome<T> {
+  try {
+    const result = run();
+    return { result, notes: result.notes };
+  } catch (e) {
+    if (!(e instanceof SchemaErrors)) throw e;
+    return { partial: e.partial as SchemaNode | undefined, notes: [...e.notes, ...e.errors.map(noteOf)] };
+  }
 }

@@ -2,7 +2,7 @@
 import type { MediaKind } from "../runtime/rule-types.js";
 import { formats } from "../runtime/formats.js";
 import { hasOwn } from "../shared/errors.js";
-import type { JsonType } from "./schema-node.js";
+import type { JsonType } from "../ir/schema-node.js";
 
 export const JSON_TYPES: readonly JsonType[] = ["string", "number", "integer", "boolean", "object", "array", "null"];
 

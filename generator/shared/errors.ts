@@ -1,4 +1,4 @@
-import type { Note, NoteCode } from "./notes.js";
+import { NOTE_CODES, type Note, type NoteCode } from "./notes.js";
 
 /**
  * A problem with a schema file, located by file and JSON pointer. The only error type the pipeline
@@ -19,6 +19,14 @@ export class SchemaFileError extends Error {
     this.name = "SchemaFileError";
   }
 }
+
+/** A schema file's problem as a note (at its code's own severity), for the one list of a file's notes. */
+export const noteOf = (e: SchemaFileError): Note => ({
+  code: e.ruleId,
+  severity: NOTE_CODES[e.ruleId].severity,
+  pointer: e.pointer,
+  message: e.detail,
+});
 
 /** Several problems at once, so a user fixes all of them in one round. */
 export class SchemaErrors extends Error {

@@ -8,7 +8,6 @@
 import { StagedWrite } from "./staged.js";
 import {
   assertGeneratedDir,
-  contentHash,
   diffTree,
   hashTree,
   manifestOf,
@@ -16,6 +15,7 @@ import {
   type TreeDiff,
   type TreeManifest,
 } from "./write.js";
+import { contentHash } from "../shared/content-hash.js";
 
 export interface OutputTreeOptions {
   /** The manifest the last write left (size, mtime and hash of each file), if the cache has it. */
@@ -55,14 +55,20 @@ export class OutputTree {
     return new OutputTree(outDir, existing, seen, staged, options.lastManifest);
   }
 
-  /** Whether `rel` is on disk with this hash. */
-  onDisk(rel: string, hash: string): boolean {
-    return this.existing.get(rel) === hash;
-  }
+  /** Whether `rel` is on disk with this hash (a bound function: the cache is handed it). */
+  readonly onDisk = (rel: string, hash: string): boolean => this.existing.get(rel) === hash;
 
   /** Takes a file that is on disk unchanged (`onDisk` said so) into the next tree. */
   keep(rel: string, hash: string): void {
     this.next.set(rel, hash);
+  }
+
+  /** Takes files known by their hash: kept where the content is absent (on disk unchanged), else put. */
+  take(files: Iterable<[path: string, hash: string, content?: string]>): void {
+    for (const [rel, hash, content] of files) {
+      if (content === undefined) this.keep(rel, hash);
+      else this.put(rel, content);
+    }
   }
 
   /** Puts a file into the next tree: staged unless it is on disk unchanged. Returns its hash. */

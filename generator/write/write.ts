@@ -3,10 +3,10 @@
  * mtime still match), the diff against the next tree, and repairs of an interrupted write. The write
  * itself is staged.ts: only changed files are written, committed with a journal.
  */
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import path from "node:path";
+import { contentHash } from "../shared/content-hash.js";
 import { GeneratorError, hasOwn } from "../shared/errors.js";
 import { walkFiles } from "../shared/walk-files.js";
 import { finishStagedWrite } from "./staged.js";
@@ -31,8 +31,6 @@ function listTree(dir: string): string[] {
 export async function readTree(dir: string): Promise<Map<string, string>> {
   return new Map(listTree(dir).map((p) => [p, readFileSync(path.join(dir, ...p.split("/")), "utf8")]));
 }
-
-export const contentHash = (text: string) => createHash("sha1").update(text).digest("hex");
 
 /** Size, mtime and hash of each file as the last write left it. */
 export type TreeManifest = Record<string, [size: number, mtimeMs: number, hash: string]>;

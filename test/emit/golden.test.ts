@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { emitModelFiles } from "../../generator/emit/package.js";
-import { buildModels } from "../../generator/generate.js";
+import { buildModels } from "../helpers.js";
 import { walkFiles } from "../../generator/shared/walk-files.js";
 import { QUIRKS, ROOT } from "../helpers.js";
 

@@ -11,15 +11,15 @@ import { generateCorpus } from "../../bench/corpus.js";
 import { AjvClass } from "../../generator/shared/ajv.js";
 import { gzipSync } from "node:zlib";
 import { findCalls, mask } from "../../generator/emit/code-tokens.js";
-import { validatorView } from "../../generator/emit/schema-views.js";
+import { validatorView } from "../../generator/shared/ajv.js";
 import {
   compactValidator,
   compileValidator,
   compileValidatorCode,
   formatValidator,
 } from "../../generator/emit/validator.js";
-import { buildModels } from "../../generator/generate.js";
-import type { SchemaNode } from "../../generator/normalize/normalize.js";
+import { buildModels } from "../helpers.js";
+import type { SchemaNode } from "../../generator/ir/schema-node.js";
 import { formats } from "../../generator/runtime/formats.js";
 import { QUIRKS, SCHEMAS, importCompiledValidator, tempDir } from "../helpers.js";
 

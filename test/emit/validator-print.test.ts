@@ -6,7 +6,7 @@
 import { transform } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { compactValidator, compileValidatorCode, formatValidator } from "../../generator/emit/validator.js";
-import type { SchemaNode } from "../../generator/normalize/normalize.js";
+import type { SchemaNode } from "../../generator/ir/schema-node.js";
 
 const alone = async (code: string) =>
   (await transform(code, { loader: "js", charset: "utf8", legalComments: "none" })).code.trimEnd();

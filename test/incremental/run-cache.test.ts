@@ -53,7 +53,9 @@ async function run(ws: Workspace, emit = (id: string) => `// ${id}\n`) {
   const emitted: string[] = [];
   for (const source of sources) {
     const id = source.relPath.replace(/\.json$/, "");
-    if (cache.lookup(source, output)) {
+    const hit = cache.lookup(source, output.onDisk);
+    if (hit) {
+      output.take(hit.files);
       hits.push(id);
       continue;
     }
@@ -109,7 +111,7 @@ describe("the run cache", () => {
     const cache = new RunCache(ws);
     const output = await OutputTree.open(ws.outDir, { lastManifest: cache.lastOutput, check: true });
     for (const source of await cache.readSources()) {
-      expect(cache.lookup(source, output)).toBeUndefined();
+      expect(cache.lookup(source, output.onDisk)).toBeUndefined();
       const hash = output.put("models/a/one.js", "x");
       cache.record(source.relPath, cache.keyOf(source.relPath, source.hash), summary("a/one"), new Map(), [
         ["models/a/one.js", hash],
@@ -129,8 +131,8 @@ describe("the run cache", () => {
     const output = await OutputTree.open(ws.outDir, { lastManifest: cache.lastOutput });
     const [source] = await cache.readSources();
     const broken: SchemaSource = { ...source, error: new Error("not UTF-8") as never };
-    expect(cache.lookup(broken, output)).toBeUndefined();
-    expect(cache.lookup(source, output)?.modelId).toBe("a/one");
+    expect(cache.lookup(broken, output.onDisk)).toBeUndefined();
+    expect(cache.lookup(source, output.onDisk)?.summary.modelId).toBe("a/one");
   });
 
   it("keeps the files that list every model when the listing is the same and they are on disk unchanged", async () => {
@@ -144,15 +146,16 @@ describe("the run cache", () => {
       const cache = new RunCache(ws);
       const output = await OutputTree.open(ws.outDir, { lastManifest: cache.lastOutput });
       await cache.readSources();
-      const kept = cache.keepListingFiles(listing(ids), output);
-      if (!kept)
+      const onDisk = cache.listingOnDisk(listing(ids), output.onDisk);
+      if (onDisk) output.take(onDisk);
+      else
         cache.recordListingFiles(listing(ids), [
           ["models.js", output.put("models.js", ids.join("\n"))],
           ["package.json", output.put("package.json", PACKAGE_JSON)],
         ]);
       await output.commit();
       cache.finish(output.manifest());
-      return kept;
+      return !!onDisk;
     };
     expect(await step(["a", "b"])).toBe(false);
     expect(await step(["a", "b"])).toBe(true);

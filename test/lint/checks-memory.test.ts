@@ -7,7 +7,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { checkSchemas } from "../../generator/lint/checks.js";
-import type { SchemaNode } from "../../generator/normalize/normalize.js";
+import type { SchemaNode } from "../../generator/ir/schema-node.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;

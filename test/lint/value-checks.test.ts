@@ -4,7 +4,7 @@
  * would say about that input, in the runtime's words, at the example's or the default's pointer.
  */
 import { describe, expect, it } from "vitest";
-import { compileInputValidator } from "../../generator/emit/validator.js";
+import { compileInputValidator } from "../../generator/shared/ajv.js";
 import { checkSchemas } from "../../generator/lint/checks.js";
 import { normalizeInputSchema } from "../../generator/normalize/normalize.js";
 import type { Note } from "../../generator/shared/notes.js";

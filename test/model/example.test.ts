@@ -1,15 +1,14 @@
 /** Synthesized usage examples: every one validates against its model's own validator. */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { analyzeSchemaText, errorsOf } from "../../generator/lint/analyze.js";
+import { compileModel } from "../../generator/compile.js";
 import { synthesizeExample } from "../../generator/model/example.js";
-import { validatorView } from "../../generator/emit/schema-views.js";
+import { validatorView } from "../../generator/shared/ajv.js";
 import { AjvClass } from "../../generator/shared/ajv.js";
 import { formats } from "../../generator/runtime/formats.js";
-import { buildModels } from "../../generator/generate.js";
 import { readFileSync } from "node:fs";
-import type { SchemaNode } from "../../generator/normalize/normalize.js";
-import { ROOT, SCHEMAS, schemasWithQuirks, tempDir } from "../helpers.js";
+import type { SchemaNode } from "../../generator/ir/schema-node.js";
+import { ROOT, SCHEMAS, buildModels, schemasWithQuirks, tempDir } from "../helpers.js";
 import { afterAll } from "vitest";
 
 const tmp = tempDir("rcg-example-");
@@ -18,13 +17,16 @@ afterAll(tmp.cleanup);
 const ajv = new AjvClass({ allErrors: true, strict: false });
 for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
 
-function modelOf(inputSchema: object) {
-  const analysis = analyzeSchemaText({
-    file: "schemas/acme/m.json",
-    relPath: "acme/m.json",
-    text: JSON.stringify({ model_id: "acme/m", input_schema: inputSchema }),
-  });
-  if (!analysis.model) throw new Error(errorsOf(analysis).join("\n"));
+async function modelOf(inputSchema: object) {
+  const analysis = await compileModel(
+    {
+      file: "schemas/acme/m.json",
+      relPath: "acme/m.json",
+      text: JSON.stringify({ model_id: "acme/m", input_schema: inputSchema }),
+    },
+    { emit: false },
+  );
+  if (!analysis.model) throw new Error(analysis.errors.join("\n"));
   return analysis.model;
 }
 
@@ -81,16 +83,16 @@ describe("synthesized usage examples", () => {
     },
   };
   for (const [name, schema] of Object.entries(shapes)) {
-    it(`${name}: only the required inputs, and valid`, () => {
-      const model = modelOf(schema);
+    it(`${name}: only the required inputs, and valid`, async () => {
+      const model = await modelOf(schema);
       expect(model.usage.synthesized).toBe(true);
       expect(Object.keys(model.usage.input)).toEqual((schema as { required: string[] }).required);
       expect(validates(validatorView(model.input.schema), model.usage.input)).toEqual([]);
     });
   }
 
-  it("media inputs get a placeholder https URL of their kind", () => {
-    expect(synthesizeExample(modelOf(shapes.media).input.schema)).toEqual({
+  it("media inputs get a placeholder https URL of their kind", async () => {
+    expect(synthesizeExample((await modelOf(shapes.media)).input.schema)).toEqual({
       image_url: "https://example.com/image.png",
       clips: ["https://example.com/video.mp4", "https://example.com/video-1.mp4"],
       voice: "https://example.com/audio.mp3",
@@ -121,8 +123,8 @@ describe("synthesized usage examples", () => {
     }
   });
 
-  it('a required string whose default is "" (the catalog\'s prompts) gets a readable placeholder', () => {
-    const model = modelOf({
+  it('a required string whose default is "" (the catalog\'s prompts) gets a readable placeholder', async () => {
+    const model = await modelOf({
       type: "object",
       required: ["prompt", "negative_prompt", "style", "image_url"],
       properties: {
@@ -140,15 +142,20 @@ describe("synthesized usage examples", () => {
     });
   });
 
-  it("a file's example that leaves required inputs empty (a docs page's blanks) shows placeholders there", () => {
-    const model = analyzeSchemaText({
-      file: "schemas/acme/m.json",
-      relPath: "acme/m.json",
-      text: readFileSync(path.join(SCHEMAS, "bytedance/seedance-1-0/lite/image-to-video.json"), "utf8").replace(
-        '"model_id": "bytedance/seedance-1-0/lite/image-to-video"',
-        '"model_id": "acme/m"',
-      ),
-    }).model!;
+  it("a file's example that leaves required inputs empty (a docs page's blanks) shows placeholders there", async () => {
+    const model = (
+      await compileModel(
+        {
+          file: "schemas/acme/m.json",
+          relPath: "acme/m.json",
+          text: readFileSync(path.join(SCHEMAS, "bytedance/seedance-1-0/lite/image-to-video.json"), "utf8").replace(
+            '"model_id": "bytedance/seedance-1-0/lite/image-to-video"',
+            '"model_id": "acme/m"',
+          ),
+        },
+        { emit: false },
+      )
+    ).model!;
     expect(model.usage).toEqual({
       input: { prompt: "example prompt", first_frame_image_url: "https://example.com/image.png" },
       synthesized: false,

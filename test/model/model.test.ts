@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { buildModel } from "../../generator/model/model.js";
 import { normalizeInputSchema, normalizeOutputSchema } from "../../generator/normalize/normalize.js";
 import { QUIRKS } from "../helpers.js";
-import { buildModels } from "../../generator/generate.js";
+import { buildModels } from "../helpers.js";
 
 describe("the intermediate model", () => {
   it("holds the normalized schemas it is given, as they are", () => {

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitModelFiles } from "../../generator/emit/package.js";
-import { analyzeSchemaText } from "../../generator/lint/analyze.js";
+import { compileModel } from "../../generator/compile.js";
 import { estimateCostFor } from "../../generator/runtime/pricing.js";
 import { ROOT, importCompiledValidator, tempDir } from "../helpers.js";
 
@@ -17,11 +17,11 @@ afterAll(tmp.cleanup);
 
 const relPath = "acme/golden/page-quirks.json";
 const text = readFileSync(path.join(ROOT, "test/fixtures/golden", relPath), "utf8");
-const analysis = () => analyzeSchemaText({ file: `schemas/${relPath}`, relPath, text });
+const analysis = () => compileModel({ file: `schemas/${relPath}`, relPath, text }, { emit: false });
 
 describe("a docs page's quirks", () => {
-  it("generates, with a warning at each quirk's pointer (the same analysis lint and generate run)", () => {
-    const a = analysis();
+  it("generates, with a warning at each quirk's pointer (the same analysis lint and generate run)", async () => {
+    const a = await analysis();
     expect(a.model).toBeDefined();
     expect(a.notes.filter((n) => n.severity !== "info").map((n) => [n.severity, n.code, n.pointer])).toEqual([
       ["warning", "required-missing-property", "/input_schema/required/1"],
@@ -30,7 +30,7 @@ describe("a docs page's quirks", () => {
   });
 
   it("a required name that is no property is not required in the types or by the validator", async () => {
-    const model = analysis().model!;
+    const model = (await analysis()).model!;
     expect(model.input.schema.required).toEqual(["prompt", "118_image"]);
     const files = await emitModelFiles(model);
     const types = files.get("models/acme/golden/page-quirks.d.ts")!;
@@ -45,7 +45,7 @@ describe("a docs page's quirks", () => {
   });
 
   it("the docs page says so, and leaves the bad default out of the table, the JSDoc and the example", async () => {
-    const model = analysis().model!;
+    const model = (await analysis()).model!;
     const files = await emitModelFiles(model);
     const docs = files.get("docs/acme/golden/page-quirks.md")!;
     expect(docs).toContain("Where the schema file contradicts itself:");
@@ -61,8 +61,8 @@ describe("a docs page's quirks", () => {
     });
   });
 
-  it("a length in milliseconds is converted to the seconds the price is per", () => {
-    const model = analysis().model!;
+  it("a length in milliseconds is converted to the seconds the price is per", async () => {
+    const model = (await analysis()).model!;
     expect(estimateCostFor(model.pricing, { prompt: "a cat", music_length_ms: 45000 })).toMatchObject({
       estimated: true,
       units: 45,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { costQuantity, modelPricing } from "../../generator/model/pricing.js";
-import type { SchemaNode } from "../../generator/normalize/normalize.js";
+import type { SchemaNode } from "../../generator/ir/schema-node.js";
 import { estimateCostFor, formatCostEstimate } from "../../generator/runtime/pricing.js";
 
 const schema = (properties: Record<string, SchemaNode>): SchemaNode => ({ type: "object", properties });

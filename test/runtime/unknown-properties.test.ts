@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { AjvClass } from "../../generator/shared/ajv.js";
-import { validatorView } from "../../generator/emit/schema-views.js";
+import { validatorView } from "../../generator/shared/ajv.js";
 import { normalizeInputSchema } from "../../generator/normalize/normalize.js";
 import { validateSchema, type ModelDefinition } from "../../generator/runtime/validate.js";
 

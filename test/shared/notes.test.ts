@@ -4,7 +4,7 @@ import { formatSarif } from "../../generator/lint/sarif.js";
 import { NOTE_CODES, makeNote, severityOf } from "../../generator/shared/notes.js";
 
 describe("the note registry", () => {
-  it("gives each note its severity; strict turns only uncheckable rules into errors", () => {
+  it("gives each note its severity; strict turns only uncheckable rules into errors", async () => {
     expect(makeNote("normalized-type", "/x", "m")).toEqual({
       code: "normalized-type",
       severity: "warning",
@@ -17,7 +17,7 @@ describe("the note registry", () => {
     expect(severityOf("inferred-type", true)).toBe("info");
   });
 
-  it("the config file's rules set warnings and infos (off drops them); errors stay errors; --strict wins", () => {
+  it("the config file's rules set warnings and infos (off drops them); errors stay errors; --strict wins", async () => {
     const rules = {
       "normalized-type": "off",
       "inferred-type": "warning",
@@ -33,16 +33,16 @@ describe("the note registry", () => {
       model_id: "a/b",
       input_schema: { type: "object", properties: { s: { type: "float" } } },
     });
-    expect(lintText("a/b.json", "a/b.json", text).map((f) => f.ruleId)).toEqual(["normalized-type"]);
-    expect(lintText("a/b.json", "a/b.json", text, new Map(), { rules })).toEqual([]);
+    expect((await lintText("a/b.json", "a/b.json", text)).map((f) => f.ruleId)).toEqual(["normalized-type"]);
+    expect(await lintText("a/b.json", "a/b.json", text, new Map(), { rules })).toEqual([]);
   });
 
-  it("SARIF rules are described from the registry, at its level", () => {
+  it("SARIF rules are described from the registry, at its level", async () => {
     const text = JSON.stringify({
       model_id: "a/b",
       input_schema: { type: "object", properties: { s: { type: "Float" }, t: { type: "tensor" } } },
     });
-    const findings = lintText("a/b.json", "a/b.json", text);
+    const findings = await lintText("a/b.json", "a/b.json", text);
     const sarif = JSON.parse(formatSarif(findings, "0"));
     const rules = sarif.runs[0].tool.driver.rules;
     expect(rules).toMatchObject([

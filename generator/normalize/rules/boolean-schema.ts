@@ -1,4 +1,4 @@
-import { isPlainObject } from "../schema-node.js";
+import { isPlainObject } from "../../ir/schema-node.js";
 import { type NormalizerRule, fail } from "./node-context.js";
 
 export const booleanSchema: NormalizerRule = {

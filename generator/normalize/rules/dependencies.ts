@@ -1,5 +1,5 @@
 import { setOwn } from "../../shared/errors.js";
-import { type SchemaNode, isPlainObject } from "../schema-node.js";
+import { type SchemaNode, isPlainObject } from "../../ir/schema-node.js";
 import { type NormalizerRule, at, fail, has, mapOfSchemas, namesList } from "./node-context.js";
 
 export const dependencies: NormalizerRule = {

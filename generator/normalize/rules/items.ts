@@ -1,6 +1,6 @@
 import { joinPointer } from "../../runtime/json-pointer.js";
 import { note } from "../context.js";
-import { isPlainObject } from "../schema-node.js";
+import { isPlainObject } from "../../ir/schema-node.js";
 import { type NodeContext, type NormalizerRule, at, below, boolOrSchema, fail, has, hasType } from "./node-context.js";
 
 export const items: NormalizerRule = {

@@ -6,7 +6,7 @@ import { joinPointer } from "../../runtime/json-pointer.js";
 import { SchemaFileError, hasOwn, setOwn } from "../../shared/errors.js";
 import type { NoteCode } from "../../shared/notes.js";
 import type { Ctx } from "../context.js";
-import { type JsonType, type SchemaNode, isPlainObject } from "../schema-node.js";
+import { type JsonType, type SchemaNode, isPlainObject } from "../../ir/schema-node.js";
 
 /** One node being normalized: the captured node (read only) and the clean one being built. */
 export interface NodeContext {

@@ -1,7 +1,7 @@
 import { decodePointerToken } from "../../runtime/json-pointer.js";
 import { hasOwn } from "../../shared/errors.js";
 import { note } from "../context.js";
-import { isPlainObject } from "../schema-node.js";
+import { isPlainObject } from "../../ir/schema-node.js";
 import { ANNOTATIONS } from "./annotations.js";
 import { type NormalizerRule, at, fail, has, mapOfSchemas } from "./node-context.js";
 

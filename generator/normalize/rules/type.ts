@@ -1,6 +1,6 @@
 import { hasOwn } from "../../shared/errors.js";
 import { note } from "../context.js";
-import type { JsonType } from "../schema-node.js";
+import type { JsonType } from "../../ir/schema-node.js";
 import { JSON_TYPES, TYPE_ALIASES } from "../vocabulary.js";
 import { type NodeContext, type NormalizerRule, at, fail } from "./node-context.js";
 

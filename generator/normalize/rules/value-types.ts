@@ -1,7 +1,7 @@
 /** What the `enum`, `const` and `default` rules share: a value read as the declared type, or refused by it. */
 import { SchemaFileError } from "../../shared/errors.js";
 import { note } from "../context.js";
-import { type JsonType, type SchemaNode, isPlainObject } from "../schema-node.js";
+import { type JsonType, type SchemaNode, isPlainObject } from "../../ir/schema-node.js";
 import { parseNumeric } from "../rule-parser.js";
 import { type NodeContext, fail, hasType } from "./node-context.js";
 

@@ -1,7 +1,7 @@
 /** The one schema walker: every subschema of every keyword that holds one, and nothing else. */
 import { describe, expect, it } from "vitest";
-import type { SchemaNode } from "../../generator/normalize/normalize.js";
-import { forEachSubschema, mapSchema, VALIDATION_KEYWORDS } from "../../generator/shared/schema-keywords.js";
+import type { SchemaNode } from "../../generator/ir/schema-node.js";
+import { forEachSubschema, mapSchema, VALIDATION_KEYWORDS } from "../../generator/ir/schema-node.js";
 
 const leaf = (tag: string): SchemaNode => ({ description: tag });
 

@@ -1,61 +1,45 @@
 /**
- * Stages 2–5 for one schema file (normalize, lint, model, emit) as one pure step, run on the main
- * thread or on a worker thread: a cold run of many models keeps both cores busy with whole models
- * (each input schema is compiled by ajv once, in the thread that lints and emits it), while the main
- * thread also reads the files and writes what comes back. Workers run only from the built JavaScript;
- * a model gives the same files on either thread (test/generate.test.ts compares a CLI run with an
- * in-process one byte for byte).
+ * compileModel (compile.ts) on the main thread or on worker threads: a cold run of many models keeps
+ * both cores busy with whole models (each input schema is compiled by ajv once, in the thread that
+ * lints and emits it), while the main thread also reads the files and writes what comes back. Workers
+ * run only from the built JavaScript; a model gives the same files on either thread
+ * (test/compile-pool.test.ts).
  */
 import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
-import { analyzeForGenerate } from "../lint/analyze.js";
-import type { SchemaText } from "../load/load.js";
-import { summarize, type ModelSummary } from "../model/model.js";
-import { SchemaFileError } from "../shared/errors.js";
-import type { SeverityPolicy } from "../shared/notes.js";
-import { emitModelFiles } from "./package.js";
+import { compileModel, type CompileOptions } from "./compile.js";
+import type { SchemaText } from "./load/load.js";
+import type { ModelSummary } from "./model/model.js";
+import { SchemaFileError } from "./shared/errors.js";
 
-export interface BuildContext {
-  schemasDirName: string;
-  packageName: string;
-  policy: SeverityPolicy;
-}
-
-/** One model's outcome: its summary and files when it has no error, and its errors. */
-export interface ModelBuild {
+/** What crosses back from a compile: the files and summary when the model has no error, and its errors. */
+export interface CompileOutcome {
   summary?: ModelSummary;
   files?: [path: string, content: string][];
   errors: SchemaFileError[];
 }
 
-/** Normalizes, lints, models and emits one schema file's text. */
-export async function buildModelFiles(text: SchemaText, ctx: BuildContext): Promise<ModelBuild> {
-  const { model, errors } = analyzeForGenerate(text, { schemasDirName: ctx.schemasDirName, strict: ctx.policy });
-  if (!model) return { errors };
-  try {
-    const files = await emitModelFiles(model, { packageName: ctx.packageName });
-    return { summary: summarize(model), files: [...files], errors };
-  } catch (e) {
-    if (!(e instanceof SchemaFileError)) throw e;
-    return { errors: [...errors, e] };
-  }
+/** compileModel's result as the pool hands it back (the model itself stays in the thread that built it). */
+async function compileOutcome(text: SchemaText, options: CompileOptions): Promise<CompileOutcome> {
+  const { summary, files, errors } = await compileModel(text, options);
+  return { summary, files, errors };
 }
 
 type ErrorFields = Pick<SchemaFileError, "file" | "pointer" | "detail" | "ruleId" | "position">;
 interface Job {
   id: number;
   text: SchemaText;
-  ctx: BuildContext;
+  options: CompileOptions;
 }
 type Reply =
-  | { id: number; ok: true; value: Omit<ModelBuild, "errors"> & { errors: ErrorFields[] } }
+  | { id: number; ok: true; value: Omit<CompileOutcome, "errors"> & { errors: ErrorFields[] } }
   | { id: number; ok: false; message: string };
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
   port.on("message", (job: Job) => {
-    buildModelFiles(job.text, job.ctx).then(
+    compileOutcome(job.text, job.options).then(
       ({ errors, ...built }) => {
         const fields = errors.map(({ file, pointer, detail, ruleId, position }) => ({
           file,
@@ -75,21 +59,21 @@ if (!isMainThread && parentPort) {
 const IN_FLIGHT_PER_WORKER = 4;
 
 interface Pending {
-  resolve: (v: ModelBuild) => void;
+  resolve: (v: CompileOutcome) => void;
   reject: (e: Error) => void;
 }
 
 /**
- * Builds models on the main thread and on `threads` workers: a model goes to a worker with room,
- * else it is built here. The main thread, which also writes every model's files, so takes what the
+ * Compiles models on the main thread and on `threads` workers: a model goes to a worker with room,
+ * else it is compiled here. The main thread, which also writes every model's files, so takes what the
  * workers cannot.
  */
-export class ModelBuilder {
+export class CompilePool {
   private readonly workers: { worker: Worker; pending: Map<number, Pending> }[] = [];
   private next = 0;
 
   constructor(
-    private readonly ctx: BuildContext,
+    private readonly options: CompileOptions,
     threads: number,
   ) {
     for (let i = 0; i < threads; i++) {
@@ -100,7 +84,7 @@ export class ModelBuilder {
         if (!p) return;
         pending.delete(reply.id);
         if (!pending.size) worker.unref();
-        if (!reply.ok) return p.reject(new Error(`model worker: ${reply.message}`));
+        if (!reply.ok) return p.reject(new Error(`compile worker: ${reply.message}`));
         const errors = reply.value.errors.map(
           (e) => new SchemaFileError(e.file, e.pointer, e.detail, e.ruleId, e.position),
         );
@@ -115,17 +99,17 @@ export class ModelBuilder {
     }
   }
 
-  build(text: SchemaText): Promise<ModelBuild> {
+  compile(text: SchemaText): Promise<CompileOutcome> {
     const free = this.workers
       .filter((w) => w.pending.size < IN_FLIGHT_PER_WORKER)
       .sort((a, b) => a.pending.size - b.pending.size)[0];
     // A file that could not be read carries its load error (a class instance): it is reported from here.
-    if (!free || text.error) return buildModelFiles(text, this.ctx);
+    if (!free || text.error) return compileOutcome(text, this.options);
     const id = this.next++;
     return new Promise((resolve, reject) => {
       free.pending.set(id, { resolve, reject });
       free.worker.ref();
-      free.worker.postMessage({ id, text, ctx: this.ctx } satisfies Job);
+      free.worker.postMessage({ id, text, options: this.options } satisfies Job);
     });
   }
 

@@ -1,12 +1,91 @@
 /**
- * The JSON Schema keywords of a normalized schema, by the shape of their value: the one place that
- * knows which keywords hold subschemas. Code that visits every subschema of a normalized schema goes
- * through `forEachSubschema` (lint's checks and ReDoS scan, the types emitter's open-object check);
- * copies that keep some keywords through `mapSchema` (the validator view). Transforms that build a new
- * tree in another shape (the normalizer reading raw schemas, the types view, docs text, examples)
- * recurse on their own and say why.
+ * The intermediate representation every stage after load shares: the clean JSON Schema node the
+ * normalizer produces (and lint, model and emit read), the normalizer's result, and the one place that
+ * knows which keywords hold subschemas. Code that visits every subschema of a node goes through
+ * `forEachSubschema` (lint's checks and ReDoS scan, the types emitter's open-object check); copies
+ * through `mapSchema` (the validator view, the shipped schema without rules). Transforms that build a
+ * new tree in another shape (the normalizer reading raw schemas, the types view, docs text, examples)
+ * recurse on their own and say why. Below every stage: it imports no stage.
  */
-import type { SchemaNode } from "../normalize/normalize.js";
+import type { MediaKind, Rule, RuleTarget } from "../runtime/rule-types.js";
+import type { Note } from "../shared/notes.js";
+import type { KnownProperties } from "../runtime/unknown-properties.js";
+
+/** A clean JSON Schema node, as the emitters see it. */
+export interface SchemaNode {
+  type?: JsonType | JsonType[];
+  title?: string;
+  description?: string;
+  default?: unknown;
+  examples?: unknown[];
+  enum?: unknown[];
+  const?: unknown;
+  format?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  multipleOf?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  /** Tuple items (draft-07's array form of `items` is read into this). */
+  prefixItems?: SchemaNode[];
+  /** Each item (after `prefixItems`, if any). */
+  items?: SchemaNode;
+  contains?: SchemaNode;
+  minContains?: number;
+  maxContains?: number;
+  minItems?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+  unevaluatedItems?: boolean | SchemaNode;
+  properties?: Record<string, SchemaNode>;
+  patternProperties?: Record<string, SchemaNode>;
+  required?: string[];
+  /** Absent unless the schema declares it: objects are open, and unknown keys are warned about at run time. */
+  additionalProperties?: boolean | SchemaNode;
+  propertyNames?: SchemaNode;
+  minProperties?: number;
+  maxProperties?: number;
+  dependencies?: Record<string, SchemaNode | string[]>;
+  dependentRequired?: Record<string, string[]>;
+  dependentSchemas?: Record<string, SchemaNode>;
+  unevaluatedProperties?: boolean | SchemaNode;
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+  allOf?: SchemaNode[];
+  not?: SchemaNode;
+  if?: SchemaNode;
+  then?: SchemaNode;
+  else?: SchemaNode;
+  /** A pointer into the same schema (`#`, `#/definitions/x`, `#/$defs/x`). */
+  $ref?: string;
+  definitions?: Record<string, SchemaNode>;
+  $defs?: Record<string, SchemaNode>;
+  /** Which kind of media this string (or each item of this array) references: from its format or its rules. */
+  "x-media"?: MediaKind;
+  /** The parsed `validations` rules of this property, in words for docs (the data lives in RuleTarget). */
+  "x-rules"?: Rule[];
+}
+
+export type JsonType = "string" | "number" | "integer" | "boolean" | "object" | "array" | "null";
+
+/** The property names an input object declares, at a data path (`*`: each array item): the runtime's own type, shipped with each model. */
+export type { KnownProperties };
+
+export interface NormalizedSchema {
+  schema: SchemaNode;
+  ruleTargets: RuleTarget[];
+  /** Objects whose keys are all known (no additionalProperties, patternProperties…): a key outside is unknown. */
+  knownProperties: KnownProperties[];
+  notes: Note[];
+}
+
+/** A JSON object (not null, not an array): what a schema node other than a boolean must be. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
 
 export type KeywordShape =
   /** One subschema. */
