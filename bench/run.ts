@@ -20,6 +20,25 @@ import { benchProbe, LINK, probeRounds } from "./sections/probe.js";
 import { benchValidation, benchValidatorSize } from "./sections/validators.js";
 import { fmt, table, type Row } from "./stats.js";
 
+/**
+ * A one-time measurement behind a design choice (not rerun by \`npm run bench\`): kept in the results
+ * so the next person sees why the types are printed the way they are.
+ */
+const TYPES_EMITTER_CHOICE = `Types emitter, chosen by measurement (one-time, not rerun by \`npm run bench\`; 2026-12-08, load
+average 13-18 on this 2-core machine, cold \`generate\` of the same 1,000-model corpus from
+\`bench/make-corpus.ts\`, whole process, runs interleaved, medians of 3):
+
+| types emitter | wall | CPU | peak RSS |
+| --- | --- | --- | --- |
+| json-schema-to-typescript, then placeholder keys restored by regex, shape checked and re-indented by counting braces (before) | 31.58 s | 15.82 s | 154 MB |
+| syntax tree: Babel's TypeScript builders and generator (after, kept) | 29.39 s | 14.10 s | 142 MB |
+| syntax tree: TypeScript's factory and printer through ts-morph (rejected; its own interleaved pair against the same before: 59.85 s / 14.85 s / 148 MB before) | 50.64 s | 14.29 s | 221 MB |
+
+TypeScript's printer was as fast but loading the compiler costs 77 MB a thread: cold at N = 10,000 it
+peaked at 327 MB, over the 300 MB bound. Babel's builders and generator load in 10 MB. On the corpus
+the kept emitter's files differ from the old ones only in semicolons and a blank line between declarations.
+`;
+
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const LARGE = process.env.BENCH_LARGE !== "0";
 const SCALE = Math.max(1, Number(process.env.BENCH_CLIENT_TIME_SCALE ?? 10));
@@ -151,6 +170,7 @@ in the same run on the same machine). Written from the run whose table is below.
 - Date: ${date} UTC; the run took ${fmt(minutes, 0)} minutes.
 ${(sectionRuns ?? []).map((r) => `- The ${r.sections.join(" and ")} rows are from a run of those sections alone, on the same machine: ${r.date} UTC, ${r.runs} runs, load ${r.load}.\n`).join("")}
 ${text}
+${TYPES_EMITTER_CHOICE}
 How each figure is taken:
 - **generate** — whole processes from spawn to exit (\`node dist/generator/cli.js generate\`; Node's
   start-up and every import included), on a seeded corpus (\`bench/corpus.ts\`) shaped like the seed

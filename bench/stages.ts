@@ -44,7 +44,7 @@ try {
     const m = analysis.model;
     if (!m) continue;
     models.push(m);
-    await time("types (json-schema-to-typescript, format: false)", () => emitTypes(m));
+    await time("types (TypeScript's factory and printer)", () => emitTypes(m));
     const code = await time("ajv standalone code (from the lint compile)", () => compileValidatorCode(m.input.schema));
     const compact = await time("compaction (acorn tokens)", () => compactValidator(code));
     await time("formatting (esbuild, node side)", () => formatValidator(compact, "../runtime/"));

@@ -2,7 +2,7 @@
  * A string- and comment-aware view of generated code, from acorn's tokenizer (a maintained one: it
  * tells regex literals from divisions by parse context). `mask` blanks out the inside of string,
  * regex and template literals and comments, keeping every offset, so checks and rewrites of ajv's
- * validators and json-schema-to-typescript's declarations look only at code.
+ * validators look only at code.
  */
 import { tokenizer, tokTypes, type Token } from "acorn";
 

@@ -1,3 +1,5 @@
+import type * as BabelTypes from "@babel/types";
+
 /**
  * The one escaping helper: every string that comes from a schema file and reaches generated code,
  * comments or Markdown goes through one of these functions. Schema files are untrusted input.
@@ -103,9 +105,35 @@ export function commentLine(text: string): string {
     .replace(/[\u0000-\u001f\u007f]/g, "");
 }
 
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
 /** A property name in TypeScript: bare when it is an identifier, otherwise an escaped string literal. */
 export function propertyName(key: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : jsString(key);
+  return IDENTIFIER.test(key) ? key : jsString(key);
+}
+
+/*
+ * Schema strings in syntax trees (the generated types, built with Babel's TypeScript node builders):
+ * a name or literal becomes a node whose text the printer escapes (quotes, backslashes, control
+ * characters, line separators), never text spliced into code. `t` is `@babel/types`, passed in so this
+ * module loads no builder.
+ */
+
+/** A property name node: an identifier when the name is one, otherwise a string literal. */
+export function tsPropertyName(t: typeof BabelTypes, key: string): BabelTypes.Identifier | BabelTypes.StringLiteral {
+  return IDENTIFIER.test(key) ? t.identifier(key) : t.stringLiteral(String(key));
+}
+
+/** The literal type of a JSON scalar; non-finite numbers are rejected (they cannot come from JSON). */
+export function tsLiteralNode(t: typeof BabelTypes, value: string | number | boolean | null): BabelTypes.TSType {
+  assertJsonValue(value, "");
+  if (value === null) return t.tsNullKeyword();
+  if (typeof value === "boolean") return t.tsLiteralType(t.booleanLiteral(value));
+  if (typeof value === "number") {
+    const literal = t.numericLiteral(Math.abs(value));
+    return t.tsLiteralType(value < 0 || Object.is(value, -0) ? t.unaryExpression("-", literal) : literal);
+  }
+  return t.tsLiteralType(t.stringLiteral(String(value)));
 }
 
 /**

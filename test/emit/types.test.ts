@@ -26,9 +26,9 @@ describe("types", () => {
     const code = await typesOf(input);
     const lines = code.split("\n").map((l) => l.trim());
     expect(lines).toContain("settings: {");
-    expect(lines).toContain("settings?: string");
-    expect(lines).toContain("mode: string");
-    expect(lines).toContain("settings?: number");
+    expect(lines).toContain("settings?: string;");
+    expect(lines).toContain("mode: string;");
+    expect(lines).toContain("settings?: number;");
     expect(lines).toContain("other?: {");
   });
 
@@ -47,14 +47,40 @@ describe("types", () => {
       },
     });
     const lines = code.split("\n").map((l) => l.trim());
-    expect(lines).toContain("pair?: []|[string]|[string, number, ...(never)[]]");
-    expect(lines).toContain("head?: [string, ...(number)[]]");
-    expect(lines).toContain("lora?: Lora");
-    expect(code).toMatch(/export interface Lora \{\s+path: string\s+\}/);
-    expect(lines).toContain("short?: string");
-    expect(lines).toContain('choice?: "a" | 1');
-    expect(lines).toContain("never?: never");
-    expect(lines).toContain("notNull?: unknown");
+    expect(lines).toContain("pair?: [string?, number?];");
+    expect(lines).toContain("head?: [string, ...number[]];");
+    expect(lines).toContain("lora?: Lora;");
+    expect(code).toMatch(/export interface Lora \{\s+path: string;\s+\}/);
+    expect(lines).toContain("short?: string;");
+    expect(lines).toContain('choice?: "a" | 1;');
+    expect(lines).toContain("never?: never;");
+    expect(lines).toContain("notNull?: unknown;");
+  });
+
+  it("names and literals are string literal nodes the printer escapes, non-ASCII kept; extra keys only where asked for", async () => {
+    const code = await typesOf({
+      type: "object",
+      definitions: { Input: { type: "object", properties: { self: { $ref: "#" } } } },
+      properties: {
+        'say "hi"\\\u2028': { enum: ['a"b', "×\u2029"] },
+        "width×height": { const: { "a-b": [1, null], ok: true } },
+        again: { $ref: "#/definitions/Input" },
+        open: { type: "object", properties: { x: { type: "string" } }, additionalProperties: { type: "integer" } },
+        closed: { type: "object" },
+      },
+    });
+    const lines = code.split("\n").map((l) => l.trim());
+    expect(lines).toContain('"say \\"hi\\"\\\\\\u2028"?: "a\\"b" | "×\\u2029";');
+    expect(code).toMatch(/"width×height"\?: \{\s+"a-b": \[1, null\];\s+ok: true;\s+\};/);
+    // A definition named like the root type gets a name of its own.
+    expect(lines).toContain("again?: Input1;");
+    expect(code).toMatch(/export interface Input1 \{\s+self\?: Input;\s+\}/);
+    expect(lines).toContain("[k: string]: number | string | undefined;");
+    expect(lines).toContain("closed?: {};");
+    // What the printer wrote parses as TypeScript, without a diagnostic.
+    const { ts } = await import("ts-morph");
+    const parsed = ts.createSourceFile("m.d.ts", code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    expect((parsed as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics).toEqual([]);
   });
 
   it("a definition named alike in the input and the output is a schema error with the file, not a crash", async () => {

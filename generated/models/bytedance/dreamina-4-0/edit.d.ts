@@ -18,58 +18,58 @@ export interface Input {
    * Rule: The input image aspect ratio must be within [1/3, 3]. (width/height >= 0.33)
    * Rule: The input image aspect ratio must be within [1/3, 3]. (width/height <= 3)
    */
-  image_urls: string[]
+  image_urls: string[];
   /**
    * Default: "A beautiful girl is sitting on the boat"
    * Limits: at most 800 characters.
    */
-  prompt: string
+  prompt: string;
   /**
    * Aspect Ratio (W:H)
    *
    * Default: "2048x2048(1:1)"
    */
-  "width×height"?: "1024x1024(1:1)" | "2048x2048(1:1)" | "2304x1728(4:3)" | "2496x1664(3:2)" | "2560x1440(16:9)" | "3024x1296(21:9)" | "4096x4096(1:1)" | "4694x3520(4:3)" | "4992x3328(3:2)" | "5404x3040(16:9)" | "6198x2656(21:9)"
+  "width×height"?: "1024x1024(1:1)" | "2048x2048(1:1)" | "2304x1728(4:3)" | "2496x1664(3:2)" | "2560x1440(16:9)" | "3024x1296(21:9)" | "4096x4096(1:1)" | "4694x3520(4:3)" | "4992x3328(3:2)" | "5404x3040(16:9)" | "6198x2656(21:9)";
   /**
    * Controls how strongly the text prompt influences the result relative to input images. Higher values increase text influence.
    * Default: 0.5
    * Limits: 0 to 1.
    */
-  scale?: number
+  scale?: number;
   /**
    * Force Single Image
    *
    * Whether to force generation of a single image. More images per set increase latency; for stability, specify group count/resolution or pass width and height.
    * Default: false
    */
-  force_single?: boolean
+  force_single?: boolean;
 }
 
 export interface Output {
   /**
    * URL of a single image
    */
-  image?: string
+  image?: string;
   /**
    * URLs of several images
    */
-  images?: string[]
+  images?: string[];
   /**
    * URL of a single video
    */
-  video?: string
+  video?: string;
   /**
    * URLs of several videos
    */
-  videos?: string[]
+  videos?: string[];
   /**
    * URL of a single audio file
    */
-  audio?: string
+  audio?: string;
   /**
    * URLs of several audio files
    */
-  audios?: string[]
+  audios?: string[];
 }
 
 /** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */

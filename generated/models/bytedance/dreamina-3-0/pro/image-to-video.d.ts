@@ -9,7 +9,7 @@ export interface Input {
    * Default: "A slow, sweeping tracking shot moves through a sun-drenched vintage street, capturing the golden-hour glow. The lens flares dance as the sunlight filters through the gaps between historic buildings, casting long, dramatic shadows. A classic car glides smoothly across the frame, its polished surface reflecting the warm hues of the setting sun. Dust particles shimmer in the light as pedestrians move leisurely in the background, evoking a nostalgic, cinematic atmosphere reminiscent of an old film."
    * Limits: at most 800 characters.
    */
-  prompt: string
+  prompt: string;
   /**
    * Image URL
    *
@@ -25,45 +25,45 @@ export interface Input {
    * Rule: The ratio of long side to short side must be within 3:1. (width/height < 3)
    * Rule: The ratio of long side to short side must be greater than 0.33. (width/height > 0.33)
    */
-  image_urls: string[]
+  image_urls: string[];
   /**
    * An integer.
    * Default: -1
    */
-  seed?: number
+  seed?: number;
   /**
    * Total number of frames to generate. Supported values: 121 (≈5s) and 241 (≈10s).
    * An integer.
    * Default: 121
    */
-  frames?: 121 | 241
+  frames?: 121 | 241;
 }
 
 export interface Output {
   /**
    * URL of a single image
    */
-  image?: string
+  image?: string;
   /**
    * URLs of several images
    */
-  images?: string[]
+  images?: string[];
   /**
    * URL of a single video
    */
-  video?: string
+  video?: string;
   /**
    * URLs of several videos
    */
-  videos?: string[]
+  videos?: string[];
   /**
    * URL of a single audio file
    */
-  audio?: string
+  audio?: string;
   /**
    * URLs of several audio files
    */
-  audios?: string[]
+  audios?: string[];
 }
 
 /** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */

@@ -9,13 +9,13 @@ export interface Input {
    * Default: "A glass teapot fills with blooming tea on a wooden table; macro view of petals unfurling, steam curls through sunbeams, calm and detailed."
    * Limits: at most 800 characters.
    */
-  prompt: string
+  prompt: string;
   /**
    * Aspect Ratio (W:H)
    *
    * Default: "1920×1088(16:9)"
    */
-  aspect_ratio?: "1920×1088(16:9)" | "1664×1248(4:3)" | "1440×1440(1:1)" | "1248×1664(3:4)" | "1088×1920(9:16)" | "2176×928(21:9)"
+  aspect_ratio?: "1920×1088(16:9)" | "1664×1248(4:3)" | "1440×1440(1:1)" | "1248×1664(3:4)" | "1088×1920(9:16)" | "2176×928(21:9)";
   /**
    * Number of Frames
    *
@@ -23,39 +23,39 @@ export interface Input {
    * An integer.
    * Default: 121
    */
-  frames?: 121 | 241
+  frames?: 121 | 241;
   /**
    * An integer.
    * Default: -1
    */
-  seed?: number
+  seed?: number;
 }
 
 export interface Output {
   /**
    * URL of a single image
    */
-  image?: string
+  image?: string;
   /**
    * URLs of several images
    */
-  images?: string[]
+  images?: string[];
   /**
    * URL of a single video
    */
-  video?: string
+  video?: string;
   /**
    * URLs of several videos
    */
-  videos?: string[]
+  videos?: string[];
   /**
    * URL of a single audio file
    */
-  audio?: string
+  audio?: string;
   /**
    * URLs of several audio files
    */
-  audios?: string[]
+  audios?: string[];
 }
 
 /** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */

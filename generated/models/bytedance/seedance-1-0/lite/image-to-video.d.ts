@@ -8,7 +8,7 @@ export interface Input {
   /**
    * Limits: at most 1900 characters.
    */
-  prompt: string
+  prompt: string;
   /**
    * First Frame Image
    *
@@ -20,7 +20,7 @@ export interface Input {
    * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height < 2.5)
    * Rule: File size must be less than 30 MB. (file_size_mb < 30)
    */
-  first_frame_image_url: string
+  first_frame_image_url: string;
   /**
    * Last Frame Image
    *
@@ -33,43 +33,43 @@ export interface Input {
    * Rule: The aspect ratio range should be between 0.4 and 2.5. (width/height < 2.5)
    * Rule: File size must be less than 30 MB. (file_size_mb < 30)
    */
-  last_frame_image_url?: string
+  last_frame_image_url?: string;
   /**
    * Default: "480p"
    */
-  resolution?: "480p" | "720p" | "1080p"
+  resolution?: "480p" | "720p" | "1080p";
   /**
    * An integer.
    * Default: 5
    */
-  duration?: 5 | 10
+  duration?: 5 | 10;
 }
 
 export interface Output {
   /**
    * URL of a single image
    */
-  image?: string
+  image?: string;
   /**
    * URLs of several images
    */
-  images?: string[]
+  images?: string[];
   /**
    * URL of a single video
    */
-  video?: string
+  video?: string;
   /**
    * URLs of several videos
    */
-  videos?: string[]
+  videos?: string[];
   /**
    * URL of a single audio file
    */
-  audio?: string
+  audio?: string;
   /**
    * URLs of several audio files
    */
-  audios?: string[]
+  audios?: string[];
 }
 
 /** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */

@@ -16,61 +16,61 @@ export interface Input {
    * Rule: Aspect ratio within [1/3, 3]. (width/height >= 0.33)
    * Rule: Aspect ratio within [1/3, 3]. (width/height <= 3)
    */
-  image_urls: string[]
+  image_urls: string[];
   /**
    * What to change.
    * Limits: at most 800 characters.
    */
-  prompt: string
+  prompt: string;
   /**
    * Aspect Ratio (W:H)
    *
    * Default: "1024×1024(1:1)"
    */
-  "width×height"?: "1024×1024(1:1)" | "2048×1152(16:9)"
+  "width×height"?: "1024×1024(1:1)" | "2048×1152(16:9)";
   /**
    * Guidance
    *
    * Default: 7.5
    * Limits: 0 to 20.
    */
-  guidance_scale?: number
+  guidance_scale?: number;
   /**
    * An integer.
    * Default: 1
    */
-  num_images?: 1 | 2 | 4
+  num_images?: 1 | 2 | 4;
   /**
    * Default: false
    */
-  enhance?: boolean
+  enhance?: boolean;
 }
 
 export interface Output {
   /**
    * URL of a single image
    */
-  image?: string
+  image?: string;
   /**
    * URLs of several images
    */
-  images?: string[]
+  images?: string[];
   /**
    * URL of a single video
    */
-  video?: string
+  video?: string;
   /**
    * URLs of several videos
    */
-  videos?: string[]
+  videos?: string[];
   /**
    * URL of a single audio file
    */
-  audio?: string
+  audio?: string;
   /**
    * URLs of several audio files
    */
-  audios?: string[]
+  audios?: string[];
 }
 
 /** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */

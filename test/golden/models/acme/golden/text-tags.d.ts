@@ -9,45 +9,45 @@ export interface Input {
    * Plain text, no markup.
    * Limits: at least 1 character; matches /^[^<>]*$/.
    */
-  text: string
+  text: string;
   /**
    * Limits: at most 5 items; items unique.
    */
-  tags?: string[]
-  mode?: "fast"
+  tags?: string[];
+  mode?: "fast";
   /**
    * An integer.
    * Default: -1
    * Limits: -1 to 2147483647.
    */
-  seed?: number
+  seed?: number;
 }
 
 export interface Output {
   /**
    * URL of a single image
    */
-  image?: string
+  image?: string;
   /**
    * URLs of several images
    */
-  images?: string[]
+  images?: string[];
   /**
    * URL of a single video
    */
-  video?: string
+  video?: string;
   /**
    * URLs of several videos
    */
-  videos?: string[]
+  videos?: string[];
   /**
    * URL of a single audio file
    */
-  audio?: string
+  audio?: string;
   /**
    * URLs of several audio files
    */
-  audios?: string[]
+  audios?: string[];
 }
 
 /** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */

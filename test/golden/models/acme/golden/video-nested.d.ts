@@ -12,13 +12,13 @@ export interface Input {
    * Rule: Under 6000 pixels. (width < 6000)
    * Rule: Perimeter at most 20000 pixels. ((width+height)*2 <= 20000)
    */
-  first_frame: string
+  first_frame: string;
   /**
    * An audio file laid under the video.
    * Media: a public https URL of an audio file.
    * Rule: At most 30 s. (duration_seconds <= 30)
    */
-  soundtrack?: string
+  soundtrack?: string;
   /**
    * Camera settings
    */
@@ -26,57 +26,58 @@ export interface Input {
     /**
      * Camera motion
      */
-    motion: "static" | "pan" | "zoom"
+    motion: "static" | "pan" | "zoom";
     /**
      * Default: 1
      * Limits: 0.1 to 2.
      */
-    speed?: number
+    speed?: number;
     path?: {
-      x?: number
-      y?: number
-    }[]
-  }
+      x?: number;
+      y?: number;
+    }[];
+  };
   /**
    * Limits: at most 8 items.
    */
-  keyframes?: Keyframe[]
+  keyframes?: Keyframe[];
   /**
    * Duration (seconds)
    *
    * Default: "5"
    */
-  duration?: "5" | "10"
+  duration?: "5" | "10";
 }
+
 export interface Keyframe {
   /**
    * Time of the keyframe
    *
    * Limits: greater than 0.
    */
-  at_seconds: number
+  at_seconds: number;
   /**
    * Media: a public https URL of an image.
    */
-  image_url: string
+  image_url: string;
 }
 
 export interface Output {
   /**
    * The generated video.
    */
-  video?: string
-  frames?: string[]
+  video?: string;
+  frames?: string[];
   meta?: {
     /**
      * An integer.
      */
-    fps?: number
+    fps?: number;
     /**
      * An integer.
      */
-    seed?: number
-  }
+    seed?: number;
+  };
 }
 
 /** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */
