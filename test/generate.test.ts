@@ -3,8 +3,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SchemaErrors } from "../generator/shared/errors.js";
 import { generate } from "../generator/generate.js";
-import { readTree } from "../generator/write/write.js";
-import { ROOT, SCHEMAS, schemasWithQuirks, tempDir } from "./helpers.js";
+
+import { ROOT, SCHEMAS, schemasWithQuirks, tempDir, readTree } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);

@@ -1,10 +1,16 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileModel } from "../generator/compile.js";
-import { compileValidator } from "../generator/emit/validator.js";
-import { duplicateIds, readSchemaTexts } from "../generator/load/load.js";
+import {
+  type CompiledValidatorCode,
+  compactValidator,
+  compileValidatorCode,
+  formatValidator,
+} from "../generator/emit/validator.js";
+import { checkSchemaFile, duplicateIds, readSchemaTexts, type SchemaFile } from "../generator/load/load.js";
+import { walkFiles } from "../generator/shared/walk-files.js";
 import { buildModel, type ModelIR } from "../generator/model/model.js";
 import { normalizeInputSchema, normalizeOutputSchema } from "../generator/normalize/normalize.js";
 import type { SchemaNode } from "../generator/ir/schema-node.js";
@@ -47,6 +53,28 @@ export async function captureCli(
     cwd: options.cwd ?? ROOT,
   });
   return { code, stdout, stderr };
+}
+
+/** ajv's code for the schema, its helpers imported from the runtime, compacted and formatted: what a model module holds. */
+export function compileValidator(schema: SchemaNode, runtimeImportPrefix: string): Promise<CompiledValidatorCode> {
+  return formatValidator(compactValidator(compileValidatorCode(schema)), runtimeImportPrefix);
+}
+
+/** Parses one schema file's text; throws the first SchemaFileError for anything the generator cannot use. */
+export function parseSchemaFile(file: string, relPath: string, text: string, withPositions = false): SchemaFile {
+  const checked = checkSchemaFile(file, relPath, text, withPositions);
+  if (checked.errors.length || !checked.file) throw checked.errors[0];
+  return checked.file;
+}
+
+/** Every file's content under `dir`, by "/"-separated relative path (a consumer's node_modules aside). */
+export async function readTree(dir: string): Promise<Map<string, string>> {
+  if (!existsSync(dir)) return new Map();
+  return new Map(
+    walkFiles(dir, (e, rel) => !(rel === e.name && e.name === "node_modules") && (e.isDirectory() || e.isFile())).map(
+      (p) => [p, readFileSync(path.join(dir, ...p.split("/")), "utf8")],
+    ),
+  );
 }
 
 /** A generated validator: ajv's standalone signature. */

@@ -32,7 +32,7 @@ export interface RunArgs extends SubmitValidationArgs {
   download?: string;
 }
 
-export async function runJob(args: RunArgs, { io, setExit }: CommandContext): Promise<void> {
+export async function runCommand(args: RunArgs, { io, setExit }: CommandContext): Promise<void> {
   const { token, baseUrl } = await apiSettings(io, args["base-url"]);
   const pkg = await importGeneratedPackage<GeneratedClientRoot>(args.package);
   const modelId = args.model_id as string;

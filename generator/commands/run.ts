@@ -61,8 +61,8 @@ export const registerRun: RegisterCommand = (y, ctx) => {
       ),
     async (args) => {
       if (args["dry-run"]) return dryRun(args, io, setExit);
-      const { runJob } = await import("./run-job.js");
-      await runJob(args, ctx);
+      const { runCommand } = await import("./run-job.js");
+      await runCommand(args, ctx);
     },
   );
 };

@@ -8,6 +8,7 @@ import path from "node:path";
 import Handlebars from "handlebars";
 import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../shared/escape.js";
 import { SchemaFileError } from "../shared/errors.js";
+import { mapSchema, type SchemaNode } from "../ir/schema-node.js";
 import type { ModelIR, ModelSummary } from "../model/model.js";
 import type { ModelPricing } from "../runtime/pricing.js";
 import type { NoteCode } from "../shared/notes.js";
@@ -112,32 +113,13 @@ export async function emitModelFiles(
   return files;
 }
 
-/** Rules are shipped once, as `ruleTargets`; the schema copy keeps only the media kind. */
-function stripRules(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(stripRules);
-  if (node === null || typeof node !== "object") return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (k === "x-rules") continue;
-    Object.defineProperty(out, k, {
-      value: k === "properties" ? mapValues(v as Record<string, unknown>) : stripRules(v),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
-}
-function mapValues(props: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(props))
-    Object.defineProperty(out, k, {
-      value: stripRules(props[k]),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  return out;
+/**
+ * Rules are shipped once, as `ruleTargets`; the schema copy keeps only the media kind. The `x-rules`
+ * keyword is dropped from schema nodes only (through the one walker): a property, a definition or a
+ * default's key of that name is data and stays.
+ */
+function stripRules(node: SchemaNode): Record<string, unknown> {
+  return mapSchema(node, (keyword) => keyword !== "x-rules", stripRules);
 }
 
 /** A model's docs page, `docs/<id>.md` (the package README links the index of them, docs/README.md). */

@@ -34,11 +34,6 @@ export interface CompiledValidatorCode {
 /** ajv's standalone output starts with these exports; the model module exports the function itself. */
 const EXPORTS = /^"use strict";export const validate = ([A-Za-z_$][\w$]*);export default \1;/;
 
-/** ajv's code for the schema, its helpers imported from the runtime, compacted and formatted. */
-export function compileValidator(schema: SchemaNode, runtimeImportPrefix: string): Promise<CompiledValidatorCode> {
-  return formatValidator(compactValidator(compileValidatorCode(schema)), runtimeImportPrefix);
-}
-
 /** A validator compacted, before formatting (plain data: it crosses from the worker thread). */
 export interface CompactValidator {
   code: string;

@@ -24,6 +24,31 @@ function filesUnder(dir: string, ext: RegExp): string[] {
   return walkFiles(dir, (e) => e.isDirectory() || ext.test(e.name)).map((rel) => path.join(dir, rel));
 }
 
+/**
+ * The libraries whose output is in every emitted file: ajv (the validators' code), acorn (the
+ * compaction reads that code through its tokens), esbuild (prints it), Babel's builders and
+ * generator (build and print the types) and handlebars (the templates).
+ */
+export const EMITTING_LIBRARIES = [
+  "ajv",
+  "acorn",
+  "esbuild",
+  "@babel/types",
+  "@babel/generator",
+  "handlebars",
+] as const;
+
+/** Each emitting library's installed version under `root` (`?` for one that cannot be read), one per line. */
+export function emittingLibraryVersions(root = PACKAGE_ROOT): string {
+  return EMITTING_LIBRARIES.map((dep) => {
+    try {
+      return `${dep}@${JSON.parse(readFileSync(path.join(root, "node_modules", dep, "package.json"), "utf8")).version}`;
+    } catch {
+      return `${dep}@?`;
+    }
+  }).join("\n");
+}
+
 let fingerprint: string | undefined;
 /** Hash of the generator's code (as it runs: source or dist), its templates and the emitting libraries' versions. */
 export function generatorFingerprint(): string {
@@ -33,15 +58,7 @@ export function generatorFingerprint(): string {
   const codeDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
   for (const f of [...filesUnder(codeDir, /\.(js|ts)$/), ...filesUnder(TEMPLATES_DIR, /\.hbs$/)])
     hash.update(f.slice(PACKAGE_ROOT.length)).update(readFileSync(f));
-  for (const dep of ["json-schema-to-typescript", "ajv", "ts-morph", "handlebars"]) {
-    try {
-      hash.update(
-        dep + JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "node_modules", dep, "package.json"), "utf8")).version,
-      );
-    } catch {
-      hash.update(dep + "?");
-    }
-  }
+  hash.update(emittingLibraryVersions());
   return (fingerprint = hash.digest("hex"));
 }
 

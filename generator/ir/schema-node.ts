@@ -187,17 +187,22 @@ export function mapSchema(
     if (value === undefined || !keep(keyword)) continue;
     const shape = shapeOf(keyword) ?? "value";
     if (shape === "schema" || (shape === "boolOrSchema" && typeof value === "object"))
-      out[keyword] = view(value as SchemaNode);
-    else if (shape === "schemaList") out[keyword] = (value as SchemaNode[]).map(view);
+      setOwn(out, keyword, view(value as SchemaNode));
+    else if (shape === "schemaList") setOwn(out, keyword, (value as SchemaNode[]).map(view));
     else if (shape === "schemaMap" || shape === "dependencies") {
       const map: Record<string, unknown> = {};
       for (const key of Object.keys(value as object)) {
         const child = (value as Record<string, unknown>)[key];
         const mapped = Array.isArray(child) ? child : view(child as SchemaNode);
-        Object.defineProperty(map, key, { value: mapped, enumerable: true, writable: true, configurable: true });
+        setOwn(map, key, mapped);
       }
-      out[keyword] = map;
-    } else out[keyword] = value;
+      setOwn(out, keyword, map);
+    } else setOwn(out, keyword, value);
   }
   return out;
+}
+
+/** An own property, whatever its name (`__proto__` included): keys are data. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -60,20 +60,6 @@ export async function lintPaths(paths: string[], options: LintOptions = {}): Pro
   );
 }
 
-/**
- * Lints one file's text. `relPath` is its path below the schemas root (undefined when outside it:
- * then the path must end with `<model_id>.json`).
- */
-export function lintText(
-  file: string,
-  relPath: string | undefined,
-  text: string,
-  seenIds = new Map<string, string>(),
-  strict: boolean | SeverityPolicy = false,
-): Promise<Finding[]> {
-  return lintSource({ file, relPath, text }, seenIds, strict);
-}
-
 /** Outside the schemas root, a file is where it belongs if its path ends with `<model_id>.json`. */
 function relPathFromId(file: string, text: string): string {
   let id: unknown;

@@ -184,13 +184,6 @@ export function loadSchemaText(source: SchemaText, withPositions = false): Check
   return checkSchemaFile(source.file, source.relPath, source.text, withPositions);
 }
 
-/** Parse one schema file's text. Throws the first SchemaFileError for anything the generator cannot use. */
-export function parseSchemaFile(file: string, relPath: string, text: string, withPositions = false): SchemaFile {
-  const checked = checkSchemaFile(file, relPath, text, withPositions);
-  if (checked.errors.length || !checked.file) throw checked.errors[0];
-  return checked.file;
-}
-
 export interface LoadResult {
   files: SchemaFile[];
   errors: SchemaFileError[];

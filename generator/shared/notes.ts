@@ -124,10 +124,6 @@ export interface Note {
   message: string;
 }
 
-export function isNoteCode(code: string): code is NoteCode {
-  return Object.hasOwn(NOTE_CODES, code);
-}
-
 /** A severity as the config file sets it: `off` drops the note. */
 export type SeveritySetting = NoteSeverity | "off";
 

@@ -27,11 +27,6 @@ function listTree(dir: string): string[] {
   return walkFiles(dir, (e, rel) => !(rel === e.name && FOREIGN.has(e.name)) && (e.isDirectory() || e.isFile()));
 }
 
-/** Every file's content. */
-export async function readTree(dir: string): Promise<Map<string, string>> {
-  return new Map(listTree(dir).map((p) => [p, readFileSync(path.join(dir, ...p.split("/")), "utf8")]));
-}
-
 /** Size, mtime and hash of each file as the last write left it. */
 export type TreeManifest = Record<string, [size: number, mtimeMs: number, hash: string]>;
 

@@ -8,20 +8,12 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateCorpus } from "../../bench/corpus.js";
-import { AjvClass } from "../../generator/shared/ajv.js";
 import { gzipSync } from "node:zlib";
 import { findCalls, mask } from "../../generator/emit/code-tokens.js";
-import { validatorView } from "../../generator/shared/ajv.js";
-import {
-  compactValidator,
-  compileValidator,
-  compileValidatorCode,
-  formatValidator,
-} from "../../generator/emit/validator.js";
-import { buildModels } from "../helpers.js";
+import { newSchemaAjv, validatorView } from "../../generator/shared/ajv.js";
+import { compactValidator, compileValidatorCode, formatValidator } from "../../generator/emit/validator.js";
 import type { SchemaNode } from "../../generator/ir/schema-node.js";
-import { formats } from "../../generator/runtime/formats.js";
-import { QUIRKS, SCHEMAS, importCompiledValidator, tempDir } from "../helpers.js";
+import { QUIRKS, SCHEMAS, buildModels, compileValidator, importCompiledValidator, tempDir } from "../helpers.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 60);
 const tmp = tempDir("rcg-compact-");
@@ -179,21 +171,7 @@ function valueFor(node: Record<string, unknown>, depth = 0): fc.Arbitrary<unknow
 
 /** ajv compiling the same view at run time, with the runtime's format checks. */
 function runtimeAjv(view: Record<string, unknown>) {
-  const ajv = new AjvClass({
-    allErrors: true,
-    strict: true,
-    ownProperties: true,
-    messages: false,
-    strictSchema: false,
-    strictTypes: false,
-    strictRequired: false,
-    strictTuples: false,
-    allowMatchingProperties: true,
-    allowUnionTypes: true,
-    unicodeRegExp: true,
-  });
-  for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
-  return ajv.compile(view);
+  return newSchemaAjv().compile(view);
 }
 
 const errorsOf = (errors: unknown) =>

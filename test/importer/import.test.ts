@@ -5,8 +5,8 @@ import { importPages } from "../../generator/importer/import-pages.js";
 import { extractFromPage, PageImportError } from "../../generator/importer/page.js";
 import { pullCatalog } from "../../generator/importer/pull.js";
 import { startEmulator } from "../../generator/mock/emulator.js";
-import { readTree } from "../../generator/write/write.js";
-import { ROOT, SCHEMAS, schemasWithQuirks, tempDir, captureCli } from "../helpers.js";
+
+import { ROOT, SCHEMAS, schemasWithQuirks, tempDir, captureCli, readTree } from "../helpers.js";
 
 const SEEDS = path.join(ROOT, "test", "fixtures", "seeds");
 const seedPages = readdirSync(SEEDS)

@@ -11,8 +11,8 @@ import type { PackageListing } from "../../generator/emit/package.js";
 import type { SchemaSource } from "../../generator/load/sources.js";
 import type { ModelSummary } from "../../generator/model/model.js";
 import { OutputTree } from "../../generator/write/output-tree.js";
-import { readTree } from "../../generator/write/write.js";
-import { tempDir } from "../helpers.js";
+
+import { tempDir, readTree } from "../helpers.js";
 
 const tmp = tempDir("rcg-run-cache-");
 afterAll(tmp.cleanup);

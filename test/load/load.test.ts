@@ -3,9 +3,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SchemaFileError } from "../../generator/shared/errors.js";
 import { parseJson as parseJsonWithPositions } from "../../generator/load/load-json.js";
-import { checkSchemaFile, parseSchemaFile } from "../../generator/load/load.js";
+import { checkSchemaFile } from "../../generator/load/load.js";
 import { readSchemaSources } from "../../generator/load/sources.js";
-import { tempDir } from "../helpers.js";
+import { tempDir, parseSchemaFile } from "../helpers.js";
 
 const parse = (text: string, rel = "acme/m.json") => parseSchemaFile(`schemas/${rel}`, rel, text);
 const fail = (text: string, rel?: string) => {

@@ -2,9 +2,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
-import { parseSchemaFile } from "../../generator/load/load.js";
+
 import { generate } from "../../generator/generate.js";
-import { ROOT, captureCli, tempDir } from "../helpers.js";
+import { ROOT, captureCli, tempDir, parseSchemaFile } from "../helpers.js";
 
 const file = (extra: Record<string, unknown>) => ({
   model_id: "acme/m",

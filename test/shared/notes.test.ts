@@ -1,7 +1,22 @@
-import { describe, expect, it } from "vitest";
-import { lintText } from "../../generator/lint/lint.js";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { lintPaths } from "../../generator/lint/lint.js";
 import { formatSarif } from "../../generator/lint/sarif.js";
-import { NOTE_CODES, makeNote, severityOf } from "../../generator/shared/notes.js";
+import { NOTE_CODES, makeNote, severityOf, type SeverityPolicy } from "../../generator/shared/notes.js";
+import { tempDir } from "../helpers.js";
+
+const tmp = tempDir("rcg-notes-");
+afterAll(tmp.cleanup);
+
+let folders = 0;
+/** Lints one schema file `a/b.json` with this text, as `runcomfy-codegen lint` does. */
+function lintText(text: string, policy: Partial<SeverityPolicy> = {}) {
+  const root = path.join(tmp.dir, String(folders++));
+  mkdirSync(path.join(root, "a"), { recursive: true });
+  writeFileSync(path.join(root, "a", "b.json"), text);
+  return lintPaths([root], { strict: policy.strict, rules: policy.rules });
+}
 
 describe("the note registry", () => {
   it("gives each note its severity; strict turns only uncheckable rules into errors", async () => {
@@ -33,8 +48,8 @@ describe("the note registry", () => {
       model_id: "a/b",
       input_schema: { type: "object", properties: { s: { type: "float" } } },
     });
-    expect((await lintText("a/b.json", "a/b.json", text)).map((f) => f.ruleId)).toEqual(["normalized-type"]);
-    expect(await lintText("a/b.json", "a/b.json", text, new Map(), { rules })).toEqual([]);
+    expect((await lintText(text)).map((f) => f.ruleId)).toEqual(["normalized-type"]);
+    expect(await lintText(text, { rules })).toEqual([]);
   });
 
   it("SARIF rules are described from the registry, at its level", async () => {
@@ -42,7 +57,7 @@ describe("the note registry", () => {
       model_id: "a/b",
       input_schema: { type: "object", properties: { s: { type: "Float" }, t: { type: "tensor" } } },
     });
-    const findings = await lintText("a/b.json", "a/b.json", text);
+    const findings = await lintText(text);
     const sarif = JSON.parse(formatSarif(findings, "0"));
     const rules = sarif.runs[0].tool.driver.rules;
     expect(rules).toMatchObject([

@@ -12,8 +12,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../generator/mock/faults.js";
 import { generate } from "../../generator/generate.js";
-import { readTree, recoverInterruptedWrite } from "../../generator/write/write.js";
-import { ROOT, SCHEMAS, schemasWithQuirks, tempDir } from "../helpers.js";
+import { recoverInterruptedWrite } from "../../generator/write/write.js";
+import { ROOT, SCHEMAS, schemasWithQuirks, tempDir, readTree } from "../helpers.js";
 
 const KILLS = Number(process.env.KILL_RUNS ?? 12);
 const tmp = tempDir("rcg-atomic-");

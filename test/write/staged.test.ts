@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { finishStagedWrite, StagedWrite, stagingDirOf } from "../../generator/write/staged.js";
-import { readTree } from "../../generator/write/write.js";
-import { tempDir } from "../helpers.js";
+
+import { tempDir, readTree } from "../helpers.js";
 
 const tmp = tempDir("rcg-staged-");
 afterAll(tmp.cleanup);
