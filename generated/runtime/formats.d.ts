@@ -19,7 +19,7 @@ export declare function isMediaUrl(value: string, kind: "image" | "video" | "aud
 /**
  * A media format's check: a media URL, or `""`. RunComfy's docs send `""` for a media input left
  * unset, so the format alone does not refuse it; where a value must be given (a required input, a
- * list item) the validator's schema says `minLength: 1` (emit/schema-views.ts), and validation warns
+ * list item) the validator's schema says `minLength: 1` (shared/ajv.ts, the validator view), and validation warns
  * about an empty value it lets through.
  */
 export declare function mediaFormat(kind: "image" | "video" | "audio", options?: FormatOptions): (value: string) => boolean;

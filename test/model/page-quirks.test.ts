@@ -35,9 +35,9 @@ describe("a docs page's quirks", () => {
     const files = await emitModelFiles(model);
     const types = files.get("models/acme/golden/page-quirks.d.ts")!;
     // Kept as an optional input of unknown type: an input built from the page's list typechecks too.
-    expect(types).toMatch(/\n {2}image_urls\?: unknown\n/);
-    expect(types).toMatch(/\n {2}"118_image": string\n/);
-    expect(types).toMatch(/\n {2}images\?: string\[\]\n/);
+    expect(types).toMatch(/\n {2}image_urls\?: unknown;\n/);
+    expect(types).toMatch(/\n {2}"118_image": string;\n/);
+    expect(types).toMatch(/\n {2}images\?: string\[\];\n/);
     const validator = await importCompiledValidator(model.input.schema, tmp.dir, "page-quirks");
     const input = { prompt: "a cat", "118_image": "https://example.com/a.png", images: ["https://example.com/b.png"] };
     expect(validator(input)).toBe(true);

@@ -8,30 +8,30 @@ export interface Input {
   /**
    * Default: ""
    */
-  prompt: string
+  prompt: string;
   /**
    * Limits: at most 4 items.
    * Media: each item is a public https URL of an image.
    */
-  images?: string[]
+  images?: string[];
   /**
    * Image
    *
    * Media: a public https URL of an image.
    */
-  "118_image": string
+  "118_image": string;
   /**
    * First frame
    *
    * Media: a public https URL of an image.
    */
-  first_frame_image_url?: string
+  first_frame_image_url?: string;
   /**
    * Mask
    *
    * Rule: At most 4096 pixels wide. (width < 4096)
    */
-  mask_url?: string
+  mask_url?: string;
   /**
    * Length (ms)
    *
@@ -39,35 +39,35 @@ export interface Input {
    * Default: 30000
    * Limits: 1000 to 240000.
    */
-  music_length_ms?: number
-  image_urls?: unknown
+  music_length_ms?: number;
+  image_urls?: unknown;
 }
 
 export interface Output {
   /**
    * URL of a single image
    */
-  image?: string
+  image?: string;
   /**
    * URLs of several images
    */
-  images?: string[]
+  images?: string[];
   /**
    * URL of a single video
    */
-  video?: string
+  video?: string;
   /**
    * URLs of several videos
    */
-  videos?: string[]
+  videos?: string[];
   /**
    * URL of a single audio file
    */
-  audio?: string
+  audio?: string;
   /**
    * URLs of several audio files
    */
-  audios?: string[]
+  audios?: string[];
 }
 
 /** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */

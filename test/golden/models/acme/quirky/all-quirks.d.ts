@@ -9,58 +9,58 @@ export interface Input {
    * Ends a comment *\/ and starts one /* — with `backticks` and ${template}
    * Limits: at most 800 characters.
    */
-  prompt: string
+  prompt: string;
   /**
    * Limits: 1 to 4 items.
    * Media: each item is a public https URL of an image.
    * Rule: File size must be less than 4.7 MB. (file_size_mb < 4.7)
    * Rule: Ratio at most 3. (width/height <= 3)
    */
-  image_urls: string[]
+  image_urls: string[];
   /**
    * Default: 7.5
    * Limits: 0 to 20.
    */
-  guidance?: number
+  guidance?: number;
   /**
    * Default: "1024×1024"
    */
-  "width×height"?: "1024×1024" | "2048×2048"
+  "width×height"?: "1024×1024" | "2048×2048";
   /**
    * Default: false
    */
-  "1st_pass"?: boolean
+  "1st_pass"?: boolean;
   /**
    * Media: a public https URL of a video.
    * Rule: At most 10 s. (duration_seconds <= 10)
    */
-  mask_video?: string
+  mask_video?: string;
   loras?: {
-    path: string
+    path: string;
     /**
      * Default: 1
      */
-    scale?: number
-  }[]
+    scale?: number;
+  }[];
   /**
    * An integer.
    */
-  steps?: 20 | 30
-  ghost?: unknown
+  steps?: 20 | 30;
+  ghost?: unknown;
 }
 
 export interface Output {
   /**
    * The video
    */
-  video?: string
+  video?: string;
   /**
    * An integer.
    */
-  seed?: number
+  seed?: number;
   timings?: {
-    inference?: number
-  }
+    inference?: number;
+  };
 }
 
 /** The input's media values (`*`: each item): there the client also takes local media (`Blob`, `File`, `Uint8Array`). */
