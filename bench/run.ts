@@ -12,6 +12,7 @@ import { generateCorpus } from "./corpus.js";
 import { explainMisses } from "./misses.js";
 import { benchBatch } from "./sections/batch.js";
 import { benchClient } from "./sections/client.js";
+import { benchClientFresh } from "./sections/client-fresh.js";
 import { benchBundle, benchImport, consumerFolder } from "./sections/consumer.js";
 import { benchGenerate, type Corpus } from "./sections/generate.js";
 import { benchDataUri } from "./sections/data-uri.js";
@@ -119,6 +120,7 @@ try {
   await section("probe", () => benchProbe(RUNS, log));
   await section("data URI", () => benchDataUri(RUNS * 2, log));
   await section("client", () => benchClient(SCALE, log));
+  await section("client", () => benchClientFresh(log));
   await section("hostile input", () => benchHostileInput(work, RUNS, log));
   await section("batch", () => benchBatch(RUNS, SCALE, log));
 
@@ -216,7 +218,9 @@ How each figure is taken:
   during the call (reset just before it through \`/proc/self/clear_refs\`) less the RSS before.
   Baseline: \`Buffer.from(payload, "base64")\` and probe-image-size's \`sync\`, what one writes without
   the package.
-- **client** — see \`bench/sections/client.ts\`; fixed 2 s polling is status every 2 s, then the result.
+- **client** — see \`bench/sections/client.ts\` (one long process, run history) and
+  \`bench/sections/client-fresh.ts\` (a fresh CLI \`run\` process per job); fixed polling is status
+  every 2 s (or 1 s), then the result.
 - **hostile input** — a fresh CLI process each (\`bench/sections/hostile-input.ts\`): \`import --dry-run\` of
   pages built to be slow, beside the five seed pages saved as HTML; \`pull --dry-run\` against a catalog on
   127.0.0.1 (a worker thread) that sends new ids on every page with a lying total, to its clear error.

@@ -14,13 +14,34 @@ import { DEFAULT_MAX_POLL_MS, DEFAULT_POLL_MS } from "../../generator/runtime/cl
 import { PACKAGE_ROOT } from "../../generator/shared/paths.js";
 import { fmt, median, type Row } from "../stats.js";
 
-const MODEL = "bytedance/dreamina-3-0/pro/text-to-video";
+export const MODEL = "bytedance/dreamina-3-0/pro/text-to-video";
 // A token shaped like a real one (the client redacts the token from every answer, so a one-letter token would mangle them).
-const TOKEN = "rc-bench-0123456789abcdef0123456789abcdef";
+export const TOKEN = "rc-bench-0123456789abcdef0123456789abcdef";
 const KINDS = [
   { kind: "image", jobs: 70, runMs: [3_000, 30_000] as [number, number] },
   { kind: "video", jobs: 30, runMs: [30_000, 300_000] as [number, number] },
 ];
+
+/**
+ * Fixed polling, as the official CLI does it: submits, asks the status every `intervalMs`, then
+ * fetches the result once it says completed. Returns the request id once the output is in hand.
+ */
+export async function fixedPolling(baseUrl: string, intervalMs: number): Promise<string> {
+  const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+  const submitted = await (
+    await fetch(`${baseUrl}/models/${MODEL}`, { method: "POST", headers, body: JSON.stringify({ prompt: "bench" }) })
+  ).json();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    const { status } = await (await fetch(`${baseUrl}/requests/${submitted.request_id}/status`, { headers })).json();
+    if (status === "completed") break;
+  }
+  await (await fetch(`${baseUrl}/requests/${submitted.request_id}/result`, { headers })).json();
+  return submitted.request_id;
+}
+
+/** The 90th percentile (the value 90 % of them are at or below). */
+export const p90 = (l: number[]) => [...l].sort((a, b) => a - b)[Math.min(l.length - 1, Math.ceil(l.length * 0.9) - 1)];
 
 interface Outcome {
   requests: number;
@@ -40,7 +61,6 @@ async function runStrategy(strategy: "ours" | "fixed", scale: number, seed: numb
       });
       try {
         const done = (id: string) => outcome.delays.push((Date.now() - emulator.job(id)!.finishedAt) * scale);
-        const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
         const client = createRuntimeClient({
           token: TOKEN,
           baseUrl: emulator.baseUrl,
@@ -63,22 +83,7 @@ async function runStrategy(strategy: "ours" | "fixed", scale: number, seed: numb
               });
               return done(id);
             }
-            const submitted = await (
-              await fetch(`${emulator.baseUrl}/models/${MODEL}`, {
-                method: "POST",
-                headers,
-                body: JSON.stringify({ prompt: "bench" }),
-              })
-            ).json();
-            for (;;) {
-              await new Promise((r) => setTimeout(r, 2_000 / scale));
-              const { status } = await (
-                await fetch(`${emulator.baseUrl}/requests/${submitted.request_id}/status`, { headers })
-              ).json();
-              if (status === "completed") break;
-            }
-            await (await fetch(`${emulator.baseUrl}/requests/${submitted.request_id}/result`, { headers })).json();
-            done(submitted.request_id);
+            done(await fixedPolling(emulator.baseUrl, 2_000 / scale));
           }),
         );
         const s = emulator.stats().requests;
@@ -95,7 +100,6 @@ async function runStrategy(strategy: "ours" | "fixed", scale: number, seed: numb
 /** One round: both sides at once, on the same machine load, with the same job durations. */
 async function round(scale: number, seed: number) {
   const [ours, fixed] = await Promise.all([runStrategy("ours", scale, seed), runStrategy("fixed", scale, seed)]);
-  const p90 = (l: number[]) => [...l].sort((a, b) => a - b)[Math.floor(l.length * 0.9)];
   return {
     requests: [ours.requests / ours.jobs, fixed.requests / fixed.jobs],
     delay: [median(ours.delays), median(fixed.delays)],

@@ -8,8 +8,9 @@
  * Each poll costs a request and saves waiting: the next one comes when the waiting it is expected to
  * save, P(the job finishes in the interval) × half the interval, reaches the cost of a poll
  * (POLL_COST). That is sparse while the job cannot have finished yet, dense around when its model's
- * jobs finish, and for a model never seen, intervals that grow from the shortest. All times are
- * passed in (no clock is read here), so the plan is deterministic to test.
+ * jobs finish. For a model with no finished run (a fresh process), intervals grow from the shortest
+ * to a bound on how late completion is seen. All times are passed in (no clock is read here), so the
+ * plan is deterministic to test.
  */
 export interface PollBounds {
     /** The shortest interval, ms (also the first). */

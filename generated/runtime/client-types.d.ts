@@ -183,7 +183,8 @@ export interface WaitOptions {
      * The shortest interval between two polls, and the first one. Between the shortest and the longest,
      * the client plans each poll from what the service said: the queue position while queued, how long
      * this model's recent jobs ran (dense around the expected completion, sparse before), and a
-     * Retry-After header. Default 250 ms.
+     * Retry-After header; with no finished run of the model yet (a fresh process), at most 4× this
+     * while the job runs, so completion is seen within about a second. Default 250 ms.
      */
     pollIntervalMs?: number;
     /** The longest interval between two polls. Default 15 000 ms. */

@@ -1348,6 +1348,8 @@ async function cancel(ctx, request, opts = {}) {
 // runtime:/runtime/client-poll.js
 var KEPT_RUNS = 64;
 var GROWTH = 1.5;
+var NO_HISTORY_RUNNING_MAX = 4;
+var NO_HISTORY_QUEUED_MAX = 8;
 var POLL_COST = 1 / 16;
 var RunTimes = class {
   models = /* @__PURE__ */ new Map();
@@ -1414,7 +1416,9 @@ var JobPoller = class {
     if (retryAfterMs !== void 0)
       return Math.max(minMs, retryAfterMs);
     const planned = this.run ? this.runningDelay(now) : this.queuedDelay();
-    return Math.min(maxMs, Math.max(minMs, planned));
+    const noHistoryMax = minMs * (this.run ? NO_HISTORY_RUNNING_MAX : NO_HISTORY_QUEUED_MAX);
+    const max = this.runs.finished.length === 0 ? Math.min(maxMs, noHistoryMax) : maxMs;
+    return Math.min(max, Math.max(minMs, planned));
   }
   growth() {
     return this.bounds.minMs * GROWTH ** Math.max(0, this.polls - 1);

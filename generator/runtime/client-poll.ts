@@ -7,14 +7,29 @@
  * Each poll costs a request and saves waiting: the next one comes when the waiting it is expected to
  * save, P(the job finishes in the interval) × half the interval, reaches the cost of a poll
  * (POLL_COST). That is sparse while the job cannot have finished yet, dense around when its model's
- * jobs finish, and for a model never seen, intervals that grow from the shortest. All times are
- * passed in (no clock is read here), so the plan is deterministic to test.
+ * jobs finish. For a model with no finished run (a fresh process), intervals grow from the shortest
+ * to a bound on how late completion is seen. All times are passed in (no clock is read here), so the
+ * plan is deterministic to test.
  */
 
 /** How many finished running times are kept per model (the most recent). */
 const KEPT_RUNS = 64;
 /** Growth of the interval when nothing is known yet (a model never seen, a queue that does not move). */
 const GROWTH = 1.5;
+/**
+ * With no finished run of the model to plan from (every fresh process: a CLI `run`, a serverless
+ * call), the longest interval while it runs, in shortest intervals (1 s by default): the poll that
+ * sees completion comes at most this late (plus jitter), whatever the job's length. A plan that
+ * cannot predict the finish pays for such a bound with one poll per bound's length; run history
+ * lets the plan skip the polls where the model's jobs do not finish.
+ */
+const NO_HISTORY_RUNNING_MAX = 4;
+/**
+ * With no finished run of the model, the longest interval while queued, in shortest intervals (2 s
+ * by default): a job that starts just after a poll is seen running by the next, before one of a few
+ * seconds can have finished.
+ */
+const NO_HISTORY_QUEUED_MAX = 8;
 /**
  * What a poll costs, as waiting it must be expected to save, in shortest intervals. Tuned on the
  * bench's mix (images 3–30 s, videos 30–300 s): lower polls more for less waiting.
@@ -105,7 +120,9 @@ export class JobPoller {
     const { minMs, maxMs } = this.bounds;
     if (retryAfterMs !== undefined) return Math.max(minMs, retryAfterMs);
     const planned = this.run ? this.runningDelay(now) : this.queuedDelay();
-    return Math.min(maxMs, Math.max(minMs, planned));
+    const noHistoryMax = minMs * (this.run ? NO_HISTORY_RUNNING_MAX : NO_HISTORY_QUEUED_MAX);
+    const max = this.runs.finished.length === 0 ? Math.min(maxMs, noHistoryMax) : maxMs;
+    return Math.min(max, Math.max(minMs, planned));
   }
 
   private growth(): number {

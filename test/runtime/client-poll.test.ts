@@ -34,15 +34,25 @@ function pollTimes(runs: RunTimes, runMs: number, startsAt = 0) {
 }
 
 describe("the poll plan", () => {
-  it("for a model never seen: intervals grow 1.5× from the shortest to the longest", () => {
-    const poller = new JobPoller(new RunTimes().of("m"), BOUNDS, 0);
-    const delays: number[] = [];
-    for (let now = 250, i = 0; i < 12; i++) {
-      poller.observe(now, "running");
-      delays.push(Math.round(poller.nextDelay(now)));
-      now += delays[delays.length - 1];
-    }
-    expect(delays).toEqual([250, 375, 563, 844, 1266, 1898, 2848, 4271, 6407, 9611, 14416, 15000]);
+  it("for a model with no finished run: intervals grow 1.5× from the shortest to 4× it while running, 8× while queued", () => {
+    const intervals = (phase: "queued" | "running") => {
+      const poller = new JobPoller(new RunTimes().of("m"), BOUNDS, 0);
+      const delays: number[] = [];
+      for (let now = 250, i = 0; i < 9; i++) {
+        poller.observe(now, phase);
+        delays.push(Math.round(poller.nextDelay(now)));
+        now += delays[delays.length - 1];
+      }
+      return delays;
+    };
+    expect(intervals("running")).toEqual([250, 375, 563, 844, 1000, 1000, 1000, 1000, 1000]);
+    expect(intervals("queued")).toEqual([250, 375, 563, 844, 1266, 1898, 2000, 2000, 2000]);
+    // Once a run of the model has finished, its running times plan the polls, up to the longest interval.
+    const runs = new RunTimes();
+    runs.of("m").finished.push(600_000);
+    const poller = new JobPoller(runs.of("m"), BOUNDS, 0);
+    poller.observe(250, "running");
+    expect(poller.nextDelay(250)).toBe(15_000);
   });
 
   it("after jobs of a model ran 20 s: sparse before, dense around 20 s, output within a shortest interval", () => {
@@ -56,7 +66,9 @@ describe("the poll plan", () => {
     expect(later.length).toBeLessThan(first.length);
     expect(later.length).toBeLessThanOrEqual(6);
     expect(later[later.length - 1] - 20_000).toBeLessThanOrEqual(BOUNDS.minMs);
-    expect(first[first.length - 1] - 20_000).toBeGreaterThan(1_000);
+    // The first, with no run to plan from, polled every second near the end: it saw completion within one.
+    expect(first[first.length - 1] - 20_000).toBeLessThanOrEqual(1_000);
+    expect(first.length).toBeGreaterThan(20);
     // Fixed 2 s polling would make 10 polls and see it at 20 s exactly only by luck of the phase.
     expect(later.length).toBeLessThan(10);
   });
@@ -71,7 +83,10 @@ describe("the poll plan", () => {
   });
 
   it("while queued: half the expected wait at the rate the position falls", () => {
-    const poller = new JobPoller(new RunTimes().of("m"), BOUNDS, 0);
+    // A model with a finished run (with none, queued intervals stop at 8× the shortest).
+    const runs = new RunTimes();
+    runs.of("m").finished.push(10_000);
+    const poller = new JobPoller(runs.of("m"), BOUNDS, 0);
     poller.observe(1_000, "queued", 10);
     poller.observe(2_000, "queued", 8);
     // 2 places per second, 8 to go: 4 s, of which half.
@@ -109,10 +124,35 @@ describe("the poll plan", () => {
   });
 });
 
-/** Steps the fake clock in `stepMs` steps, letting real I/O run between, until `done()` or `limitMs`. */
-async function advanceUntil(done: () => boolean, limitMs: number, stepMs = 50) {
+/**
+ * A fetch that counts the requests under way (until their body is read), so the fake clock moves
+ * only while the client sleeps: on a loaded machine a request's real time (or a cold model module's
+ * load before the submit) would otherwise pass as seconds of fake time, the job's clock running ahead.
+ */
+function trackedFetch() {
+  let inFlight = 0;
+  const fetchFn: typeof fetch = async (...args) => {
+    inFlight++;
+    try {
+      const res = await fetch(...args);
+      const body = await res.arrayBuffer();
+      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    } finally {
+      inFlight--;
+    }
+  };
+  return { fetch: fetchFn, idle: () => inFlight === 0 };
+}
+
+/**
+ * Steps the fake clock in `stepMs` steps, letting real I/O run between (all of it, when `idle` says
+ * whether requests are under way), until `done()` or `limitMs`.
+ */
+async function advanceUntil(done: () => boolean, limitMs: number, stepMs = 50, idle = () => true) {
+  const turn = () => new Promise((r) => setImmediate(r));
   for (let t = 0; t < limitMs && !done(); t += stepMs) {
-    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 10; i++) await turn();
+    while (!idle() && !done()) await turn();
     await vi.advanceTimersByTimeAsync(stepMs);
   }
 }
@@ -122,13 +162,22 @@ describe("run plans its polls (fake clock, real HTTP)", () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const e = await startEmulator({ schemasDir: SCHEMAS, token: TOKEN, queueMs: 0, runMs: 20_000 });
     closers.push(() => e.close());
-    const client = createClient({ token: TOKEN, baseUrl: e.baseUrl, random: () => 0.5 });
+    const tracked = trackedFetch();
+    const client = createClient({ token: TOKEN, baseUrl: e.baseUrl, random: () => 0.5, fetch: tracked.fetch });
     const perJob: { requests: number; delay: number }[] = [];
     for (let i = 0; i < 4; i++) {
       const before = e.stats().requests;
       let settled: { requestId: string } | undefined;
-      const running = client.subscribe(T2V, { prompt: `job ${i}` }).then((r) => (settled = r));
-      await advanceUntil(() => settled !== undefined, 60_000);
+      let submitted = false;
+      const running = client
+        .subscribe(T2V, { prompt: `job ${i}` }, { onSubmitted: () => (submitted = true) })
+        .then((r) => (settled = r));
+      await advanceUntil(
+        () => settled !== undefined,
+        60_000,
+        50,
+        () => submitted && tracked.idle(),
+      );
       const { requestId } = await running;
       const after = e.stats().requests;
       perJob.push({
@@ -142,6 +191,46 @@ describe("run plans its polls (fake clock, real HTTP)", () => {
     // Fixed 2 s polling: a submit, ten status polls and the result.
     expect(fourth.requests).toBeLessThan(12);
     expect(fourth.delay).toBeLessThanOrEqual(250 + 50);
+  });
+
+  it("in a fresh client (no run history), jobs of 3 s to 10 min are seen finished within 1 s", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const lengths = [
+      { queueMs: 0, runMs: 3_000 },
+      { queueMs: 5_000, runMs: 4_000 },
+      { queueMs: 0, runMs: 9_000 },
+      { queueMs: 0, runMs: 20_000 },
+      { queueMs: 1_000, runMs: 120_000 },
+      { queueMs: 0, runMs: 600_000 },
+    ];
+    const seen: { runMs: number; delay: number; requests: number }[] = [];
+    for (const { queueMs, runMs } of lengths) {
+      const e = await startEmulator({ schemasDir: SCHEMAS, token: TOKEN, queueMs, runMs });
+      closers.push(() => e.close());
+      // A new client each time: what a CLI run or a serverless call starts with.
+      const tracked = trackedFetch();
+      const client = createClient({ token: TOKEN, baseUrl: e.baseUrl, random: () => 0.5, fetch: tracked.fetch });
+      let settled: { requestId: string } | undefined;
+      let submitted = false;
+      const running = client
+        .subscribe(T2V, { prompt: "fresh" }, { onSubmitted: () => (submitted = true) })
+        .then((r) => (settled = r));
+      await advanceUntil(
+        () => settled !== undefined,
+        queueMs + runMs + 60_000,
+        100,
+        () => submitted && tracked.idle(),
+      );
+      const { requestId } = await running;
+      const r = e.stats().requests;
+      seen.push({ runMs, delay: Date.now() - e.job(requestId)!.finishedAt, requests: r.submit + r.status + r.result });
+    }
+    vi.useRealTimers();
+    for (const { runMs, delay, requests } of seen) {
+      // Within the 1 s bound (and the fake clock's step); no more than a poll a second.
+      expect(delay, `${runMs} ms job`).toBeLessThanOrEqual(1_000 + 100);
+      expect(requests, `${runMs} ms job`).toBeLessThanOrEqual(runMs / 1_000 + 8);
+    }
   });
 
   it("a Retry-After on a 200 status answer sets when the next poll comes", async () => {
