@@ -30,6 +30,7 @@ import { registerCancel, registerResult, registerStatus } from "./commands/reque
 import { registerLint } from "./commands/lint.js";
 import { registerImport, registerPull } from "./commands/import.js";
 import { registerModels } from "./commands/models.js";
+import { registerOpenApi } from "./commands/openapi.js";
 
 export { EXIT, CliFailure, type CliIo };
 
@@ -45,6 +46,7 @@ const COMMANDS: RegisterCommand[] = [
   registerImport,
   registerPull,
   registerModels,
+  registerOpenApi,
   registerMockServer,
 ];
 

@@ -18,6 +18,7 @@ import { loadBuiltRuntime } from "./runtime.js";
 import { emitLoaderFiles } from "./loaders.js";
 import { emitTypes } from "./types.js";
 import { mediaInputs, mediaPathsType } from "./media-paths.js";
+import { emitOpenApiModel, emitOpenApiRoot, OPENAPI_ROOT, openApiPathOf } from "./openapi.js";
 
 export interface PackageOptions {
   packageName: string;
@@ -110,6 +111,7 @@ export async function emitModelFiles(
   files.set(`${model.modulePath}.js`, render("model-index.js.hbs", ctx));
   files.set(`${model.modulePath}.d.ts`, render("model-index.d.ts.hbs", ctx));
   files.set(docsPathOf(model.modelId), renderModelDocs(model, packageName));
+  files.set(openApiPathOf(model.modelId), emitOpenApiModel(model));
   return files;
 }
 
@@ -199,6 +201,7 @@ export function emitIndexFiles({ models, options }: PackageListing): FileMap {
   files.set("README.md", render("README.md.hbs", ctx));
   files.set("docs/README.md", render("docs-index.md.hbs", ctx));
   files.set("package.json", packageJson(options));
+  files.set(OPENAPI_ROOT, emitOpenApiRoot(models, options.packageVersion));
   return files;
 }
 
@@ -213,6 +216,7 @@ function packageJson(options: PackageOptions): string {
     "./node": { types: "./runtime/node.d.ts", default: "./runtime/node.js" },
     "./models": { types: "./models.d.ts", default: "./models.js" },
     "./package.json": "./package.json",
+    "./openapi.json": "./openapi.json",
     "./*": { types: "./models/*.d.ts", default: "./models/*.js" },
   };
   const pkg = {

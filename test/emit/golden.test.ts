@@ -37,7 +37,7 @@ let emitted: Promise<Map<string, string>> | undefined;
 const corpusFiles = () => (emitted ??= emittedCorpus());
 
 describe("golden output", () => {
-  it("covers the corpus: each model's types, module and docs page", async () => {
+  it("covers the corpus: each model's types, module, docs page and OpenAPI file", async () => {
     expect([...(await corpusFiles()).keys()].sort()).toEqual([
       "docs/acme/golden/image-edit.md",
       "docs/acme/golden/page-quirks.md",
@@ -54,6 +54,10 @@ describe("golden output", () => {
       "models/acme/golden/video-nested.js",
       "models/acme/quirky/all-quirks.d.ts",
       "models/acme/quirky/all-quirks.js",
+      "openapi/acme/golden/image-edit.json",
+      "openapi/acme/golden/text-tags.json",
+      "openapi/acme/golden/video-nested.json",
+      "openapi/acme/quirky/all-quirks.json",
     ]);
   });
 
