@@ -31,6 +31,7 @@ import { registerLint } from "./commands/lint.js";
 import { registerImport, registerPull } from "./commands/import.js";
 import { registerModels } from "./commands/models.js";
 import { registerOpenApi } from "./commands/openapi.js";
+import { registerMcp } from "./commands/mcp.js";
 
 export { EXIT, CliFailure, type CliIo };
 
@@ -47,6 +48,7 @@ const COMMANDS: RegisterCommand[] = [
   registerPull,
   registerModels,
   registerOpenApi,
+  registerMcp,
   registerMockServer,
 ];
 

@@ -545,3 +545,9 @@ function rewriteRefs(value: unknown, map: (ref: string) => string): unknown {
   }
   return out;
 }
+
+/**
+ * A normalized schema in plain JSON Schema 2020-12 for other consumers (an MCP tool's input schema):
+ * media strings as `format: uri` with their kind as `x-runcomfy-media`, references left as they are.
+ */
+export const portableSchema = (node: SchemaNode): Record<string, unknown> => openApiSchema(node, (ref) => ref);

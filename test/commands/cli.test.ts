@@ -144,11 +144,13 @@ describe("cli: version, help, exit codes, JSON failures", () => {
         "import",
         "pull",
         "models",
+        "mcp",
+        "openapi",
         "mock-server",
       ]),
     );
     for (const { code, meaning } of EXIT_TABLE) expect(top.stdout).toContain(`${String(code).padStart(3)}  ${meaning}`);
-    const readsApi = new Set(["run", "batch", "pull", "models", "status", "result", "cancel"]);
+    const readsApi = new Set(["run", "batch", "pull", "models", "status", "result", "cancel", "mcp"]);
     for (const command of commands) {
       const help = await cli(command, "--help");
       expect(help.code, command).toBe(0);
