@@ -47,6 +47,7 @@ describe("generate", () => {
         "docs/acme/quirky/all-quirks.md",
         "models/acme/quirky/all-quirks.d.ts",
         "models/acme/quirky/all-quirks.js",
+        "openapi/acme/quirky/all-quirks.json",
       ]);
       const after = statSync(path.join(out, "models/bytedance/dreamina-4-0/edit.d.ts"));
       expect(after.ino).toBe(untouched.ino);
