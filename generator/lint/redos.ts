@@ -62,9 +62,11 @@ export function checkPatterns(node: SchemaNode, pointer: string, raw: unknown, a
         `matching /${shorten(pattern)}/ can take time growing ${growth} with the input; accepted by "${REDOS_ACCEPTED}"`,
       );
     else {
+      // Exponential growth stalls a validator on a short input: an error. Polynomial needs long inputs
+      // (which maxLength and RunComfy's body cap bound): a warning, unless the config's rules raise it.
       add(
         at,
-        "redos-pattern",
+        verdict.complexity.type === "exponential" ? "redos-pattern" : "redos-polynomial",
         `matching /${shorten(pattern)}/ can take time growing ${growth} with the input (e.g. ${shorten(verdict.attack.pattern)}); rewrite it without nested or overlapping repetition, or add "${REDOS_ACCEPTED}": true beside it to accept the risk`,
       );
     }

@@ -50,7 +50,7 @@ export const NOTE_CODES = {
   "bad-number": error("A numeric keyword that is not a usable number"),
   "bad-pattern": error("A pattern that is not a valid regular expression"),
   "redos-pattern": error(
-    "A pattern whose matching time can grow super-linearly (ReDoS); x-redos-accepted: true beside it accepts the risk",
+    "A pattern whose matching time can grow exponentially (ReDoS); x-redos-accepted: true beside it accepts the risk",
   ),
   "bad-enum": error("An enum that is not a non-empty array"),
   "bad-format": error("A format that is not a string, or conflicts with its array's format"),
@@ -78,6 +78,9 @@ export const NOTE_CODES = {
   "ref-sibling-ignored": warning("A keyword beside $ref, which draft-07 ignores"),
   "rule-unreachable": warning(
     "Media rules inside definitions, a tuple or a pattern: not at one input path, not checked",
+  ),
+  "redos-polynomial": warning(
+    "A pattern whose matching time can grow polynomially with the input (ReDoS, slower than exponential); the config's rules can make it an error",
   ),
   "redos-accepted": warning("A super-linear pattern whose risk the schema accepts (x-redos-accepted)"),
   "redos-unknown": warning("A pattern the ReDoS checker could not decide within its time limit"),

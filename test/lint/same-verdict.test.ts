@@ -161,6 +161,31 @@ describe("ReDoS", () => {
     expect((await lintPaths([accepted])).map((f) => [f.ruleId, f.severity])).toEqual([["redos-accepted", "warning"]]);
   });
 
+  it("a polynomial pattern is a warning: the model generates; the config's rules can make it an error", async () => {
+    const dir = schemasWith(
+      file({ tags: { type: "object", patternProperties: { "f.*o": { type: "string" } } }, name: { type: "string" } }),
+    );
+    expect(await verdicts(dir)).toEqual({ lint: [], gen: [] });
+    const findings = (await lintPaths([dir])).map((f) => [f.ruleId, f.severity, f.message]);
+    expect(findings).toEqual([
+      [
+        "redos-polynomial",
+        "warning",
+        expect.stringMatching(/^matching \/f\.\*o\/ can take time growing polynomially \(degree 2\)/),
+      ],
+    ]);
+    const raised = await generate({
+      schemasDir: dir,
+      outDir: path.join(tmp.dir, `out${n++}`),
+      cache: false,
+      rules: { "redos-polynomial": "error" },
+    }).then(
+      () => [],
+      (e: SchemaErrors) => e.errors.map((x) => x.ruleId),
+    );
+    expect(raised).toEqual(["redos-polynomial"]);
+  });
+
   it("linear patterns pass", async () => {
     const { lint } = await verdicts(
       schemasWith(
