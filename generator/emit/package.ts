@@ -243,5 +243,7 @@ export function emitRuntimeFiles(): FileMap {
   const nodeStub = `${header("generator/runtime/node.ts")}export * from "./runtime/node.js";\n`;
   files.set("node.js", nodeStub);
   files.set("node.d.ts", nodeStub);
+  // The licenses of the code the runtime and the validators derive from (ajv, ajv-formats) ship with them.
+  files.set("THIRD-PARTY-NOTICES.md", readFileSync(path.join(TEMPLATES_DIR, "THIRD-PARTY-NOTICES.md"), "utf8"));
   return files;
 }
