@@ -3,10 +3,11 @@
  * validator helpers) from its TypeScript source in generator/runtime/ into ESM JavaScript and `.d.ts`.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { GeneratorError } from "../shared/errors.js";
 import { PACKAGE_ROOT, RUNTIME_SOURCE_DIR } from "../shared/paths.js";
+import { walkFiles } from "../shared/walk-files.js";
 
 export interface RuntimeFile {
   /** Path inside the generated package, e.g. `runtime/probe.js`. */
@@ -16,10 +17,10 @@ export interface RuntimeFile {
   source: string;
 }
 
+/** The runtime's sources, in folders by concern (client/, media/, validation/, …). */
 export function runtimeSourceFiles(): string[] {
-  return readdirSync(RUNTIME_SOURCE_DIR)
+  return walkFiles(RUNTIME_SOURCE_DIR)
     .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.endsWith(".d.ts"))
-    .sort()
     .map((f) => path.join(RUNTIME_SOURCE_DIR, f));
 }
 
@@ -49,7 +50,7 @@ export async function buildRuntime(outDir = BUILT_RUNTIME_DIR): Promise<RuntimeF
 
 function sourceHash(): string {
   const hash = createHash("sha256");
-  for (const f of runtimeSourceFiles()) hash.update(path.basename(f)).update(readFileSync(f));
+  for (const f of runtimeSourceFiles()) hash.update(path.relative(RUNTIME_SOURCE_DIR, f)).update(readFileSync(f));
   return hash.digest("hex");
 }
 
@@ -146,16 +147,17 @@ async function bundle(files: Map<string, string>, entry: string, external: Set<s
         name: "runtime-in-memory",
         setup(b) {
           b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, external: true }));
-          b.onResolve({ filter: /^\.\/.*\.js$/ }, (args) => {
-            const name = args.path.slice(2);
+          // Relative imports between runtime modules, in any folder: resolved against the importer's folder.
+          b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+            const name = path.posix.relative("/runtime", path.posix.resolve(args.resolveDir, args.path));
             if (external.has(name)) return { path: "./core.js", external: true };
             if (!files.has(name)) return { errors: [{ text: `runtime module ${name} not found` }] };
             return { path: `/runtime/${name}`, namespace: "runtime" };
           });
           b.onLoad({ filter: /.*/, namespace: "runtime" }, (args) => ({
-            contents: files.get(path.basename(args.path))!,
+            contents: files.get(path.posix.relative("/runtime", args.path))!,
             loader: "js",
-            resolveDir: "/runtime",
+            resolveDir: path.posix.dirname(args.path),
           }));
         },
       },
