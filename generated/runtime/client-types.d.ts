@@ -5,8 +5,8 @@ import type { RetryOptions } from "./http.js";
 import type { LocalMedia, WithLocalMedia } from "./client-media.js";
 import type { ValidateOptions } from "./validate.js";
 import type { MediaInput } from "./rule-types.js";
-/** Statuses RunComfy documents or its official clients handle; the server may add others, which are passed through. */
-export type JobStatus = "in_queue" | "in_progress" | "completed" | "succeeded" | "cancelled" | "canceled" | "failed" | "error" | (string & {});
+import type { CancelResult, JobStatus } from "./job-status.js";
+export type { CancelResult, JobStatus } from "./job-status.js";
 /**
  * Model id → its input and output types (an interface such as the generated ModelTypes fits).
  * `mediaPaths` names the input's media values (`"image_urls/*"`, `*` for array items), which then
@@ -132,40 +132,6 @@ export interface RequestOptions {
     /** Aborts the request. */
     signal?: AbortSignal;
 }
-/**
- * Cancel's answer. RunComfy cancels only queued jobs; for a running one it answers 2xx with
- * `outcome: "not_cancellable"`, which is `{ cancelled: false, outcome: "not_cancellable" }` here.
- * A 2xx that says neither a status nor an outcome the official clients read (`{}`, only `request_id`)
- * claims nothing: `{ cancelled: null, outcome: "unknown", reason }`, so `if (r.cancelled)` stays false.
- */
-export type CancelResult = {
-    /** The job's request id. */
-    requestId: string;
-    /** The job was cancelled (it was still queued). */
-    cancelled: true;
-    status: "cancelled";
-} | {
-    /** The job's request id. */
-    requestId: string;
-    /** The job was not cancelled: it already runs or has ended. */
-    cancelled: false;
-    /** Its status as the service said (`in_progress` when it did not say). */
-    status: JobStatus;
-    /** The service's `outcome`, e.g. `not_cancellable`. */
-    outcome?: string;
-    /** Why, in words (the service's message when it gave one). */
-    reason: string;
-} | {
-    /** The job's request id. */
-    requestId: string;
-    /** Unknown: the answer did not say whether the job was cancelled (ask `status`). */
-    cancelled: null;
-    /** The status the answer gave, when it gave one. */
-    status?: JobStatus;
-    outcome: "unknown";
-    /** What the answer said, and that it decides nothing. */
-    reason: string;
-};
 /** What `onStatus` of `run` and `wait` receives. */
 export interface StatusUpdate extends StatusResult {
     /** Time since `run` (or `wait`) was called, ms. */

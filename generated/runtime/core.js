@@ -1152,6 +1152,22 @@ function splitPointer(pointer) {
     throw new SyntaxError(`not a JSON pointer (it must be empty or start with "/"): ${JSON.stringify(pointer)}`);
   return pointer.slice(1).split("/").map(decodePointerToken);
 }
+function valuesAt(input, path) {
+  let current = [{ pointer: "", value: input }];
+  for (const segment of path) {
+    const next = [];
+    for (const { pointer, value: value2 } of current) {
+      if (segment === "*") {
+        if (Array.isArray(value2))
+          value2.forEach((v, i) => next.push({ pointer: `${pointer}/${i}`, value: v }));
+      } else if (value2 !== null && typeof value2 === "object" && !Array.isArray(value2) && Object.hasOwn(value2, segment)) {
+        next.push({ pointer: joinPointer(pointer, segment), value: value2[segment] });
+      }
+    }
+    current = next;
+  }
+  return current;
+}
 
 // runtime:/runtime/client-media.js
 var isLocalMedia = (v) => v instanceof Uint8Array || typeof Blob !== "undefined" && v instanceof Blob;
@@ -3440,6 +3456,33 @@ function createStandardSchema(validateSchema2) {
   };
 }
 
+// runtime:/runtime/unknown-properties.js
+function unknownPropertyIssues(known, input, mode = "warning") {
+  if (mode !== "error" && mode !== "warning" && mode !== "ignore")
+    throw new TypeError(`unknownProperties must be "error", "warning" or "ignore", got ${JSON.stringify(mode)}`);
+  if (mode === "ignore" || !known)
+    return [];
+  const issues = [];
+  for (const { path, names } of known) {
+    for (const { pointer, value: value2 } of valuesAt(input, path)) {
+      if (value2 === null || typeof value2 !== "object" || Array.isArray(value2))
+        continue;
+      for (const key of Object.keys(value2)) {
+        if (names.includes(key))
+          continue;
+        issues.push({
+          path: joinPointer(pointer, key),
+          source: "schema",
+          severity: mode,
+          keyword: "unknownProperty",
+          message: mode === "error" ? "is not a known property of this model" : "is not a known property of this model's schema; it is sent as is (the service may know it)"
+        });
+      }
+    }
+  }
+  return issues;
+}
+
 // runtime:/runtime/validate.js
 function validateSchema(def, input, options) {
   return resultOf(schemaIssues(def, input, options));
@@ -3513,22 +3556,6 @@ function oneDataUriIssues(uri2, pointer) {
       message: `data URI declared ${mismatch.declared} holds ${mismatch.found} bytes: sent as is, but the service may read it by either type; declare ${mismatch.found}`
     });
   return issues;
-}
-function valuesAt(input, path) {
-  let current = [{ pointer: "", value: input }];
-  for (const segment of path) {
-    const next = [];
-    for (const { pointer, value: value2 } of current) {
-      if (segment === "*") {
-        if (Array.isArray(value2))
-          value2.forEach((v, i) => next.push({ pointer: `${pointer}/${i}`, value: v }));
-      } else if (value2 !== null && typeof value2 === "object" && !Array.isArray(value2) && Object.hasOwn(value2, segment)) {
-        next.push({ pointer: joinPointer(pointer, segment), value: value2[segment] });
-      }
-    }
-    current = next;
-  }
-  return current;
 }
 var round = (n) => Number.isInteger(n) ? n : Math.round(n * 1e4) / 1e4;
 function probeFailureIssue(pointer, error, probeFailures) {
@@ -3643,33 +3670,6 @@ function measuredRuleIssues(checked2, measured, pointer, media) {
         limit: rule.limit,
         message: `rule not checked: ${outcome.missing.join(", ")} cannot be measured for this ${media ?? "media"} (${formatRule(rule)})`
       });
-    }
-  }
-  return issues;
-}
-
-// runtime:/runtime/unknown-properties.js
-function unknownPropertyIssues(known, input, mode = "warning") {
-  if (mode !== "error" && mode !== "warning" && mode !== "ignore")
-    throw new TypeError(`unknownProperties must be "error", "warning" or "ignore", got ${JSON.stringify(mode)}`);
-  if (mode === "ignore" || !known)
-    return [];
-  const issues = [];
-  for (const { path, names } of known) {
-    for (const { pointer, value: value2 } of valuesAt(input, path)) {
-      if (value2 === null || typeof value2 !== "object" || Array.isArray(value2))
-        continue;
-      for (const key of Object.keys(value2)) {
-        if (names.includes(key))
-          continue;
-        issues.push({
-          path: joinPointer(pointer, key),
-          source: "schema",
-          severity: mode,
-          keyword: "unknownProperty",
-          message: mode === "error" ? "is not a known property of this model" : "is not a known property of this model's schema; it is sent as is (the service may know it)"
-        });
-      }
     }
   }
   return issues;

@@ -11,3 +11,8 @@ export declare const decodePointerToken: (token: string) => string;
 export declare const joinPointer: (base: string, ...keys: (string | number)[]) => string;
 /** The keys a pointer names, decoded: `""` is the whole document (no keys). Not a pointer: an error. */
 export declare function splitPointer(pointer: string): string[];
+/** Values at a path pattern (`["image_urls", "*"]`), with their JSON pointers. */
+export declare function valuesAt(input: unknown, path: readonly string[]): {
+    pointer: string;
+    value: unknown;
+}[];

@@ -5,7 +5,8 @@
  * aliases, the validator the probe needs, the evaluator the value, and the README's list is checked
  * against `metricsMarkdown()`.
  */
-import type { MediaKind } from "./rule-types.js";
+/** The media a rule can be about. */
+export type MediaKind = "image" | "video" | "audio";
 /** What a probe measured. Missing fields were not measurable for that media. */
 export interface MediaMetrics {
     sizeBytes?: number;

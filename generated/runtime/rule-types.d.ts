@@ -3,10 +3,9 @@
  * The `validations` rule language as data. Rules are parsed once at generate time into these shapes
  * and shipped as JSON; the runtime only evaluates them (no code is generated from rule text).
  */
-import type { Metric } from "./metrics.js";
-export type { Metric } from "./metrics.js";
+import type { MediaKind, Metric } from "./metrics.js";
+export type { MediaKind, Metric } from "./metrics.js";
 export type Comparator = "<" | "<=" | ">" | ">=" | "==" | "!=";
-export type MediaKind = "image" | "video" | "audio";
 /** How messages and docs name one medium ("a public https URL of an image"). */
 export declare const MEDIA_NOUN: Record<MediaKind, string>;
 export type Expr = {

@@ -45,10 +45,5 @@ export interface ValidateOptions extends SchemaOptions {
 }
 /** Schema-only validation, synchronous. */
 export declare function validateSchema(def: ModelDefinition, input: unknown, options?: SchemaOptions): ValidationResult;
-/** Values at a path pattern (`["image_urls", "*"]`), with their JSON pointers. */
-export declare function valuesAt(input: unknown, path: readonly string[]): {
-    pointer: string;
-    value: unknown;
-}[];
 /** Schema and rules. */
 export declare function validateModelInput(def: ModelDefinition, input: unknown, options?: ValidateOptions): Promise<ValidationResult>;

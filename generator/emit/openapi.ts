@@ -12,11 +12,11 @@
  * `x-runcomfy-media` / `x-runcomfy-rules` and said in words in the description.
  */
 import type { ModelIR } from "../model/model.js";
-import type { SchemaNode } from "../normalize/normalize.js";
+import type { SchemaNode } from "../ir/schema-node.js";
 import { encodePointerToken } from "../runtime/json-pointer.js";
 import { formatRule } from "../runtime/rule-eval.js";
 import { MEDIA_NOUN, type MediaKind, type Rule } from "../runtime/rule-types.js";
-import { mapSchema } from "../shared/schema-keywords.js";
+import { mapSchema } from "../ir/schema-node.js";
 import { rulesText } from "./docs.js";
 
 export const OPENAPI_ROOT = "openapi.json";

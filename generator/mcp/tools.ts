@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { portableSchema } from "../emit/openapi.js";
-import type { SchemaNode } from "../normalize/normalize.js";
+import type { SchemaNode } from "../ir/schema-node.js";
 import type { ModelPricing } from "../runtime/pricing.js";
 import { formatRule } from "../runtime/rule-eval.js";
 import { MEDIA_NOUN, type RuleTarget } from "../runtime/rule-types.js";

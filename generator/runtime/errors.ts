@@ -5,7 +5,7 @@
  * (redact.ts) as they arrived, never from request headers. Each class names itself literally: a
  * minifier renames classes, so `new.target.name` would make `e.name` (and `toJSON()`) a mangled letter.
  */
-import type { CancelResult } from "./client-types.js";
+import type { CancelResult } from "./job-status.js";
 import type { ValidationIssue } from "./issues.js";
 
 export interface RunComfyErrorInit {

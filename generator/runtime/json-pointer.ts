@@ -21,3 +21,25 @@ export function splitPointer(pointer: string): string[] {
     throw new SyntaxError(`not a JSON pointer (it must be empty or start with "/"): ${JSON.stringify(pointer)}`);
   return pointer.slice(1).split("/").map(decodePointerToken);
 }
+
+/** Values at a path pattern (`["image_urls", "*"]`), with their JSON pointers. */
+export function valuesAt(input: unknown, path: readonly string[]): { pointer: string; value: unknown }[] {
+  let current: { pointer: string; value: unknown }[] = [{ pointer: "", value: input }];
+  for (const segment of path) {
+    const next: typeof current = [];
+    for (const { pointer, value } of current) {
+      if (segment === "*") {
+        if (Array.isArray(value)) value.forEach((v, i) => next.push({ pointer: `${pointer}/${i}`, value: v }));
+      } else if (
+        value !== null &&
+        typeof value === "object" &&
+        !Array.isArray(value) &&
+        Object.hasOwn(value, segment)
+      ) {
+        next.push({ pointer: joinPointer(pointer, segment), value: (value as Record<string, unknown>)[segment] });
+      }
+    }
+    current = next;
+  }
+  return current;
+}

@@ -3,11 +3,11 @@
  * and shipped as JSON; the runtime only evaluates them (no code is generated from rule text).
  */
 
-import type { Metric } from "./metrics.js";
+import type { MediaKind, Metric } from "./metrics.js";
 
-export type { Metric } from "./metrics.js";
+// The metrics table owns the names of metrics and media; rule types use them (and nothing imports back).
+export type { MediaKind, Metric } from "./metrics.js";
 export type Comparator = "<" | "<=" | ">" | ">=" | "==" | "!=";
-export type MediaKind = "image" | "video" | "audio";
 
 /** How messages and docs name one medium ("a public https URL of an image"). */
 export const MEDIA_NOUN: Record<MediaKind, string> = { image: "an image", video: "a video", audio: "an audio file" };

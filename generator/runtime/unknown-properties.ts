@@ -5,8 +5,7 @@
  * `additionalProperties: false` is enforced by the validator, not here.
  */
 import type { ValidationIssue } from "./issues.js";
-import { joinPointer } from "./json-pointer.js";
-import { valuesAt } from "./validate.js";
+import { joinPointer, valuesAt } from "./json-pointer.js";
 
 /** What to do with a key the schema does not declare. Default "warning". */
 export type UnknownPropertiesMode = "error" | "warning" | "ignore";

@@ -6,7 +6,7 @@
 import { DATA_URI_MAX_BYTES, dataUriByteLength, dataUriTypeMismatch } from "./data-uri.js";
 import { withFormatOptions, type FormatOptions } from "./formats.js";
 import { issueFromAjv, resultOf, type AjvError, type ValidationIssue, type ValidationResult } from "./issues.js";
-import { joinPointer } from "./json-pointer.js";
+import { joinPointer, valuesAt } from "./json-pointer.js";
 import { PROBE_NEEDS, probeNeedsOf } from "./metrics.js";
 import { isIndeterminate, ProbeError, probeMedia, type ProbeOptions, type ProbeResult } from "./probe.js";
 import { evaluateRule, formatExpr, formatRule } from "./rule-eval.js";
@@ -145,28 +145,6 @@ function oneDataUriIssues(uri: string, pointer: string): ValidationIssue[] {
       message: `data URI declared ${mismatch.declared} holds ${mismatch.found} bytes: sent as is, but the service may read it by either type; declare ${mismatch.found}`,
     });
   return issues;
-}
-
-/** Values at a path pattern (`["image_urls", "*"]`), with their JSON pointers. */
-export function valuesAt(input: unknown, path: readonly string[]): { pointer: string; value: unknown }[] {
-  let current: { pointer: string; value: unknown }[] = [{ pointer: "", value: input }];
-  for (const segment of path) {
-    const next: typeof current = [];
-    for (const { pointer, value } of current) {
-      if (segment === "*") {
-        if (Array.isArray(value)) value.forEach((v, i) => next.push({ pointer: `${pointer}/${i}`, value: v }));
-      } else if (
-        value !== null &&
-        typeof value === "object" &&
-        !Array.isArray(value) &&
-        Object.hasOwn(value, segment)
-      ) {
-        next.push({ pointer: joinPointer(pointer, segment), value: (value as Record<string, unknown>)[segment] });
-      }
-    }
-    current = next;
-  }
-  return current;
 }
 
 const round = (n: number) => (Number.isInteger(n) ? n : Math.round(n * 10_000) / 10_000);

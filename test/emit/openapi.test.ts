@@ -12,9 +12,9 @@ import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleOpenApi, OPENAPI_ROOT, openApiPathOf, submitPathOf } from "../../generator/emit/openapi.js";
-import { buildModels, generate } from "../../generator/generate.js";
+import { generate } from "../../generator/generate.js";
 import type { ModelIR } from "../../generator/model/model.js";
-import { captureCli, ROOT, schemasWithQuirks, tempDir } from "../helpers.js";
+import { buildModels, captureCli, ROOT, schemasWithQuirks, tempDir } from "../helpers.js";
 
 const tmp = tempDir("rcg-openapi-");
 let outDir: string;
