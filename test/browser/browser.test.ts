@@ -17,7 +17,13 @@ import { png } from "../../generator/mock/images.js";
 import { startMediaServer, type MediaServer } from "../../generator/mock/media-server.js";
 import { ROOT, SCHEMAS, tempDir } from "../helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
+/** The browser: CHROMIUM_PATH, else where Debian, Ubuntu and Chrome packages put it. */
+const CHROMIUM = [
+  process.env.CHROMIUM_PATH,
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+].find((p): p is string => !!p && existsSync(p));
 const TOKEN = "rc-browser-token-31c9";
 const FLAGS = [
   "--headless",
@@ -55,8 +61,10 @@ async function bundle(): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it)`);
+  if (!CHROMIUM)
+    throw new Error(
+      "no Chromium found (CHROMIUM_PATH, /usr/bin/chromium, chromium-browser, google-chrome): install Debian's chromium (apt-get install -y chromium; .ci/run does it) or set CHROMIUM_PATH",
+    );
   const script = await bundle();
   pageServer = createServer((req, res) => {
     if (req.url === "/page.js") return void res.writeHead(200, { "content-type": "text/javascript" }).end(script);
@@ -81,7 +89,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([plain?.close(), cors?.close(), emulator?.close(), new Promise((r) => pageServer?.close(r))]);
+  // Whatever beforeAll got to: a missing browser fails the file at once instead of hanging here.
+  await Promise.all([
+    plain?.close(),
+    cors?.close(),
+    emulator?.close(),
+    pageServer && new Promise((r) => pageServer.close(r)),
+  ]);
   profile.cleanup();
 });
 
