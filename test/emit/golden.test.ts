@@ -55,6 +55,7 @@ describe("golden output", () => {
       "models/acme/quirky/all-quirks.d.ts",
       "models/acme/quirky/all-quirks.js",
       "openapi/acme/golden/image-edit.json",
+      "openapi/acme/golden/page-quirks.json",
       "openapi/acme/golden/text-tags.json",
       "openapi/acme/golden/video-nested.json",
       "openapi/acme/quirky/all-quirks.json",
