@@ -14,7 +14,7 @@ import { walkFiles } from "../generator/shared/walk-files.js";
 import { buildModel, type ModelIR } from "../generator/model/model.js";
 import { normalizeInputSchema, normalizeOutputSchema } from "../generator/normalize/normalize.js";
 import type { SchemaNode } from "../generator/ir/schema-node.js";
-import type { CompiledValidator } from "../generator/runtime/validate.js";
+import type { CompiledValidator } from "../generator/runtime/validation/validate.js";
 import { SchemaErrors, SchemaFileError } from "../generator/shared/errors.js";
 import { severityOf, type Note, type SeverityPolicy } from "../generator/shared/notes.js";
 
@@ -91,7 +91,10 @@ export async function importCompiledValidator(
 ): Promise<ImportedValidator> {
   const shim = path.join(dir, "core.js");
   const source = (file: string) => JSON.stringify(pathToFileURL(path.join(ROOT, "generator/runtime", file)).href);
-  writeFileSync(shim, `export * from ${source("ajv-runtime.ts")};\nexport { formats } from ${source("formats.ts")};\n`);
+  writeFileSync(
+    shim,
+    `export * from ${source("validation/ajv-runtime.ts")};\nexport { formats } from ${source("validation/formats.ts")};\n`,
+  );
   const v = await compileValidator(schema, "./");
   const file = path.join(dir, `${name}.js`);
   writeFileSync(file, `${v.imports}\n${v.code}\nexport default ${v.functionName};\n`);

@@ -10,10 +10,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmulator } from "../../generator/mock/emulator.js";
-import { runBatch, type BatchLine } from "../../generator/runtime/batch.js";
-import { openBatchJournal } from "../../generator/runtime/batch-journal.js";
-import { createRuntimeClient } from "../../generator/runtime/client.js";
-import { DEFAULT_MAX_POLL_MS, DEFAULT_POLL_MS } from "../../generator/runtime/client-run.js";
+import { runBatch, type BatchLine } from "../../generator/runtime/batch/batch.js";
+import { openBatchJournal } from "../../generator/runtime/batch/batch-journal.js";
+import { createRuntimeClient } from "../../generator/runtime/client/client.js";
+import { DEFAULT_MAX_POLL_MS, DEFAULT_POLL_MS } from "../../generator/runtime/client/run.js";
 import { PACKAGE_ROOT } from "../../generator/shared/paths.js";
 import { fmt, median, type Row } from "../stats.js";
 

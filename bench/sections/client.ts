@@ -9,8 +9,8 @@
  */
 import path from "node:path";
 import { startEmulator } from "../../generator/mock/emulator.js";
-import { createRuntimeClient } from "../../generator/runtime/client.js";
-import { DEFAULT_MAX_POLL_MS, DEFAULT_POLL_MS } from "../../generator/runtime/client-run.js";
+import { createRuntimeClient } from "../../generator/runtime/client/client.js";
+import { DEFAULT_MAX_POLL_MS, DEFAULT_POLL_MS } from "../../generator/runtime/client/run.js";
 import { PACKAGE_ROOT } from "../../generator/shared/paths.js";
 import { fmt, median, type Row } from "../stats.js";
 

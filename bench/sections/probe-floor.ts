@@ -10,8 +10,8 @@
  * client that knows in advance which bytes it needs, run through the same link under the same load.
  */
 import { connect } from "node:net";
-import { bytesReader, type ByteReader } from "../../generator/runtime/byte-reader.js";
-import { readImageHeader } from "../../generator/runtime/image-header.js";
+import { bytesReader, type ByteReader } from "../../generator/runtime/media/byte-reader.js";
+import { readImageHeader } from "../../generator/runtime/media/image-header.js";
 import { SEGMENT_BYTES, type LinkOptions } from "../link.js";
 
 /** Half-open byte ranges [start, end) of the file. */

@@ -11,7 +11,7 @@
 import { Agent, get } from "node:http";
 import probeImageSize from "probe-image-size";
 import { avif, gif, jpeg, png, webpLossy } from "../../generator/mock/images.js";
-import { probeMedia } from "../../generator/runtime/probe.js";
+import { probeMedia } from "../../generator/runtime/media/probe.js";
 import { startNginx } from "../../generator/mock/nginx.js";
 import { startCountingOrigin, startLink, type CountingOrigin } from "../link.js";
 import { fmt, median, type Row } from "../stats.js";

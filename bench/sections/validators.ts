@@ -11,7 +11,7 @@ import { transformSync } from "esbuild";
 import { AjvClass, standaloneCode } from "../../generator/shared/ajv.js";
 import { validatorView } from "../../generator/shared/ajv.js";
 import { normalizeInputSchema } from "../../generator/normalize/normalize.js";
-import { formats } from "../../generator/runtime/formats.js";
+import { formats } from "../../generator/runtime/validation/formats.js";
 import { PACKAGE_ROOT } from "../../generator/shared/paths.js";
 import { findSchemaFilesSync } from "../fs-util.js";
 import { fmt, median, opsPerSecond, type Row } from "../stats.js";

@@ -8,7 +8,7 @@ import { declaredLength, deadline, getFollowing } from "./core.js";
 import { nodeTransport } from "./core.js";
 import { measure, probeMedia, requestFailure, PROBE_DEFAULTS } from "./core.js";
 
-// runtime:/runtime/batch-journal.js
+// runtime:/runtime/batch/batch-journal.js
 import { open, readFile } from "node:fs/promises";
 import path from "node:path";
 var HEADER = { runcomfy_batch_journal: 1 };

@@ -3,7 +3,7 @@
  * cost so far, ETA) redrawn on a timer. In a pipe or a log: a plain line at every tenth of the lines
  * finished, and when the batch stops submitting.
  */
-import type { BatchProgress } from "../runtime/batch.js";
+import type { BatchProgress } from "../runtime/batch/batch.js";
 import type { CliIo } from "./context.js";
 
 const REDRAW_MS = 200;

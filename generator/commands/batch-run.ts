@@ -13,10 +13,10 @@ import type {
   BatchResult,
   PlanBatchOptions,
   RunBatchOptions,
-} from "../runtime/batch.js";
+} from "../runtime/batch/batch.js";
 import { BatchJournalError, DownloadError, downloadToFile, openBatchJournal } from "../runtime/node.js";
-import type { MediaInput } from "../runtime/rule-types.js";
-import type { ValidationIssue } from "../runtime/issues.js";
+import type { MediaInput } from "../runtime/validation/rule-types.js";
+import type { ValidationIssue } from "../runtime/validation/issues.js";
 import { BatchDisplay, usd } from "./batch-progress.js";
 import {
   CliFailure,

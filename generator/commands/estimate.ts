@@ -3,9 +3,9 @@
  * validate.ts) validates and estimates without submitting. The estimate comes from the generated
  * package's `estimateCost`, so the CLI says exactly what the package would.
  */
-import type { CostEstimate } from "../runtime/pricing.js";
-import { formatCostEstimate } from "../runtime/pricing.js";
-import type { ValidationResult } from "../runtime/issues.js";
+import type { CostEstimate } from "../runtime/pricing/pricing.js";
+import { formatCostEstimate } from "../runtime/pricing/pricing.js";
+import type { ValidationResult } from "../runtime/validation/issues.js";
 import { generateCommand } from "../shared/paths.js";
 
 export interface EstimatingRoot {

@@ -3,7 +3,7 @@
  * any command throws, printed as text on stderr, or with `--json` as one JSON object on stdout.
  */
 import { GeneratorError, SchemaErrors } from "../shared/errors.js";
-import { statusOutcome } from "../runtime/job-status.js";
+import { statusOutcome } from "../runtime/client/job-status.js";
 import { CliFailure, cliWording, EXIT, plural } from "./context.js";
 
 /** The `--json` shape of a failure: `{ "error": Failure }`. */

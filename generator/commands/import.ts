@@ -1,5 +1,5 @@
 /** `runcomfy-codegen import <page...>` and `pull`: new models into schemas/. */
-import { DEFAULT_BASE_URL } from "../runtime/credentials.js";
+import { DEFAULT_BASE_URL } from "../runtime/client/credentials.js";
 import { CliFailure, EXIT, withHelp, type RegisterCommand } from "./context.js";
 import { catalogConnection } from "./models.js";
 

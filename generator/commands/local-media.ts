@@ -5,9 +5,9 @@
  * with `@` stays text. The media rules are then checked on the file's bytes by validation.
  */
 import path from "node:path";
-import { DESCEND, mapMediaInputs } from "../runtime/client-media.js";
-import type { MediaInput, MediaKind } from "../runtime/rule-types.js";
-import { DATA_URI_MAX_BYTES, LocalMediaError } from "../runtime/data-uri.js";
+import { DESCEND, mapMediaInputs } from "../runtime/client/local-media.js";
+import type { MediaInput, MediaKind } from "../runtime/validation/rule-types.js";
+import { DATA_URI_MAX_BYTES, LocalMediaError } from "../runtime/media/data-uri.js";
 import { fileToDataUri } from "../runtime/node.js";
 import { CliFailure, EXIT, readJsonArgument, type CliIo } from "./context.js";
 

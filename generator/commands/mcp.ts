@@ -5,7 +5,7 @@
  * printed; stdout carries the protocol only (diagnostics go to stderr).
  */
 import { CliFailure, EXIT, importGeneratedPackage, withHelp, type CliIo, type RegisterCommand } from "./context.js";
-import { DEFAULT_BASE_URL } from "../runtime/credentials.js";
+import { DEFAULT_BASE_URL } from "../runtime/client/credentials.js";
 import { GENERATOR_VERSION } from "../shared/paths.js";
 import type { McpClient, McpPackage } from "../mcp/server.js";
 import type { ModelModule } from "../mcp/tools.js";

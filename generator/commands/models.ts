@@ -4,7 +4,7 @@
  * `--json` prints what the service answered, for scripts.
  */
 import type { CatalogConnection, CatalogEntry } from "../importer/catalog.js";
-import { DEFAULT_BASE_URL } from "../runtime/credentials.js";
+import { DEFAULT_BASE_URL } from "../runtime/client/credentials.js";
 import { terminalText } from "../shared/escape.js";
 import { CliFailure, EXIT, withHelp, type CliIo, type RegisterCommand } from "./context.js";
 import { apiSettings } from "./requests.js";

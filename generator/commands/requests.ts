@@ -10,10 +10,10 @@ import type {
   ResultOptions,
   StatusResult,
   WaitOptions,
-} from "../runtime/client.js";
+} from "../runtime/client/client.js";
 import { CliFailure, EXIT, type ENV_VARS, withHelp, type CliIo, type RegisterCommand } from "./context.js";
-import { resolveBaseUrl, resolveToken } from "../runtime/credentials.js";
-import { statusOutcome } from "../runtime/job-status.js";
+import { resolveBaseUrl, resolveToken } from "../runtime/client/credentials.js";
+import { statusOutcome } from "../runtime/client/job-status.js";
 
 interface RequestClient {
   status(requestId: string): Promise<StatusResult>;
@@ -66,7 +66,7 @@ const requestOptions = <T>(c: Argv<T>) =>
  */
 async function clientFor(io: CliIo, args: { "base-url"?: string }): Promise<RequestClient> {
   const { token, baseUrl } = await apiSettings(io, args["base-url"]);
-  const { createRuntimeClient } = await import("../runtime/client.js");
+  const { createRuntimeClient } = await import("../runtime/client/client.js");
   const noModels = () => Promise.reject(new Error("status, result and cancel load no model"));
   return createRuntimeClient({ token, baseUrl, validate: false, loadModel: noModels, knownModel: () => false });
 }
@@ -149,7 +149,7 @@ export const registerResult: RegisterCommand = (y, { io, setExit }) =>
       }
       if (statusOutcome(r.status) !== "pending") {
         // The reason as the client reads service messages (error_message, message, error, detail).
-        const { serverMessage } = await import("../runtime/http.js");
+        const { serverMessage } = await import("../runtime/api-http/api-request.js");
         const reason = serverMessage(r.raw);
         if (args.json) io.stdout(json(reason === undefined ? shown : { ...shown, error: reason }));
         else

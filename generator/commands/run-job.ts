@@ -4,7 +4,7 @@
  * what came of it: cancelled while queued, or already running (it cannot be cancelled) with the
  * commands that follow it.
  */
-import type { ValidationIssue } from "../runtime/issues.js";
+import type { ValidationIssue } from "../runtime/validation/issues.js";
 import { type CommandContext, cliWording, importGeneratedPackage, requireKnownModel } from "./context.js";
 import { readModelInput } from "./local-media.js";
 import { printOutputs } from "./outputs.js";
@@ -14,9 +14,10 @@ import { submitValidationOf, type SubmitValidationArgs } from "./submit-validati
 
 interface GeneratedClientRoot {
   modelIds: readonly string[];
-  loadModel: (
-    modelId: string,
-  ) => Promise<{ inputSchema: unknown; mediaInputs?: readonly import("../runtime/rule-types.js").MediaInput[] }>;
+  loadModel: (modelId: string) => Promise<{
+    inputSchema: unknown;
+    mediaInputs?: readonly import("../runtime/validation/rule-types.js").MediaInput[];
+  }>;
   createClient: (options: Record<string, unknown>) => {
     run: (id: string, input: unknown, options: Record<string, unknown>) => Promise<Record<string, unknown>>;
   };

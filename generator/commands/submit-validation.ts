@@ -4,7 +4,7 @@
  * validation options those flags make.
  */
 import type { Argv } from "yargs";
-import type { ValidateOptions } from "../runtime/validate.js";
+import type { ValidateOptions } from "../runtime/validation/validate.js";
 
 export interface SubmitValidationArgs {
   validate: boolean;

@@ -3,7 +3,7 @@
  * estimate, using the generated package; `run --dry-run` does the same through dryRun below.
  */
 import type { Argv } from "yargs";
-import type { ValidationResult } from "../runtime/issues.js";
+import type { ValidationResult } from "../runtime/validation/issues.js";
 import {
   cliWording,
   EXIT,
@@ -28,9 +28,10 @@ async function loadModelInput(packageDir: string, modelId: string, inputArg: str
   ]);
   const pkg = await importGeneratedPackage<
     EstimatingRoot & {
-      loadModel: (
-        modelId: string,
-      ) => Promise<{ inputSchema: unknown; mediaInputs?: readonly import("../runtime/rule-types.js").MediaInput[] }>;
+      loadModel: (modelId: string) => Promise<{
+        inputSchema: unknown;
+        mediaInputs?: readonly import("../runtime/validation/rule-types.js").MediaInput[];
+      }>;
     }
   >(packageDir);
   requireKnownModel(pkg, modelId);

@@ -4,8 +4,8 @@
  */
 import type { JsonType, SchemaNode } from "../ir/schema-node.js";
 import { decodePointerToken } from "../runtime/json-pointer.js";
-import { formatRule } from "../runtime/rule-eval.js";
-import { MEDIA_NOUN } from "../runtime/rule-types.js";
+import { formatRule } from "../runtime/validation/rule-eval.js";
+import { MEDIA_NOUN } from "../runtime/validation/rule-types.js";
 
 /** One row of a docs page's input table. */
 export interface PropertyDoc {

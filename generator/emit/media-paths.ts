@@ -6,7 +6,7 @@
  */
 import type { SchemaNode } from "../ir/schema-node.js";
 import { jsString } from "../shared/escape.js";
-import type { MediaInput, RuleTarget } from "../runtime/rule-types.js";
+import type { MediaInput, RuleTarget } from "../runtime/validation/rule-types.js";
 
 /** Deeper than any captured schema nests media; a bound for hostile ones. */
 const MAX_DEPTH = 16;

@@ -14,8 +14,8 @@
 import type { ModelIR } from "../model/model.js";
 import type { SchemaNode } from "../ir/schema-node.js";
 import { encodePointerToken } from "../runtime/json-pointer.js";
-import { formatRule } from "../runtime/rule-eval.js";
-import { MEDIA_NOUN, type MediaKind, type Rule } from "../runtime/rule-types.js";
+import { formatRule } from "../runtime/validation/rule-eval.js";
+import { MEDIA_NOUN, type MediaKind, type Rule } from "../runtime/validation/rule-types.js";
 import { mapSchema } from "../ir/schema-node.js";
 import { rulesText } from "./docs.js";
 

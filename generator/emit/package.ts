@@ -10,7 +10,7 @@ import { commentLine, docText, jsLiteral, markdownCell, markdownCode } from "../
 import { SchemaFileError } from "../shared/errors.js";
 import { mapSchema, type SchemaNode } from "../ir/schema-node.js";
 import type { ModelIR, ModelSummary } from "../model/model.js";
-import type { ModelPricing } from "../runtime/pricing.js";
+import type { ModelPricing } from "../runtime/pricing/pricing.js";
 import type { NoteCode } from "../shared/notes.js";
 import { TEMPLATES_DIR } from "../shared/paths.js";
 import { propertyDocs } from "./docs.js";
@@ -89,11 +89,11 @@ export async function emitModelFiles(
   const ctx = {
     source: model.sourcePath,
     modelId: model.modelId,
-    runtimeValidate: `${prefix}validate.js`,
+    runtimeValidate: `${prefix}validation/validate.js`,
     runtimeCore: `${prefix}core.js`,
-    runtimeRuleTypes: `${prefix}rule-types.js`,
-    runtimeStandardSchema: `${prefix}standard-schema.js`,
-    runtimePricing: `${prefix}pricing.js`,
+    runtimeRuleTypes: `${prefix}validation/rule-types.js`,
+    runtimeStandardSchema: `${prefix}validation/standard-schema.js`,
+    runtimePricing: `${prefix}pricing/pricing.js`,
     pricing: model.pricing,
     inputSchema: stripRules(model.input.schema),
     outputSchema: stripRules(model.output.schema),

@@ -10,7 +10,7 @@ import { PACKAGE_ROOT, RUNTIME_SOURCE_DIR } from "../shared/paths.js";
 import { walkFiles } from "../shared/walk-files.js";
 
 export interface RuntimeFile {
-  /** Path inside the generated package, e.g. `runtime/probe.js`. */
+  /** Path inside the generated package, e.g. `runtime/media/probe.js`. */
   path: string;
   content: string;
   /** The source it came from, for the "generated from" header. */
@@ -126,7 +126,7 @@ async function compileRuntime(sources: string[]): Promise<RuntimeFile[]> {
 /** The Node-only entry point (`runcomfy-models/node`). */
 export const NODE_ENTRY = "node.js";
 /** Modules bundled into the Node-only entry alone (they import Node's APIs), never into core.js. */
-const NODE_ONLY_MODULES = new Set([NODE_ENTRY, "batch-journal.js"]);
+const NODE_ONLY_MODULES = new Set([NODE_ENTRY, "batch/batch-journal.js"]);
 
 /**
  * Bundles compiled runtime modules held in memory. Modules in `external` are not inlined: imports of

@@ -6,7 +6,7 @@
  */
 import { MODEL_ID_PATTERN } from "../load/load.js";
 import { NetworkError } from "../runtime/errors.js";
-import { send, type HttpOptions } from "../runtime/http.js";
+import { send, type HttpOptions } from "../runtime/api-http/api-request.js";
 
 /** One catalog entry: the fields clients use; anything else the service sends is kept as it came. */
 export interface CatalogEntry {

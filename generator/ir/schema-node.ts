@@ -7,9 +7,9 @@
  * new tree in another shape (the normalizer reading raw schemas, the types view, docs text, examples)
  * recurse on their own and say why. Below every stage: it imports no stage.
  */
-import type { MediaKind, Rule, RuleTarget } from "../runtime/rule-types.js";
+import type { MediaKind, Rule, RuleTarget } from "../runtime/validation/rule-types.js";
 import type { Note } from "../shared/notes.js";
-import type { KnownProperties } from "../runtime/unknown-properties.js";
+import type { KnownProperties } from "../runtime/validation/unknown-properties.js";
 
 /** A clean JSON Schema node, as the emitters see it. */
 export interface SchemaNode {

@@ -5,18 +5,18 @@
  */
 import type { ValidateFunction } from "ajv";
 import { compileInputValidator, newSchemaAjv, validatorView, type AjvInstance } from "../shared/ajv.js";
-import { issueFromAjv } from "../runtime/issues.js";
+import { issueFromAjv } from "../runtime/validation/issues.js";
 import { joinPointer } from "../runtime/json-pointer.js";
 import { makeNote, type Note, type NoteCode } from "../shared/notes.js";
 import type { SchemaNode } from "../ir/schema-node.js";
 import { forEachSubschema } from "../ir/schema-node.js";
 import { checkPatterns } from "./redos.js";
-import { formatExpr } from "../runtime/rule-eval.js";
-import { MEDIA_NOUN, type CheckedRule } from "../runtime/rule-types.js";
-import { mediaHasMetric } from "../runtime/metrics.js";
+import { formatExpr } from "../runtime/validation/rule-eval.js";
+import { MEDIA_NOUN, type CheckedRule } from "../runtime/validation/rule-types.js";
+import { mediaHasMetric } from "../runtime/validation/metrics.js";
 import { fillExampleBlanks } from "../model/example.js";
 import type { PricingFields } from "../load/pricing-fields.js";
-import { PRICE_UNITS } from "../runtime/pricing.js";
+import { PRICE_UNITS } from "../runtime/pricing/pricing.js";
 
 let ajv: AjvInstance | undefined;
 let compiled = 0;

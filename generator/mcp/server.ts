@@ -13,10 +13,10 @@ import {
   ListToolsRequestSchema,
   type ServerNotification,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { CancelResult, JobResult, StatusResult, StatusUpdate, SubmittedJob } from "../runtime/client.js";
-import type { ValidationIssue, ValidationResult } from "../runtime/issues.js";
-import type { CostEstimate } from "../runtime/pricing.js";
-import { formatCostEstimate } from "../runtime/pricing.js";
+import type { CancelResult, JobResult, StatusResult, StatusUpdate, SubmittedJob } from "../runtime/client/client.js";
+import type { ValidationIssue, ValidationResult } from "../runtime/validation/issues.js";
+import type { CostEstimate } from "../runtime/pricing/pricing.js";
+import { formatCostEstimate } from "../runtime/pricing/pricing.js";
 import {
   DYNAMIC_TOOLS,
   FOLLOW_UP_TOOLS,

@@ -6,9 +6,9 @@
 import { createHash } from "node:crypto";
 import { portableSchema } from "../emit/openapi.js";
 import type { SchemaNode } from "../ir/schema-node.js";
-import type { ModelPricing } from "../runtime/pricing.js";
-import { formatRule } from "../runtime/rule-eval.js";
-import { MEDIA_NOUN, type RuleTarget } from "../runtime/rule-types.js";
+import type { ModelPricing } from "../runtime/pricing/pricing.js";
+import { formatRule } from "../runtime/validation/rule-eval.js";
+import { MEDIA_NOUN, type RuleTarget } from "../runtime/validation/rule-types.js";
 
 /** What the server reads of one model's module in the generated package. */
 export interface ModelModule {

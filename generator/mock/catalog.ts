@@ -7,7 +7,7 @@
 import type { SchemaFile } from "../load/load.js";
 import type { ModelIR } from "../model/model.js";
 import { isPlainObject } from "../ir/schema-node.js";
-import { estimateCostFor } from "../runtime/pricing.js";
+import { estimateCostFor } from "../runtime/pricing/pricing.js";
 
 /** Fields of a catalog entry a test may set or override per model (display name, categories, price…). */
 export type CatalogOverrides = Record<string, Record<string, unknown>>;

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { loadSchemaDir } from "../load/load.js";
 import { buildModel } from "../model/model.js";
 import { normalizeInputSchema, normalizeOutputSchema } from "../normalize/normalize.js";
-import { formats, mediaFormat } from "../runtime/formats.js";
+import { formats, mediaFormat } from "../runtime/validation/formats.js";
 import { newSchemaAjv, validatorView } from "../shared/ajv.js";
 import { MAX_BODY_BYTES } from "./body.js";
 import { type CatalogOverrides, checkCatalogOverrides } from "./catalog.js";

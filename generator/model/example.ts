@@ -9,7 +9,7 @@
  */
 import type { SchemaNode } from "../ir/schema-node.js";
 import { joinPointer } from "../runtime/json-pointer.js";
-import type { MediaKind } from "../runtime/rule-types.js";
+import type { MediaKind } from "../runtime/validation/rule-types.js";
 
 const PLACEHOLDER_URL: Readonly<Record<MediaKind, string>> = {
   image: "https://example.com/image.png",

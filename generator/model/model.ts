@@ -9,8 +9,8 @@ import { fillExampleBlanks, synthesizeExample } from "./example.js";
 import type { SchemaFile } from "../load/load.js";
 import type { Note } from "../shared/notes.js";
 import type { NormalizedSchema } from "../ir/schema-node.js";
-import type { RuleTarget } from "../runtime/rule-types.js";
-import type { ModelPricing } from "../runtime/pricing.js";
+import type { RuleTarget } from "../runtime/validation/rule-types.js";
+import type { ModelPricing } from "../runtime/pricing/pricing.js";
 import { modelPricing } from "./pricing.js";
 
 /** What the package-wide files (registry, root entry, README) need of a model: small, and cacheable. */

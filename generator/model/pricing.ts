@@ -13,7 +13,7 @@
 import { hasOwn } from "../shared/errors.js";
 import type { PricingFields } from "../load/pricing-fields.js";
 import type { SchemaNode } from "../ir/schema-node.js";
-import type { CostQuantity, ModelPricing } from "../runtime/pricing.js";
+import type { CostQuantity, ModelPricing } from "../runtime/pricing/pricing.js";
 
 /** Input properties that hold the number of outputs, in order of preference. */
 export const OUTPUT_COUNT_PROPERTIES = [

@@ -1,5 +1,5 @@
 /** What one normalization run collects, and how a rule records a note. */
-import type { RuleTarget } from "../runtime/rule-types.js";
+import type { RuleTarget } from "../runtime/validation/rule-types.js";
 import type { SchemaFileError } from "../shared/errors.js";
 import { makeNote, type Note, type NoteCode } from "../shared/notes.js";
 

@@ -3,8 +3,15 @@
  * rule data. Never throws for a bad rule: it returns an "unchecked" rule with the reason, so the
  * generator can fail in --strict mode and otherwise report it at validation time.
  */
-import { METRIC_ALIASES, metricByAlias, type Metric } from "../runtime/metrics.js";
-import type { CheckedRule, Comparator, Expr, Rule, RuleSource, UncheckedRule } from "../runtime/rule-types.js";
+import { METRIC_ALIASES, metricByAlias, type Metric } from "../runtime/validation/metrics.js";
+import type {
+  CheckedRule,
+  Comparator,
+  Expr,
+  Rule,
+  RuleSource,
+  UncheckedRule,
+} from "../runtime/validation/rule-types.js";
 
 /** Operators as schemas write them, longest first so `<=` wins over `<`. */
 const OPERATORS: [string, Comparator][] = [

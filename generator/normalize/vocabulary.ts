@@ -1,6 +1,6 @@
 /** The names the normalizer recognises in captured schemas: JSON types and aliases, media and standard formats. */
-import type { MediaKind } from "../runtime/rule-types.js";
-import { formats } from "../runtime/formats.js";
+import type { MediaKind } from "../runtime/validation/rule-types.js";
+import { formats } from "../runtime/validation/formats.js";
 import { hasOwn } from "../shared/errors.js";
 import type { JsonType } from "../ir/schema-node.js";
 

@@ -2,11 +2,11 @@
  * One error hierarchy for everything the generated package throws. Each error carries the request id
  * where known, the HTTP status, and RunComfy's `error_code`, message and `detail`. No error ever holds
  * the API token: messages are built from ids and from server answers that went through the redactor
- * (redact.ts) as they arrived, never from request headers. Each class names itself literally: a
+ * (api-http/redact.ts) as they arrived, never from request headers. Each class names itself literally: a
  * minifier renames classes, so `new.target.name` would make `e.name` (and `toJSON()`) a mangled letter.
  */
-import type { CancelResult } from "./job-status.js";
-import type { ValidationIssue } from "./issues.js";
+import type { CancelResult } from "./client/job-status.js";
+import type { ValidationIssue } from "./validation/issues.js";
 
 export interface RunComfyErrorInit {
   requestId?: string;

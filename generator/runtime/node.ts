@@ -3,11 +3,11 @@
  * the same address guard as the probe, Node's DNS, and a batch's journal on disk. The package root stays free of Node APIs.
  */
 import { open, readFile, stat, unlink } from "node:fs/promises";
-import { checkLocalMedia, DATA_URI_MAX_BYTES, mediaTypeOfName } from "./data-uri.js";
+import { checkLocalMedia, DATA_URI_MAX_BYTES, mediaTypeOfName } from "./media/data-uri.js";
 import { lookup } from "node:dns/promises";
-import { ProbeError, type ByteReader } from "./byte-reader.js";
-import { declaredLength, deadline, getFollowing, type AddressPolicy } from "./http-transport.js";
-import { nodeTransport } from "./node-transport.js";
+import { ProbeError, type ByteReader } from "./media/byte-reader.js";
+import { declaredLength, deadline, getFollowing, type AddressPolicy } from "./media/media-fetch.js";
+import { nodeTransport } from "./media/node-media-fetch.js";
 import {
   measure,
   probeMedia,
@@ -17,11 +17,11 @@ import {
   type ProbeNeeds,
   type ProbeOptions,
   type ProbeResult,
-} from "./probe.js";
-import type { MediaKind } from "./rule-types.js";
+} from "./media/probe.js";
+import type { MediaKind } from "./validation/rule-types.js";
 
 export { probeMedia, ProbeError };
-export { openBatchJournal, BatchJournalError, type FileBatchJournal } from "./batch-journal.js";
+export { openBatchJournal, BatchJournalError, type FileBatchJournal } from "./batch/batch-journal.js";
 export type { ProbeOptions, ProbeResult, MediaSource };
 
 /** Resolves a host name to all its addresses with Node's resolver. */

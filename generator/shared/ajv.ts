@@ -17,7 +17,7 @@ import dynamicModule from "ajv/dist/vocabularies/dynamic/index.js";
 import unevaluatedModule from "ajv/dist/vocabularies/unevaluated/index.js";
 import { _ } from "ajv/dist/compile/codegen/index.js";
 import { mapSchema, shapeOf, type SchemaNode } from "../ir/schema-node.js";
-import { formats } from "../runtime/formats.js";
+import { formats } from "../runtime/validation/formats.js";
 
 const unwrap = <T>(m: T): T => ((m as { default?: T }).default ?? m) as T;
 

@@ -9,7 +9,7 @@ import {
   bytesToDataUri,
   checkLocalMedia,
   dataUriLength,
-} from "../../generator/runtime/data-uri.js";
+} from "../../generator/runtime/media/data-uri.js";
 import { fileToDataUri } from "../../generator/runtime/node.js";
 import { EXIT } from "../../generator/commands/context.js";
 import { SCHEMAS, captureCli, tempDir } from "../helpers.js";

@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitTypes } from "../../generator/emit/types.js";
 import { SchemaErrors } from "../../generator/shared/errors.js";
-import { validateSchema } from "../../generator/runtime/validate.js";
+import { validateSchema } from "../../generator/runtime/validation/validate.js";
 import { ROOT, importCompiledValidator, modelOf, tempDir } from "../helpers.js";
 
 const SUITE = path.join(ROOT, "test/fixtures/json-schema-test-suite");

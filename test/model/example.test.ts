@@ -5,7 +5,7 @@ import { compileModel } from "../../generator/compile.js";
 import { synthesizeExample } from "../../generator/model/example.js";
 import { validatorView } from "../../generator/shared/ajv.js";
 import { AjvClass } from "../../generator/shared/ajv.js";
-import { formats } from "../../generator/runtime/formats.js";
+import { formats } from "../../generator/runtime/validation/formats.js";
 import { readFileSync } from "node:fs";
 import type { SchemaNode } from "../../generator/ir/schema-node.js";
 import { ROOT, SCHEMAS, buildModels, schemasWithQuirks, tempDir } from "../helpers.js";

@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitModelFiles } from "../../generator/emit/package.js";
 import { compileModel } from "../../generator/compile.js";
-import { estimateCostFor } from "../../generator/runtime/pricing.js";
+import { estimateCostFor } from "../../generator/runtime/pricing/pricing.js";
 import { ROOT, importCompiledValidator, tempDir } from "../helpers.js";
 
 const tmp = tempDir("rcg-page-quirks-");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { costQuantity, modelPricing } from "../../generator/model/pricing.js";
 import type { SchemaNode } from "../../generator/ir/schema-node.js";
-import { estimateCostFor, formatCostEstimate } from "../../generator/runtime/pricing.js";
+import { estimateCostFor, formatCostEstimate } from "../../generator/runtime/pricing/pricing.js";
 
 const schema = (properties: Record<string, SchemaNode>): SchemaNode => ({ type: "object", properties });
 const priced = (priceUnit: string, properties: Record<string, SchemaNode>, basePriceUsd = 0.03, pricingNote?: string) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseNumeric, parseRule } from "../../generator/normalize/rule-parser.js";
-import { evaluateRule, formatRule } from "../../generator/runtime/rule-eval.js";
-import type { CheckedRule } from "../../generator/runtime/rule-types.js";
+import { evaluateRule, formatRule } from "../../generator/runtime/validation/rule-eval.js";
+import type { CheckedRule } from "../../generator/runtime/validation/rule-types.js";
 
 const checked = (rule: string, value: unknown) => {
   const r = parseRule({ validation_rule: rule, validation_value: value, validation_error: "msg" });

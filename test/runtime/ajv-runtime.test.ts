@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import ajvUcs2lengthModule from "ajv/dist/runtime/ucs2length.js";
 import { describe, expect, it } from "vitest";
-import { ucs2length } from "../../generator/runtime/ajv-runtime.js";
+import { ucs2length } from "../../generator/runtime/validation/ajv-runtime.js";
 
 const ajvUcs2length = ((ajvUcs2lengthModule as { default?: unknown }).default ?? ajvUcs2lengthModule) as (
   s: string,

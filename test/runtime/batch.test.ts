@@ -17,7 +17,7 @@ import {
   type RunBatchOptions,
 } from "../../generated/index.js";
 import { BatchJournalError, openBatchJournal } from "../../generated/runtime/node.js";
-import { lineKey, RateGate } from "../../generator/runtime/batch.js";
+import { lineKey, RateGate } from "../../generator/runtime/batch/batch.js";
 import { SCHEMAS, tempDir } from "../helpers.js";
 
 const TOKEN = "rc-batch-token-3c1e";

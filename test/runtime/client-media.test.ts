@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../generator/mock/emulator.js";
 import { jpeg, png } from "../../generator/mock/images.js";
 import { mediaInputs, mediaPaths } from "../../generator/emit/media-paths.js";
-import { inlineLocalMedia } from "../../generator/runtime/client-media.js";
-import { sniffMediaType } from "../../generator/runtime/data-uri.js";
+import { inlineLocalMedia } from "../../generator/runtime/client/local-media.js";
+import { sniffMediaType } from "../../generator/runtime/media/data-uri.js";
 import { createClient, ValidationError, type ClientInput, type ModelTypes } from "../../generated/index.js";
 import { SCHEMAS } from "../helpers.js";
 

@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { startEmulator } from "../../generator/mock/emulator.js";
-import { JobPoller, RunTimes, survivalAfter } from "../../generator/runtime/client-poll.js";
+import { JobPoller, RunTimes, survivalAfter } from "../../generator/runtime/client/poll-plan.js";
 import { createClient } from "../../generated/index.js";
 import { SCHEMAS } from "../helpers.js";
 

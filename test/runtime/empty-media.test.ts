@@ -8,7 +8,11 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { mediaInputs } from "../../generator/emit/media-paths.js";
 import { normalizeInputSchema } from "../../generator/normalize/normalize.js";
-import { validateModelInput, validateSchema, type ModelDefinition } from "../../generator/runtime/validate.js";
+import {
+  validateModelInput,
+  validateSchema,
+  type ModelDefinition,
+} from "../../generator/runtime/validation/validate.js";
 import * as seedance from "../../generated/models/bytedance/seedance-1-0/lite/image-to-video.js";
 import { startEmulator } from "../../generator/mock/emulator.js";
 import { createClient, ValidationError } from "../../generated/index.js";

@@ -8,7 +8,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { fullFormats } from "ajv-formats/dist/formats.js";
 import { describe, expect, it } from "vitest";
-import { formats } from "../../generator/runtime/formats.js";
+import { formats } from "../../generator/runtime/validation/formats.js";
 import { MEDIA_FORMATS, STANDARD_FORMATS } from "../../generator/normalize/normalize.js";
 import { ROOT } from "../helpers.js";
 

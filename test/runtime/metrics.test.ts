@@ -17,8 +17,8 @@ import {
   metricValue,
   PROBE_NEEDS,
   probeNeedsOf,
-} from "../../generator/runtime/metrics.js";
-import { validateModelInput, type ModelDefinition } from "../../generator/runtime/validate.js";
+} from "../../generator/runtime/validation/metrics.js";
+import { validateModelInput, type ModelDefinition } from "../../generator/runtime/validation/validate.js";
 import { ROOT } from "../helpers.js";
 
 const row = (name: keyof typeof METRICS): MetricDefinition => METRICS[name];

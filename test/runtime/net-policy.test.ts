@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import ipaddr from "ipaddr.js";
 import { describe, expect, it } from "vitest";
-import { isPrivateAddress, parseIpv6 } from "../../generator/runtime/net-policy.js";
+import { isPrivateAddress, parseIpv6 } from "../../generator/runtime/media/address-policy.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 20_000);
 

@@ -7,7 +7,7 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { png } from "../../generator/mock/images.js";
 import { startMediaServer, type MediaServer } from "../../generator/mock/media-server.js";
-import { probeMedia, type ProbeOptions } from "../../generator/runtime/probe.js";
+import { probeMedia, type ProbeOptions } from "../../generator/runtime/media/probe.js";
 import { route, takeBlocked } from "../net-guard.js";
 
 const all = { dimensions: true, size: true };

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { avif, gif, jpeg, png, webpExtended, webpLossless, webpLossy } from "../../generator/mock/images.js";
 import { startNginx, type Nginx } from "../../generator/mock/nginx.js";
-import { nodeTransport } from "../../generator/runtime/node-transport.js";
-import { FIRST_WINDOW, probeMedia, type ProbeOptions } from "../../generator/runtime/probe.js";
+import { nodeTransport } from "../../generator/runtime/media/node-media-fetch.js";
+import { FIRST_WINDOW, probeMedia, type ProbeOptions } from "../../generator/runtime/media/probe.js";
 
 const local: ProbeOptions = { allowPrivateNetwork: true };
 const all = { dimensions: true, size: true };

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bytesReader, streamReader, type ByteReader } from "../../generator/runtime/byte-reader.js";
+import { bytesReader, streamReader, type ByteReader } from "../../generator/runtime/media/byte-reader.js";
 
 async function* chunked(bytes: Uint8Array, sizes: number[]) {
   let at = 0;

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { avif, bmp, gif, jpeg, png, webpExtended, webpLossless, webpLossy } from "../../generator/mock/images.js";
-import { bytesReader } from "../../generator/runtime/byte-reader.js";
-import { readImageHeader } from "../../generator/runtime/image-header.js";
+import { bytesReader } from "../../generator/runtime/media/byte-reader.js";
+import { readImageHeader } from "../../generator/runtime/media/image-header.js";
 import {
   FIRST_WINDOW,
   ProbeError,
   decodeDataUri,
   probeMedia,
   type ProbeOptions,
-} from "../../generator/runtime/probe.js";
+} from "../../generator/runtime/media/probe.js";
 import { probeFile } from "../../generator/runtime/node.js";
 import { startMediaServer, type MediaServer } from "../../generator/mock/media-server.js";
 import { tempDir } from "../helpers.js";

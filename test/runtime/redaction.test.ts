@@ -226,7 +226,7 @@ describe("the token never leaves the client", () => {
 
 describe("the redactor", () => {
   it("leaves text without the token alone and keeps odd keys as data", async () => {
-    const { createRedactor } = await import("../../generator/runtime/redact.js");
+    const { createRedactor } = await import("../../generator/runtime/api-http/redact.js");
     const r = createRedactor("rc/secret+token=1234567890");
     expect(r.text("job failed: out of memory (50%25 used) aGVsbG8=")).toBe(
       "job failed: out of memory (50%25 used) aGVsbG8=",

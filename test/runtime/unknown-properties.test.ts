@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { AjvClass } from "../../generator/shared/ajv.js";
 import { validatorView } from "../../generator/shared/ajv.js";
 import { normalizeInputSchema } from "../../generator/normalize/normalize.js";
-import { validateSchema, type ModelDefinition } from "../../generator/runtime/validate.js";
+import { validateSchema, type ModelDefinition } from "../../generator/runtime/validation/validate.js";
 
 function definition(schema: Record<string, unknown>): ModelDefinition {
   const normalized = normalizeInputSchema(schema, "schemas/t/m.json");

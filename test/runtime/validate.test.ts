@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jpeg } from "../../generator/mock/images.js";
-import { BYTES_PER_MB } from "../../generator/runtime/rule-eval.js";
-import type { CheckedRule, Comparator, RuleTarget } from "../../generator/runtime/rule-types.js";
+import { BYTES_PER_MB } from "../../generator/runtime/validation/rule-eval.js";
+import type { CheckedRule, Comparator, RuleTarget } from "../../generator/runtime/validation/rule-types.js";
 import * as i2v from "../../generated/models/bytedance/dreamina-3-0/pro/image-to-video.js";
 import * as edit from "../../generated/models/bytedance/dreamina-4-0/edit.js";
 import * as seedance from "../../generated/models/bytedance/seedance-1-0/lite/image-to-video.js";
@@ -206,7 +206,7 @@ describe("validate", () => {
 
 describe("media rules on a property without a media format", () => {
   it("plain text is not refused: the rules are reported as not checked, and the input stays valid", async () => {
-    const { validateModelInput } = await import("../../generator/runtime/validate.js");
+    const { validateModelInput } = await import("../../generator/runtime/validation/validate.js");
     const rule: CheckedRule = {
       kind: "checked",
       source: { rule: "width<", value: 5, error: "too wide" },
