@@ -525,14 +525,12 @@ function resolveBaseUrl(explicit, env = processEnv(), explicitSource = "the base
 }
 
 // runtime:/runtime/media/byte-reader.js
-var ProbeError = class extends Error {
+var ProbeError = class extends RunComfyError {
   code;
-  status;
+  name = "ProbeError";
   constructor(message, code, status2) {
-    super(message);
+    super(message, { status: status2 });
     this.code = code;
-    this.status = status2;
-    this.name = "ProbeError";
   }
 };
 function concatBytes(parts) {
@@ -916,11 +914,8 @@ function mediaTypeOfName(name) {
 function dataUriLength(byteLength, mediaType) {
   return `data:${mediaType};base64,`.length + Math.ceil(byteLength / 3) * 4;
 }
-var LocalMediaError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "LocalMediaError";
-  }
+var LocalMediaError = class extends RunComfyError {
+  name = "LocalMediaError";
 };
 function checkLocalMedia(byteLength, mediaType, kind, what, maxBytes = DATA_URI_MAX_BYTES) {
   if (!mediaType)

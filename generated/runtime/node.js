@@ -3,6 +3,7 @@
 import { open as open2, readFile as readFile2, stat, unlink } from "node:fs/promises";
 import { checkLocalMedia, DATA_URI_MAX_BYTES, mediaTypeOfName } from "./core.js";
 import { lookup } from "node:dns/promises";
+import { RunComfyError } from "./core.js";
 import { ProbeError } from "./core.js";
 import { declaredLength, deadline, getFollowing } from "./core.js";
 import { nodeTransport } from "./core.js";
@@ -169,12 +170,12 @@ async function probeFile(path2, kind = "image", needs = { dimensions: true, size
   return measure(await fileReader(path2), kind, needs, options.maxBytes ?? PROBE_DEFAULTS.maxBytes);
 }
 var DOWNLOAD_DEFAULTS = Object.freeze({ timeoutMs: 10 * 6e4, maxBytes: 2 * 1024 ** 3, maxRedirects: 5 });
-var DownloadError = class extends Error {
+var DownloadError = class extends RunComfyError {
   code;
+  name = "DownloadError";
   constructor(message, code) {
     super(message);
     this.code = code;
-    this.name = "DownloadError";
   }
 };
 async function downloadToFile(url, path2, options = {}) {

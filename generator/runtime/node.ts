@@ -5,6 +5,7 @@
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { checkLocalMedia, DATA_URI_MAX_BYTES, mediaTypeOfName } from "./media/data-uri.js";
 import { lookup } from "node:dns/promises";
+import { RunComfyError } from "./errors.js";
 import { ProbeError, type ByteReader } from "./media/byte-reader.js";
 import { declaredLength, deadline, getFollowing, type AddressPolicy } from "./media/media-fetch.js";
 import { nodeTransport } from "./media/node-media-fetch.js";
@@ -88,13 +89,13 @@ export interface DownloadOptions extends AddressPolicy {
 export const DOWNLOAD_DEFAULTS = Object.freeze({ timeoutMs: 10 * 60_000, maxBytes: 2 * 1024 ** 3, maxRedirects: 5 });
 
 /** A failed download: ProbeError's codes (network, timeout, refused, http, too-large, …) plus "exists". */
-export class DownloadError extends Error {
+export class DownloadError extends RunComfyError {
+  override name = "DownloadError";
   constructor(
     message: string,
     readonly code: ProbeError["code"] | "exists" | "file",
   ) {
     super(message);
-    this.name = "DownloadError";
   }
 }
 

@@ -3,13 +3,14 @@
  * Random-access byte readers over the places media can come from. Parsers ask for exact ranges;
  * a reader never hands out bytes past what it has (a partial buffer is never read past its end).
  */
-export declare class ProbeError extends Error {
+import { RunComfyError } from "../errors.js";
+/** Media that could not be measured, with why (`code`); part of the package's one error hierarchy. */
+export declare class ProbeError extends RunComfyError {
     readonly code: "truncated" | "unsupported" | "unmeasured-format" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted";
-    /** The media host's HTTP status, for code "http". */
-    readonly status?: number | undefined;
+    name: string;
     constructor(message: string, code: "truncated" | "unsupported" | "unmeasured-format" | "corrupt" | "too-large" | "timeout" | "network" | "http" | "refused" | "redirects" | "aborted", 
     /** The media host's HTTP status, for code "http". */
-    status?: number | undefined);
+    status?: number);
 }
 /** The parts, one after another, in one array. */
 export declare function concatBytes(parts: Uint8Array[]): Uint8Array<ArrayBuffer>;

@@ -4,6 +4,7 @@
  * local files as `data:<type>;base64,…` within a 64 MiB request cap. Web-standard only (no Buffer),
  * so the client can turn a Blob, File or Uint8Array into a data URI in any runtime.
  */
+import { RunComfyError } from "../errors.js";
 import { type ByteReader } from "./byte-reader.js";
 import type { MediaKind } from "../validation/rule-types.js";
 /** The largest request RunComfy's own clients send (data URIs included): 64 MiB. */
@@ -15,8 +16,8 @@ export declare function mediaTypeOfName(name: string): string | undefined;
 /** The length of the data URI for `byteLength` bytes of `mediaType` (base64). */
 export declare function dataUriLength(byteLength: number, mediaType: string): number;
 /** A problem with local media: too large, unknown type, or not the kind the input expects. */
-export declare class LocalMediaError extends Error {
-    constructor(message: string);
+export declare class LocalMediaError extends RunComfyError {
+    name: string;
 }
 /**
  * Checks that bytes of `mediaType` can be sent as a data URI for a `kind` input: the type fits the

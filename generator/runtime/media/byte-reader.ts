@@ -2,8 +2,11 @@
  * Random-access byte readers over the places media can come from. Parsers ask for exact ranges;
  * a reader never hands out bytes past what it has (a partial buffer is never read past its end).
  */
+import { RunComfyError } from "../errors.js";
 
-export class ProbeError extends Error {
+/** Media that could not be measured, with why (`code`); part of the package's one error hierarchy. */
+export class ProbeError extends RunComfyError {
+  override name = "ProbeError";
   constructor(
     message: string,
     readonly code:
@@ -19,10 +22,9 @@ export class ProbeError extends Error {
       | "redirects"
       | "aborted",
     /** The media host's HTTP status, for code "http". */
-    readonly status?: number,
+    status?: number,
   ) {
-    super(message);
-    this.name = "ProbeError";
+    super(message, { status });
   }
 }
 

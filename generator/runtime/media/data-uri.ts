@@ -3,6 +3,7 @@
  * local files as `data:<type>;base64,…` within a 64 MiB request cap. Web-standard only (no Buffer),
  * so the client can turn a Blob, File or Uint8Array into a data URI in any runtime.
  */
+import { RunComfyError } from "../errors.js";
 import { ProbeError, concatBytes, truncated, type ByteReader } from "./byte-reader.js";
 import { sniffImageFormat, sniffUnmeasuredImage } from "./image-header.js";
 import type { MediaKind } from "../validation/rule-types.js";
@@ -42,11 +43,8 @@ export function dataUriLength(byteLength: number, mediaType: string): number {
 }
 
 /** A problem with local media: too large, unknown type, or not the kind the input expects. */
-export class LocalMediaError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "LocalMediaError";
-  }
+export class LocalMediaError extends RunComfyError {
+  override name = "LocalMediaError";
 }
 
 /**
