@@ -12,13 +12,12 @@ import path from "node:path";
 import { startEmulator } from "../../generator/mock/emulator.js";
 import { runBatch, type BatchLine } from "../../generator/runtime/batch/batch.js";
 import { openBatchJournal } from "../../generator/runtime/batch/batch-journal.js";
-import { createRuntimeClient } from "../../generator/runtime/client/client.js";
 import { DEFAULT_MAX_POLL_MS, DEFAULT_POLL_MS } from "../../generator/runtime/client/run.js";
 import { PACKAGE_ROOT } from "../../generator/shared/paths.js";
 import { fmt, median, type Row } from "../stats.js";
+import { benchApiClient } from "./client.js";
 
 const MODEL = "bytedance/dreamina-3-0/pro/text-to-video";
-const TOKEN = "rc-bench-0123456789abcdef0123456789abcdef";
 const JOBS = Math.max(1, Number(process.env.BENCH_BATCH_JOBS ?? 1000));
 const CONCURRENCY = 50;
 
@@ -41,13 +40,7 @@ async function round(
     seed,
   });
   try {
-    const client = createRuntimeClient({
-      token: TOKEN,
-      baseUrl: emulator.baseUrl,
-      validate: false,
-      loadModel: async () => ({ validate: async () => ({ valid: true, issues: [] }) }) as never,
-      knownModel: () => true,
-    });
+    const client = benchApiClient(emulator.baseUrl);
     const polling = { pollIntervalMs: DEFAULT_POLL_MS / scale, maxPollIntervalMs: DEFAULT_MAX_POLL_MS / scale };
     const lines: BatchLine[] = Array.from({ length: jobs }, (_, i) => ({
       line: i + 1,

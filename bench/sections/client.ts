@@ -17,6 +17,16 @@ import { fmt, median, type Row } from "../stats.js";
 export const MODEL = "bytedance/dreamina-3-0/pro/text-to-video";
 // A token shaped like a real one (the client redacts the token from every answer, so a one-letter token would mangle them).
 export const TOKEN = "rc-bench-0123456789abcdef0123456789abcdef";
+
+/** The runtime's client against the emulator, validation off: the client rows time the queue API alone. */
+export const benchApiClient = (baseUrl: string) =>
+  createRuntimeClient({
+    token: TOKEN,
+    baseUrl,
+    validate: false,
+    loadModel: async () => ({ validate: async () => ({ valid: true, issues: [] }) }) as never,
+    knownModel: () => true,
+  });
 const KINDS = [
   { kind: "image", jobs: 70, runMs: [3_000, 30_000] as [number, number] },
   { kind: "video", jobs: 30, runMs: [30_000, 300_000] as [number, number] },
@@ -61,13 +71,7 @@ async function runStrategy(strategy: "ours" | "fixed", scale: number, seed: numb
       });
       try {
         const done = (id: string) => outcome.delays.push((Date.now() - emulator.job(id)!.finishedAt) * scale);
-        const client = createRuntimeClient({
-          token: TOKEN,
-          baseUrl: emulator.baseUrl,
-          validate: false,
-          loadModel: async () => ({ validate: async () => ({ valid: true, issues: [] }) }) as never,
-          knownModel: () => true,
-        });
+        const client = benchApiClient(emulator.baseUrl);
         // The client's own default intervals, compressed like everything else.
         const polling =
           scale === 1
